@@ -1,0 +1,142 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * console.c - the hypervisor's log, guests' console output, console_io.
+ *
+ * Every hypervisor line starts "(pvx) ", and starts on a fresh line even when
+ * a guest left one half-written, so a transcript can always be split into the
+ * hypervisor's lines and the guests'.
+ */
+#include <pvx/arch.h>
+#include <pvx/console.h>
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/lib.h>
+#include <public/xen.h>
+
+/* Bytes one console_io write handles before it continues itself. */
+#define CONSOLE_WRITE_CHUNK   128
+#define CONSOLE_WRITE_PER_CALL 4096
+
+char panic_epitaph[256];
+
+static bool at_line_start;
+
+void console_init(void)
+{
+    at_line_start = true;
+}
+
+static void console_raw(const char *s, size_t len)
+{
+    if ( len == 0 )
+        return;
+    arch_console_write(s, len);
+    at_line_start = s[len - 1] == '\n';
+}
+
+static void vprintk_prefixed(const char *prefix, const char *fmt, va_list ap)
+{
+    char line[256];
+    int n;
+
+    if ( !at_line_start )
+        console_raw("\n", 1);
+    n = vsnprintk(line, sizeof(line), fmt, ap);
+    if ( n >= (int)sizeof(line) )
+        n = sizeof(line) - 1;
+    console_raw(prefix, strlen(prefix));
+    console_raw(line, n);
+    if ( n == 0 || line[n - 1] != '\n' )
+        console_raw("\n", 1);
+}
+
+void printk(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vprintk_prefixed("(pvx) ", fmt, ap);
+    va_end(ap);
+}
+
+void panic(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintk(panic_epitaph, sizeof(panic_epitaph), fmt, ap);
+    va_end(ap);
+    printk("PANIC: %s", panic_epitaph);
+    arch_shutdown(PVX_EXIT_PANIC);
+}
+
+void console_guest_write(struct domain *d, const char *s, size_t len)
+{
+    size_t i, start = 0;
+    char prefix[12];
+
+    if ( d->is_privileged )
+    {
+        console_raw(s, len);
+        return;
+    }
+
+    /* Other domains' output goes out line by line, each line labelled. */
+    snprintk(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
+    for ( i = 0; i < len; i++ )
+    {
+        if ( s[i] != '\n' && i + 1 < len )
+            continue;
+        if ( d->console_at_line_start )
+        {
+            if ( !at_line_start )
+                console_raw("\n", 1);
+            console_raw(prefix, strlen(prefix));
+        }
+        console_raw(s + start, i + 1 - start);
+        d->console_at_line_start = s[i] == '\n';
+        start = i + 1;
+    }
+}
+
+/* console_io(CONSOLEIO_write, count, buffer): print count bytes. */
+static long console_write(struct vcpu *v, uint32_t count, gva_t buffer)
+{
+    char kbuf[CONSOLE_WRITE_CHUNK];
+    uint32_t done = 0;
+
+    while ( done < count )
+    {
+        uint32_t n = MIN(count - done, (uint32_t)sizeof(kbuf));
+
+        /* Long writes continue in a fresh hypercall: the CPU is never held long. */
+        if ( done >= CONSOLE_WRITE_PER_CALL )
+            return hypercall_create_continuation(v, __HYPERVISOR_console_io, 3,
+                                                 CONSOLEIO_write, count - done,
+                                                 buffer + done);
+        if ( copy_from_guest(v, kbuf, buffer + done, n) )
+            return -EFAULT;
+        console_guest_write(v->domain, kbuf, n);
+        done += n;
+    }
+    return 0;
+}
+
+long do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buffer,
+                   uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    switch ( cmd )
+    {
+    case CONSOLEIO_write:
+        return console_write(v, count, buffer);
+    case CONSOLEIO_read:
+        /* No console input exists on either machine yet: nothing to read. */
+        if ( !v->domain->is_privileged )
+            return -EPERM;
+        return 0;
+    default:
+        return -EINVAL;
+    }
+}

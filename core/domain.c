@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * domain.c - creating domains, and how they end.
+ */
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+#include <pvx/frame.h>
+#include <pvx/lib.h>
+#include <public/xen.h>
+
+static struct domain domains[MAX_DOMAINS];
+struct vcpu *current;
+
+void domain_init(void)
+{
+    memset(domains, 0, sizeof(domains));
+    current = NULL;
+}
+
+struct domain *domain_lookup(uint16_t domid)
+{
+    if ( domid >= MAX_DOMAINS || domains[domid].state == DOMAIN_FREE )
+        return NULL;
+    return &domains[domid];
+}
+
+struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
+{
+    struct domain *d;
+    mfn_t si;
+    unsigned int i;
+
+    if ( domid >= MAX_DOMAINS || domains[domid].state != DOMAIN_FREE )
+        return NULL;
+    si = frame_alloc(domid);
+    if ( si == INVALID_MFN )
+        return NULL;
+
+    d = &domains[domid];
+    memset(d, 0, sizeof(*d));
+    d->domain_id = domid;
+    d->state = DOMAIN_RUNNING;
+    d->is_privileged = privileged;
+    snprintk(d->name, sizeof(d->name), "%s", name);
+    d->console_at_line_start = true;
+    d->shared_info_mfn = si;
+    d->shared_info = frame_map(si);
+    d->nr_vcpus = MAX_VIRT_CPUS;
+
+    for ( i = 0; i < MAX_VIRT_CPUS; i++ )
+    {
+        struct vcpu *v = &d->vcpu[i];
+
+        v->id = i;
+        v->domain = d;
+        v->vcpu_info = &d->shared_info->vcpu_info[i];
+    }
+    /* Every vCPU starts with event upcalls masked, as on Xen. */
+    for ( i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )
+        d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;
+    return d;
+}
+
+static const char *shutdown_reason(unsigned int reason)
+{
+    static const char *const names[] = {
+        [SHUTDOWN_poweroff] = "poweroff", [SHUTDOWN_reboot] = "reboot",
+        [SHUTDOWN_suspend] = "suspend",   [SHUTDOWN_crash] = "crash",
+        [SHUTDOWN_watchdog] = "watchdog",
+    };
+
+    return reason < ARRAY_SIZE(names) && names[reason] ? names[reason] : "unknown";
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_code = reason;
+    printk("domain %u (%s) shut down: %s (%u)", d->domain_id, d->name,
+           shutdown_reason(reason), reason);
+
+    /* The initial domain's end is the machine's end. pvx neither reboots nor
+     * suspends: anything but a poweroff is reported as a failure. */
+    if ( d->is_privileged )
+        arch_shutdown(reason == SHUTDOWN_poweroff ? PVX_EXIT_POWEROFF : PVX_EXIT_CRASH);
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    char why[160];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintk(why, sizeof(why), fmt, ap);
+    va_end(ap);
+
+    d->state = DOMAIN_CRASHED;
+    d->shutdown_code = SHUTDOWN_crash;
+    printk("domain %u crashed: %s", d->domain_id, why);
+    /* The initial domain's death ends the machine; any other dies alone and
+     * the scheduler runs someone else on the way out of the hypervisor. */
+    if ( d->is_privileged )
+        arch_shutdown(PVX_EXIT_CRASH);
+}

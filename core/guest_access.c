@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * guest_access.c - reading and writing guest virtual memory by walking the
+ * guest's page tables in software.
+ *
+ * The same code on both machines, so a bad pointer is -EFAULT on both for the
+ * same reasons: the hardware's view of the tables (TLBs, segment limits) never
+ * decides what a hypercall may touch.
+ */
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/frame.h>
+#include <pvx/guest_access.h>
+#include <pvx/layout.h>
+#include <pvx/lib.h>
+
+static uint64_t read_entry(mfn_t table, unsigned int index)
+{
+    uint64_t *t = frame_map(table), e;
+
+    e = t[index];
+    frame_unmap(t);
+    return e;
+}
+
+static bool entry_ok(uint64_t e, bool write)
+{
+    if ( !(e & _PAGE_PRESENT) )
+        return false;
+    if ( write && !(e & _PAGE_RW) )
+        return false;
+    /* Every frame a table names must be a machine frame. */
+    return frame_of((mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT)) != NULL;
+}
+
+int guest_walk(struct vcpu *v, gva_t va, bool write, mfn_t *mfn)
+{
+    uint64_t e;
+    mfn_t table;
+    struct frame *f;
+
+    if ( va >= HYPERVISOR_VIRT_START )
+        return -EFAULT;
+
+    /* L3: the four PDPT entries live at cr3, 32-byte aligned inside a frame. */
+    table = (mfn_t)(v->cr3 >> PAGE_SHIFT);
+    e = read_entry(table, ((v->cr3 & 0xfe0) >> 3) + l3_table_offset(va));
+    if ( !entry_ok(e, false) )
+        return -EFAULT;
+
+    table = (mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    e = read_entry(table, l2_table_offset(va));
+    /* Guests have no superpages: a PSE entry here is never a guest mapping. */
+    if ( !entry_ok(e, write) || (e & _PAGE_PSE) )
+        return -EFAULT;
+
+    table = (mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    e = read_entry(table, l1_table_offset(va));
+    if ( !entry_ok(e, write) )
+        return -EFAULT;
+
+    *mfn = (mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    f = frame_of(*mfn);
+    if ( f->owner != v->domain->domain_id )
+        return -EFAULT;
+    return 0;
+}
+
+static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_guest)
+{
+    uint8_t *h = host;
+
+    if ( len == 0 )
+        return 0;
+    if ( va >= HYPERVISOR_VIRT_START || len > HYPERVISOR_VIRT_START - va )
+        return -EFAULT;
+
+    while ( len )
+    {
+        size_t off = va & (PAGE_SIZE - 1);
+        size_t n = MIN(len, PAGE_SIZE - off);
+        mfn_t mfn;
+        uint8_t *p;
+        int rc = guest_walk(v, va, to_guest, &mfn);
+
+        if ( rc )
+            return rc;
+        p = frame_map(mfn);
+        if ( to_guest )
+            memcpy(p + off, h, n);
+        else
+            memcpy(h, p + off, n);
+        frame_unmap(p);
+        va += n;
+        h += n;
+        len -= n;
+    }
+    return 0;
+}
+
+int copy_from_guest(struct vcpu *v, void *dst, gva_t src, size_t len)
+{
+    return copy_guest(v, src, dst, len, false);
+}
+
+int copy_to_guest(struct vcpu *v, gva_t dst, const void *src, size_t len)
+{
+    return copy_guest(v, dst, (void *)src, len, true);
+}

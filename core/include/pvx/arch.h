@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * arch.h - everything the core needs from a machine, and everything a machine
+ * may call in the core. arch-x86/ (ring 0 on x86 hardware) and sim/ (Unicorn in
+ * a host process) each define every arch_* function; the link picks one.
+ *
+ * This is the most expensive file in the project to change: keep it small,
+ * bump PVX_ARCH_VERSION on any change, and say what each call promises, not how
+ * one machine keeps the promise.
+ */
+#ifndef PVX_ARCH_H
+#define PVX_ARCH_H
+
+#include <pvx/types.h>
+#include <pvx/regs.h>
+
+#define PVX_ARCH_VERSION 1
+
+/* ------------------------------------------------------------------------
+ * Boot: the arch describes the machine once, then calls core_start().
+ */
+#define BOOT_MAX_RANGES   32
+#define BOOT_MAX_MODULES  16
+
+struct boot_range {             /* usable RAM, in machine frames: [start, start + nr) */
+    mfn_t start;
+    uint32_t nr;
+};
+
+struct boot_module {            /* a Multiboot module: the first is the initial domain */
+    paddr_t start;              /* machine address, page aligned */
+    uint32_t len;               /* bytes */
+    const char *cmdline;        /* "name args..." (GRUB style: the first word is the name) */
+};
+
+struct boot_info {
+    const char *machine;        /* "sim" or "x86": for the banner only, never for behaviour */
+    const char *cmdline;        /* the hypervisor's own command line */
+    unsigned int nr_ranges;     /* free RAM, with the arch's own memory and modules already taken out */
+    struct boot_range ranges[BOOT_MAX_RANGES];
+    unsigned int nr_modules;
+    struct boot_module modules[BOOT_MAX_MODULES];
+};
+
+/*
+ * Build the hypervisor and the initial domain. Returns the register frame of
+ * the first vCPU to run; the arch loads it and enters the guest. On a refused
+ * image or any other boot failure it does not return (arch_shutdown(2)).
+ */
+struct cpu_regs *core_start(const struct boot_info *bi);
+
+/* ------------------------------------------------------------------------
+ * Entries the arch calls when a guest leaves ring 1/3. In each, *regs is the
+ * interrupted guest's frame on entry and the frame to resume on return: the
+ * core may switch vCPUs (it calls arch_load_cr3 itself), and the arch then
+ * resumes whatever *regs holds, in the ring its CS selects.
+ */
+void core_hypercall(struct cpu_regs *regs);     /* int $0x82: eax = number */
+/* An exception: regs->entry_vector and regs->error_code set (the error code
+ * exactly as hardware would push it, 0 where it pushes none); cr2 for #PF. */
+void core_trap(struct cpu_regs *regs, uint32_t cr2);
+void core_timer_interrupt(struct cpu_regs *regs); /* the one-shot timer fired (regs may be NULL in idle) */
+
+/* ------------------------------------------------------------------------
+ * Memory.
+ */
+
+/* Map nr consecutive machine frames contiguously for the core. The mapping
+ * stays valid until arch_unmap_frames; the core may keep it for as long as it
+ * likes (the frame table, the M2P, a domain's shared_info). */
+void *arch_map_frames(mfn_t mfn, unsigned int nr);
+void arch_unmap_frames(void *va, unsigned int nr);
+
+/* Fill entries ARCH_FIRST_L2_SLOT..511 of l2 (the L2 under L3 slot 3 of some
+ * guest address space) with the arch's private mappings. They must not be
+ * writable from ring 1 or 3 through paging and never change afterwards. */
+void arch_fill_hyp_l2(uint64_t *l2);
+
+/* ------------------------------------------------------------------------
+ * CPU state the core changes.
+ */
+
+/* Switch to the address space whose L3 (PAE PDPT, 32-byte aligned, below
+ * 4 GiB) is at machine address l3; flushes all non-global TLB entries. */
+void arch_load_cr3(paddr_t l3);
+void arch_flush_tlb(void);
+void arch_flush_tlb_one(gva_t va);
+
+/* The ring-1 stack the CPU switches to when ring 3 is interrupted (TSS ss1/esp1). */
+void arch_set_kernel_stack(uint32_t ss, uint32_t esp);
+
+/* ------------------------------------------------------------------------
+ * Time. Never wall-clock time in the simulator: instructions executed.
+ */
+uint64_t arch_now_ns(void);                      /* monotonic, ns since boot */
+void arch_set_timer(uint64_t deadline_ns);       /* one-shot; 0 cancels; a past deadline fires at once */
+
+/* ------------------------------------------------------------------------
+ * Console and the end of the machine.
+ */
+void arch_console_write(const char *s, size_t len);
+
+/* Wait until something happens (the timer fires). Returns after the core's
+ * handler for that event ran. */
+void arch_idle(void);
+
+/* End the machine with the documented exit status:
+ * 0 initial domain powered off, 1 it crashed, 2 hypervisor panic / refused image,
+ * 3 time limit. */
+#define PVX_EXIT_POWEROFF 0
+#define PVX_EXIT_CRASH    1
+#define PVX_EXIT_PANIC    2
+#define PVX_EXIT_TIMEOUT  3
+void arch_shutdown(int status) __noreturn;
+
+#endif /* PVX_ARCH_H */

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * domain.h - domains and their virtual CPUs.
+ */
+#ifndef PVX_DOMAIN_H
+#define PVX_DOMAIN_H
+
+#include <pvx/types.h>
+#include <pvx/regs.h>
+
+struct shared_info;
+struct vcpu_info;
+
+#define MAX_DOMAINS     1024
+#define MAX_VIRT_CPUS   1
+#define DOMAIN_NAME_LEN 32
+
+struct vcpu {
+    unsigned int id;
+    struct domain *domain;
+    struct cpu_regs regs;       /* saved while not running */
+    paddr_t cr3;                /* machine address of the current L3 */
+    struct vcpu_info *vcpu_info;/* in the domain's shared_info page */
+};
+
+enum domain_state {
+    DOMAIN_FREE = 0,
+    DOMAIN_RUNNING,             /* built and runnable */
+    DOMAIN_SHUTDOWN,            /* asked to stop (shutdown_code says why) */
+    DOMAIN_CRASHED,             /* killed by the hypervisor */
+};
+
+struct domain {
+    uint16_t domain_id;
+    enum domain_state state;
+    bool is_privileged;         /* the initial domain */
+    char name[DOMAIN_NAME_LEN];
+    unsigned int shutdown_code; /* SHUTDOWN_* */
+
+    unsigned int tot_pages;     /* frames owned, in the p2m */
+    unsigned int max_pages;
+
+    mfn_t shared_info_mfn;
+    struct shared_info *shared_info;
+
+    unsigned int nr_vcpus;
+    struct vcpu vcpu[MAX_VIRT_CPUS];
+
+    bool console_at_line_start; /* for the "(dN) " prefix of domU console lines */
+};
+
+/* The vCPU whose frame the current hypercall or trap came from. */
+extern struct vcpu *current;
+
+void domain_init(void);
+/* A fresh domain with the given id, or NULL (bad id, id in use, no memory). */
+struct domain *domain_create(uint16_t domid, const char *name, bool privileged);
+struct domain *domain_lookup(uint16_t domid);
+
+/* The domain asked to stop (SCHEDOP_shutdown). For the initial domain this
+ * ends the machine: poweroff exits 0, any other reason 1. */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* The domain broke the rules: kill it alone, with the reason on the log. */
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+
+#endif /* PVX_DOMAIN_H */

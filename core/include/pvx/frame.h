@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * frame.h - the machine frame table and the frame allocator.
+ *
+ * One struct frame per machine frame: who owns it and what it is used as.
+ * The type system (counts, validation, pinning) grows on top of this.
+ */
+#ifndef PVX_FRAME_H
+#define PVX_FRAME_H
+
+#include <pvx/types.h>
+
+struct boot_info;
+
+#define DOMID_FREE      0x7ff0u     /* in the free pool */
+#define DOMID_XEN_OWN   0x7ff2u     /* the hypervisor's own (frame table, M2P, ...) */
+#define DOMID_IO_OWN    0x7ff1u     /* not RAM, or reserved by the machine */
+#define INVALID_MFN     ((mfn_t)~0u)
+
+enum frame_type {
+    FRAME_NONE = 0,
+    FRAME_WRITABLE,
+    FRAME_L1,
+    FRAME_L2,
+    FRAME_L3,
+    FRAME_SEG_DESC,
+};
+
+struct frame {
+    uint16_t owner;             /* domid, DOMID_FREE, DOMID_XEN_OWN or DOMID_IO_OWN */
+    uint8_t type;               /* enum frame_type */
+    uint8_t flags;
+    uint32_t type_count;        /* references that need the type */
+    uint32_t ref_count;         /* all references */
+};
+
+#define FRAME_F_PINNED     0x01
+#define FRAME_F_VALIDATED  0x02
+#define FRAME_F_XEN_L2     0x04 /* the L2 under L3 slot 3: carries the hypervisor's slots */
+
+/* Set up the frame table, the allocator and the M2P from the boot memory map. */
+int frame_init(const struct boot_info *bi);
+
+struct frame *frame_of(mfn_t mfn);      /* NULL if mfn is not a machine frame we know */
+mfn_t frame_max_mfn(void);              /* one past the highest machine frame */
+unsigned int frame_free_count(void);
+
+/* Allocate one zeroed frame for owner; INVALID_MFN when none is left. */
+mfn_t frame_alloc(uint16_t owner);
+/* Allocate nr physically contiguous zeroed frames; INVALID_MFN when none. */
+mfn_t frame_alloc_contig(uint16_t owner, unsigned int nr);
+void frame_free(mfn_t mfn);
+
+/* The machine-to-physical table (read-only at RO_MPT_VIRT_START for guests). */
+void m2p_set(mfn_t mfn, uint32_t pfn);
+uint32_t m2p_get(mfn_t mfn);
+#define M2P_INVALID 0xffffffffu
+
+/* Fill L2 slots HYP_FIRST_L2_SLOT.. 511 of an L2 with the hypervisor's
+ * mappings: the core's M2P slots, then the arch's. */
+void frame_fill_xen_l2(uint64_t *l2);
+
+/* Read or write guest-visible machine memory at a machine address. */
+void *frame_map(mfn_t mfn);
+void frame_unmap(void *va);
+
+#endif /* PVX_FRAME_H */

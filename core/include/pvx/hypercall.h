@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * hypercall.h - the hypercall table and the handlers' signatures.
+ *
+ * Handlers take the calling vCPU and up to five 32-bit arguments (ebx, ecx,
+ * edx, esi, edi) and return a value for eax: >= 0 success, -errno failure.
+ */
+#ifndef PVX_HYPERCALL_H
+#define PVX_HYPERCALL_H
+
+#include <pvx/types.h>
+
+struct vcpu;
+
+#define NR_HYPERCALLS 64
+
+typedef long (*hypercall_fn_t)(struct vcpu *v, uint32_t a1, uint32_t a2, uint32_t a3,
+                               uint32_t a4, uint32_t a5);
+
+struct hypercall_entry {
+    hypercall_fn_t fn;
+    const char *name;
+};
+
+/* Entry n, or NULL when n is out of range or not implemented. */
+const struct hypercall_entry *hypercall_lookup(uint32_t nr);
+const char *hypercall_name(uint32_t nr);
+
+/*
+ * Make the vCPU re-execute the hypercall it is in, with new arguments, when it
+ * next runs: a long operation stops at a safe point and resumes later, so it
+ * never holds the CPU past its slice. The handler returns the value of this
+ * call (the new eax, i.e. the hypercall number).
+ */
+long hypercall_create_continuation(struct vcpu *v, uint32_t nr, unsigned int nargs, ...);
+
+long do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buffer,
+                   uint32_t a4, uint32_t a5);
+long do_xen_version(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                    uint32_t a4, uint32_t a5);
+long do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                 uint32_t a4, uint32_t a5);
+
+#endif /* PVX_HYPERCALL_H */

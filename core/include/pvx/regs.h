@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * regs.h - the saved register frame of a guest vCPU.
+ *
+ * One layout on both machines. It is laid out in the order an x86 trap stub
+ * builds it on the ring-0 stack (lowest address first): pushal, the data
+ * segment registers, the vector, the error code, then the frame the CPU pushes
+ * on a privilege change. Guests never run in ring 0, so every entry into the
+ * hypervisor is a privilege change and esp/ss are always present.
+ */
+#ifndef PVX_REGS_H
+#define PVX_REGS_H
+
+#include <pvx/types.h>
+
+struct cpu_regs {
+    uint32_t edi, esi, ebp, esp_pusha, ebx, edx, ecx, eax; /* pushal order */
+    uint32_t gs, fs, es, ds;
+    uint32_t entry_vector;
+    uint32_t error_code;
+    uint32_t eip, cs, eflags;       /* pushed by the CPU */
+    uint32_t esp, ss;               /* pushed by the CPU: always a ring change */
+};
+
+_Static_assert(sizeof(struct cpu_regs) == 76, "cpu_regs layout is shared with asm");
+_Static_assert(offsetof(struct cpu_regs, eax) == 28, "cpu_regs.eax");
+_Static_assert(offsetof(struct cpu_regs, gs) == 32, "cpu_regs.gs");
+_Static_assert(offsetof(struct cpu_regs, entry_vector) == 48, "cpu_regs.entry_vector");
+_Static_assert(offsetof(struct cpu_regs, error_code) == 52, "cpu_regs.error_code");
+_Static_assert(offsetof(struct cpu_regs, eip) == 56, "cpu_regs.eip");
+_Static_assert(offsetof(struct cpu_regs, esp) == 68, "cpu_regs.esp");
+
+/* EFLAGS bits the core cares about. */
+#define X86_EFLAGS_CF   0x00000001u
+#define X86_EFLAGS_MBS  0x00000002u     /* must be set */
+#define X86_EFLAGS_TF   0x00000100u
+#define X86_EFLAGS_IF   0x00000200u
+#define X86_EFLAGS_IOPL 0x00003000u
+#define X86_EFLAGS_NT   0x00004000u
+#define X86_EFLAGS_RF   0x00010000u
+#define X86_EFLAGS_VM   0x00020000u
+#define X86_EFLAGS_AC   0x00040000u
+#define X86_EFLAGS_VIF  0x00080000u
+#define X86_EFLAGS_VIP  0x00100000u
+#define X86_EFLAGS_ID   0x00200000u
+
+/* Exception vectors. */
+#define X86_EXC_DE   0
+#define X86_EXC_DB   1
+#define X86_EXC_NMI  2
+#define X86_EXC_BP   3
+#define X86_EXC_OF   4
+#define X86_EXC_BR   5
+#define X86_EXC_UD   6
+#define X86_EXC_NM   7
+#define X86_EXC_DF   8
+#define X86_EXC_TS   10
+#define X86_EXC_NP   11
+#define X86_EXC_SS   12
+#define X86_EXC_GP   13
+#define X86_EXC_PF   14
+#define X86_EXC_MF   16
+#define X86_EXC_AC   17
+#define X86_EXC_MC   18
+#define X86_EXC_XM   19
+#define X86_NR_EXCEPTIONS 32
+
+/* #PF error code bits. */
+#define X86_PFEC_PRESENT 0x01u
+#define X86_PFEC_WRITE   0x02u
+#define X86_PFEC_USER    0x04u
+#define X86_PFEC_RSVD    0x08u
+#define X86_PFEC_INSN    0x10u
+
+#endif /* PVX_REGS_H */

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * setup.h - the hypervisor command line and boot parameters.
+ */
+#ifndef PVX_SETUP_H
+#define PVX_SETUP_H
+
+#include <pvx/types.h>
+
+#define PVX_VERSION "0.1"
+
+/* Default memory of the initial domain when dom0_mem= is not given. */
+#define DOM0_MEM_DEFAULT_MB 32
+
+const char *setup_cmdline(void);
+/* Parse a size with an optional K/M/G suffix (default unit: KiB as in Xen's dom0_mem). */
+bool setup_parse_size(const char *s, uint64_t *bytes);
+
+#endif /* PVX_SETUP_H */

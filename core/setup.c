@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * setup.c - core_start: from the machine's description to the first guest
+ * instruction. Parses the hypervisor command line, sets up the frame table
+ * and builds the initial domain from the first module.
+ *
+ * Command line options:
+ *   dom0_mem=SIZE   memory of the initial domain (K/M/G suffix; default 32M)
+ */
+#include <pvx/arch.h>
+#include <pvx/builder.h>
+#include <pvx/console.h>
+#include <pvx/domain.h>
+#include <pvx/elf.h>
+#include <pvx/frame.h>
+#include <pvx/lib.h>
+#include <pvx/sched.h>
+#include <pvx/setup.h>
+#include <public/xen.h>
+
+static char cmdline[1024];
+static uint64_t dom0_mem;
+
+const char *setup_cmdline(void)
+{
+    return cmdline;
+}
+
+bool setup_parse_size(const char *s, uint64_t *bytes)
+{
+    uint64_t v = 0;
+    const char *p = s;
+
+    if ( *p < '0' || *p > '9' )
+        return false;
+    for ( ; *p >= '0' && *p <= '9'; p++ )
+    {
+        if ( v > (UINT64_MAX - 9) / 10 )
+            return false;
+        v = v * 10 + (uint64_t)(*p - '0');
+    }
+    switch ( *p )
+    {
+    case 'G': case 'g': v <<= 30; p++; break;
+    case 'M': case 'm': v <<= 20; p++; break;
+    case 'K': case 'k': case '\0': case ' ': v <<= 10; if ( *p == 'K' || *p == 'k' ) p++; break;
+    case 'B': case 'b': p++; break;
+    default: return false;
+    }
+    if ( *p != '\0' && *p != ' ' )
+        return false;
+    *bytes = v;
+    return true;
+}
+
+static void parse_cmdline(const char *s)
+{
+    const char *p;
+
+    snprintk(cmdline, sizeof(cmdline), "%s", s ? s : "");
+    dom0_mem = (uint64_t)DOM0_MEM_DEFAULT_MB << 20;
+
+    for ( p = cmdline; *p; )
+    {
+        const char *end;
+
+        while ( *p == ' ' )
+            p++;
+        if ( !*p )
+            break;
+        end = strchr(p, ' ');
+        if ( !end )
+            end = p + strlen(p);
+        if ( strncmp(p, "dom0_mem=", 9) == 0 )
+        {
+            uint64_t v;
+
+            if ( setup_parse_size(p + 9, &v) && v >= PAGE_SIZE )
+                dom0_mem = v;
+            else
+                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+        }
+        else
+            printk("ignoring unknown option '%.*s'", (int)(end - p), p);
+        p = end;
+    }
+}
+
+static __noreturn void refuse(const char *what, const char *why)
+{
+    printk("refusing %s: %s", what, why);
+    arch_shutdown(PVX_EXIT_PANIC);
+}
+
+/* A module's command line is "name args...": split off the name. */
+static void module_name(const struct boot_module *m, char *name, size_t len, const char **args)
+{
+    const char *s = m->cmdline ? m->cmdline : "", *sp, *base;
+
+    while ( *s == ' ' )
+        s++;
+    sp = strchr(s, ' ');
+    if ( !sp )
+        sp = s + strlen(s);
+    /* A path's last component is the name. */
+    for ( base = s; s < sp; s++ )
+        if ( *s == '/' )
+            base = s + 1;
+    snprintk(name, len, "%.*s", (int)(sp - base), base);
+    while ( *sp == ' ' )
+        sp++;
+    *args = sp;
+}
+
+struct cpu_regs *core_start(const struct boot_info *bi)
+{
+    char name[DOMAIN_NAME_LEN], err[160];
+    const struct boot_module *m;
+    struct build_layout layout;
+    struct elf_image img;
+    struct domain *d;
+    const char *args;
+    unsigned int nr_pages, i;
+    void *image;
+
+    console_init();
+    domain_init();
+    sched_init();
+    printk("pvx %s, a paravirtualizing hypervisor (%s machine)", PVX_VERSION, bi->machine);
+    parse_cmdline(bi->cmdline);
+
+    if ( frame_init(bi) )
+        panic("no usable memory in the boot memory map");
+    printk("memory: %u MiB free, frames 0-%#x", frame_free_count() >> 8, frame_max_mfn() - 1);
+
+    if ( bi->nr_modules == 0 )
+        refuse("to start", "no initial domain: pass its kernel as the first module");
+    for ( i = 1; i < bi->nr_modules; i++ )
+        printk("module %u not used: only the initial domain is built at boot", i);
+
+    m = &bi->modules[0];
+    module_name(m, name, sizeof(name), &args);
+    if ( m->len == 0 )
+        refuse(name, "empty module");
+    image = arch_map_frames((mfn_t)(m->start >> PAGE_SHIFT), PFN_UP(m->len));
+    if ( elf_parse(&img, image, m->len, err, sizeof(err)) )
+        refuse(name, err);
+
+    nr_pages = (unsigned int)MIN(dom0_mem >> PAGE_SHIFT, (uint64_t)frame_free_count());
+    d = domain_create(0, name, true);
+    if ( !d )
+        refuse(name, "out of memory creating the domain");
+    if ( builder_build(d, &img, nr_pages, args, SIF_PRIVILEGED | SIF_INITDOMAIN,
+                       &layout, err, sizeof(err)) )
+        refuse(name, err);
+    arch_unmap_frames(image, PFN_UP(m->len));
+
+    printk("domain 0 (%s): %u MiB, kernel %#x-%#x, entry %#x, start_info %#x",
+           name, nr_pages >> 8, layout.vkern_start, layout.vkern_end,
+           img.virt_entry, layout.vstartinfo_start);
+
+    sched_switch_to(&d->vcpu[0]);
+    return &current->regs;
+}
