@@ -30,10 +30,12 @@ static void put_number(struct out *o, uint64_t v, bool negative, unsigned int ba
     int n = 0, pad, i;
     const char *prefix = "";
 
-    do {
+    /* An explicit precision of 0 prints no digits for the value 0. */
+    while ( v || (n == 0 && prec != 0) )
+    {
         tmp[n++] = digits[v % base];
         v /= base;
-    } while ( v );
+    }
 
     if ( prec >= 0 )
         flags &= ~F_ZERO;
@@ -46,9 +48,9 @@ static void put_number(struct out *o, uint64_t v, bool negative, unsigned int ba
         prefix = "+";
     else if ( flags & F_SPACE )
         prefix = " ";
-    if ( (flags & F_ALT) && base == 16 && !(n == 1 && tmp[0] == '0') )
+    if ( (flags & F_ALT) && base == 16 && n && !(n == 1 && tmp[0] == '0') )
         prefix = (flags & F_UPPER) ? "0X" : "0x";
-    if ( (flags & F_ALT) && base == 8 && tmp[n - 1] != '0' && prec <= n )
+    if ( (flags & F_ALT) && base == 8 && (n == 0 || tmp[n - 1] != '0') && prec <= n )
         prec = n + 1;
 
     pad = width - (int)strlen(prefix) - MAX(n, prec);

@@ -1,0 +1,38 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# testsuite/: unit tests (CUnit, the core on the host), the ABI layout check on
+# both word sizes, and the scenario runner (every PV guest in pvx-sim and on QEMU).
+
+UNIT_SRCS := $(sort $(wildcard testsuite/unit/*.c))
+UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS))
+UNIT_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(UNIT_SRCS))
+UNIT_CORE_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
+UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit
+
+$(B)/unit/testsuite/unit/%.o: testsuite/unit/%.c | $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(UNIT_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+# The core for unit tests: the same sources, its own objects (so that the
+# coverage and sanitizer variants can differ from the simulator's).
+$(B)/unit/core/%.o: core/%.c | $(STAMP) check-core
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_HOST) -O1 $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+
+$(B)/unit/unit-tests: $(UNIT_OBJS) $(UNIT_CORE_OBJS)
+	$(CC) -o $@ $^ -lcunit
+
+# The guest ABI's static asserts must hold for -m32 and x86_64 alike.
+$(B)/unit/abi-check.stamp: testsuite/unit/abi_check.c $(wildcard core/include/public/*.h core/include/public/io/*.h) | $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -m32 -ffreestanding -fsyntax-only $(CORE_INC) $<
+	$(CC) $(WARN) -ffreestanding -fsyntax-only $(CORE_INC) $<
+	@touch $@
+
+ALL_TARGETS += $(B)/unit/unit-tests $(B)/unit/abi-check.stamp
+
+-include $(UNIT_OBJS:.o=.d) $(UNIT_CORE_OBJS:.o=.d)
+
+test-unit: $(B)/unit/unit-tests
+	$(B)/unit/unit-tests
+
+.PHONY: test-unit

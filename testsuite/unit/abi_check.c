@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * abi_check.c - compiles every public header, for -m32 and for x86_64. The
+ * size and offset checks are the _Static_asserts inside the headers; this
+ * file only makes sure they all run, and that a ring type instantiates.
+ * pvx/layout.h comes too: its macros must agree with public/ token for token.
+ */
+#include <pvx/layout.h>
+
+#include <public/xen.h>
+#include <public/arch-x86_32.h>
+#include <public/callback.h>
+#include <public/elfnote.h>
+#include <public/errno.h>
+#include <public/event_channel.h>
+#include <public/features.h>
+#include <public/memory.h>
+#include <public/physdev.h>
+#include <public/sched.h>
+#include <public/vcpu.h>
+#include <public/version.h>
+#include <public/io/console.h>
+#include <public/io/ring.h>
+
+struct abi_check_req { uint32_t id; uint32_t op; };
+struct abi_check_rsp { uint32_t id; int32_t status; };
+DEFINE_RING_TYPES(abi_check, struct abi_check_req, struct abi_check_rsp);
+
+_Static_assert(sizeof(union abi_check_sring_entry) == 8, "ring entry size");

@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fake_arch.c - arch.h for unit tests. Machine memory is a host buffer; frames
+ * below 1 MiB are the "arch's own", modules sit at 8 MiB and above are free.
+ * arch_fill_hyp_l2 writes a recognisable pattern so tests can check the
+ * builder copied it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fake_arch.h"
+#include <pvx/layout.h>
+
+#define MODULE_MFN  0x800       /* 8 MiB: modules go here, outside free RAM */
+
+uint8_t *fake_mem;
+jmp_buf *fake_shutdown_jmp;
+int fake_shutdown_status;
+paddr_t fake_cr3;
+char fake_console[65536];
+size_t fake_console_len;
+static uint64_t fake_timer;
+
+void fake_reset(void)
+{
+    if ( !fake_mem )
+        fake_mem = malloc((size_t)FAKE_MEM_FRAMES * PAGE_SIZE);
+    memset(fake_mem, 0, (size_t)FAKE_MEM_FRAMES * PAGE_SIZE);
+    fake_console_len = 0;
+    fake_console[0] = '\0';
+    fake_cr3 = 0;
+    fake_timer = 0;
+}
+
+void fake_boot_info(struct boot_info *bi, const void *image, size_t len, const char *mod_cmdline,
+                    const char *hv_cmdline)
+{
+    uint32_t mod_frames = (uint32_t)((len + PAGE_SIZE - 1) / PAGE_SIZE);
+
+    memset(bi, 0, sizeof(*bi));
+    bi->machine = "unit";
+    bi->cmdline = hv_cmdline ? hv_cmdline : "";
+    /* Free RAM: 1 MiB to 8 MiB, then after the module to the end. */
+    bi->ranges[0] = (struct boot_range){ .start = 0x100, .nr = MODULE_MFN - 0x100 };
+    bi->ranges[1] = (struct boot_range){ .start = MODULE_MFN + mod_frames,
+                                         .nr = FAKE_MEM_FRAMES - MODULE_MFN - mod_frames };
+    bi->nr_ranges = 2;
+    if ( image )
+    {
+        memcpy(fake_mem + (size_t)MODULE_MFN * PAGE_SIZE, image, len);
+        bi->modules[0] = (struct boot_module){
+            .start = (paddr_t)MODULE_MFN * PAGE_SIZE, .len = (uint32_t)len,
+            .cmdline = mod_cmdline,
+        };
+        bi->nr_modules = 1;
+    }
+}
+
+void *arch_map_frames(mfn_t mfn, unsigned int nr)
+{
+    if ( (uint64_t)mfn + nr > FAKE_MEM_FRAMES )
+    {
+        fprintf(stderr, "fake_arch: map of frames %#x+%u beyond memory\n", mfn, nr);
+        abort();
+    }
+    return fake_mem + (size_t)mfn * PAGE_SIZE;
+}
+
+void arch_unmap_frames(void *va, unsigned int nr)
+{
+    (void)va;
+    (void)nr;
+}
+
+void arch_fill_hyp_l2(uint64_t *l2)
+{
+    for ( unsigned int i = ARCH_FIRST_L2_SLOT; i < NR_L2_SLOTS; i++ )
+        l2[i] = 0xa5a5000ull + i;       /* a pattern the builder must copy as is */
+}
+
+void arch_load_cr3(paddr_t l3)
+{
+    fake_cr3 = l3;
+}
+
+void arch_flush_tlb(void) { }
+void arch_flush_tlb_one(gva_t va) { (void)va; }
+void arch_set_kernel_stack(uint32_t ss, uint32_t esp) { (void)ss; (void)esp; }
+uint64_t arch_now_ns(void) { return 0; }
+void arch_set_timer(uint64_t deadline_ns) { fake_timer = deadline_ns; }
+
+void arch_console_write(const char *s, size_t len)
+{
+    size_t n = len;
+
+    if ( n > sizeof(fake_console) - 1 - fake_console_len )
+        n = sizeof(fake_console) - 1 - fake_console_len;
+    memcpy(fake_console + fake_console_len, s, n);
+    fake_console_len += n;
+    fake_console[fake_console_len] = '\0';
+    if ( getenv("UNIT_CONSOLE") )
+        fwrite(s, 1, len, stderr);
+}
+
+void arch_idle(void)
+{
+    fprintf(stderr, "fake_arch: idle with nothing to run\n");
+    abort();
+}
+
+void arch_shutdown(int status)
+{
+    fake_shutdown_status = status;
+    if ( !fake_shutdown_jmp )
+    {
+        fprintf(stderr, "fake_arch: unexpected shutdown %d; console:\n%s\n", status, fake_console);
+        abort();
+    }
+    longjmp(*fake_shutdown_jmp, status + 1);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fake_arch.h - a machine for unit tests: arch.h over a host buffer, with
+ * shutdown turned into a longjmp so a test can expect the machine to stop.
+ */
+#ifndef FAKE_ARCH_H
+#define FAKE_ARCH_H
+
+#include <setjmp.h>
+#include <stdint.h>
+#include <stddef.h>
+#include <pvx/arch.h>
+
+#define FAKE_MEM_MB      16
+#define FAKE_MEM_FRAMES  (FAKE_MEM_MB * 256)
+
+extern uint8_t *fake_mem;
+extern jmp_buf *fake_shutdown_jmp;      /* where arch_shutdown lands */
+extern int fake_shutdown_status;
+extern paddr_t fake_cr3;
+extern char fake_console[65536];
+extern size_t fake_console_len;
+
+/* A fresh machine: memory zeroed, console empty. Frames [1 MiB, 16 MiB) free. */
+void fake_reset(void);
+/* Put a module image in machine memory at frame mfn (outside the free range). */
+void fake_boot_info(struct boot_info *bi, const void *image, size_t len, const char *mod_cmdline,
+                    const char *hv_cmdline);
+
+/* Run expr; evaluates to -1 if it returned, else the arch_shutdown status. */
+#define FAKE_RUN(expr) ({                                       \
+    jmp_buf jb_; int st_;                                       \
+    fake_shutdown_jmp = &jb_;                                   \
+    if ( (st_ = setjmp(jb_)) == 0 ) { expr; st_ = -1; }         \
+    else st_ = fake_shutdown_status;                            \
+    fake_shutdown_jmp = NULL;                                   \
+    st_; })
+
+#endif /* FAKE_ARCH_H */

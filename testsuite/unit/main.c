@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * main.c - the CUnit runner of the core's unit tests, and shared helpers.
+ */
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <string.h>
+#include "unit.h"
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+
+static uint8_t image[1 << 20];
+
+int unit_boot(const struct elfgen_spec *spec, const char *mod_cmdline, const char *hv_cmdline)
+{
+    struct boot_info bi;
+    size_t len = 0;
+
+    fake_reset();
+    if ( spec )
+        len = elfgen_build(spec, image, sizeof(image));
+    fake_boot_info(&bi, spec ? image : NULL, len, mod_cmdline, hv_cmdline);
+    return FAKE_RUN(core_start(&bi));
+}
+
+struct vcpu *unit_boot_default(void)
+{
+    struct elfgen_spec s;
+    int st;
+
+    elfgen_default(&s);
+    st = unit_boot(&s, "kernel.elf root=/dev/null", "dom0_mem=8M");
+    CU_ASSERT_EQUAL_FATAL(st, -1);
+    return current;
+}
+
+uint64_t unit_mem_hash(void)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    const uint64_t *p = (const uint64_t *)fake_mem;
+
+    for ( size_t i = 0; i < (size_t)FAKE_MEM_FRAMES * PAGE_SIZE / 8; i++ )
+        h = (h ^ p[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static struct cpu_regs hypercall_regs(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
+                                      uint32_t a4, uint32_t a5)
+{
+    struct cpu_regs r = current->regs;
+
+    r.eax = nr;
+    r.ebx = a1; r.ecx = a2; r.edx = a3; r.esi = a4; r.edi = a5;
+    r.eip += 2;                  /* as after executing "int $0x82" */
+    return r;
+}
+
+long unit_hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
+{
+    struct cpu_regs r = hypercall_regs(nr, a1, a2, a3, a4, a5);
+    int st = FAKE_RUN(core_hypercall(&r));
+
+    CU_ASSERT_EQUAL(st, -1);
+    return (int32_t)r.eax;
+}
+
+int unit_hypercall_stop(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)
+{
+    struct cpu_regs r = hypercall_regs(nr, a1, a2, a3, 0, 0);
+
+    return FAKE_RUN(core_hypercall(&r));
+}
+
+int main(void)
+{
+    unsigned int failures;
+
+    if ( CU_initialize_registry() != CUE_SUCCESS )
+        return 2;
+    unit_register_lib();
+    unit_register_elf();
+    unit_register_builder();
+    unit_register_hypercall();
+
+    CU_basic_set_mode(CU_BRM_VERBOSE);
+    CU_basic_run_tests();
+    /* Read the count before cleanup resets it. */
+    failures = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+    CU_cleanup_registry();
+    return failures ? 1 : 0;
+}
