@@ -193,6 +193,9 @@ int elf_parse(struct elf_image *img, const void *data, uint32_t size, char *err,
     img->virt_kstart = pstart + virt_offset;
     img->virt_kend = pend + virt_offset;
 
+    /* Checked first: the most useful thing to say about such an image. */
+    if ( img->virt_kend > HYPERVISOR_VIRT_START || img->virt_kend < img->virt_kstart )
+        return fail(err, errlen, "kernel overlaps the hypervisor area (0xF5800000 and up)");
     if ( img->virt_base & ~PAGE_MASK )
         return fail(err, errlen, "VIRT_BASE is not page aligned");
     if ( img->virt_kstart > img->virt_kend || img->virt_kend < pend - pstart ||
@@ -203,7 +206,5 @@ int elf_parse(struct elf_image *img, const void *data, uint32_t size, char *err,
          ((img->virt_hypercall & ~PAGE_MASK) ||
           img->virt_hypercall < img->virt_kstart || img->virt_hypercall >= img->virt_kend) )
         return fail(err, errlen, "hypercall page outside the kernel or not page aligned");
-    if ( img->virt_kend > HYPERVISOR_VIRT_START )
-        return fail(err, errlen, "kernel overlaps the hypervisor area (0xF5800000 and up)");
     return 0;
 }

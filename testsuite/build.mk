@@ -36,3 +36,19 @@ test-unit: $(B)/unit/unit-tests
 	$(B)/unit/unit-tests
 
 .PHONY: test-unit
+
+# Every PV guest in the simulator and on QEMU (-kernel, GRUB ISO on pc and
+# q35), with transcripts compared across machines.
+test-scenarios: all
+	python3 testsuite/run-scenarios.py
+
+test-sim: all
+	python3 testsuite/run-scenarios.py --sim-only
+
+# make test: everything, exit status 0 only when all of it passes.
+test: all
+	@echo "== core/ has no target conditionals" && bash scripts/check-core.sh
+	@echo "== unit tests (CUnit)" && $(B)/unit/unit-tests
+	@echo "== scenarios (simulator and QEMU)" && python3 testsuite/run-scenarios.py
+
+.PHONY: test-scenarios test-sim test

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * entry.S - every way into the hypervisor after boot: exceptions, int $0x82,
+ * the timer IRQ. Each stub builds a struct cpu_regs on the ring-0 stack (see
+ * pvx/regs.h) and calls x86_trap_dispatch(); the C side may rewrite the whole
+ * frame (another vCPU), so the way out reloads everything from it.
+ */
+#define __ASSEMBLY__
+#include <pvx/layout.h>
+#include "x86.h"
+
+/* A table of (vector, entry) pairs, read by setup.c to fill the IDT. */
+        .section .rodata.x86_stubs, "a"
+        .p2align 2
+        .globl x86_stubs
+x86_stubs:
+
+/* err = 1 when the CPU pushes an error code itself; the others get a 0 so the frame is uniform. */
+.macro STUB vec, err=0
+        .text
+        .p2align 4
+x86_stub_\vec:
+        .if \err == 0
+        pushl   $0
+        .endif
+        pushl   $\vec
+        jmp     x86_common_entry
+        .section .rodata.x86_stubs, "a"
+        .long   \vec, x86_stub_\vec
+.endm
+
+        STUB 0
+        STUB 1
+        STUB 2
+        STUB 3
+        STUB 4
+        STUB 5
+        STUB 6
+        STUB 7
+        STUB 8, 1
+        STUB 9
+        STUB 10, 1
+        STUB 11, 1
+        STUB 12, 1
+        STUB 13, 1
+        STUB 14, 1
+        STUB 15
+        STUB 16
+        STUB 17, 1
+        STUB 18
+        STUB 19
+        STUB 20
+        STUB 21, 1
+        STUB 22
+        STUB 23
+        STUB 24
+        STUB 25
+        STUB 26
+        STUB 27
+        STUB 28
+        STUB 29, 1
+        STUB 30, 1
+        STUB 31
+        STUB 0x20                       /* IRQ0: PIT */
+        STUB 0x27                       /* IRQ7: spurious (master) */
+        STUB 0x2f                       /* IRQ15: spurious (slave) */
+        STUB 0x82                       /* hypercall */
+
+        .section .rodata.x86_stubs, "a"
+        .globl x86_stubs_end
+x86_stubs_end:
+
+        .text
+        .p2align 4
+x86_common_entry:
+        /* Push the data segments as clean 32-bit slots: pushl %ds may leave the upper half stale. */
+        pushl   $0
+        movw    %ds, (%esp)
+        pushl   $0
+        movw    %es, (%esp)
+        pushl   $0
+        movw    %fs, (%esp)
+        pushl   $0
+        movw    %gs, (%esp)
+        pushal
+        movl    $__HYPERVISOR_DS, %eax
+        movl    %eax, %ds
+        movl    %eax, %es
+        xorl    %eax, %eax
+        movl    %eax, %fs
+        movl    %eax, %gs
+        cld
+        pushl   %esp                    /* struct cpu_regs * */
+        call    x86_trap_dispatch
+        addl    $4, %esp
+        /* fall through */
+
+/*
+ * Load the frame at %esp and leave. A guest's selector that became invalid
+ * while it was out faults on its pop; traps.c finds the label, nulls the slot
+ * and resumes here, so the guest gets a null selector instead of a crash.
+ */
+        .globl x86_restore, x86_fixup_gs, x86_fixup_fs, x86_fixup_es, x86_fixup_ds, x86_iret
+x86_restore:
+        popal
+x86_fixup_gs:
+        popl    %gs
+x86_fixup_fs:
+        popl    %fs
+x86_fixup_es:
+        popl    %es
+x86_fixup_ds:
+        popl    %ds
+        addl    $8, %esp                /* entry_vector, error_code */
+x86_iret:
+        iret
+
+/* No executable stack wanted (keeps ld quiet). */
+        .section .note.GNU-stack, "", @progbits

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * setup.c - from the high jump in boot.S to the first guest: GDT, IDT, TSS,
+ * dropping the identity map, clock, Multiboot, core_start(), and the end of
+ * the machine.
+ */
+#include <pvx/layout.h>
+#include "x86.h"
+
+struct tss32 {
+    uint16_t link, _r0;
+    uint32_t esp0;
+    uint16_t ss0, _r1;
+    uint32_t esp1;
+    uint16_t ss1, _r2;
+    uint32_t esp2;
+    uint16_t ss2, _r3;
+    uint32_t cr3, eip, eflags, eax, ecx, edx, ebx, esp, ebp, esi, edi;
+    uint16_t es, _r4, cs, _r5, ss, _r6, ds, _r7, fs, _r8, gs, _r9, ldt, _r10;
+    uint16_t trap, iomap_base;
+} __packed;
+_Static_assert(sizeof(struct tss32) == 104, "hardware TSS layout");
+
+struct desc_ptr {
+    uint16_t limit;
+    uint32_t base;
+} __packed;
+
+/* 16 pages: the first 14 are the guests' (empty until set_gdt), the rest ours. */
+static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
+static uint64_t idt[256] __attribute__((aligned(8)));
+static struct tss32 tss __attribute__((aligned(128)));
+static struct boot_info boot_info;
+
+/*
+ * A code/data descriptor: limit in pages (G=1), 32-bit, present, with the
+ * accessed bit already set so the CPU never writes the GDT to set it.
+ */
+static uint64_t seg_desc(unsigned int dpl, bool code, uint32_t limit_pages)
+{
+    uint64_t type = code ? 0xb : 0x3;   /* code exec/read, data read/write; accessed */
+
+    return (limit_pages & 0xffff) |
+           ((uint64_t)(limit_pages >> 16) & 0xf) << 48 |
+           (type | 0x10 | (uint64_t)dpl << 5 | 0x80) << 40 |   /* S=1, DPL, P */
+           (uint64_t)0xc << 52;                                /* G=1, D=1 */
+}
+
+static uint64_t tss_desc(uint32_t base, uint32_t limit)
+{
+    return (limit & 0xffff) | (uint64_t)(base & 0xffffff) << 16 |
+           (uint64_t)0x89 << 40 |                               /* present, 32-bit TSS available */
+           (uint64_t)((limit >> 16) & 0xf) << 48 | (uint64_t)(base >> 24) << 56;
+}
+
+static uint64_t gate_desc(void (*entry)(void), unsigned int dpl)
+{
+    uint32_t off = (uint32_t)entry;
+
+    return (off & 0xffff) | (uint64_t)__HYPERVISOR_CS << 16 |
+           (uint64_t)(0x8e | dpl << 5) << 40 |                 /* present 32-bit interrupt gate */
+           (uint64_t)(off >> 16) << 48;
+}
+
+static void gdt_init(void)
+{
+    struct desc_ptr p = { .limit = GDT_ENTRIES * 8 - 1, .base = (uint32_t)gdt };
+
+    gdt[__HYPERVISOR_CS >> 3] = seg_desc(0, true, 0xfffff);
+    gdt[__HYPERVISOR_DS >> 3] = seg_desc(0, false, 0xfffff);
+    gdt[FLAT_RING1_CS >> 3] = seg_desc(1, true, GUEST_SEGMENT_LIMIT_PAGES);
+    gdt[FLAT_RING1_DS >> 3] = seg_desc(1, false, GUEST_SEGMENT_LIMIT_PAGES);
+    gdt[FLAT_RING3_CS >> 3] = seg_desc(3, true, GUEST_SEGMENT_LIMIT_PAGES);
+    gdt[FLAT_RING3_DS >> 3] = seg_desc(3, false, GUEST_SEGMENT_LIMIT_PAGES);
+    /* No I/O bitmap: its offset is past the limit, so ring 1/3 port I/O is refused. */
+    tss.ss0 = __HYPERVISOR_DS;
+    tss.esp0 = (uint32_t)X86_STACK_TOP;
+    tss.iomap_base = sizeof(tss);
+    gdt[__TSS_SEL >> 3] = tss_desc((uint32_t)&tss, sizeof(tss) - 1);
+    /* __LDT_SEL stays empty until guests have LDTs. */
+
+    asm volatile ( "lgdt %0" :: "m" (p) );
+    asm volatile ( "ljmp %0, $1f; 1:" :: "i" (__HYPERVISOR_CS) );
+    asm volatile ( "mov %0, %%ds; mov %0, %%es; mov %0, %%ss; mov %1, %%fs; mov %1, %%gs"
+                   :: "r" (__HYPERVISOR_DS), "r" (0) : "memory" );
+    asm volatile ( "ltr %w0" :: "r" (__TSS_SEL) );
+    asm volatile ( "lldt %w0" :: "r" (0) );
+}
+
+static void idt_init(void)
+{
+    struct desc_ptr p = { .limit = sizeof(idt) - 1, .base = (uint32_t)idt };
+    const struct x86_stub *s;
+
+    for ( s = x86_stubs; s < x86_stubs_end; s++ )
+    {
+        unsigned int dpl = 0;
+
+        if ( s->vector == X86_EXC_BP || s->vector == X86_EXC_OF )
+            dpl = 3;                    /* int3 and into work from any ring */
+        else if ( s->vector == VECTOR_HYPERCALL )
+            dpl = 1;                    /* guest kernels only; ring 3 gets #GP */
+        idt[s->vector] = gate_desc(s->entry, dpl);
+    }
+    asm volatile ( "lidt %0" :: "m" (p) );
+}
+
+void arch_set_kernel_stack(uint32_t ss, uint32_t esp)
+{
+    tss.ss1 = (uint16_t)ss;
+    tss.esp1 = esp;
+}
+
+void arch_shutdown(int status)
+{
+    asm volatile ( "cli" );
+    x86_console_flush();
+    outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);     /* QEMU exits with (status << 1) | 1 */
+    for ( ;; )                                      /* real hardware: a clean halt */
+        asm volatile ( "cli; hlt" );
+}
+
+void x86_start(uint32_t mbi_pa)
+{
+    struct cpu_regs *regs, *frame;
+
+    x86_console_init();
+    gdt_init();
+    idt_init();
+
+    /* Nothing runs from low addresses any more. */
+    boot_l3[0] = 0;
+    write_cr3(__pa(boot_l3));
+
+    x86_time_init();
+    x86_multiboot_parse(mbi_pa, &boot_info);
+
+    regs = core_start(&boot_info);
+    X86_BUG_ON(!regs || !(regs->cs & 3));
+
+    /* Guests are always entered from an empty stack, where their next trap lands too. */
+    frame = (struct cpu_regs *)(X86_STACK_TOP - sizeof(*frame));
+    *frame = *regs;
+    x86_resume(frame);
+}

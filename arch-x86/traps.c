@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * traps.c - the one C entry behind every stub in entry.S. Guest events go to
+ * the core; a fault in ring 0 is our own bug and ends the machine, except the
+ * few instructions in the exit path that may fault on a guest's behalf.
+ */
+#include <pvx/layout.h>
+#include "x86.h"
+
+void x86_pic_spurious(unsigned int vector);
+
+static const char *const exc_names[X86_NR_EXCEPTIONS] = {
+    [X86_EXC_DE] = "#DE", [X86_EXC_DB] = "#DB", [X86_EXC_NMI] = "NMI", [X86_EXC_BP] = "#BP",
+    [X86_EXC_OF] = "#OF", [X86_EXC_BR] = "#BR", [X86_EXC_UD] = "#UD", [X86_EXC_NM] = "#NM",
+    [X86_EXC_DF] = "#DF", [X86_EXC_TS] = "#TS", [X86_EXC_NP] = "#NP", [X86_EXC_SS] = "#SS",
+    [X86_EXC_GP] = "#GP", [X86_EXC_PF] = "#PF", [X86_EXC_MF] = "#MF", [X86_EXC_AC] = "#AC",
+    [X86_EXC_MC] = "#MC", [X86_EXC_XM] = "#XM",
+};
+
+/*
+ * A segment register pop in x86_restore faulted: the guest's selector went
+ * bad while it was out (its LDT or GDT changed). The interrupted esp points at
+ * the slot being popped, which is where regs->esp would be in an outer-ring
+ * frame; null it and retry. A null data selector always loads.
+ */
+static bool fixup_segment(struct cpu_regs *regs)
+{
+    char *eip = (char *)regs->eip;
+
+    if ( eip != x86_fixup_gs && eip != x86_fixup_fs &&
+         eip != x86_fixup_es && eip != x86_fixup_ds )
+        return false;
+    regs->esp = 0;                      /* aliases the pending pop: see above */
+    return true;
+}
+
+static void __noreturn ring0_panic(const struct cpu_regs *regs, uint32_t cr2)
+{
+    unsigned int vec = regs->entry_vector;
+    const uint32_t *fp = (const uint32_t *)regs->ebp;
+    size_t n = 0, size = sizeof(x86_epitaph);
+    char *e = x86_epitaph;
+    unsigned int depth;
+
+    asm volatile ( "cli" );
+    n += x86_snprintf(e + n, size - n,
+                      "(pvx) PANIC: ring-0 exception %u (%s) at eip %08x, error %04x, cr2 %08x%s\n",
+                      vec, vec < X86_NR_EXCEPTIONS && exc_names[vec] ? exc_names[vec] : "?",
+                      regs->eip, regs->error_code, cr2,
+                      (char *)regs->eip == x86_iret ? " (iret to a guest frame)" : "");
+    n += x86_snprintf(e + n, MAX(size, n) - n,
+                      "(pvx) eax %08x ebx %08x ecx %08x edx %08x\n"
+                      "(pvx) esi %08x edi %08x ebp %08x esp %08x\n"
+                      "(pvx) cs %04x ds %04x es %04x fs %04x gs %04x eflags %08x\n"
+                      "(pvx) cr0 %08x cr3 %08x cr4 %08x\n",
+                      regs->eax, regs->ebx, regs->ecx, regs->edx,
+                      regs->esi, regs->edi, regs->ebp, (uint32_t)&regs->esp,
+                      regs->cs, regs->ds, regs->es, regs->fs, regs->gs, regs->eflags,
+                      read_cr0(), read_cr3(), read_cr4());
+    /* -fno-omit-frame-pointer: follow saved ebp while it stays on our stack. */
+    n += x86_snprintf(e + n, MAX(size, n) - n, "(pvx) call trace:");
+    for ( depth = 0; depth < 12; depth++ )
+    {
+        if ( (char *)fp < x86_stack || (char *)(fp + 2) > X86_STACK_TOP ||
+             ((uint32_t)fp & 3) )
+            break;
+        n += x86_snprintf(e + n, MAX(size, n) - n, " %08x", fp[1]);
+        fp = (const uint32_t *)fp[0];
+    }
+    n += x86_snprintf(e + n, MAX(size, n) - n, "\n");
+    arch_console_write(e, MIN(n, size - 1));
+    arch_shutdown(PVX_EXIT_PANIC);
+}
+
+void x86_trap_dispatch(struct cpu_regs *regs)
+{
+    unsigned int vec = regs->entry_vector;
+    bool from_guest = regs->cs & 3;
+    uint32_t cr2 = vec == X86_EXC_PF ? read_cr2() : 0;
+
+    /* The CPU's pushes of cs (and ss) are 32-bit slots; keep the upper halves clean. */
+    regs->cs &= 0xffff;
+    if ( from_guest )
+        regs->ss &= 0xffff;
+
+    if ( vec == VECTOR_TIMER )
+        x86_timer_irq(regs);
+    else if ( vec == VECTOR_SPURIOUS_MASTER || vec == VECTOR_SPURIOUS_SLAVE )
+        x86_pic_spurious(vec);
+    else if ( !from_guest )
+    {
+        if ( vec < X86_NR_EXCEPTIONS && fixup_segment(regs) )
+            return;
+        ring0_panic(regs, cr2);
+    }
+    else if ( vec == VECTOR_HYPERCALL )
+        core_hypercall(regs);
+    else if ( vec < X86_NR_EXCEPTIONS )
+        core_trap(regs, cr2);
+    else
+        x86_panic("vector %#x from a guest: no such gate\n", vec);
+}

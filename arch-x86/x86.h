@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * x86.h - arch-x86 private definitions: the memory map of the image, port I/O,
+ * and the pieces the boot files share. Nothing here is visible to core/.
+ */
+#ifndef PVX_X86_H
+#define PVX_X86_H
+
+/*
+ * The direct map: machine memory [0, DIRECTMAP_SIZE) at DIRECTMAP_VIRT, in
+ * 2 MiB pages in L2 slots 448..511 under L3 slot 3. The image is linked there
+ * too (virtual = DIRECTMAP_VIRT + physical), so it needs no map of its own.
+ */
+#define DIRECTMAP_VIRT      0xF8000000
+#define DIRECTMAP_SIZE      0x08000000          /* 128 MiB: up to 4 GiB virtual */
+#define DIRECTMAP_FIRST_SLOT 448
+#define X86_LOAD_ADDR       0x00100000          /* the image is loaded at 1 MiB */
+
+#define X86_STACK_SIZE      (32 * 1024)
+
+#define MULTIBOOT_HEADER_MAGIC  0x1BADB002
+#define MULTIBOOT_LOADER_MAGIC  0x2BADB002
+/* Page-align modules, give us a memory map; no a.out kludge (we are ELF). */
+#define MULTIBOOT_HEADER_FLAGS  0x00000003
+
+#define X86_CR0_WP          0x00010000
+#define X86_CR0_PG          0x80000000
+#define X86_CR4_PSE         0x00000010
+#define X86_CR4_PAE         0x00000020
+#define X86_CR4_PGE         0x00000080
+
+#define X86_CPUID1_EDX_PSE  (1 << 3)
+#define X86_CPUID1_EDX_TSC  (1 << 4)
+#define X86_CPUID1_EDX_PAE  (1 << 6)
+#define X86_CPUID1_EDX_PGE  (1 << 13)
+
+#define ISA_DEBUG_EXIT_PORT 0xf4
+
+#define VECTOR_HYPERCALL    0x82
+#define VECTOR_IRQ_BASE     0x20                /* PIC remapped here: IRQ0 = 0x20 */
+#define VECTOR_TIMER        (VECTOR_IRQ_BASE + 0)
+#define VECTOR_SPURIOUS_MASTER (VECTOR_IRQ_BASE + 7)
+#define VECTOR_SPURIOUS_SLAVE  (VECTOR_IRQ_BASE + 15)
+
+#ifndef __ASSEMBLY__
+
+#include <pvx/types.h>
+#include <pvx/regs.h>
+#include <pvx/arch.h>
+
+#define __va(pa)    ((void *)((uint32_t)(pa) + DIRECTMAP_VIRT))
+#define __pa(va)    ((uint32_t)(va) - DIRECTMAP_VIRT)
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+    asm volatile ( "outb %0, %1" :: "a" (v), "Nd" (port) );
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+
+    asm volatile ( "inb %1, %0" : "=a" (v) : "Nd" (port) );
+    return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint64_t t;
+
+    asm volatile ( "rdtsc" : "=A" (t) );
+    return t;
+}
+
+static inline uint32_t read_cr0(void) { uint32_t v; asm volatile ( "mov %%cr0, %0" : "=r" (v) ); return v; }
+static inline uint32_t read_cr2(void) { uint32_t v; asm volatile ( "mov %%cr2, %0" : "=r" (v) ); return v; }
+static inline uint32_t read_cr3(void) { uint32_t v; asm volatile ( "mov %%cr3, %0" : "=r" (v) ); return v; }
+static inline uint32_t read_cr4(void) { uint32_t v; asm volatile ( "mov %%cr4, %0" : "=r" (v) ); return v; }
+
+static inline void write_cr3(uint32_t v)
+{
+    asm volatile ( "mov %0, %%cr3" :: "r" (v) : "memory" );
+}
+
+/* Linker-script symbols (virtual addresses). */
+extern char __image_start[], __image_end[], __bss_start[], __bss_end[];
+
+/* boot.S */
+extern uint64_t boot_l3[4];
+extern uint64_t boot_l2_low[512];
+extern uint64_t boot_l2_high[512];
+extern char x86_stack[X86_STACK_SIZE];     /* the one hypervisor stack (TSS esp0 = its top) */
+#define X86_STACK_TOP (x86_stack + X86_STACK_SIZE)
+extern uint32_t x86_boot_cpuid_edx;
+void x86_resume(struct cpu_regs *frame) __noreturn;   /* load *frame, iret */
+extern char x86_fixup_gs[], x86_fixup_fs[], x86_fixup_es[], x86_fixup_ds[];
+
+/* entry.S: the gates we install, as (vector, entry) pairs. */
+struct x86_stub {
+    uint32_t vector;
+    void (*entry)(void);
+};
+extern const struct x86_stub x86_stubs[], x86_stubs_end[];
+extern char x86_restore[], x86_iret[];
+
+/* setup.c */
+void x86_start(uint32_t mbi_pa) __noreturn;
+
+/* printk.c */
+extern char x86_epitaph[1024];
+void x86_panic(const char *fmt, ...) __printf(1, 2) __noreturn;
+void x86_printk(const char *fmt, ...) __printf(1, 2);
+size_t x86_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+size_t x86_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+
+/* time.c */
+void x86_time_init(void);
+void x86_timer_irq(struct cpu_regs *regs);
+
+/* console.c */
+void x86_console_init(void);
+void x86_console_flush(void);
+
+/* multiboot.c */
+void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi);
+
+/* traps.c */
+void x86_trap_dispatch(struct cpu_regs *regs);
+
+#define X86_BUG_ON(c) do { if ( unlikely(c) ) x86_panic("BUG at %s:%d: %s\n", __FILE__, __LINE__, #c); } while ( 0 )
+
+#endif /* !__ASSEMBLY__ */
+
+#endif /* PVX_X86_H */

@@ -1,0 +1,267 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mem.c - machine memory of pvx-sim.
+ *
+ * RAM is one anonymous host mapping, handed to Unicorn at machine address 0
+ * (uc_mem_map_ptr), so the core, the host and the emulated MMU all see the
+ * same bytes at once. The simulator takes SIM_NR_FRAMES frames at the top of
+ * RAM: the GDT, a TSS, the hypervisor-area L1 that every address space shares
+ * (L2 slot 436), a ring-0 trampoline and the throw-away bootstrap page tables
+ * used once to make the ring templates.
+ *
+ * Arch area layout (L2 slot 436, 0xF6800000..0xF69FFFFF, supervisor only):
+ *   +0x00000  GDT, 16 pages, read-only
+ *   +0x10000  TSS, read-write (ss1/esp1 for the core's ring-3 -> ring-1 switches)
+ *   +0x11000  trampoline: ring-0 code and the iret frame of the templates
+ */
+#include <sys/mman.h>
+
+#include "sim.h"
+
+uint8_t *sim_ram;
+uint64_t sim_ram_size;
+mfn_t sim_first_frame;
+
+/* x86 descriptor fields. */
+#define DESC_TYPE_CODE  0xbu        /* execute/read, accessed */
+#define DESC_TYPE_DATA  0x3u        /* read/write, accessed */
+#define DESC_TYPE_TSS   0xbu        /* 32-bit TSS, busy: nothing ever writes the GDT */
+#define DESC_S          (1u << 12)
+#define DESC_P          (1u << 15)
+#define DESC_DB         (1u << 22)
+#define DESC_G          (1u << 23)
+
+/* TSS offsets (32-bit TSS). */
+#define TSS_ESP0        4
+#define TSS_SS0         8
+#define TSS_ESP1        12
+#define TSS_SS1         16
+#define TSS_IOMAP       102
+#define TSS_LIMIT       0x67
+
+void mem_init(uint64_t size)
+{
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    if ( p == MAP_FAILED )
+        sim_panic("cannot allocate %llu bytes of machine memory",
+                  (unsigned long long)size);
+    sim_ram = p;
+    sim_ram_size = size;
+    sim_first_frame = (mfn_t)(size >> PAGE_SHIFT) - SIM_NR_FRAMES;
+}
+
+paddr_t mem_sim_frame(unsigned int idx)
+{
+    return (paddr_t)(sim_first_frame + idx) << PAGE_SHIFT;
+}
+
+void *mem_ptr(paddr_t pa, uint64_t len)
+{
+    if ( pa >= sim_ram_size || len > sim_ram_size - pa )
+        return NULL;
+    return sim_ram + pa;
+}
+
+static void *frame_ptr(unsigned int idx)
+{
+    return sim_ram + mem_sim_frame(idx);
+}
+
+static uint64_t gdt_desc(uint32_t base, uint32_t limit, uint32_t type,
+                         unsigned int dpl, uint32_t flags)
+{
+    uint32_t lo = (limit & 0xffff) | (base << 16);
+    uint32_t hi = ((base >> 16) & 0xff) | (type << 8) | (dpl << 13) | DESC_P |
+                  (limit & 0xf0000) | flags | (base & 0xff000000u);
+
+    return ((uint64_t)hi << 32) | lo;
+}
+
+void mem_build_sim_frames(void)
+{
+    uint64_t *gdt = frame_ptr(SIM_F_GDT);
+    uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
+    uint8_t *tss = frame_ptr(SIM_F_TSS);
+    uint64_t *l3, *l2lo, *l1lo;
+    uint8_t *landing;
+    unsigned int i;
+
+    memset(gdt, 0, SIM_GDT_PAGES * PAGE_SIZE);
+    /* Accessed bits pre-set: the CPU would otherwise write them into a
+     * read-only page. */
+    gdt[__HYPERVISOR_CS >> 3] = gdt_desc(0, 0xfffff, DESC_TYPE_CODE, 0, DESC_S | DESC_DB | DESC_G);
+    gdt[__HYPERVISOR_DS >> 3] = gdt_desc(0, 0xfffff, DESC_TYPE_DATA, 0, DESC_S | DESC_DB | DESC_G);
+    gdt[FLAT_RING1_CS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_CODE, 1,
+                                       DESC_S | DESC_DB | DESC_G);
+    gdt[FLAT_RING1_DS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_DATA, 1,
+                                       DESC_S | DESC_DB | DESC_G);
+    gdt[FLAT_RING3_CS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_CODE, 3,
+                                       DESC_S | DESC_DB | DESC_G);
+    gdt[FLAT_RING3_DS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_DATA, 3,
+                                       DESC_S | DESC_DB | DESC_G);
+    gdt[__TSS_SEL >> 3] = gdt_desc(SIM_VA_TSS, TSS_LIMIT, DESC_TYPE_TSS, 0, 0);
+
+    memset(tss, 0, PAGE_SIZE);
+    *(uint16_t *)(tss + TSS_SS0) = __HYPERVISOR_DS;
+    *(uint16_t *)(tss + TSS_IOMAP) = TSS_LIMIT + 1;      /* no I/O bitmap */
+
+    /* The shared L1: supervisor only; GDT read-only. A and D pre-set so the
+     * MMU never writes into this table. */
+    memset(l1, 0, PAGE_SIZE);
+    for ( i = 0; i < SIM_GDT_PAGES; i++ )
+        l1[i] = mem_sim_frame(SIM_F_GDT + i) | _PAGE_PRESENT | _PAGE_ACCESSED;
+    l1[SIM_F_TSS] = mem_sim_frame(SIM_F_TSS) | _PAGE_PRESENT | _PAGE_RW |
+                    _PAGE_ACCESSED | _PAGE_DIRTY;
+    l1[SIM_F_TRAMP] = mem_sim_frame(SIM_F_TRAMP) | _PAGE_PRESENT | _PAGE_RW |
+                      _PAGE_ACCESSED | _PAGE_DIRTY;
+
+    /* Bootstrap address space: VA 0x1000 -> landing page (user), slot 3 -> the
+     * arch area as every guest sees it. */
+    l3 = frame_ptr(SIM_F_BOOT_L3);
+    l2lo = frame_ptr(SIM_F_BOOT_L2LO);
+    l1lo = frame_ptr(SIM_F_BOOT_L1LO);
+    memset(l3, 0, PAGE_SIZE);
+    memset(l2lo, 0, PAGE_SIZE);
+    memset(l1lo, 0, PAGE_SIZE);
+    l3[0] = mem_sim_frame(SIM_F_BOOT_L2LO) | _PAGE_PRESENT;
+    l3[3] = mem_sim_frame(SIM_F_BOOT_L2HI) | _PAGE_PRESENT;
+    l2lo[0] = mem_sim_frame(SIM_F_BOOT_L1LO) | _PAGE_PRESENT | _PAGE_RW | _PAGE_USER |
+              _PAGE_ACCESSED;
+    l1lo[SIM_VA_LANDING >> PAGE_SHIFT] = mem_sim_frame(SIM_F_LANDING) | _PAGE_PRESENT |
+                                         _PAGE_USER | _PAGE_ACCESSED;
+    memset(frame_ptr(SIM_F_BOOT_L2HI), 0, PAGE_SIZE);
+    arch_fill_hyp_l2(frame_ptr(SIM_F_BOOT_L2HI));
+
+    /* Landing code: copy SS (the new ring's data selector) into the data
+     * segment registers, so the template already holds FLAT_RINGn_DS. */
+    landing = frame_ptr(SIM_F_LANDING);
+    memset(landing, 0x90, PAGE_SIZE);
+    memcpy(landing, "\x8c\xd0"          /* mov %ss,%eax */
+                    "\x8e\xd8"          /* mov %eax,%ds */
+                    "\x8e\xc0"          /* mov %eax,%es */
+                    "\x8e\xe0"          /* mov %eax,%fs */
+                    "\x8e\xe8", 10);    /* mov %eax,%gs */
+}
+
+void arch_fill_hyp_l2(uint64_t *l2)
+{
+    unsigned int i;
+
+    /* RW at this level: the L1 entries decide (GDT read-only). */
+    l2[ARCH_FIRST_L2_SLOT] = mem_sim_frame(SIM_F_HYP_L1) | _PAGE_PRESENT | _PAGE_RW |
+                             _PAGE_ACCESSED;
+    for ( i = ARCH_FIRST_L2_SLOT + 1; i < NR_L2_SLOTS; i++ )
+        l2[i] = 0;
+}
+
+void *arch_map_frames(mfn_t mfn, unsigned int nr)
+{
+    void *p = mem_ptr((paddr_t)mfn << PAGE_SHIFT, (uint64_t)nr << PAGE_SHIFT);
+
+    if ( p == NULL || nr == 0 )
+        sim_panic("arch_map_frames(%#x, %u): outside machine memory", mfn, nr);
+    return p;
+}
+
+void arch_unmap_frames(void *va, unsigned int nr)
+{
+    (void)va;
+    (void)nr;                   /* everything is always mapped */
+}
+
+void arch_set_kernel_stack(uint32_t ss, uint32_t esp)
+{
+    uint8_t *tss = frame_ptr(SIM_F_TSS);
+
+    *(uint32_t *)(tss + TSS_ESP1) = esp;
+    *(uint16_t *)(tss + TSS_SS1) = (uint16_t)ss;
+}
+
+static bool read_pte(uint64_t table, unsigned int idx, uint64_t *pte)
+{
+    uint64_t *p = mem_ptr(table + idx * 8, 8);
+
+    if ( p == NULL )
+        return false;
+    *pte = *p;
+    return true;
+}
+
+/*
+ * A software PAE walk, as the MMU does it, without side effects (no A/D
+ * writes, no CR2). Used to read guest code for decoding and tracing, and to
+ * reconstruct #PF error codes, which Unicorn does not report.
+ */
+void mem_walk(uint32_t cr3, uint32_t va, struct sim_walk *w)
+{
+    uint64_t rsvd = ~PTE_ADDR_MASK & ~0xfffull & (sim_nx ? ~_PAGE_NX : ~0ull);
+    uint64_t e;
+
+    memset(w, 0, sizeof(*w));
+    w->rw = w->us = true;
+
+    if ( !read_pte(cr3 & ~0x1fu, l3_table_offset(va), &e) || !(e & _PAGE_PRESENT) )
+        return;
+    if ( (e & rsvd) || (e & 0x1e6) )   /* PDPTE: RW/US/A/D/PS are reserved */
+        w->rsvd = true;
+
+    if ( !read_pte(e & PTE_ADDR_MASK, l2_table_offset(va), &e) || !(e & _PAGE_PRESENT) )
+        return;
+    w->rsvd |= !!(e & rsvd);
+    w->rw &= !!(e & _PAGE_RW);
+    w->us &= !!(e & _PAGE_USER);
+    w->nx |= !!(e & _PAGE_NX);
+    if ( e & _PAGE_PSE )
+    {
+        w->pa = (e & PTE_ADDR_MASK & ~0x1fffffull) | (va & 0x1fffff);
+        w->ok = w->pa < sim_ram_size;
+        return;
+    }
+
+    if ( !read_pte(e & PTE_ADDR_MASK, l1_table_offset(va), &e) || !(e & _PAGE_PRESENT) )
+        return;
+    w->rsvd |= !!(e & rsvd);
+    w->rw &= !!(e & _PAGE_RW);
+    w->us &= !!(e & _PAGE_USER);
+    w->nx |= !!(e & _PAGE_NX);
+    w->pa = (e & PTE_ADDR_MASK) | (va & 0xfff);
+    w->ok = w->pa < sim_ram_size;
+}
+
+/* Read guest-virtual bytes through the tables at cr3, ignoring permissions.
+ * Returns how many bytes could be read (stops at the first hole). */
+size_t mem_read_virt(uint32_t cr3, uint32_t va, void *buf, size_t len)
+{
+    uint8_t *out = buf;
+    size_t done = 0;
+
+    while ( done < len )
+    {
+        struct sim_walk w;
+        size_t chunk = MIN(len - done, (size_t)(PAGE_SIZE - ((va + done) & 0xfff)));
+
+        mem_walk(cr3, va + done, &w);
+        if ( !w.ok || w.pa + chunk > sim_ram_size )
+            break;
+        memcpy(out + done, sim_ram + w.pa, chunk);
+        done += chunk;
+    }
+    return done;
+}
+
+/* FNV-1a, 64-bit, over machine memory in 8-byte words (a word-wide variant:
+ * eight times faster than byte-wise and just as good at telling runs apart). */
+uint64_t mem_hash(uint64_t h)
+{
+    const uint64_t *p = (const uint64_t *)sim_ram;
+    uint64_t i, n = sim_ram_size / 8;
+
+    for ( i = 0; i < n; i++ )
+    {
+        h ^= p[i];
+        h *= 0x100000001b3ull;
+    }
+    return h;
+}

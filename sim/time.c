@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * time.c - virtual time of pvx-sim.
+ *
+ * Time is what the guests executed, never the host clock: every guest
+ * instruction costs SIM_NS_PER_INSN, and an idle CPU jumps straight to the
+ * next timer deadline. A UC_HOOK_BLOCK hook adds the instruction count of
+ * each block as it is entered (a whole block is charged at entry, even if a
+ * fault cuts it short) and stops the engine when the current budget - the
+ * next deadline or the --max-time limit - is used up. The timer then fires
+ * between instructions. No threads, no timeouts: runs replay bit-identically.
+ *
+ * Unicorn gives a block's size in bytes; the instruction count comes from a
+ * Capstone decode, done once per (address, size, CR3) and cached.
+ */
+#include "sim.h"
+
+#define SIM_NS_PER_INSN     1ull
+#define BLOCK_CACHE_BITS    16
+#define BLOCK_CACHE_SIZE    (1u << BLOCK_CACHE_BITS)
+
+uint64_t sim_max_time_ns = 10ull * 1000 * 1000 * 1000;
+
+struct block_entry {
+    struct block_info info;
+    uint32_t cr3;
+    bool valid;
+};
+
+static struct block_entry *cache;
+static const struct block_info *last_block;
+
+static uint64_t icount;                 /* guest instructions executed */
+static uint64_t idle_ns;                /* time skipped while idle */
+static uint64_t deadline_ns;            /* 0: no timer armed */
+static uint64_t stop_icount;            /* stop the engine when icount reaches this */
+static bool budget_stop;
+
+uint64_t arch_now_ns(void)
+{
+    return icount * SIM_NS_PER_INSN + idle_ns;
+}
+
+/* Recompute the instruction budget from the deadline and the time limit. */
+static void budget_update(void)
+{
+    uint64_t end = sim_max_time_ns;
+    uint64_t now = arch_now_ns();
+
+    if ( deadline_ns && deadline_ns < end )
+        end = deadline_ns;
+    if ( end <= now )
+        stop_icount = icount;           /* at the next block */
+    else
+        stop_icount = icount + (end - now + SIM_NS_PER_INSN - 1) / SIM_NS_PER_INSN;
+}
+
+void arch_set_timer(uint64_t deadline)
+{
+    deadline_ns = deadline;
+    budget_update();
+}
+
+static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
+{
+    uint32_t h = ((uint32_t)addr ^ ((uint32_t)addr >> BLOCK_CACHE_BITS) ^
+                  (size << 7) ^ (sim_cr3 >> 5)) & (BLOCK_CACHE_SIZE - 1);
+    struct block_entry *e = &cache[h];
+
+    (void)data;
+    if ( unlikely(!e->valid || e->info.addr != (uint32_t)addr ||
+                  e->info.size != size || e->cr3 != sim_cr3) )
+    {
+        e->info.addr = (uint32_t)addr;
+        e->info.size = size;
+        e->cr3 = sim_cr3;
+        e->valid = true;
+        dis_block(&e->info);
+    }
+    last_block = &e->info;
+    icount += e->info.ninsn;
+    if ( unlikely(icount >= stop_icount) )
+    {
+        budget_stop = true;
+        uc_emu_stop(uc);
+    }
+}
+
+const struct block_info *time_last_block(void)
+{
+    return last_block;
+}
+
+/* Code at some address changed (host rewrite after uc_ctl_remove_cache). */
+void time_cache_flush(void)
+{
+    memset(cache, 0, BLOCK_CACHE_SIZE * sizeof(*cache));
+    last_block = NULL;
+}
+
+void time_init(void)
+{
+    uc_hook hh;
+
+    cache = calloc(BLOCK_CACHE_SIZE, sizeof(*cache));
+    if ( cache == NULL )
+        sim_panic("out of host memory");
+    if ( uc_hook_add(sim_uc, &hh, UC_HOOK_BLOCK, hook_block, NULL, 1, 0) != UC_ERR_OK )
+        sim_panic("cannot add the block hook");
+    icount = 0;
+    budget_update();
+}
+
+bool time_budget_expired(void)
+{
+    return budget_stop;
+}
+
+static void __noreturn time_limit(void)
+{
+    sim_msg("time limit reached");
+    arch_shutdown(PVX_EXIT_TIMEOUT);
+}
+
+/* The engine is stopped, regs is the frame to resume: the timer may fire. */
+void time_after_stop(struct cpu_regs *regs)
+{
+    budget_stop = false;
+    if ( arch_now_ns() >= sim_max_time_ns )
+        time_limit();
+    /* A handler may arm a deadline already past: it fires at once, again. */
+    while ( deadline_ns && arch_now_ns() >= deadline_ns )
+    {
+        deadline_ns = 0;
+        core_timer_interrupt(regs);
+    }
+    budget_update();
+}
+
+void arch_idle(void)
+{
+    uint64_t now = arch_now_ns();
+
+    if ( deadline_ns == 0 )
+    {
+        sim_msg("idle with no timer armed");
+        arch_shutdown(PVX_EXIT_PANIC);
+    }
+    if ( deadline_ns >= sim_max_time_ns )
+    {
+        idle_ns += sim_max_time_ns - MIN(now, sim_max_time_ns);
+        time_limit();
+    }
+    if ( deadline_ns > now )
+        idle_ns += deadline_ns - now;
+    deadline_ns = 0;
+    budget_update();
+    core_timer_interrupt(NULL);
+    budget_update();
+}

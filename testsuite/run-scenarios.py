@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Run every scenario in the simulator and on QEMU, and compare them.
+
+A scenario is a set of guest images (the first is the initial domain), an
+expected exit status and the lines its transcript must hold. Each scenario
+runs in up to four lanes:
+
+  sim      build/pvx-sim
+  qemu     scripts/pvx-qemu, QEMU's Multiboot loader, machine pc
+  iso-pc   scripts/pvx-qemu --iso, GRUB2 from an ISO, machine pc
+  iso-q35  the same on machine q35
+
+Every lane must give the expected exit status and lines, and the guest part of
+the transcript (every line not written by the hypervisor, plus the hypervisor's
+verdict lines) must be byte-identical across lanes.
+
+Usage: testsuite/run-scenarios.py [--sim-only] [--only NAME] [-v]
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+B = os.path.join(TOP, "build")
+SIM = os.path.join(B, "pvx-sim")
+QEMU = os.path.join(TOP, "scripts", "pvx-qemu")
+
+# Hypervisor lines that say how a run ended: the same on every machine.
+VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \(.*\) shut down: .*)$")
+
+
+class Scenario:
+    def __init__(self, name, modules, status, expect, lanes=("sim", "qemu", "iso-pc", "iso-q35"),
+                 sim_opts=(), qemu_opts=()):
+        self.name = name
+        self.modules = modules          # ["path[=ARGS]", ...]
+        self.status = status
+        self.expect = expect            # regexes, each must match a line
+        self.lanes = lanes
+        self.sim_opts = list(sim_opts)
+        self.qemu_opts = list(qemu_opts)
+
+
+def guest(name):
+    return os.path.join(B, "guests", name + ".elf")
+
+
+def pv_test_names():
+    d = os.path.join(TOP, "testsuite", "pv")
+    if not os.path.isdir(d):
+        return []
+    return sorted(n for n in os.listdir(d) if os.path.isdir(os.path.join(d, n)))
+
+
+def make_bad_images(tmp):
+    """Images the hypervisor must refuse, made from a good one."""
+    hello = guest("hello")
+    images = {}
+    with open(os.path.join(tmp, "not-elf.txt"), "w") as f:
+        f.write("this is not a kernel\n" * 50)
+    images["not-elf"] = os.path.join(tmp, "not-elf.txt")
+    images["elf64"] = SIM                        # an x86_64 ELF: pvx-sim itself
+    nonotes = os.path.join(tmp, "no-notes.elf")
+    subprocess.run(["objcopy", "--remove-section=.note.Xen", hello, nonotes], check=True)
+    images["no-notes"] = nonotes
+    high = os.path.join(tmp, "overlap.elf")
+    subprocess.run(["objcopy", "--change-addresses=0xF5700000", hello, high], check=True,
+                   stderr=subprocess.DEVNULL)
+    images["overlap"] = high
+    return images
+
+
+def scenarios(tmp):
+    s = [Scenario("hello", [guest("hello")], 0, [r"^Test result: SUCCESS$"])]
+    for n in pv_test_names():
+        s.append(Scenario("pv/" + n, [guest(n)], 0, [r"^Test result: SUCCESS$"]))
+    s.append(Scenario("fault", [guest("fault")], 1,
+                      [r"^\(pvx\) domain 0 crashed: #PF \(error 0x2, cr2 0x40000000\)"]))
+    # A guest that never yields: only the time limit ends it (exit 3).
+    s.append(Scenario("spin", [guest("spin")], 3, [r"^Spinning without yielding$"],
+                      lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],
+                      qemu_opts=["--timeout", "3"]))
+    bad = make_bad_images(tmp)
+    s.append(Scenario("refuse-not-elf", [bad["not-elf"]], 2, [r"^\(pvx\) refusing .*not an ELF image"]))
+    s.append(Scenario("refuse-elf64", [bad["elf64"]], 2, [r"^\(pvx\) refusing .*not an ELF32 image"],
+                      lanes=("sim", "qemu")))
+    s.append(Scenario("refuse-no-notes", [bad["no-notes"]], 2, [r"^\(pvx\) refusing .*no Xen ELF notes"]))
+    s.append(Scenario("refuse-overlap", [bad["overlap"]], 2, [r"^\(pvx\) refusing .*hypervisor area"]))
+    s.append(Scenario("refuse-too-big", [guest("hello")], 2,
+                      [r"^\(pvx\) refusing hello.elf: kernel needs \d+ KiB of guest memory"],
+                      sim_opts=["--cmdline=dom0_mem=1M"], qemu_opts=["--cmdline", "dom0_mem=1M"]))
+    return s
+
+
+def run_lane(sc, lane):
+    if lane == "sim":
+        cmd = [SIM] + sc.sim_opts + sc.modules
+    else:
+        cmd = [QEMU] + sc.qemu_opts
+        if lane.startswith("iso"):
+            cmd += ["--iso", "--machine", lane.split("-")[1]]
+        cmd += sc.modules
+    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    out = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
+    return p.returncode, out, p.stderr.decode("utf-8", "replace"), cmd
+
+
+def guest_transcript(out):
+    return [l for l in out.split("\n") if l and (not l.startswith("(pvx) ") or VERDICT.match(l))]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sim-only", action="store_true", help="skip the QEMU lanes")
+    ap.add_argument("--only", help="run only the scenario with this name")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    args = ap.parse_args()
+
+    if not shutil.which("qemu-system-i386") and not args.sim_only:
+        print("run-scenarios: qemu-system-i386 missing (make deps)", file=sys.stderr)
+        return 2
+
+    passed = failed = 0
+    with tempfile.TemporaryDirectory(prefix="pvx-scen-") as tmp:
+        for sc in scenarios(tmp):
+            if args.only and sc.name != args.only:
+                continue
+            lanes = [l for l in sc.lanes if l == "sim" or not args.sim_only]
+            problems, transcripts = [], {}
+            for lane in lanes:
+                rc, out, err, cmd = run_lane(sc, lane)
+                transcripts[lane] = guest_transcript(out)
+                if rc != sc.status:
+                    problems.append("%s: exit %d, expected %d" % (lane, rc, sc.status))
+                for pat in sc.expect:
+                    if not any(re.search(pat, l) for l in out.split("\n")):
+                        problems.append("%s: no line matches /%s/" % (lane, pat))
+                if args.verbose or (problems and problems[-1].startswith(lane)):
+                    print("--- %s [%s]: %s" % (sc.name, lane, " ".join(cmd)))
+                    sys.stdout.write(out + err)
+            ref = transcripts[lanes[0]]
+            for lane in lanes[1:]:
+                if transcripts[lane] != ref:
+                    problems.append("%s: guest transcript differs from %s" % (lane, lanes[0]))
+                    for a, b in zip(ref + ["<end>"] * 99, transcripts[lane] + ["<end>"] * 99):
+                        if a != b:
+                            problems.append("  first difference: %r vs %r" % (a, b))
+                            break
+            if problems:
+                failed += 1
+                print("FAIL %-22s [%s]" % (sc.name, ", ".join(lanes)))
+                for p in problems:
+                    print("     " + p)
+            else:
+                passed += 1
+                print("PASS %-22s [%s] exit %d, %d guest lines identical"
+                      % (sc.name, ", ".join(lanes), sc.status, len(ref)))
+    print("scenarios: %d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
