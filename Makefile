@@ -57,6 +57,7 @@ include core/build.mk
 -include sim/build.mk
 -include guests/build.mk
 -include testsuite/build.mk
+-include coverage/build.mk
 
 all: $(ALL_TARGETS)
 

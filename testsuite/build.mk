@@ -50,5 +50,7 @@ test: all
 	@echo "== core/ has no target conditionals" && bash scripts/check-core.sh
 	@echo "== unit tests (CUnit)" && $(B)/unit/unit-tests
 	@echo "== scenarios (simulator and QEMU)" && python3 testsuite/run-scenarios.py
+	@echo "== sanitizers (ASan + UBSan: unit tests and simulator)" && $(MAKE) --no-print-directory sanitize
+	@echo "== coverage of core/ (gate: $(COV_LINE)% lines, $(COV_BRANCH)% branches)" && $(MAKE) --no-print-directory coverage
 
 .PHONY: test-scenarios test-sim test

@@ -119,8 +119,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sim-only", action="store_true", help="skip the QEMU lanes")
     ap.add_argument("--only", help="run only the scenario with this name")
+    ap.add_argument("--sim", help="the simulator binary (default build/pvx-sim)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    if args.sim:
+        global SIM
+        SIM = os.path.abspath(args.sim)
 
     if not shutil.which("qemu-system-i386") and not args.sim_only:
         print("run-scenarios: qemu-system-i386 missing (make deps)", file=sys.stderr)
