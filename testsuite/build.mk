@@ -46,11 +46,26 @@ test-sim: all
 	python3 testsuite/run-scenarios.py --sim-only
 
 # make test: everything, exit status 0 only when all of it passes.
-test: all
+test: all $(B)/dbg/pvx-sim
 	@echo "== core/ has no target conditionals" && bash scripts/check-core.sh
 	@echo "== unit tests (CUnit)" && $(B)/unit/unit-tests
 	@echo "== scenarios (simulator and QEMU)" && python3 testsuite/run-scenarios.py
 	@echo "== sanitizers (ASan + UBSan: unit tests and simulator)" && $(MAKE) --no-print-directory sanitize
+	@echo "== debugger sessions (gdb on pvx-sim and on QEMU)" && bash testsuite/gdb/run-gdb-tests.sh
 	@echo "== coverage of core/ (gate: $(COV_LINE)% lines, $(COV_BRANCH)% branches)" && $(MAKE) --no-print-directory coverage
 
 .PHONY: test-scenarios test-sim test
+
+# A simulator with the core at -O0, for gdb: every local is there to print.
+DBG_CORE_OBJS := $(patsubst %.c,$(B)/dbg/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
+$(B)/dbg/core/%.o: core/%.c | $(STAMP) check-core
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O0 -g3 -ffreestanding $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+$(B)/dbg/pvx-sim: $(SIM_OBJS) $(DBG_CORE_OBJS)
+	$(CC) -g -o $@ $^ $(SIM_LIBS)
+-include $(DBG_CORE_OBJS:.o=.d)
+
+test-gdb: $(B)/dbg/pvx-sim $(B)/pvx.elf $(GUEST_ELFS)
+	bash testsuite/gdb/run-gdb-tests.sh
+
+.PHONY: test-gdb
