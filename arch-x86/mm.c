@@ -60,3 +60,11 @@ void arch_flush_tlb_one(gva_t va)
 {
     asm volatile ( "invlpg (%0)" :: "r" (va) : "memory" );
 }
+
+/* x86 keeps instruction fetch coherent with stores; the iret back to the
+ * guest serializes. Nothing translated is cached here. */
+void arch_frames_written(mfn_t mfn, unsigned int nr)
+{
+    (void)mfn;
+    (void)nr;
+}

@@ -96,6 +96,7 @@ static void build_write(const mfn_t *p2m, const struct build_layout *l, uint32_t
         else
             memset(p + off, 0, n);
         frame_unmap(p);
+        arch_frames_written(p2m[pfn], 1);
         va += n;
         len -= n;
         if ( s )
@@ -279,6 +280,7 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
 
         write_hypercall_page(hp);
         frame_unmap(hp);
+        arch_frames_written(p2m[(img->virt_hypercall - l->v_start) >> PAGE_SHIFT], 1);
     }
 
     memset(&si, 0, sizeof(si));

@@ -70,6 +70,7 @@ static void frame_clear(mfn_t mfn)
 
     memset(p, 0, PAGE_SIZE);
     frame_unmap(p);
+    arch_frames_written(mfn, 1);
 }
 
 int frame_init(const struct boot_info *bi)
@@ -167,6 +168,11 @@ static void frame_take(mfn_t mfn, uint16_t owner)
 
     ASSERT(f->owner == DOMID_FREE);
     *f = (struct frame){ .owner = owner };
+    if ( frame_owner_is_domain(f) )
+    {
+        f->flags = FRAME_F_ALLOCATED;
+        f->ref_count = 1;
+    }
     nr_free--;
     frame_clear(mfn);
 }

@@ -7,6 +7,7 @@
  * same reasons: the hardware's view of the tables (TLBs, segment limits) never
  * decides what a hypercall may touch.
  */
+#include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
 #include <pvx/frame.h>
@@ -91,6 +92,8 @@ static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_
         else
             memcpy(h, p + off, n);
         frame_unmap(p);
+        if ( to_guest )
+            arch_frames_written(mfn, 1);
         va += n;
         h += n;
         len -= n;

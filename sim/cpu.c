@@ -36,7 +36,6 @@
 #define CR0_NE  0x00000020u
 #define CR0_WP  0x00010000u
 #define CR0_PG  0x80000000u
-#define CR4_PSE 0x00000010u
 #define CR4_PAE 0x00000020u
 #define CR4_PGE 0x00000080u
 #define CR4_OSFXSR 0x00000200u
@@ -57,8 +56,9 @@ static bool cpu_ready;
 static struct cpu_regs frame;
 
 /* Why the engine stopped, when a hook stopped it. */
-static enum { STOP_NONE, STOP_RELOAD, STOP_TRAP } stop_reason;
+static enum { STOP_NONE, STOP_RELOAD, STOP_TRAP, STOP_IO } stop_reason;
 static uint32_t stop_cr2;
+static const struct block_info *stop_block;  /* STOP_IO: the block with the I/O */
 
 /* Registers in cpu_regs order (without the vector/error fields). */
 enum { R_EAX, R_EBX, R_ECX, R_EDX, R_ESI, R_EDI, R_EBP, R_ESP, R_EIP, R_EFLAGS,
@@ -280,7 +280,8 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
             trace_hcall_exit(&frame);
 
         ring = frame.cs & 3;
-        if ( ring == cpl )
+        /* Stale translations can only be dropped outside the engine. */
+        if ( ring == cpl && !sim_code_stale )
             frame_load_changed(&frame, &entry); /* continue right here */
         else
             stop(STOP_RELOAD);
@@ -307,8 +308,79 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
             frame.error_code = dis_pf_error_code(&frame, cr2);
         /* Other error codes (selector faults) are not reconstructed: 0. */
     }
-    stop_cr2 = cr2;
+    stop_cr2 = frame.entry_vector == X86_EXC_PF ? cr2 : 0;
     stop(STOP_TRAP);
+}
+
+/*
+ * Port I/O. Unicorn never faults IN/OUT, whatever CPL and IOPL say; hardware
+ * raises #GP(0) when CPL > IOPL (pvx's TSS has no I/O bitmap). An I/O hook
+ * cannot stop the rest of its block from running, so the check is made at
+ * block entry (IOPL cannot change inside a block: popf and iret end one):
+ * the block is stopped before it runs, stepped up to the I/O instruction
+ * (run_to_io) and the #GP delivered there. There are no devices behind the
+ * ports: reads float high, writes vanish.
+ */
+static bool io_denied(void)
+{
+    uint32_t eflags = (uint32_t)reg_read(UC_X86_REG_EFLAGS);
+
+    return cpu_cpl() > ((eflags & X86_EFLAGS_IOPL) >> 12);
+}
+
+bool cpu_block_io_denied(const struct block_info *b)
+{
+    if ( !io_denied() )
+        return false;
+    stop_block = b;
+    stop(STOP_IO);
+    return true;
+}
+
+/* Execute the instructions before the denied I/O, then #GP at it. */
+static void run_to_io(void)
+{
+    struct block_info b = *stop_block;
+    uc_err err = UC_ERR_OK;
+
+    frame_save(&frame);
+    if ( b.io_index > 0 )
+    {
+        /* The count mode of uc_emu_start is a code hook: retranslate. */
+        uc_ctl_flush_tb(sim_uc);
+        time_stepping = true;
+        err = uc_emu_start(sim_uc, frame.eip, UNTIL_NEVER, 0, b.io_index);
+        time_stepping = false;
+        uc_ctl_flush_tb(sim_uc);
+        time_charge(b.io_index);
+        if ( stop_reason != STOP_IO )
+            return;                     /* a trap came first: deliver that */
+        frame_save(&frame);
+    }
+    if ( err != UC_ERR_OK || frame.eip != b.io_addr )
+        sim_panic("port I/O at %#x: stepped to %#x (%s)", b.io_addr, frame.eip,
+                  uc_strerror(err));
+    frame.entry_vector = X86_EXC_GP;
+    frame.error_code = 0;
+    stop_reason = STOP_TRAP;
+    stop_cr2 = 0;
+}
+
+static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *data)
+{
+    (void)uc;
+    (void)port;
+    (void)data;
+    return size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffffu;
+}
+
+static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, void *data)
+{
+    (void)uc;
+    (void)port;
+    (void)size;
+    (void)value;
+    (void)data;
 }
 
 /* ------------------------------------------------------------------------
@@ -342,6 +414,10 @@ void cpu_init(void)
     reg_write(UC_X86_REG_ES, __HYPERVISOR_DS, "es");
 
     check(uc_hook_add(sim_uc, &hh, UC_HOOK_INTR, hook_intr, NULL, 1, 0), "intr hook");
+    check(uc_hook_add(sim_uc, &hh, UC_HOOK_INSN, hook_in, NULL, 1, 0, UC_X86_INS_IN),
+          "in hook");
+    check(uc_hook_add(sim_uc, &hh, UC_HOOK_INSN, hook_out, NULL, 1, 0, UC_X86_INS_OUT),
+          "out hook");
 }
 
 /* iret from ring 0 into `ring`, stop on the landing code, save the context. */
@@ -433,10 +509,18 @@ void cpu_run(struct cpu_regs *first)
         else
             frame_load_live(&frame);
 
+        if ( sim_code_stale )
+        {
+            check(uc_ctl_flush_tb(sim_uc), "flush translations");
+            time_cache_flush();
+            mem_code_flushed();
+        }
         stop_reason = STOP_NONE;
         err = uc_emu_start(sim_uc, frame.eip, UNTIL_NEVER, 0, 0);
 
         full = false;
+        if ( stop_reason == STOP_IO )
+            run_to_io();
         if ( stop_reason == STOP_TRAP )
         {
             core_trap(&frame, stop_cr2);

@@ -265,3 +265,51 @@ uint64_t mem_hash(uint64_t h)
     }
     return h;
 }
+
+/*
+ * Translated code and host writes. Unicorn notices a guest's own stores into
+ * code it translated, but not the core's writes through arch_map_frames. The
+ * block hook notes every frame it saw code in; a core write to such a frame
+ * marks all translations stale, and the run loop flushes them (uc_ctl_flush_tb)
+ * before the guest runs again. Writes to data frames cost a bit test.
+ */
+static uint8_t *code_frames;            /* one bit per RAM frame */
+bool sim_code_stale;
+
+void mem_note_code(uint32_t cr3, uint32_t va, uint32_t size)
+{
+    uint32_t ends[2] = { va, va + (size ? size - 1 : 0) };
+
+    if ( code_frames == NULL )
+    {
+        code_frames = calloc(sim_ram_size / PAGE_SIZE / 8 + 1, 1);
+        if ( code_frames == NULL )
+            sim_panic("out of host memory");
+    }
+    for ( int i = 0; i < 2; i++ )
+    {
+        struct sim_walk w;
+
+        mem_walk(cr3, ends[i], &w);
+        if ( w.ok )
+            code_frames[(w.pa >> PAGE_SHIFT) / 8] |= 1u << ((w.pa >> PAGE_SHIFT) % 8);
+    }
+}
+
+void mem_code_flushed(void)
+{
+    if ( code_frames )
+        memset(code_frames, 0, sim_ram_size / PAGE_SIZE / 8 + 1);
+    sim_code_stale = false;
+}
+
+void arch_frames_written(mfn_t mfn, unsigned int nr)
+{
+    if ( (uint64_t)(mfn + nr) * PAGE_SIZE > sim_ram_size )
+        sim_panic("arch_frames_written(%#x, %u) beyond RAM", mfn, nr);
+    if ( code_frames == NULL )
+        return;
+    for ( mfn_t m = mfn; m < mfn + nr; m++ )
+        if ( code_frames[m / 8] & (1u << (m % 8)) )
+            sim_code_stale = true;
+}

@@ -61,10 +61,16 @@ void mem_build_sim_frames(void);
 void mem_walk(uint32_t cr3, uint32_t va, struct sim_walk *w);
 size_t mem_read_virt(uint32_t cr3, uint32_t va, void *buf, size_t len);
 uint64_t mem_hash(uint64_t h);
+/* Translated code vs. host writes (see mem.c). */
+extern bool sim_code_stale;
+void mem_note_code(uint32_t cr3, uint32_t va, uint32_t size);
+void mem_code_flushed(void);
 
 /* ------------------------------------------------------------------------
  * CPU (cpu.c).
  */
+struct block_info;
+
 extern uc_engine *sim_uc;
 extern uint32_t sim_cr3;                        /* what the engine's CR3 holds */
 extern bool sim_nx;                             /* EFER.NXE is on */
@@ -72,6 +78,7 @@ extern bool sim_nx;                             /* EFER.NXE is on */
 void cpu_init(void);
 void cpu_make_templates(void);
 void cpu_run(struct cpu_regs *first) __noreturn;
+bool cpu_block_io_denied(const struct block_info *b);
 uint32_t cpu_cpl(void);
 uint64_t cpu_hash(uint64_t h);
 
@@ -84,12 +91,16 @@ void time_init(void);
 bool time_budget_expired(void);                 /* the stop was a budget stop */
 void time_after_stop(struct cpu_regs *regs);    /* time limit / timer at a budget stop */
 void time_cache_flush(void);
+void time_charge(uint64_t ninsn);
+extern bool time_stepping;                       /* the block hook only watches */
 
 struct block_info {                              /* what time.c learned decoding a block */
     uint32_t addr, size;
     uint32_t ninsn;
     int last_int;                               /* vector of a final int/int3/into, or -1 */
     uint8_t last_len;                           /* length of the final instruction */
+    int io_index;                               /* first in/out/ins/outs: index, or -1 */
+    uint32_t io_addr;                           /* ... and its address */
 };
 const struct block_info *time_last_block(void);
 

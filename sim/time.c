@@ -6,9 +6,10 @@
  * instruction costs SIM_NS_PER_INSN, and an idle CPU jumps straight to the
  * next timer deadline. A UC_HOOK_BLOCK hook adds the instruction count of
  * each block as it is entered (a whole block is charged at entry, even if a
- * fault cuts it short) and stops the engine when the current budget - the
- * next deadline or the --max-time limit - is used up. The timer then fires
- * between instructions. No threads, no timeouts: runs replay bit-identically.
+ * fault cuts it short). When the current budget - the next deadline or the
+ * --max-time limit - is used up, the hook stops the engine at the next block
+ * entry, before that block runs, and the timer fires there: between
+ * instructions, at most one block after the deadline. No threads, no timeouts: runs replay bit-identically.
  *
  * Unicorn gives a block's size in bytes; the instruction count comes from a
  * Capstone decode, done once per (address, size, CR3) and cached.
@@ -35,6 +36,7 @@ static uint64_t idle_ns;                /* time skipped while idle */
 static uint64_t deadline_ns;            /* 0: no timer armed */
 static uint64_t stop_icount;            /* stop the engine when icount reaches this */
 static bool budget_stop;
+bool time_stepping;
 
 uint64_t arch_now_ns(void)
 {
@@ -76,14 +78,27 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
         e->cr3 = sim_cr3;
         e->valid = true;
         dis_block(&e->info);
+        mem_note_code(sim_cr3, (uint32_t)addr, size);
     }
-    last_block = &e->info;
-    icount += e->info.ninsn;
+    if ( unlikely(time_stepping) )
+        return;
+    /* A block stopped here does not run: the budget is checked before it
+     * is charged, so a block that starts in budget runs whole. */
     if ( unlikely(icount >= stop_icount) )
     {
         budget_stop = true;
         uc_emu_stop(uc);
+        return;
     }
+    if ( unlikely(e->info.io_index >= 0) && cpu_block_io_denied(&e->info) )
+        return;
+    last_block = &e->info;
+    icount += e->info.ninsn;
+}
+
+void time_charge(uint64_t ninsn)
+{
+    icount += ninsn;
 }
 
 const struct block_info *time_last_block(void)

@@ -39,6 +39,13 @@ static const char *const hcall_names[] = {
  * Blocks.
  */
 
+static bool is_port_io(unsigned int id)
+{
+    return id == X86_INS_IN || id == X86_INS_INSB || id == X86_INS_INSW ||
+           id == X86_INS_INSD || id == X86_INS_OUT || id == X86_INS_OUTSB ||
+           id == X86_INS_OUTSW || id == X86_INS_OUTSD;
+}
+
 void dis_block(struct block_info *bi)
 {
     uint8_t *code;
@@ -50,6 +57,8 @@ void dis_block(struct block_info *bi)
     bi->ninsn = 0;
     bi->last_int = -1;
     bi->last_len = 0;
+    bi->io_index = -1;
+    bi->io_addr = 0;
     if ( bi->size == 0 )
     {
         bi->ninsn = 1;                  /* never seen; charge something */
@@ -76,6 +85,11 @@ void dis_block(struct block_info *bi)
             addr++;
             bi->ninsn++;
             continue;
+        }
+        if ( bi->io_index < 0 && is_port_io(insn->id) )
+        {
+            bi->io_index = bi->ninsn;
+            bi->io_addr = (uint32_t)insn->address;
         }
         bi->ninsn++;
         if ( left == 0 )

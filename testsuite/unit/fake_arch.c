@@ -72,6 +72,15 @@ void arch_unmap_frames(void *va, unsigned int nr)
     (void)nr;
 }
 
+unsigned long fake_frames_written;
+
+void arch_frames_written(mfn_t mfn, unsigned int nr)
+{
+    if ( (uint64_t)mfn + nr > FAKE_MEM_FRAMES )
+        abort();
+    fake_frames_written += nr;
+}
+
 void arch_fill_hyp_l2(uint64_t *l2)
 {
     for ( unsigned int i = ARCH_FIRST_L2_SLOT; i < NR_L2_SLOTS; i++ )

@@ -14,7 +14,7 @@
 #include <pvx/types.h>
 #include <pvx/regs.h>
 
-#define PVX_ARCH_VERSION 1
+#define PVX_ARCH_VERSION 2
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -57,7 +57,10 @@ struct cpu_regs *core_start(const struct boot_info *bi);
  */
 void core_hypercall(struct cpu_regs *regs);     /* int $0x82: eax = number */
 /* An exception: regs->entry_vector and regs->error_code set (the error code
- * exactly as hardware would push it, 0 where it pushes none); cr2 for #PF. */
+ * exactly as hardware would push it, 0 where it pushes none); cr2 for #PF.
+ * A software `int n` whose gate the guest's ring may not use arrives as the
+ * hardware makes it: #GP with error code (n << 3) | 2 and eip at the int. The
+ * gates are Xen x86_32's: int3 and into DPL 3, int $0x82 DPL 1, others DPL 0. */
 void core_trap(struct cpu_regs *regs, uint32_t cr2);
 void core_timer_interrupt(struct cpu_regs *regs); /* the one-shot timer fired (regs may be NULL in idle) */
 
@@ -70,6 +73,13 @@ void core_timer_interrupt(struct cpu_regs *regs); /* the one-shot timer fired (r
  * likes (the frame table, the M2P, a domain's shared_info). */
 void *arch_map_frames(mfn_t mfn, unsigned int nr);
 void arch_unmap_frames(void *va, unsigned int nr);
+
+/* The core wrote nr machine frames from mfn on through its own mapping, not
+ * through the guest's CPU: a machine that caches translated guest code (the
+ * simulator) must drop any it holds for them before a guest runs again.
+ * Called for every write a guest may later execute (fresh frames, the
+ * builder's image, copy_to_guest). */
+void arch_frames_written(mfn_t mfn, unsigned int nr);
 
 /* Fill entries ARCH_FIRST_L2_SLOT..511 of l2 (the L2 under L3 slot 3 of some
  * guest address space) with the arch's private mappings. They must not be

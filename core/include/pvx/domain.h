@@ -21,6 +21,9 @@ struct vcpu {
     struct cpu_regs regs;       /* saved while not running */
     paddr_t cr3;                /* machine address of the current L3 */
     struct vcpu_info *vcpu_info;/* in the domain's shared_info page */
+    uint32_t ldt_base;          /* MMUEXT_SET_LDT: guest linear address, page aligned */
+    uint32_t ldt_ents;          /* entries (0..8192); its frames are typed lazily */
+    bool in_multicall;          /* a multicall is running: nested ones are refused */
 };
 
 enum domain_state {
@@ -60,6 +63,10 @@ struct domain *domain_lookup(uint16_t domid);
 /* The domain asked to stop (SCHEDOP_shutdown). For the initial domain this
  * ends the machine: poweroff exits 0, any other reason 1. */
 void domain_shutdown(struct domain *d, unsigned int reason);
+/* Give every frame of a stopped domain back (unpin, drop cr3s and the
+ * allocation references) and free its slot. Not for the running vCPU's domain. */
+void domain_destroy(struct domain *d);
+
 /* The domain broke the rules: kill it alone, with the reason on the log. */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
 

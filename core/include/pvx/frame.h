@@ -3,7 +3,16 @@
  * frame.h - the machine frame table and the frame allocator.
  *
  * One struct frame per machine frame: who owns it and what it is used as.
- * The type system (counts, validation, pinning) grows on top of this.
+ * The type system on top of it (core/mm.c, docs/memory.md):
+ *
+ *   ref_count   every reference: 1 while the owner holds it (FRAME_F_ALLOCATED),
+ *               +1 per present entry of a validated table naming it, per pin,
+ *               per vCPU whose cr3 it is. The frame is freed when it reaches 0.
+ *   type_count  the references that need the type: writable L1 entries
+ *               (FRAME_WRITABLE), L2 entries (FRAME_L1), L3 entries (FRAME_L2),
+ *               pins and cr3s. The type changes only while it is 0, and a page
+ *               table is validated when it takes its type and devalidated
+ *               (its entries' references dropped) when the count returns to 0.
  */
 #ifndef PVX_FRAME_H
 #define PVX_FRAME_H
@@ -32,11 +41,19 @@ struct frame {
     uint8_t flags;
     uint32_t type_count;        /* references that need the type */
     uint32_t ref_count;         /* all references */
+    uint32_t tlbflush_stamp;    /* mm's flush epoch when a mapping of it was last dropped */
+    uint32_t audit_refs;        /* scratch of the audit: recomputed counts */
+    uint32_t audit_types;
 };
 
 #define FRAME_F_PINNED     0x01
 #define FRAME_F_VALIDATED  0x02
 #define FRAME_F_XEN_L2     0x04 /* the L2 under L3 slot 3: carries the hypervisor's slots */
+#define FRAME_F_ALLOCATED  0x08 /* the owner's own reference (a domain frame not given back) */
+#define FRAME_F_AUDIT_SEEN 0x10 /* the audit walked this table already */
+
+/* A real domain (not one of the DOMID_* pseudo owners above). */
+#define frame_owner_is_domain(f) ((f)->owner < DOMID_FREE)
 
 /* Set up the frame table, the allocator and the M2P from the boot memory map. */
 int frame_init(const struct boot_info *bi);
@@ -45,7 +62,9 @@ struct frame *frame_of(mfn_t mfn);      /* NULL if mfn is not a machine frame we
 mfn_t frame_max_mfn(void);              /* one past the highest machine frame */
 unsigned int frame_free_count(void);
 
-/* Allocate one zeroed frame for owner; INVALID_MFN when none is left. */
+/* Allocate one zeroed frame for owner; INVALID_MFN when none is left. A
+ * frame for a domain starts with its allocation reference (ref_count 1,
+ * FRAME_F_ALLOCATED) and no type. */
 mfn_t frame_alloc(uint16_t owner);
 /* Allocate nr physically contiguous zeroed frames; INVALID_MFN when none. */
 mfn_t frame_alloc_contig(uint16_t owner, unsigned int nr);

@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mm.h - the page-frame type system and the hypercalls that change page
+ * tables: mmu_update, mmuext_op, update_va_mapping (core/mm.c), memory_op
+ * reservations (core/memory.c) and multicall (core/multicall.c).
+ *
+ * The rules, and the tests that prove each, are in docs/memory.md.
+ */
+#ifndef PVX_MM_H
+#define PVX_MM_H
+
+#include <pvx/frame.h>
+#include <pvx/types.h>
+
+struct domain;
+struct vcpu;
+
+/* A preempted mmu_update/mmuext_op carries this bit in its count argument:
+ * the done count so far is then read back from pdone (Xen's encoding). */
+#define MMU_UPDATE_PREEMPTED    0x80000000u
+
+/* memory_op: cmd = op | (start_extent << MEMOP_EXTENT_SHIFT) on a continuation. */
+#define MEMOP_EXTENT_SHIFT      6
+#define MEMOP_CMD_MASK          ((1u << MEMOP_EXTENT_SHIFT) - 1)
+
+/* Work units (requests, table entries validated or released) one hypercall
+ * may spend before it stops at the next request and continues later: the
+ * bound on how long any mm hypercall holds the CPU. */
+#define MM_WORK_BUDGET          1024u
+
+/* Entries a 32-bit PAE guest owns in each table level. */
+#define L1_ENTRIES              512u
+#define L2_ENTRIES              512u
+#define L3_ENTRIES              4u      /* only the PDPT's four count */
+
+/* Flags a guest may set (the rest are reserved or the hypervisor's). PAE
+ * PDPTEs take only P, PWT and PCD (and the bits the CPU ignores). */
+#define MM_AVAIL_BITS           0xe00ull
+#define MM_L1_ALLOWED           (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
+                                 _PAGE_DIRTY | _PAGE_GLOBAL | MM_AVAIL_BITS)
+#define MM_L1_CACHE_BITS        (_PAGE_PWT | _PAGE_PCD | 0x080ull)   /* + PAT: privileged only */
+#define MM_L2_ALLOWED           (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
+                                 _PAGE_DIRTY | MM_AVAIL_BITS)
+#define MM_L3_ALLOWED           (_PAGE_PRESENT | _PAGE_PWT | _PAGE_PCD | MM_AVAIL_BITS)
+
+/* Take / drop a general reference on a frame d owns: false if d does not own it. */
+bool mm_get_ref(struct domain *d, mfn_t mfn);
+void mm_put_ref(mfn_t mfn);
+
+/* Take a type reference: validates a page table when it takes the type.
+ * xen_l2 asks for the L2 under L3 slot 3. 0 or -errno, nothing changed. */
+int mm_get_type(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2);
+void mm_put_type(mfn_t mfn);
+
+/* The builder's last step: type the initial L3 (validating every table
+ * under it), pin it and make it vCPU 0's cr3, as Xen's builder leaves it. */
+int mm_build_initial(struct domain *d, mfn_t l3);
+
+/* Drop every reference a dying domain holds on its frames (cr3s, pins,
+ * allocation references): its frames are freed as their counts reach 0. */
+void mm_relinquish(struct domain *d);
+
+/* Whether an entry of a table of this level and slot is the guest's to write. */
+bool mm_is_guest_l2_slot(const struct frame *l2, unsigned int slot);
+
+long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdone,
+                   uint32_t foreigndom, uint32_t a5);
+long do_mmuext_op(struct vcpu *v, uint32_t uops, uint32_t count, uint32_t pdone,
+                  uint32_t foreigndom, uint32_t a5);
+long do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t hi,
+                          uint32_t flags, uint32_t a5);
+long do_memory_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
+                  uint32_t a4, uint32_t a5);
+long do_multicall(struct vcpu *v, uint32_t call_list, uint32_t nr_calls, uint32_t a3,
+                  uint32_t a4, uint32_t a5);
+
+#endif /* PVX_MM_H */
