@@ -193,6 +193,8 @@ boot_l2_low:
         .skip 4096
 boot_l2_high:
         .skip 4096
+x86_stack_guard:                        /* an overflow past the canary lands here, not in the tables */
+        .skip 4096
 x86_stack:
         .skip X86_STACK_SIZE
 x86_stack_top:

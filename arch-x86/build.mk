@@ -38,7 +38,7 @@ qemu: $(B)/pvx.elf $(DEFAULT_SCENARIO)
 gdb-metal: $(B)/pvx.elf $(DEFAULT_SCENARIO)
 	scripts/pvx-qemu --hv $(B)/pvx.elf --gdb --timeout 0 $(QEMU_ARGS) $(DEFAULT_SCENARIO) & \
 	qpid=$$!; \
-	gdb -q -ex 'set architecture i386' -ex 'target remote :$${PVX_GDB_PORT:-1234}' $(B)/pvx.elf; \
+	gdb -q -ex 'set architecture i386' -ex "target remote :$${PVX_GDB_PORT:-1234}" $(B)/pvx.elf; \
 	kill $$qpid 2>/dev/null; wait $$qpid 2>/dev/null; true
 
 -include $(X86_OBJS:.o=.d)

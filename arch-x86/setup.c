@@ -125,6 +125,7 @@ void x86_start(uint32_t mbi_pa)
     struct cpu_regs *regs, *frame;
 
     x86_console_init();
+    x86_stack_canary_init();
     gdt_init();
     idt_init();
 

@@ -72,6 +72,14 @@ static void __noreturn ring0_panic(const struct cpu_regs *regs, uint32_t cr2)
     arch_shutdown(PVX_EXIT_PANIC);
 }
 
+/* The word below the stack: no guard page in a 2 MiB mapping, so check a canary. */
+#define STACK_CANARY 0x5afe57acu
+
+void x86_stack_canary_init(void)
+{
+    *(volatile uint32_t *)x86_stack = STACK_CANARY;
+}
+
 void x86_trap_dispatch(struct cpu_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
@@ -99,4 +107,7 @@ void x86_trap_dispatch(struct cpu_regs *regs)
         core_trap(regs, cr2);
     else
         x86_panic("vector %#x from a guest: no such gate\n", vec);
+
+    if ( unlikely(*(volatile uint32_t *)x86_stack != STACK_CANARY) )
+        x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
 }

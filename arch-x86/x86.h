@@ -126,6 +126,7 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi);
 
 /* traps.c */
 void x86_trap_dispatch(struct cpu_regs *regs);
+void x86_stack_canary_init(void);
 
 #define X86_BUG_ON(c) do { if ( unlikely(c) ) x86_panic("BUG at %s:%d: %s\n", __FILE__, __LINE__, #c); } while ( 0 )
 
