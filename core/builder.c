@@ -23,6 +23,7 @@
 #include <pvx/frame.h>
 #include <pvx/layout.h>
 #include <pvx/lib.h>
+#include <pvx/mm.h>
 #include <public/xen.h>
 
 #define L3_PROT  (_PAGE_PRESENT)        /* PAE PDPT entries take no other bits */
@@ -117,25 +118,16 @@ static uint64_t pte(mfn_t mfn, uint64_t flags)
     return ((uint64_t)mfn << PAGE_SHIFT) | flags;
 }
 
-static void set_type(mfn_t mfn, enum frame_type type)
-{
-    struct frame *f = frame_of(mfn);
-
-    f->type = type;
-    f->flags |= FRAME_F_VALIDATED;
-}
-
-/* Lay out the page tables in the page-table area and map v_start..v_end. */
-static void build_page_tables(struct domain *d, const mfn_t *p2m, const struct build_layout *l)
+/* Lay out the page tables in the page-table area and map v_start..v_end;
+ * then type them through the same validation every guest update goes through. */
+static int build_page_tables(struct domain *d, const mfn_t *p2m, const struct build_layout *l)
 {
     uint32_t pt_pfn = (l->vpt_start - l->v_start) >> PAGE_SHIFT;
     uint32_t va, nr = (l->v_end - l->v_start) >> PAGE_SHIFT, i;
     mfn_t l3, l2 = INVALID_MFN, l1 = INVALID_MFN, l2s[4] = { INVALID_MFN, INVALID_MFN,
                                                              INVALID_MFN, INVALID_MFN };
-    uint64_t *t;
 
     l3 = p2m[pt_pfn++];
-    set_type(l3, FRAME_L3);
 
     for ( i = 0, va = l->v_start; i < nr; i++, va += PAGE_SIZE )
     {
@@ -147,7 +139,6 @@ static void build_page_tables(struct domain *d, const mfn_t *p2m, const struct b
             if ( l2 == INVALID_MFN || l3_table_offset(va) != l3_table_offset(va - PAGE_SIZE) )
             {
                 l2 = p2m[pt_pfn++];
-                set_type(l2, FRAME_L2);
                 l2s[l3_table_offset(va)] = l2;
                 set_entry(l3, l3_table_offset(va), pte(l2, L3_PROT));
             }
@@ -155,7 +146,6 @@ static void build_page_tables(struct domain *d, const mfn_t *p2m, const struct b
         if ( l1 == INVALID_MFN || l1_table_offset(va) == 0 )
         {
             l1 = p2m[pt_pfn++];
-            set_type(l1, FRAME_L1);
             set_entry(l2, l2_table_offset(va), pte(l1, L2_PROT));
         }
         /* The guest sees its own page tables, but may not write them. */
@@ -170,19 +160,14 @@ static void build_page_tables(struct domain *d, const mfn_t *p2m, const struct b
         if ( l2s[i] != INVALID_MFN )
             continue;
         l2s[i] = p2m[pt_pfn++];
-        set_type(l2s[i], FRAME_L2);
         set_entry(l3, i, pte(l2s[i], L3_PROT));
     }
     ASSERT(pt_pfn <= (l->vpt_end - l->v_start) >> PAGE_SHIFT);
 
-    t = frame_map(l2s[3]);
-    frame_fill_xen_l2(t);
-    frame_unmap(t);
-    frame_of(l2s[3])->flags |= FRAME_F_XEN_L2;
-    /* The top-level table is pinned, as Xen's builder leaves it. */
-    frame_of(l3)->flags |= FRAME_F_PINNED;
 
-    d->vcpu[0].cr3 = (paddr_t)l3 << PAGE_SHIFT;
+    /* Every table typed and counted, the L3 pinned and in cr3, as Xen's
+     * builder leaves them; the slot-3 L2 gets the hypervisor's slots here. */
+    return mm_build_initial(d, l3);
 }
 
 /* 32-byte stubs "mov $nr,%eax; int $0x82; ret"; the iret slot pushes eax first. */
@@ -269,7 +254,12 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
         build_write(p2m, l, img->seg[i].paddr + virt_offset,
                     img->data + img->seg[i].offset, img->seg[i].filesz);
 
-    build_page_tables(d, p2m, l);
+    rc = build_page_tables(d, p2m, l);
+    if ( rc )
+    {
+        snprintk(err, errlen, "the initial page tables were refused (%d)", rc);
+        goto out;
+    }
 
     /* The p2m list, as the guest reads it. */
     build_write(p2m, l, l->vphysmap_start, p2m, nr_pages * sizeof(mfn_t));

@@ -10,6 +10,7 @@
 #include <pvx/console.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fault.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
@@ -107,6 +108,8 @@ static long console_write(struct vcpu *v, uint32_t count, gva_t buffer)
     char kbuf[CONSOLE_WRITE_CHUNK];
     uint32_t done = 0;
 
+    if ( fault_hit(&fault_console) )
+        return -EIO;
     while ( done < count )
     {
         uint32_t n = MIN(count - done, (uint32_t)sizeof(kbuf));

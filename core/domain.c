@@ -3,9 +3,12 @@
  * domain.c - creating domains, and how they end.
  */
 #include <pvx/arch.h>
+#include <pvx/audit.h>
 #include <pvx/domain.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
+#include <pvx/mm.h>
+#include <pvx/setup.h>
 #include <public/xen.h>
 
 static struct domain domains[MAX_DOMAINS];
@@ -80,9 +83,31 @@ void domain_shutdown(struct domain *d, unsigned int reason)
            shutdown_reason(reason), reason);
 
     /* The initial domain's end is the machine's end. pvx neither reboots nor
-     * suspends: anything but a poweroff is reported as a failure. */
+     * suspends: anything but a poweroff is reported as a failure. A frame
+     * table that disagrees with the page tables is a hypervisor bug. */
     if ( d->is_privileged )
-        arch_shutdown(reason == SHUTDOWN_poweroff ? PVX_EXIT_POWEROFF : PVX_EXIT_CRASH);
+        machine_halt(reason == SHUTDOWN_poweroff ? PVX_EXIT_POWEROFF : PVX_EXIT_CRASH);
+}
+
+void domain_destroy(struct domain *d)
+{
+    mfn_t m, max = frame_max_mfn();
+    unsigned int left = 0;
+
+    ASSERT(d->state != DOMAIN_FREE && d->state != DOMAIN_RUNNING);
+    ASSERT(!current || current->domain != d);
+    frame_unmap(d->shared_info);
+    d->shared_info = NULL;
+    mm_relinquish(d);
+
+    /* Only another domain's mapping could keep one (none can, for now). */
+    for ( m = 0; m < max; m++ )
+        if ( frame_of(m)->owner == d->domain_id )
+            left++;
+    if ( left )
+        printk("domain %u destroyed with %u frames still referenced", d->domain_id, left);
+    else
+        d->state = DOMAIN_FREE;
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)
@@ -100,5 +125,5 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     /* The initial domain's death ends the machine; any other dies alone and
      * the scheduler runs someone else on the way out of the hypervisor. */
     if ( d->is_privileged )
-        arch_shutdown(PVX_EXIT_CRASH);
+        machine_halt(PVX_EXIT_CRASH);
 }

@@ -9,6 +9,7 @@
  * the same boot gives the same frames on every run.
  */
 #include <pvx/arch.h>
+#include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/layout.h>
 #include <pvx/lib.h>
@@ -181,7 +182,7 @@ mfn_t frame_alloc(uint16_t owner)
 {
     mfn_t m;
 
-    if ( nr_free == 0 )
+    if ( nr_free == 0 || fault_hit(&fault_frame_alloc) )
         return INVALID_MFN;
     for ( m = alloc_hint; m < max_mfn; m++ )
         if ( frame_table[m].owner == DOMID_FREE )

@@ -10,6 +10,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/layout.h>
@@ -73,6 +74,8 @@ static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_
 
     if ( len == 0 )
         return 0;
+    if ( fault_hit(&fault_guest_copy) )
+        return -EFAULT;
     if ( va >= HYPERVISOR_VIRT_START || len > HYPERVISOR_VIRT_START - va )
         return -EFAULT;
 

@@ -7,6 +7,7 @@
 #include <pvx/errno.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
+#include <pvx/mm.h>
 #include <pvx/sched.h>
 #include <pvx/traps.h>
 #include <public/xen.h>
@@ -14,6 +15,11 @@
 #define HC(n) [__HYPERVISOR_##n] = { do_##n, #n }
 
 static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
+    HC(mmu_update),
+    HC(memory_op),
+    HC(multicall),
+    HC(update_va_mapping),
+    HC(mmuext_op),
     HC(console_io),
     HC(xen_version),
     HC(sched_op),
@@ -109,4 +115,5 @@ void core_hypercall(struct cpu_regs *regs)
  out:
     sched_after_entry();
     *regs = current->regs;
+    regs_sanitize_eflags(regs);
 }

@@ -6,12 +6,16 @@
  *
  * Command line options:
  *   dom0_mem=SIZE   memory of the initial domain (K/M/G suffix; default 32M)
+ *   fail=SPEC       fault injection (see fault.h); fail_seed=N its seed
+ *   fail_report=1   print every fault site's counts when the machine stops
  */
 #include <pvx/arch.h>
+#include <pvx/audit.h>
 #include <pvx/builder.h>
 #include <pvx/console.h>
 #include <pvx/domain.h>
 #include <pvx/elf.h>
+#include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
@@ -20,6 +24,16 @@
 
 static char cmdline[1024];
 static uint64_t dom0_mem;
+bool setup_fault_report;
+
+void machine_halt(int status)
+{
+    if ( audit_at_shutdown() )
+        status = PVX_EXIT_PANIC;
+    if ( setup_fault_report )
+        fault_report();
+    arch_shutdown(status);
+}
 
 const char *setup_cmdline(void)
 {
@@ -59,6 +73,8 @@ static void parse_cmdline(const char *s)
 
     snprintk(cmdline, sizeof(cmdline), "%s", s ? s : "");
     dom0_mem = (uint64_t)DOM0_MEM_DEFAULT_MB << 20;
+    setup_fault_report = false;
+    fault_init();
 
     for ( p = cmdline; *p; )
     {
@@ -80,6 +96,24 @@ static void parse_cmdline(const char *s)
             else
                 printk("ignoring bad option '%.*s'", (int)(end - p), p);
         }
+        else if ( strncmp(p, "fail=", 5) == 0 )
+        {
+            char spec[256];
+
+            snprintk(spec, sizeof(spec), "%.*s", (int)(end - p - 5), p + 5);
+            if ( fault_configure(spec) )
+                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+        }
+        else if ( strncmp(p, "fail_seed=", 10) == 0 )
+        {
+            uint64_t v = 0;
+
+            for ( const char *q = p + 10; q < end && *q >= '0' && *q <= '9'; q++ )
+                v = v * 10 + (uint64_t)(*q - '0');
+            fault_set_seed(v);
+        }
+        else if ( strncmp(p, "fail_report=1", 13) == 0 && end - p == 13 )
+            setup_fault_report = true;
         else
             printk("ignoring unknown option '%.*s'", (int)(end - p), p);
         p = end;

@@ -49,6 +49,7 @@ void core_trap(struct cpu_regs *regs, uint32_t cr2)
     traps_deliver(v, cr2);
     sched_after_entry();
     *regs = current->regs;
+    regs_sanitize_eflags(regs);
 }
 
 void core_timer_interrupt(struct cpu_regs *regs)
@@ -59,5 +60,6 @@ void core_timer_interrupt(struct cpu_regs *regs)
         current->regs = *regs;
         schedule();
         *regs = current->regs;
+        regs_sanitize_eflags(regs);
     }
 }

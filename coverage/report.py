@@ -11,8 +11,12 @@ line, branch, func = s["line_percent"], s["branch_percent"], s["function_percent
 print("coverage of core/: lines %.1f%% (%d/%d), branches %.1f%% (%d/%d), functions %.1f%% (%d/%d)"
       % (line, s["line_covered"], s["line_total"], branch, s["branch_covered"], s["branch_total"],
          func, s["function_covered"], s["function_total"]))
-for f in sorted(s["files"], key=lambda f: f["line_percent"]):
-    print("  %-32s lines %5.1f%%  branches %5.1f%%" % (f["filename"], f["line_percent"], f["branch_percent"]))
+def pct(v):
+    return "  n/a " if v is None else "%5.1f%%" % v
+
+
+for f in sorted(s["files"], key=lambda f: f["line_percent"] or 0):
+    print("  %-32s lines %s  branches %s" % (f["filename"], pct(f["line_percent"]), pct(f["branch_percent"])))
 bad = []
 if line < line_gate:
     bad.append("line coverage %.1f%% is under the gate of %.0f%%" % (line, line_gate))

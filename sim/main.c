@@ -31,8 +31,13 @@ static const char usage[] =
     "  --max-time=TIME     virtual time limit (ns/us/ms/s; default 10s); exit 3\n"
     "  --cmdline=STRING    the hypervisor's command line\n"
     "  --trace=LIST        comma-separated: insn (each instruction), hcall (each\n"
-    "                      hypercall); to stderr\n"
+    "                      hypercall), sched (each dispatch, CSV); to stderr\n"
+    "  --sched-csv=FILE    write the sched trace to FILE instead\n"
     "  --hash              print a hash of memory and registers at exit\n"
+    "  --fail=SITE:KNOB=V,...  fault injection (boot option fail=; sites\n"
+    "                      frame_alloc, guest_copy, console; knobs probability,\n"
+    "                      interval, times, space, fail-nth; ';' between sites)\n"
+    "  --seed=N            seed of the fault injection (boot option fail_seed=)\n"
     "  --help              this text\n"
     "\n"
     "Exit status: 0 initial domain powered off, 1 it crashed, 2 hypervisor panic\n"
@@ -206,6 +211,20 @@ static void load_modules(struct module_arg *mods, unsigned int nr)
     boot.nr_modules = nr;
 }
 
+/* The hypervisor command line: --cmdline, and the options that are only
+ * shorthands for boot options (--fail, --seed). */
+static char cmdline_buf[1024];
+
+static void cmdline_add(const char *opt, const char *val)
+{
+    size_t n = strlen(cmdline_buf);
+
+    if ( snprintf(cmdline_buf + n, sizeof(cmdline_buf) - n, "%s%s%s",
+                  n ? " " : "", opt, val) >= (int)(sizeof(cmdline_buf) - n) )
+        bad_usage("hypervisor command line too long at %s", val);
+    boot.cmdline = cmdline_buf;
+}
+
 int main(int argc, char **argv)
 {
     struct module_arg mods[BOOT_MAX_MODULES];
@@ -238,11 +257,21 @@ int main(int argc, char **argv)
                 bad_usage("bad --max-time: %s", a + 11);
         }
         else if ( !strncmp(a, "--cmdline=", 10) )
-            boot.cmdline = a + 10;
+            cmdline_add(a + 10, "");
+        else if ( !strncmp(a, "--fail=", 7) )
+            cmdline_add("fail=", a + 7);      /* a boot option: the same on hardware */
+        else if ( !strncmp(a, "--seed=", 7) )
+            cmdline_add("fail_seed=", a + 7);
         else if ( !strncmp(a, "--trace=", 8) )
         {
             if ( trace_parse(a + 8) )
-                bad_usage("bad --trace list: %s (insn, hcall)", a + 8);
+                bad_usage("bad --trace list: %s (insn, hcall, sched)", a + 8);
+        }
+        else if ( !strncmp(a, "--sched-csv=", 12) )
+        {
+            trace_sched_out = fopen(a + 12, "w");
+            if ( trace_sched_out == NULL )
+                bad_usage("cannot write %s", a + 12);
         }
         else if ( !strcmp(a, "--hash") )
             opt_hash = true;

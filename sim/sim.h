@@ -109,7 +109,9 @@ const struct block_info *time_last_block(void);
  */
 #define TRACE_INSN  0x1u
 #define TRACE_HCALL 0x2u
+#define TRACE_SCHED 0x4u
 extern unsigned int sim_trace;
+extern FILE *trace_sched_out;                  /* --sched-csv, else stderr */
 
 void trace_init(void);
 int trace_parse(const char *list);

@@ -17,6 +17,8 @@
 #include "sim.h"
 
 #define SIM_NS_PER_INSN     1ull
+/* The virtual TSC: a fixed 2 GHz, derived from virtual time like everything else. */
+#define SIM_TSC_PER_NS      2ull
 #define BLOCK_CACHE_BITS    16
 #define BLOCK_CACHE_SIZE    (1u << BLOCK_CACHE_BITS)
 
@@ -96,6 +98,30 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
     icount += e->info.ninsn;
 }
 
+void arch_tsc_sample(uint64_t *tsc, uint64_t *now_ns)
+{
+    *now_ns = arch_now_ns();
+    *tsc = *now_ns * SIM_TSC_PER_NS;
+}
+
+uint64_t arch_tsc_hz(void)
+{
+    return SIM_TSC_PER_NS * 1000000000ull;
+}
+
+/* rdtsc/rdtscp: Unicorn would read the host's clock; give virtual time instead. */
+static int hook_rdtsc(uc_engine *uc, void *data)
+{
+    uint64_t tsc, now;
+    (void)data;
+    arch_tsc_sample(&tsc, &now);
+    uc_reg_write(uc, UC_X86_REG_EAX, &(uint64_t){ (uint32_t)tsc });
+    uc_reg_write(uc, UC_X86_REG_EDX, &(uint64_t){ (uint32_t)(tsc >> 32) });
+    if ( data )                         /* rdtscp: ecx = TSC_AUX, 0 here */
+        uc_reg_write(uc, UC_X86_REG_ECX, &(uint64_t){ 0 });
+    return 1;                           /* handled: skip the instruction */
+}
+
 void time_charge(uint64_t ninsn)
 {
     icount += ninsn;
@@ -122,6 +148,10 @@ void time_init(void)
         sim_panic("out of host memory");
     if ( uc_hook_add(sim_uc, &hh, UC_HOOK_BLOCK, hook_block, NULL, 1, 0) != UC_ERR_OK )
         sim_panic("cannot add the block hook");
+    if ( uc_hook_add(sim_uc, &hh, UC_HOOK_INSN, hook_rdtsc, NULL, 1, 0, UC_X86_INS_RDTSC) != UC_ERR_OK ||
+         uc_hook_add(sim_uc, &hh, UC_HOOK_INSN, hook_rdtsc, (void *)1, 1, 0,
+                     UC_X86_INS_RDTSCP) != UC_ERR_OK )
+        sim_panic("cannot add the rdtsc hooks");
     icount = 0;
     budget_update();
 }

@@ -340,6 +340,8 @@ int trace_parse(const char *list)
             sim_trace |= TRACE_INSN;
         else if ( !strcmp(tok, "hcall") )
             sim_trace |= TRACE_HCALL;
+        else if ( !strcmp(tok, "sched") )
+            sim_trace |= TRACE_SCHED;
         else
             return -1;
     }
@@ -360,4 +362,25 @@ void trace_init(void)
     if ( (sim_trace & TRACE_INSN) &&
          uc_hook_add(sim_uc, &hh, UC_HOOK_CODE, hook_code, NULL, 1, 0) != UC_ERR_OK )
         sim_panic("cannot add the code hook");
+}
+
+/* --trace=sched: one CSV row per dispatch, for plotting (make sched-plot). */
+FILE *trace_sched_out;
+
+void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
+                         unsigned int vcpu, const char *reason)
+{
+    static bool header;
+
+    if ( !(sim_trace & TRACE_SCHED) )
+        return;
+    if ( trace_sched_out == NULL )
+        trace_sched_out = stderr;
+    if ( !header )
+    {
+        fprintf(trace_sched_out, "time_ns,cpu,domain,vcpu,reason\n");
+        header = true;
+    }
+    fprintf(trace_sched_out, "%llu,%u,%u,%u,%s\n", (unsigned long long)now_ns, cpu,
+            domid, vcpu, reason);
 }

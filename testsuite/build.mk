@@ -51,6 +51,7 @@ test: all $(B)/dbg/pvx-sim
 	@echo "== unit tests (CUnit)" && $(B)/unit/unit-tests
 	@echo "== scenarios (simulator and QEMU)" && python3 testsuite/run-scenarios.py
 	@echo "== sanitizers (ASan + UBSan: unit tests and simulator)" && $(MAKE) --no-print-directory sanitize
+	@echo "== fault injection (short sweep; make fault for the full one)" && python3 testsuite/fault/sweep.py --max-nth 6
 	@echo "== debugger sessions (gdb on pvx-sim and on QEMU)" && bash testsuite/gdb/run-gdb-tests.sh
 	@echo "== coverage of core/ (gate: $(COV_LINE)% lines, $(COV_BRANCH)% branches)" && $(MAKE) --no-print-directory coverage
 
@@ -69,3 +70,11 @@ test-gdb: $(B)/dbg/pvx-sim $(B)/pvx.elf $(GUEST_ELFS)
 	bash testsuite/gdb/run-gdb-tests.sh
 
 .PHONY: test-gdb
+
+# Fault-injection campaign: every site x every PV guest x fail-nth (see
+# testsuite/fault/sweep.py). FAULT_NTH bounds the nth values tried per site.
+FAULT_NTH ?= 40
+fault: $(B)/pvx-sim $(GUEST_ELFS)
+	python3 testsuite/fault/sweep.py --max-nth $(FAULT_NTH)
+
+.PHONY: fault

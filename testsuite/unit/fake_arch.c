@@ -19,7 +19,8 @@ int fake_shutdown_status;
 paddr_t fake_cr3;
 char fake_console[65536];
 size_t fake_console_len;
-static uint64_t fake_timer;
+uint64_t fake_timer;
+extern uint64_t fake_now_ns;
 
 void fake_reset(void)
 {
@@ -30,6 +31,7 @@ void fake_reset(void)
     fake_console[0] = '\0';
     fake_cr3 = 0;
     fake_timer = 0;
+    fake_now_ns = 0;
 }
 
 void fake_boot_info(struct boot_info *bi, const void *image, size_t len, const char *mod_cmdline,
@@ -95,7 +97,7 @@ void arch_load_cr3(paddr_t l3)
 void arch_flush_tlb(void) { }
 void arch_flush_tlb_one(gva_t va) { (void)va; }
 void arch_set_kernel_stack(uint32_t ss, uint32_t esp) { (void)ss; (void)esp; }
-uint64_t arch_now_ns(void) { return 0; }
+uint64_t arch_now_ns(void) { return fake_now_ns; }
 void arch_set_timer(uint64_t deadline_ns) { fake_timer = deadline_ns; }
 
 void arch_console_write(const char *s, size_t len)
@@ -111,10 +113,18 @@ void arch_console_write(const char *s, size_t len)
         fwrite(s, 1, len, stderr);
 }
 
+/* As the simulator: time jumps to the armed deadline and the timer fires. */
 void arch_idle(void)
 {
-    fprintf(stderr, "fake_arch: idle with nothing to run\n");
-    abort();
+    if ( !fake_timer )
+    {
+        fprintf(stderr, "fake_arch: idle with nothing to run and no timer\n");
+        abort();
+    }
+    if ( fake_timer > fake_now_ns )
+        fake_now_ns = fake_timer;
+    fake_timer = 0;
+    core_timer_interrupt(NULL);
 }
 
 void arch_shutdown(int status)
@@ -126,4 +136,26 @@ void arch_shutdown(int status)
         abort();
     }
     longjmp(*fake_shutdown_jmp, status + 1);
+}
+
+uint64_t fake_now_ns;
+
+void arch_tsc_sample(uint64_t *tsc, uint64_t *now_ns)
+{
+    *now_ns = fake_now_ns;
+    *tsc = fake_now_ns * 3;             /* a 3 GHz TSC */
+}
+
+uint64_t arch_tsc_hz(void)
+{
+    return 3000000000ull;
+}
+
+unsigned long fake_dispatches;
+
+void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
+                         unsigned int vcpu, const char *reason)
+{
+    (void)now_ns; (void)cpu; (void)domid; (void)vcpu; (void)reason;
+    fake_dispatches++;
 }

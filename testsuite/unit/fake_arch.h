@@ -20,7 +20,10 @@ extern int fake_shutdown_status;
 extern paddr_t fake_cr3;
 extern char fake_console[65536];
 extern size_t fake_console_len;
-extern unsigned long fake_frames_written;  /* arch_frames_written calls, in frames */
+extern unsigned long fake_frames_written;
+extern uint64_t fake_now_ns;              /* arch_now_ns(); tests move it */
+extern uint64_t fake_timer;               /* the last arch_set_timer deadline */
+extern unsigned long fake_dispatches;     /* arch_trace_dispatch calls */  /* arch_frames_written calls, in frames */
 
 /* A fresh machine: memory zeroed, console empty. Frames [1 MiB, 16 MiB) free. */
 void fake_reset(void);

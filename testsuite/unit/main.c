@@ -78,9 +78,11 @@ int main(void)
     if ( CU_initialize_registry() != CUE_SUCCESS )
         return 2;
     unit_register_lib();
+    unit_register_fault();
     unit_register_elf();
     unit_register_builder();
     unit_register_hypercall();
+    unit_register_mm();
 
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

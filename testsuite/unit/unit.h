@@ -59,5 +59,7 @@ void unit_register_elf(void);
 void unit_register_builder(void);
 void unit_register_hypercall(void);
 void unit_register_lib(void);
+void unit_register_fault(void);
+void unit_register_mm(void);
 
 #endif /* UNIT_H */

@@ -14,7 +14,7 @@
 #include <pvx/types.h>
 #include <pvx/regs.h>
 
-#define PVX_ARCH_VERSION 2
+#define PVX_ARCH_VERSION 3
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -104,6 +104,18 @@ void arch_set_kernel_stack(uint32_t ss, uint32_t esp);
  */
 uint64_t arch_now_ns(void);                      /* monotonic, ns since boot */
 void arch_set_timer(uint64_t deadline_ns);       /* one-shot; 0 cancels; a past deadline fires at once */
+
+/* The time-stamp counter as a guest's rdtsc reads it now, and arch_now_ns()
+ * at the same instant (one sample, so the pair is consistent). A guest
+ * extrapolates system time from its own rdtsc with these (vcpu_time_info). */
+void arch_tsc_sample(uint64_t *tsc, uint64_t *now_ns);
+/* TSC ticks per second: constant for the machine's life. */
+uint64_t arch_tsc_hz(void);
+
+/* The core dispatched a vCPU (a trace hook: the simulator's --trace=sched
+ * writes it; hardware ignores it). reason is a short word ("yield", ...). */
+void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
+                         unsigned int vcpu, const char *reason);
 
 /* ------------------------------------------------------------------------
  * Console and the end of the machine.

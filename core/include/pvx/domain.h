@@ -7,6 +7,8 @@
 
 #include <pvx/types.h>
 #include <pvx/regs.h>
+#include <pvx/sched.h>
+#include <pvx/time.h>
 
 struct shared_info;
 struct vcpu_info;
@@ -24,6 +26,11 @@ struct vcpu {
     uint32_t ldt_base;          /* MMUEXT_SET_LDT: guest linear address, page aligned */
     uint32_t ldt_ents;          /* entries (0..8192); its frames are typed lazily */
     bool in_multicall;          /* a multicall is running: nested ones are refused */
+    /* Events, timers, scheduling (event_channel.c, time.c, schedule.c). */
+    uint32_t event_callback_cs; /* CALLBACKTYPE_event; cs 0: none registered */
+    uint32_t event_callback_eip;
+    struct sched_vcpu sched;
+    struct time_vcpu time;
 };
 
 enum domain_state {

@@ -44,6 +44,19 @@ _Static_assert(offsetof(struct cpu_regs, esp) == 68, "cpu_regs.esp");
 #define X86_EFLAGS_VIP  0x00100000u
 #define X86_EFLAGS_ID   0x00200000u
 
+/*
+ * What a frame going back to a guest may hold in EFLAGS, whoever built it.
+ * The arch resumes it with iret from ring 0, which would honour IOPL and VM:
+ * IOPL stays 0 (a guest's IOPL is virtual), VM stays clear (no escape to
+ * virtual-8086 mode), and IF stays set, so the timer can always preempt.
+ */
+static inline void regs_sanitize_eflags(struct cpu_regs *r)
+{
+    r->eflags &= ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM | X86_EFLAGS_NT | X86_EFLAGS_VIF |
+                   X86_EFLAGS_VIP);
+    r->eflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
+}
+
 /* Exception vectors. */
 #define X86_EXC_DE   0
 #define X86_EXC_DB   1

@@ -13,6 +13,13 @@
 #define DOM0_MEM_DEFAULT_MB 32
 
 const char *setup_cmdline(void);
+/* The end of the machine when the initial domain ends: the audit (a frame
+ * table that disagrees with the page tables is a hypervisor bug: exit 2), the
+ * fault-injection report if asked for, then arch_shutdown(status). */
+void machine_halt(int status) __noreturn;
+
+/* fail_report=1 was given: print the fault sites' counts at the end. */
+extern bool setup_fault_report;
 /* Parse a size with an optional K/M/G suffix (default unit: KiB as in Xen's dom0_mem). */
 bool setup_parse_size(const char *s, uint64_t *bytes);
 

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fault.c - fault injection sites and their knobs (see fault.h).
+ *
+ * The random numbers come from a xorshift generator seeded on the command
+ * line: the same seed gives the same failures, on both machines.
+ */
+#include <pvx/errno.h>
+#include <pvx/fault.h>
+#include <pvx/lib.h>
+
+struct fault_site fault_frame_alloc = { .name = "frame_alloc" };
+struct fault_site fault_guest_copy = { .name = "guest_copy" };
+struct fault_site fault_console = { .name = "console" };
+
+static struct fault_site *const sites[] = {
+    &fault_frame_alloc, &fault_guest_copy, &fault_console,
+};
+
+static uint64_t rng_state;
+
+void fault_set_seed(uint64_t seed)
+{
+    rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
+}
+
+static uint32_t fault_random(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (uint32_t)(rng_state >> 16);
+}
+
+void fault_init(void)
+{
+    for ( unsigned int i = 0; i < ARRAY_SIZE(sites); i++ )
+    {
+        const char *name = sites[i]->name;
+
+        *sites[i] = (struct fault_site){ .name = name, .times = -1 };
+    }
+    fault_set_seed(0);
+}
+
+bool fault_hit(struct fault_site *f)
+{
+    f->calls++;
+    if ( f->fail_nth )
+    {
+        if ( f->calls != f->fail_nth )
+            return false;
+        goto fail;
+    }
+    if ( f->probability == 0 || f->times == 0 )
+        return false;
+    if ( f->space )
+    {
+        f->space--;
+        return false;
+    }
+    if ( f->interval > 1 && f->calls % f->interval )
+        return false;
+    if ( fault_random() % 100 >= f->probability )
+        return false;
+
+ fail:
+    if ( f->times > 0 )
+        f->times--;
+    f->injected++;
+    return true;
+}
+
+static bool parse_uint(const char *s, size_t len, uint32_t *v)
+{
+    uint64_t x = 0;
+
+    if ( len == 0 )
+        return false;
+    for ( size_t i = 0; i < len; i++ )
+    {
+        if ( s[i] < '0' || s[i] > '9' )
+            return false;
+        x = x * 10 + (uint64_t)(s[i] - '0');
+        if ( x > 0x7fffffff )
+            return false;
+    }
+    *v = (uint32_t)x;
+    return true;
+}
+
+/* One "SITE:KNOB=V,KNOB=V" clause into *out (a copy of the site). */
+static int parse_clause(const char *s, size_t len, struct fault_site **site, struct fault_site *out)
+{
+    size_t n = 0, i;
+
+    while ( n < len && s[n] != ':' )
+        n++;
+    *site = NULL;
+    for ( i = 0; i < ARRAY_SIZE(sites); i++ )
+        if ( strlen(sites[i]->name) == n && strncmp(sites[i]->name, s, n) == 0 )
+            *site = sites[i];
+    if ( !*site || n + 1 >= len )       /* a site needs at least one knob */
+        return -EINVAL;
+    *out = **site;
+
+    for ( i = n + 1; i < len; )
+    {
+        size_t k = i, eq, end;
+        uint32_t v;
+
+        while ( k < len && s[k] != ',' )
+            k++;
+        end = k;
+        for ( eq = i; eq < end && s[eq] != '='; eq++ )
+            ;
+        if ( eq == end || !parse_uint(s + eq + 1, end - eq - 1, &v) )
+            return -EINVAL;
+#define KNOB(name) (eq - i == sizeof(name) - 1 && strncmp(s + i, name, eq - i) == 0)
+        if ( KNOB("probability") && v <= 100 )
+            out->probability = v;
+        else if ( KNOB("interval") )
+            out->interval = v;
+        else if ( KNOB("times") )
+            out->times = (int32_t)v;
+        else if ( KNOB("space") )
+            out->space = v;
+        else if ( KNOB("fail-nth") )
+            out->fail_nth = v;
+        else
+            return -EINVAL;
+#undef KNOB
+        i = end + 1;
+    }
+    return 0;
+}
+
+int fault_configure(const char *spec)
+{
+    struct fault_site parsed[ARRAY_SIZE(sites)], *which[ARRAY_SIZE(sites)];
+    unsigned int n = 0;
+    const char *p = spec;
+
+    /* Decode every clause first: a bad one leaves every site as it was. */
+    while ( *p )
+    {
+        size_t len = 0;
+
+        while ( p[len] && p[len] != ';' )
+            len++;
+        if ( n == ARRAY_SIZE(sites) || parse_clause(p, len, &which[n], &parsed[n]) )
+            return -EINVAL;
+        n++;
+        p += len;
+        if ( *p == ';' )
+            p++;
+    }
+    for ( unsigned int i = 0; i < n; i++ )
+        *which[i] = parsed[i];
+    return 0;
+}
+
+void fault_report(void)
+{
+    for ( unsigned int i = 0; i < ARRAY_SIZE(sites); i++ )
+        printk("fault %s: calls %llu, injected %llu", sites[i]->name,
+               (unsigned long long)sites[i]->calls, (unsigned long long)sites[i]->injected);
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""Fault-injection campaign: every site x every PV guest x fail-nth.
+
+For each guest that passes on its own, a first run with fail_report=1 counts
+how often each fault site is reached. Then each site is made to fail its nth
+call, for n = 1..N (when a site is reached more than --max-nth times, an even
+sample of --max-nth values between 1 and N), and every run is judged:
+
+  ok        the guest still passed (the failure was absorbed or retried)
+  guest     the guest saw the error: it reported FAILURE/ERROR or crashed
+  refused   a boot-time failure: the hypervisor refused to build the domain (exit 2
+            with a "(pvx) refusing" line and no panic)
+  BAD       anything else: a hypervisor panic, an audit mismatch, a leak, a
+            time-out, or a sanitizer report
+
+The campaign fails if any run is BAD. It prints a table of sites x outcomes.
+Usage: testsuite/fault/sweep.py [--sim build/pvx-sim] [--max-nth 40] [guest...]
+"""
+
+import argparse
+import collections
+import os
+import re
+import subprocess
+import sys
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+B = os.path.join(TOP, "build")
+
+
+def run(sim, guest, cmdline, max_time="5s"):
+    p = subprocess.run([sim, "--max-time=" + max_time, "--cmdline=" + cmdline, guest],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def judge(rc, out, err):
+    if "ERROR: AddressSanitizer" in err or "runtime error:" in err:
+        return "BAD", "sanitizer report"
+    if "PANIC" in out:
+        return "BAD", "hypervisor panic"
+    if re.search(r"^\(pvx\) audit: (?!clean)", out, re.M):
+        return "BAD", "audit mismatch"
+    if rc == 2 and re.search(r"^\(pvx\) refusing ", out, re.M):
+        return "refused", ""
+    if rc == 3:
+        return "BAD", "time limit: the guest hung"
+    if rc not in (0, 1):
+        return "BAD", "exit %d" % rc
+    if "(pvx) audit: clean" not in out:
+        return "BAD", "no audit at the end"
+    if rc == 0 and "Test result: SUCCESS" in out:
+        return "ok", ""
+    return "guest", ""
+
+
+def sample(n, most):
+    if n <= most:
+        return list(range(1, n + 1))
+    pts = set(range(1, most // 2 + 1))
+    rest = most - len(pts)
+    for i in range(rest):
+        pts.add(most // 2 + 1 + (n - most // 2 - 1) * i // max(rest - 1, 1))
+    pts.add(n)
+    return sorted(pts)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sim", default=os.path.join(B, "pvx-sim"))
+    ap.add_argument("--max-nth", type=int, default=40)
+    ap.add_argument("guests", nargs="*")
+    args = ap.parse_args()
+
+    guests = args.guests
+    if not guests:
+        pv = os.path.join(TOP, "testsuite", "pv")
+        names = ["hello"] + sorted(os.listdir(pv) if os.path.isdir(pv) else [])
+        guests = [os.path.join(B, "guests", n + ".elf") for n in names]
+
+    table = collections.defaultdict(collections.Counter)
+    bad = []
+    runs = 0
+    for g in guests:
+        rc, out, err = run(args.sim, g, "fail_report=1")
+        runs += 1
+        if rc != 0 or "Test result: SUCCESS" not in out:
+            print("sweep: %s does not pass on its own (exit %d): skipped" % (os.path.basename(g), rc))
+            bad.append((os.path.basename(g), "-", "-", "fails without injection"))
+            continue
+        calls = {m.group(1): int(m.group(2))
+                 for m in re.finditer(r"^\(pvx\) fault (\S+): calls (\d+)", out, re.M)}
+        if not calls:
+            print("sweep: no fault report from %s" % g)
+            return 2
+        for site, n in sorted(calls.items()):
+            for nth in sample(n, args.max_nth):
+                rc, out, err = run(args.sim, g, "fail_report=1 fail=%s:fail-nth=%d" % (site, nth))
+                runs += 1
+                verdict, why = judge(rc, out, err)
+                if verdict != "refused" and not re.search(
+                        r"^\(pvx\) fault %s: calls \d+, injected 1$" % re.escape(site), out, re.M):
+                    verdict, why = "BAD", "the fault was not injected exactly once"
+                table[site][verdict] += 1
+                if verdict == "BAD":
+                    bad.append((os.path.basename(g), site, nth, why))
+
+    outcomes = ["ok", "guest", "refused", "BAD"]
+    print("\n%-14s %s" % ("site", " ".join("%8s" % o for o in outcomes)))
+    for site in sorted(table):
+        print("%-14s %s" % (site, " ".join("%8d" % table[site][o] for o in outcomes)))
+    print("%d guests, %d runs" % (len(guests), runs))
+    for g, site, nth, why in bad:
+        print("BAD: %s %s fail-nth=%s: %s" % (g, site, nth, why))
+    print("fault sweep: %d passed, %d failed" % (runs - len(bad), len(bad)))
+    return 1 if bad else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
