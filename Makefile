@@ -5,9 +5,11 @@
 #
 #   make            build everything (hypervisor for x86, simulator, guests, unit tests)
 #   make run        build, then boot the default scenario in the simulator
+#   make sched-plot the BVT scheduler's dispatches as a timeline: build/sched-bvt.png
 #   make test       build, then run every test (exit status 0 only when all pass)
 #   make iso        build/pvx.iso, a GRUB2 image booting the default scenario
 #   make qemu       boot the default scenario on QEMU (TCG, headless)
+#   make fuzz       the hypercall fuzzer for FUZZ_SECONDS (default 60; testsuite/fuzz/)
 #   make gdb-sim    pvx-sim under gdb, stopped in core_start
 #   make gdb-metal  QEMU stopped at reset with gdb attached to build/pvx.elf
 #   make deps       install what is missing (scripts/install-deps.sh)
@@ -58,14 +60,20 @@ include core/build.mk
 -include guests/build.mk
 -include testsuite/build.mk
 -include coverage/build.mk
+-include testsuite/fuzz/build.mk
+-include testsuite/bench/build.mk
 
 all: $(ALL_TARGETS)
 
 run: all
 	$(B)/pvx-sim $(DEFAULT_SCENARIO)
 
+# The BVT scenario drawn from --trace=sched: build/sched-bvt.png (docs/events-and-scheduling.md).
+sched-plot: all
+	bash scripts/sched-plot.sh
+
 clean:
 	rm -rf $(B)/x86 $(B)/sim $(B)/host $(B)/guests $(B)/unit $(B)/pvx.elf $(B)/pvx.iso \
-	       $(B)/pvx-sim $(B)/iso $(B)/coverage $(B)/test
+	       $(B)/pvx-sim $(B)/iso $(B)/coverage $(B)/test $(B)/bench
 
-.PHONY: all run test deps clean iso qemu gdb-sim gdb-metal check-core
+.PHONY: all run sched-plot test deps clean iso qemu gdb-sim gdb-metal check-core

@@ -115,5 +115,14 @@ x86_fixup_ds:
 x86_iret:
         iret
 
+/*
+ * make bench only (boot option bench_trap=1, vector 0xf0, DPL 1): a trap into
+ * ring 0 that returns at once - the floor a null hypercall is compared with.
+ */
+        .p2align 4
+        .globl x86_bench_trap
+x86_bench_trap:
+        iret
+
 /* No executable stack wanted (keeps ld quiet). */
         .section .note.GNU-stack, "", @progbits

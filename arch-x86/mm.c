@@ -30,17 +30,16 @@ void arch_unmap_frames(void *va, unsigned int nr)
 }
 
 /*
- * Slots 436..447 stay empty for now; 448..511 are the direct map, the very
- * entries of our own L2 (supervisor only: ring 3 cannot touch them; ring 1 is
- * kept out by its segment limits).
+ * Slot 436 is the GDT area (setup.c, read-only pages); 437..447 stay empty;
+ * 448..511 are the direct map. All are the very entries of our own L2
+ * (supervisor only: ring 3 cannot touch them; ring 1 is kept out by its
+ * segment limits).
  */
 void arch_fill_hyp_l2(uint64_t *l2)
 {
     unsigned int i;
 
-    for ( i = ARCH_FIRST_L2_SLOT; i < DIRECTMAP_FIRST_SLOT; i++ )
-        l2[i] = 0;
-    for ( ; i < NR_L2_SLOTS; i++ )
+    for ( i = ARCH_FIRST_L2_SLOT; i < NR_L2_SLOTS; i++ )
         l2[i] = boot_l2_high[i];
 }
 

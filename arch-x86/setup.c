@@ -5,6 +5,7 @@
  * the machine.
  */
 #include <pvx/layout.h>
+#include <pvx/lib.h>
 #include "x86.h"
 
 struct tss32 {
@@ -31,6 +32,18 @@ static uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(PAGE_SIZE)));
 static uint64_t idt[256] __attribute__((aligned(8)));
 static struct tss32 tss __attribute__((aligned(128)));
 static struct boot_info boot_info;
+
+/*
+ * The GDT the CPU uses is a virtual area at ARCH_VIRT_START (L2 slot 436,
+ * shared by every address space): 16 read-only pages, 0..13 the running
+ * vCPU's guest frames (arch_load_gdt) or a zero page, 14 and 15 gdt[]'s own
+ * last pages with the hypervisor's entries. Every descriptor has its accessed
+ * bit set (the core sets it in guest ones), so the CPU never writes to them.
+ */
+#define GDT_VIRT    ARCH_VIRT_START
+#define GDT_PTE     (_PAGE_PRESENT | _PAGE_ACCESSED)
+static uint64_t gdt_l1[512] __attribute__((aligned(PAGE_SIZE)));
+static uint8_t gdt_zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 
 /*
  * A code/data descriptor: limit in pages (G=1), 32-bit, present, with the
@@ -85,6 +98,29 @@ static void gdt_init(void)
                    :: "r" (__HYPERVISOR_DS), "r" (0) : "memory" );
     asm volatile ( "ltr %w0" :: "r" (__TSS_SEL) );
     asm volatile ( "lldt %w0" :: "r" (0) );
+
+    /* ltr marked the TSS busy through gdt[]: from now on the GDT area. */
+    for ( unsigned int i = 0; i < GDT_ENTRIES / 512; i++ )
+        gdt_l1[i] = (i < FIRST_RESERVED_GDT_PAGE ? __pa(gdt_zero_page) : __pa(&gdt[i * 512])) |
+                    GDT_PTE;
+    boot_l2_high[ARCH_FIRST_L2_SLOT] = __pa(gdt_l1) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED;
+    p.base = GDT_VIRT;
+    asm volatile ( "lgdt %0" :: "m" (p) );
+}
+
+
+void arch_load_gdt(const mfn_t *frames, unsigned int nr)
+{
+    X86_BUG_ON(nr > FIRST_RESERVED_GDT_PAGE);
+    for ( unsigned int i = 0; i < FIRST_RESERVED_GDT_PAGE; i++ )
+    {
+        uint64_t e = (i < nr ? (uint64_t)frames[i] << PAGE_SHIFT : __pa(gdt_zero_page)) | GDT_PTE;
+
+        if ( gdt_l1[i] == e )
+            continue;
+        gdt_l1[i] = e;
+        asm volatile ( "invlpg (%0)" :: "r" (GDT_VIRT + i * PAGE_SIZE) : "memory" );
+    }
 }
 
 static void idt_init(void)
@@ -105,10 +141,87 @@ static void idt_init(void)
     asm volatile ( "lidt %0" :: "m" (p) );
 }
 
+/*
+ * bench_trap=1 (make bench): gate 0xf0, DPL 1, whose handler is a bare iret,
+ * so a guest can time the hardware trap round trip that a hypercall pays on
+ * top. Never installed otherwise. The core ignores the option (and says so).
+ */
+#define VECTOR_BENCH_TRAP   0xf0
+void x86_bench_trap(void);
+
+static void bench_trap_init(const char *cmdline)
+{
+    static const char opt[] = "bench_trap=1";
+    const char *p;
+
+    for ( p = cmdline; *p; p++ )
+        if ( (p == cmdline || p[-1] == ' ') && !strncmp(p, opt, sizeof(opt) - 1) &&
+             (p[sizeof(opt) - 1] == ' ' || p[sizeof(opt) - 1] == '\0') )
+        {
+            idt[VECTOR_BENCH_TRAP] = gate_desc(x86_bench_trap, 1);
+            return;
+        }
+}
+
 void arch_set_kernel_stack(uint32_t ss, uint32_t esp)
 {
     tss.ss1 = (uint16_t)ss;
     tss.esp1 = esp;
+}
+
+/*
+ * The LDT area (LDT_VIRT_START, in the same L1 as the GDT area): pages not
+ * present until the core maps them, so the CPU's first use of each page
+ * faults into core_trap. The descriptor at __LDT_SEL describes it.
+ */
+#define LDT_L1 ((LDT_VIRT_START - GDT_VIRT) >> PAGE_SHIFT)
+_Static_assert(LDT_L1 >= GDT_ENTRIES / 512 && LDT_L1 + LDT_MAX_PAGES <= 512, "LDT area");
+
+void arch_load_ldt(uint32_t ents)
+{
+    X86_BUG_ON(ents > LDT_MAX_PAGES * 512);
+    for ( unsigned int i = 0; i < LDT_MAX_PAGES; i++ )
+    {
+        gdt_l1[LDT_L1 + i] = 0;
+        asm volatile ( "invlpg (%0)" :: "r" (LDT_VIRT_START + i * PAGE_SIZE) : "memory" );
+    }
+    if ( !ents )
+    {
+        asm volatile ( "lldt %w0" :: "r" (0) );
+        return;
+    }
+    /* gdt[] is the writable view of the GDT area's reserved pages. */
+    gdt[__LDT_SEL >> 3] = ((ents * 8 - 1) & 0xffff) | (uint64_t)(LDT_VIRT_START & 0xffffff) << 16 |
+                          (uint64_t)0x82 << 40 |                /* present, LDT, DPL 0 */
+                          (uint64_t)(((ents * 8 - 1) >> 16) & 0xf) << 48 |
+                          (uint64_t)(LDT_VIRT_START >> 24) << 56;
+    asm volatile ( "lldt %w0" :: "r" (__LDT_SEL) : "memory" );
+}
+
+void arch_map_ldt_page(unsigned int idx, mfn_t mfn)
+{
+    X86_BUG_ON(idx >= LDT_MAX_PAGES);
+    gdt_l1[LDT_L1 + idx] = ((uint64_t)mfn << PAGE_SHIFT) | GDT_PTE;
+    asm volatile ( "invlpg (%0)" :: "r" (LDT_VIRT_START + idx * PAGE_SIZE) : "memory" );
+}
+
+/* Xen's int80 direct trap: a DPL-3 trap gate (IF kept, so the timer still
+ * preempts) into the guest's validated ring-1 handler. Never one of ours. */
+void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
+{
+    X86_BUG_ON(vector != 0x80);
+    idt[vector] = !cs ? 0 :
+                  (eip & 0xffff) | (uint64_t)(cs & 0xffff) << 16 |
+                  (uint64_t)(0x8f | 3 << 5) << 40 |           /* present 32-bit trap gate, DPL 3 */
+                  (uint64_t)(eip >> 16) << 48;
+}
+
+void arch_set_ts(bool ts)
+{
+    if ( ts )
+        asm volatile ( "mov %0, %%cr0" :: "r" (read_cr0() | 0x8) : "memory" );
+    else
+        asm volatile ( "clts" ::: "memory" );
 }
 
 void arch_shutdown(int status)
@@ -135,6 +248,7 @@ void x86_start(uint32_t mbi_pa)
 
     x86_time_init();
     x86_multiboot_parse(mbi_pa, &boot_info);
+    bench_trap_init(boot_info.cmdline);
 
     regs = core_start(&boot_info);
     X86_BUG_ON(!regs || !(regs->cs & 3));

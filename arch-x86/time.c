@@ -27,6 +27,7 @@
 #define CAL_COUNT       11932u          /* 10 ms of PIT ticks */
 
 static uint64_t tsc_at_boot;
+static uint64_t tsc_hz;                 /* calibrated TSC rate */
 static uint64_t ns_per_tsc_32;          /* ns per TSC tick, 32.32 fixed point */
 static uint64_t timer_deadline;         /* 0: no timer armed */
 static volatile unsigned int timer_events;
@@ -95,6 +96,7 @@ static void tsc_calibrate(void)
     hz = (t1 - t0) * PIT_HZ / CAL_COUNT;
     if ( hz < 1000000 )                 /* no PIT output seen: the numbers are garbage */
         x86_panic("TSC calibration failed (%llu TSC ticks in 10 ms)\n", t1 - t0);
+    tsc_hz = hz;
     ns_per_tsc_32 = (1000000000ull << 32) / hz;
 }
 
@@ -109,6 +111,31 @@ void x86_time_init(void)
 uint64_t arch_now_ns(void)
 {
     return mul_shr32(rdtsc() - tsc_at_boot, ns_per_tsc_32);
+}
+
+/* One rdtsc for both: the guest extrapolates from exactly this pair. */
+void arch_tsc_sample(uint64_t *tsc, uint64_t *now_ns)
+{
+    uint64_t t = rdtsc();
+
+    *tsc = t;
+    *now_ns = mul_shr32(t - tsc_at_boot, ns_per_tsc_32);
+}
+
+uint64_t arch_tsc_hz(void)
+{
+    return tsc_hz;
+}
+
+/* Dispatch tracing is the simulator's (--trace=sched); hardware has no sink. */
+void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
+                         unsigned int vcpu, const char *reason)
+{
+    (void)now_ns;
+    (void)cpu;
+    (void)domid;
+    (void)vcpu;
+    (void)reason;
 }
 
 /* Program channel 0 for the deadline, or for its maximum if that is further. */

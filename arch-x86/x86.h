@@ -110,7 +110,6 @@ void x86_start(uint32_t mbi_pa) __noreturn;
 extern char x86_epitaph[1024];
 void x86_panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 void x86_printk(const char *fmt, ...) __printf(1, 2);
-size_t x86_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 size_t x86_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
 /* time.c */

@@ -143,6 +143,36 @@ unsigned int audit_frames(void)
             mfn_t l3 = (mfn_t)(d->vcpu[i].cr3 >> PAGE_SHIFT);
             struct frame *f = frame_of(l3);
 
+            /* GDT frames: a reference and a descriptor-type reference each. */
+            for ( unsigned int g = 0; g < (d->vcpu[i].cpu.gdt_ents + 511) / 512; g++ )
+            {
+                struct frame *gf = frame_of(d->vcpu[i].cpu.gdt_frames[g]);
+
+                if ( !gf || gf->owner != d->domain_id || gf->type != FRAME_SEG_DESC )
+                {
+                    audit_report("d%u vcpu %u: GDT frame %#x not a descriptor frame of the "
+                                 "domain's", id, i, d->vcpu[i].cpu.gdt_frames[g]);
+                    continue;
+                }
+                gf->audit_refs++;
+                gf->audit_types++;
+            }
+            /* LDT pages mapped so far: the same. */
+            for ( unsigned int g = 0; g < 16; g++ )
+            {
+                struct frame *lf = frame_of(d->vcpu[i].cpu.ldt_frames[g]);
+
+                if ( !(d->vcpu[i].cpu.ldt_mapped & (1u << g)) )
+                    continue;
+                if ( !lf || lf->owner != d->domain_id || lf->type != FRAME_SEG_DESC )
+                {
+                    audit_report("d%u vcpu %u: LDT frame %#x not a descriptor frame of the "
+                                 "domain's", id, i, d->vcpu[i].cpu.ldt_frames[g]);
+                    continue;
+                }
+                lf->audit_refs++;
+                lf->audit_types++;
+            }
             if ( !d->vcpu[i].cr3 )
                 continue;
             if ( !f || f->owner != d->domain_id )

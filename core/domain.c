@@ -8,6 +8,7 @@
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
+#include <pvx/traps.h>
 #include <pvx/setup.h>
 #include <public/xen.h>
 
@@ -98,6 +99,8 @@ void domain_destroy(struct domain *d)
     ASSERT(!current || current->domain != d);
     frame_unmap(d->shared_info);
     d->shared_info = NULL;
+    for ( unsigned int i = 0; i < d->nr_vcpus; i++ )
+        traps_destroy_vcpu(&d->vcpu[i]);   /* GDT frames' references */
     mm_relinquish(d);
 
     /* Only another domain's mapping could keep one (none can, for now). */

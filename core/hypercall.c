@@ -5,10 +5,12 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/event.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
 #include <pvx/sched.h>
+#include <pvx/time.h>
 #include <pvx/traps.h>
 #include <public/xen.h>
 
@@ -23,6 +25,24 @@ static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
     HC(console_io),
     HC(xen_version),
     HC(sched_op),
+    HC(set_trap_table),
+    HC(set_gdt),
+    HC(stack_switch),
+    HC(set_callbacks),
+    HC(fpu_taskswitch),
+    HC(set_debugreg),
+    HC(get_debugreg),
+    HC(update_descriptor),
+    HC(iret),
+    HC(callback_op),
+    HC(physdev_op),
+    HC(grant_table_op),
+    HC(set_timer_op),
+    HC(event_channel_op_compat),
+    HC(event_channel_op),
+    HC(vcpu_op),
+    HC(platform_op),
+    HC(domctl),
 };
 
 /* Names for every number the ABI defines, implemented or not, for traces. */
@@ -104,7 +124,8 @@ void core_hypercall(struct cpu_regs *regs)
     {
         v->regs.entry_vector = X86_EXC_GP;
         v->regs.error_code = (0x82 << 3) | 2;
-        traps_deliver(v, 0);
+        v->regs.eip -= 2;               /* the #GP is at the int */
+        traps_handle(v, 0);
         goto out;
     }
 

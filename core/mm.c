@@ -129,6 +129,11 @@ int mm_get_type(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2)
     int rc;
 
     ASSERT(f && f->ref_count > 0);
+    /* The hypervisor writes shared_info (event bits, time) behind any
+     * validation: as a table or descriptor frame, what it writes would be
+     * mappings. It is only ever a plain page (found by the fuzzer). */
+    if ( type != FRAME_WRITABLE && mfn == d->shared_info_mfn )
+        return -EINVAL;
     if ( f->type_count )
     {
         if ( f->type != type || !!(f->flags & FRAME_F_XEN_L2) != xen_l2 )
@@ -663,6 +668,12 @@ static int mmuext_new_baseptr(struct vcpu *v, mfn_t mfn)
     return 0;
 }
 
+/* The same for a guest's `mov %reg, %cr3` (emulate.c). */
+int mm_new_baseptr(struct vcpu *v, mfn_t mfn)
+{
+    return mmuext_new_baseptr(v, mfn);
+}
+
 /* A vCPU bitmap in guest memory: does it name vCPU 0 (the only one)? */
 static int mm_vcpumask_has_self(struct vcpu *v, uint32_t mask_va, bool *self)
 {
@@ -685,6 +696,7 @@ static int mmuext_set_ldt(struct vcpu *v, uint32_t ptr, uint32_t ents)
         /* The frames are typed (segment descriptor) when first used. */
         v->ldt_base = ents ? ptr : 0;
         v->ldt_ents = ents;
+        desc_set_ldt(v);                /* descriptor.c: drop the old, load the new */
         mm_flush_all();
     }
     return 0;

@@ -35,7 +35,8 @@ static bool multicall_one(struct vcpu *v, struct multicall_entry *mc)
     }
     rc = e->fn(v, mc->args[0], mc->args[1], mc->args[2], mc->args[3], mc->args[4]);
     mc->result = (uint32_t)rc;
-    if ( v->regs.eip == saved.eip )
+    /* An iret moves eip on purpose: it ends the batch, it is no continuation. */
+    if ( v->regs.eip == saved.eip || mc->op == __HYPERVISOR_iret )
         return false;
 
     /* hypercall_create_continuation rewound the multicall's own frame: take

@@ -1,22 +1,196 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * schedule.c - which vCPU runs, and sched_op.
+ * schedule.c - which vCPU runs: the mechanism shared by every policy, and
+ * sched_op (§3.3.2 of the Xen paper).
  *
- * For now a round robin over the runnable domains; the runnable set is every
- * domain in DOMAIN_RUNNING. sched_op implements yield and shutdown.
+ * A vCPU is runnable while its domain runs and it does not wait for an event
+ * (SCHEDOP_block, SCHEDOP_poll). The policy (struct sched_ops: BVT or round
+ * robin) picks among the runnable ones and says how long the pick may run;
+ * the machine's one-shot timer is armed for the end of that slice, so a guest
+ * that never yields is preempted all the same. Nothing runnable: the CPU idles
+ * (hlt on hardware, a jump to the next deadline in the simulator) until a
+ * timer wakes someone.
+ *
+ * Switching happens on the way out of the hypervisor only (sched_after_entry,
+ * called on every exit path): a hypercall handler never switches under its
+ * own feet, it asks with sched_raise(). The same exit path delivers pending
+ * events to whichever vCPU is about to run.
+ *
+ * A domain that stopped (shutdown, crash) leaves the rotation at once; when it
+ * is no longer the current one it is destroyed (every frame returned) and the
+ * initial domain gets VIRQ_DOM_EXC.
  */
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/event.h>
+#include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
+#include <pvx/time.h>
+#include <pvx/traps.h>
+#include <public/pvx.h>
 #include <public/sched.h>
+#include <public/vcpu.h>
+
+/* Xen refuses to poll more ports than this at once. */
+#define SCHED_POLL_MAX_PORTS 128
+
+static const struct sched_ops *ops = &sched_bvt_ops;
+static struct vcpu *vcpus[MAX_DOMAINS * MAX_VIRT_CPUS];
+static unsigned int nr_vcpus;
+static struct vcpu *running;        /* whose time is being counted; NULL: idle */
+static uint64_t slice_end;          /* 0: no slice running */
+static bool need_resched;
+static const char *resched_reason;
+static bool in_schedule;
+static unsigned int dispatch_count[MAX_DOMAINS];
+
+bool sched_select(const char *name)
+{
+    if ( strcmp(name, "bvt") == 0 )
+        ops = &sched_bvt_ops;
+    else if ( strcmp(name, "rr") == 0 )
+        ops = &sched_rr_ops;
+    else
+        return false;
+    ops->init();
+    return true;
+}
+
+const char *sched_policy_name(void)
+{
+    return ops->name;
+}
 
 void sched_init(void)
 {
     current = NULL;
+    running = NULL;
+    nr_vcpus = 0;
+    slice_end = 0;
+    need_resched = false;
+    resched_reason = NULL;
+    in_schedule = false;
+    memset(dispatch_count, 0, sizeof(dispatch_count));
+    ops = &sched_bvt_ops;
+    ops->init();
+}
+
+struct vcpu *const *sched_vcpus(unsigned int *n)
+{
+    *n = nr_vcpus;
+    return vcpus;
+}
+
+static void sched_set_runstate(struct vcpu *v, int state, uint64_t now)
+{
+    if ( now > v->sched.runstate_entry_ns )
+        v->sched.runstate_ns[v->sched.runstate] += now - v->sched.runstate_entry_ns;
+    v->sched.runstate_entry_ns = now;
+    v->sched.runstate = state;
+}
+
+static bool sched_runnable(const struct vcpu *v)
+{
+    return v->sched.registered && !v->sched.blocked && v->domain->state == DOMAIN_RUNNING;
+}
+
+void sched_add_vcpu(struct vcpu *v)
+{
+    uint64_t now = arch_now_ns();
+
+    ASSERT(!v->sched.registered && nr_vcpus < ARRAY_SIZE(vcpus));
+    memset(&v->sched, 0, sizeof(v->sched));
+    time_vcpu_reset(v);
+    v->sched.registered = true;
+    v->sched.poll_port = -1;
+    v->sched.runstate = RUNSTATE_runnable;
+    v->sched.runstate_entry_ns = now;
+    vcpus[nr_vcpus++] = v;
+    ops->add_vcpu(v);
+}
+
+void sched_remove_vcpu(struct vcpu *v)
+{
+    if ( !v->sched.registered )
+        return;
+    ops->remove_vcpu(v);
+    v->sched.registered = false;
+    for ( unsigned int i = 0; i < nr_vcpus; i++ )
+        if ( vcpus[i] == v )
+        {
+            vcpus[i] = vcpus[--nr_vcpus];
+            break;
+        }
+    if ( running == v )
+        running = NULL;
+    time_vcpu_reset(v);
+}
+
+void sched_raise(void)
+{
+    need_resched = true;
+}
+
+static void sched_raise_why(const char *why)
+{
+    need_resched = true;
+    if ( !resched_reason )
+        resched_reason = why;
+}
+
+uint64_t sched_vtime(const struct vcpu *v, uint64_t now)
+{
+    uint64_t t = v->sched.run_ns;
+
+    if ( v == running && now > v->sched.dispatch_ns )
+        t += now - v->sched.dispatch_ns;
+    return t;
+}
+
+void sched_account(uint64_t now)
+{
+    struct vcpu *v = running;
+    uint64_t ran;
+
+    if ( !v || now <= v->sched.dispatch_ns )
+        return;
+    ran = now - v->sched.dispatch_ns;
+    v->sched.run_ns += ran;
+    v->sched.dispatch_ns = now;
+    sched_set_runstate(v, RUNSTATE_running, now);
+    ops->charge(v, ran, now);
+}
+
+void sched_wake(struct vcpu *v)
+{
+    uint64_t now;
+
+    if ( !v->sched.registered || !v->sched.blocked || v->domain->state != DOMAIN_RUNNING )
+        return;
+    now = arch_now_ns();
+    sched_account(now);
+    v->sched.blocked = false;
+    v->sched.polling = false;
+    v->sched.poll_port = -1;
+    v->sched.poll_timeout = 0;
+    sched_set_runstate(v, RUNSTATE_runnable, now);
+    if ( ops->wake(v, running, now) )
+        sched_raise_why("wake");
+}
+
+void sched_timer_tick(uint64_t now)
+{
+    if ( running && slice_end && now >= slice_end )
+        sched_raise_why("preempt");
+}
+
+uint64_t sched_next_deadline(void)
+{
+    return running ? slice_end : 0;
 }
 
 void sched_switch_to(struct vcpu *v)
@@ -26,36 +200,158 @@ void sched_switch_to(struct vcpu *v)
     if ( !current || current->cr3 != v->cr3 )
         arch_load_cr3(v->cr3);
     current = v;
+    traps_load_vcpu(v);
 }
 
-static struct vcpu *sched_pick_next(void)
+/* Domains that stopped: out of the rotation now, destroyed once not current. */
+static void sched_reap(void)
 {
-    unsigned int start = current ? current->domain->domain_id + 1 : 0;
-
-    for ( unsigned int i = 0; i < MAX_DOMAINS; i++ )
+    for ( unsigned int i = 0; i < nr_vcpus; )
     {
-        struct domain *d = domain_lookup((start + i) % MAX_DOMAINS);
+        struct vcpu *v = vcpus[i];
+        struct domain *d = v->domain;
 
-        if ( d && d->state == DOMAIN_RUNNING )
-            return &d->vcpu[0];
+        if ( d->state == DOMAIN_RUNNING || d == current->domain )
+        {
+            i++;
+            continue;
+        }
+        sched_remove_vcpu(v);           /* moves the last entry to i */
+        if ( d->is_privileged )
+            continue;                   /* its end was the machine's */
+        {
+            unsigned int before = frame_free_count();
+
+            evtchn_domain_destroy(d);
+            domain_destroy(d);
+            printk("domain %u destroyed: %u frames returned, %u free",
+                   d->domain_id, frame_free_count() - before, frame_free_count());
+        }
+        evtchn_send_global_virq(VIRQ_DOM_EXC);
     }
-    return NULL;
 }
 
 void schedule(void)
 {
-    struct vcpu *next;
+    struct vcpu *prev = current, *next;
+    const char *why = resched_reason;
+    uint64_t now = arch_now_ns(), slice = 0;
+    bool yielded = why && strcmp(why, "yield") == 0;
 
-    /* Nothing runnable: wait for an event; the timer handler may wake one. */
-    while ( !(next = sched_pick_next()) )
+    /* schedule() from an idle timer would nest: the loop below picks. */
+    if ( in_schedule )
+        return;
+    in_schedule = true;
+    sched_account(now);
+    if ( prev && prev == running && prev->sched.registered )
+        sched_set_runstate(prev, sched_runnable(prev) ? RUNSTATE_runnable :
+                                 RUNSTATE_blocked, now);
+    need_resched = false;
+    resched_reason = NULL;
+
+    for ( ;; )
+    {
+        next = ops->pick_next(yielded ? prev : NULL, now, &slice);
+        if ( next )
+            break;
+        /* Nothing to run: wait for a timer to wake someone. */
+        running = NULL;
+        slice_end = 0;
+        time_rearm();
         arch_idle();
+        now = arch_now_ns();
+        why = "wake";
+        yielded = false;
+    }
+    slice = MAX(slice, SCHED_MIN_SLICE_NS);
+    slice = MIN(slice, SCHED_MAX_SLICE_NS);
+    slice_end = now + slice;
+    running = next;
+    next->sched.dispatch_ns = now;
+    sched_set_runstate(next, RUNSTATE_running, now);
+    if ( next != prev || why )
+    {
+        dispatch_count[next->domain->domain_id]++;
+        arch_trace_dispatch(now, 0, next->domain->domain_id, next->id,
+                            next == prev ? "continue" : !prev ? "start" :
+                            prev->domain->state != DOMAIN_RUNNING ? "exit" :
+                            prev->sched.blocked ? "block" : why ? why : "switch");
+    }
     sched_switch_to(next);
+    time_update_vcpu_info(next);
+    sched_reap();
+    time_rearm();
+    need_resched = false;
+    resched_reason = NULL;
+    in_schedule = false;
 }
 
 void sched_after_entry(void)
 {
-    if ( current->domain->state != DOMAIN_RUNNING )
+    if ( need_resched || !current || !sched_runnable(current) )
         schedule();
+    evtchn_check_upcall(current);
+    time_rearm();
+}
+
+void sched_domain_stopped(struct domain *d)
+{
+    (void)d;
+    sched_raise_why("exit");
+}
+
+/* ------------------------------------------------------------------------
+ * sched_op.
+ */
+
+/* SCHEDOP_block: enable event delivery and sleep until an event, atomically:
+ * an event already pending means no sleep at all. */
+static long sched_block(struct vcpu *v)
+{
+    v->vcpu_info->evtchn_upcall_mask = 0;
+    if ( v->vcpu_info->evtchn_upcall_pending )
+        return 0;
+    v->sched.blocked = true;
+    v->sched.polling = false;
+    ops->sleep(v);
+    sched_raise_why("block");
+    return 0;
+}
+
+static long sched_poll(struct vcpu *v, gva_t arg)
+{
+    struct sched_poll p;
+    uint32_t port = 0;
+
+    if ( copy_from_guest(v, &p, arg, sizeof(p)) )
+        return -EFAULT;
+    if ( p.nr_ports > SCHED_POLL_MAX_PORTS )
+        return -EINVAL;
+    /* Every port is checked before anything changes. */
+    for ( uint32_t i = 0; i < p.nr_ports; i++ )
+    {
+        if ( copy_from_guest(v, &port, p.ports + i * 4, sizeof(port)) )
+            return -EFAULT;
+        if ( port >= EVTCHN_MAX_PORTS )
+            return -EINVAL;
+    }
+    for ( uint32_t i = 0; i < p.nr_ports; i++ )
+    {
+        if ( copy_from_guest(v, &port, p.ports + i * 4, sizeof(port)) )
+            return -EFAULT;
+        if ( evtchn_is_pending(v->domain, port) )
+            return 0;
+    }
+    if ( p.timeout && p.timeout <= arch_now_ns() )
+        return 0;                       /* timed out already */
+
+    v->sched.blocked = true;
+    v->sched.polling = true;
+    v->sched.poll_port = p.nr_ports == 1 ? (int32_t)port : -1;
+    v->sched.poll_timeout = p.timeout;
+    ops->sleep(v);
+    sched_raise_why("block");
+    return 0;
 }
 
 long do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unused,
@@ -64,8 +360,14 @@ long do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unuse
     switch ( cmd )
     {
     case SCHEDOP_yield:
-        schedule();
+        sched_raise_why("yield");
         return 0;
+
+    case SCHEDOP_block:
+        return sched_block(v);
+
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
 
     case SCHEDOP_shutdown:
     {
@@ -75,10 +377,97 @@ long do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unuse
             return -EFAULT;
         /* Xen takes the reason modulo 256 and accepts any value. */
         domain_shutdown(v->domain, s.reason & 0xff);
+        sched_raise_why("exit");
         return 0;
     }
 
     default:
         return -ENOSYS;
     }
+}
+
+/* BVT parameters, checked before any is changed. */
+int sched_bvt_set(struct vcpu *v, const struct sched_bvt_params *p)
+{
+    if ( p->weight == 0 || p->weight > SCHED_BVT_MAX_WEIGHT )
+        return -EINVAL;
+    if ( p->warp_ns > SCHED_BVT_MAX_WARP_NS || p->warp_limit_ns > SCHED_BVT_MAX_WARP_NS ||
+         p->unwarp_ns > SCHED_BVT_MAX_WARP_NS )
+        return -EINVAL;
+    v->sched.bvt = *p;
+    if ( !p->warp_enabled )
+        v->sched.warped = false;
+    sched_raise_why("adjust");
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * domctl: pvx's scheduler sub-ops (public/pvx.h), for the initial domain.
+ */
+long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 __unused,
+               uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    struct xen_domctl op;
+    struct domain *d;
+    struct vcpu *t;
+    long rc = 0;
+
+    if ( !v->domain->is_privileged )
+        return -EPERM;
+    if ( copy_from_guest(v, &op, arg, sizeof(op)) )
+        return -EFAULT;
+    if ( op.interface_version != XEN_DOMCTL_INTERFACE_VERSION )
+        return -EACCES;
+    d = domain_lookup(op.domain == DOMID_SELF ? v->domain->domain_id : op.domain);
+    if ( !d )
+        return -ESRCH;
+    t = &d->vcpu[0];
+
+    switch ( op.cmd )
+    {
+    case XEN_DOMCTL_pvx_bvt_set:
+    {
+        struct sched_bvt_params p = {
+            .weight = op.u.pvx_bvt.weight,
+            .warp_enabled = op.u.pvx_bvt.warp_enabled != 0,
+            .warp_ns = op.u.pvx_bvt.warp_ns,
+            .warp_limit_ns = op.u.pvx_bvt.warp_limit_ns,
+            .unwarp_ns = op.u.pvx_bvt.unwarp_ns,
+        };
+
+        if ( op.u.pvx_bvt.warp_enabled > 1 || !t->sched.registered )
+            return -EINVAL;
+        return sched_bvt_set(t, &p);
+    }
+
+    case XEN_DOMCTL_pvx_bvt_get:
+        op.u.pvx_bvt.weight = t->sched.bvt.weight;
+        op.u.pvx_bvt.warp_enabled = t->sched.bvt.warp_enabled;
+        op.u.pvx_bvt.warp_ns = t->sched.bvt.warp_ns;
+        op.u.pvx_bvt.warp_limit_ns = t->sched.bvt.warp_limit_ns;
+        op.u.pvx_bvt.unwarp_ns = t->sched.bvt.unwarp_ns;
+        op.u.pvx_bvt.ctx_allow_ns = sched_bvt_ctx_allow_ns;
+        break;
+
+    case XEN_DOMCTL_pvx_getinfo:
+    {
+        uint64_t now = arch_now_ns();
+
+        sched_account(now);
+        memset(&op.u.pvx_getinfo, 0, sizeof(op.u.pvx_getinfo));
+        op.u.pvx_getinfo.cpu_time_ns = t->sched.run_ns;
+        op.u.pvx_getinfo.now_ns = now;
+        op.u.pvx_getinfo.state = d->state;
+        op.u.pvx_getinfo.blocked = t->sched.blocked;
+        op.u.pvx_getinfo.dispatches = dispatch_count[d->domain_id];
+        break;
+    }
+
+    default:
+        rc = -ENOSYS;
+        break;
+    }
+    if ( rc == 0 && copy_to_guest(v, arg, &op, sizeof(op)) )
+        rc = -EFAULT;
+    return rc;
 }

@@ -6,6 +6,12 @@
  *
  * Command line options:
  *   dom0_mem=SIZE   memory of the initial domain (K/M/G suffix; default 32M)
+ *   sched=bvt|rr    the scheduling policy (default bvt)
+ *
+ * The first module is the initial domain; every further module becomes an
+ * unprivileged domain (ids 1, 2, ...), its arguments "name=NAME mem=SIZE ..."
+ * (default: the module's name, 8M); the whole argument string is its
+ * start_info command line.
  *   fail=SPEC       fault injection (see fault.h); fail_seed=N its seed
  *   fail_report=1   print every fault site's counts when the machine stops
  */
@@ -15,11 +21,13 @@
 #include <pvx/console.h>
 #include <pvx/domain.h>
 #include <pvx/elf.h>
+#include <pvx/event.h>
 #include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
+#include <pvx/time.h>
 #include <public/xen.h>
 
 static char cmdline[1024];
@@ -114,6 +122,14 @@ static void parse_cmdline(const char *s)
         }
         else if ( strncmp(p, "fail_report=1", 13) == 0 && end - p == 13 )
             setup_fault_report = true;
+        else if ( strncmp(p, "sched=", 6) == 0 )
+        {
+            char name[8];
+
+            snprintk(name, sizeof(name), "%.*s", (int)(end - p - 6), p + 6);
+            if ( end - p - 6 >= (int)sizeof(name) || !sched_select(name) )
+                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+        }
         else
             printk("ignoring unknown option '%.*s'", (int)(end - p), p);
         p = end;
@@ -146,22 +162,84 @@ static void module_name(const struct boot_module *m, char *name, size_t len, con
     *args = sp;
 }
 
-struct cpu_regs *core_start(const struct boot_info *bi)
+/* "name=x mem=8M ..." in a domU module's arguments (the rest is the guest's). */
+static void domu_options(const char *args, char *name, size_t len, uint64_t *mem)
+{
+    for ( const char *p = args; *p; )
+    {
+        const char *end;
+
+        while ( *p == ' ' )
+            p++;
+        end = strchr(p, ' ');
+        if ( !end )
+            end = p + strlen(p);
+        if ( strncmp(p, "name=", 5) == 0 && end - p > 5 )
+            snprintk(name, len, "%.*s", (int)(end - p - 5), p + 5);
+        else if ( strncmp(p, "mem=", 4) == 0 )
+        {
+            char v[24];
+            uint64_t bytes;
+
+            snprintk(v, sizeof(v), "%.*s", (int)(end - p - 4), p + 4);
+            if ( setup_parse_size(v, &bytes) && bytes >= PAGE_SIZE )
+                *mem = bytes;
+            else
+                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+        }
+        p = end;
+    }
+}
+
+/* Build domain domid from module m: the initial domain from the first module,
+ * an unprivileged one from each further module. */
+static struct domain *setup_build_domain(uint16_t domid, const struct boot_module *m)
 {
     char name[DOMAIN_NAME_LEN], err[160];
-    const struct boot_module *m;
+    bool initial = domid == 0;
+    uint64_t mem = initial ? dom0_mem : (uint64_t)DOMU_MEM_DEFAULT_MB << 20;
     struct build_layout layout;
     struct elf_image img;
     struct domain *d;
     const char *args;
-    unsigned int nr_pages, i;
+    unsigned int nr_pages;
     void *image;
 
+    module_name(m, name, sizeof(name), &args);
+    if ( !initial )
+        domu_options(args, name, sizeof(name), &mem);
+    if ( m->len == 0 )
+        refuse(name, "empty module");
+    image = arch_map_frames((mfn_t)(m->start >> PAGE_SHIFT), PFN_UP(m->len));
+    if ( elf_parse(&img, image, m->len, err, sizeof(err)) )
+        refuse(name, err);
+
+    nr_pages = (unsigned int)MIN(mem >> PAGE_SHIFT, (uint64_t)frame_free_count());
+    d = domain_create(domid, name, initial);
+    if ( !d )
+        refuse(name, "out of memory creating the domain");
+    if ( builder_build(d, &img, nr_pages, args, initial ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0,
+                       &layout, err, sizeof(err)) )
+        refuse(name, err);
+    arch_unmap_frames(image, PFN_UP(m->len));
+
+    printk("domain %u (%s): %u MiB, kernel %#x-%#x, entry %#x, start_info %#x",
+           domid, name, nr_pages >> 8, layout.vkern_start, layout.vkern_end,
+           img.virt_entry, layout.vstartinfo_start);
+    evtchn_domain_init(d);
+    sched_add_vcpu(&d->vcpu[0]);
+    return d;
+}
+
+struct cpu_regs *core_start(const struct boot_info *bi)
+{
     console_init();
     domain_init();
     sched_init();
+    evtchn_init();
     printk("pvx %s, a paravirtualizing hypervisor (%s machine)", PVX_VERSION, bi->machine);
     parse_cmdline(bi->cmdline);
+    time_boot();
 
     if ( frame_init(bi) )
         panic("no usable memory in the boot memory map");
@@ -169,30 +247,11 @@ struct cpu_regs *core_start(const struct boot_info *bi)
 
     if ( bi->nr_modules == 0 )
         refuse("to start", "no initial domain: pass its kernel as the first module");
-    for ( i = 1; i < bi->nr_modules; i++ )
-        printk("module %u not used: only the initial domain is built at boot", i);
+    for ( unsigned int i = 0; i < bi->nr_modules; i++ )
+        setup_build_domain((uint16_t)i, &bi->modules[i]);
+    if ( bi->nr_modules > 1 )
+        printk("scheduler: %s", sched_policy_name());
 
-    m = &bi->modules[0];
-    module_name(m, name, sizeof(name), &args);
-    if ( m->len == 0 )
-        refuse(name, "empty module");
-    image = arch_map_frames((mfn_t)(m->start >> PAGE_SHIFT), PFN_UP(m->len));
-    if ( elf_parse(&img, image, m->len, err, sizeof(err)) )
-        refuse(name, err);
-
-    nr_pages = (unsigned int)MIN(dom0_mem >> PAGE_SHIFT, (uint64_t)frame_free_count());
-    d = domain_create(0, name, true);
-    if ( !d )
-        refuse(name, "out of memory creating the domain");
-    if ( builder_build(d, &img, nr_pages, args, SIF_PRIVILEGED | SIF_INITDOMAIN,
-                       &layout, err, sizeof(err)) )
-        refuse(name, err);
-    arch_unmap_frames(image, PFN_UP(m->len));
-
-    printk("domain 0 (%s): %u MiB, kernel %#x-%#x, entry %#x, start_info %#x",
-           name, nr_pages >> 8, layout.vkern_start, layout.vkern_end,
-           img.virt_entry, layout.vstartinfo_start);
-
-    sched_switch_to(&d->vcpu[0]);
+    schedule();
     return &current->regs;
 }

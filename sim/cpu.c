@@ -36,6 +36,8 @@
 #define CR0_NE  0x00000020u
 #define CR0_WP  0x00010000u
 #define CR0_PG  0x80000000u
+#define CR0_TS  0x00000008u
+#define CR0_GUEST_BITS (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG)
 #define CR4_PAE 0x00000020u
 #define CR4_PGE 0x00000080u
 #define CR4_OSFXSR 0x00000200u
@@ -48,6 +50,8 @@ uint32_t sim_cr3;
 bool sim_nx;
 
 static uc_context *ring_template[4];
+static bool cr0_ts;                     /* arch_set_ts: the templates hold TS clear */
+static uint32_t ldt_ents;               /* cpu_set_ldt: the templates hold a null LDTR */
 static uint32_t template_seg[4][6];     /* cs ss ds es fs gs held by each template */
 static bool cpu_ready;
 
@@ -144,10 +148,20 @@ static void segs_write(const struct cpu_regs *r)
         if ( sel == live_seg[idx] )
             continue;
         if ( uc_reg_write(sim_uc, uc_regs[order[i]], &(uint64_t){ sel }) != UC_ERR_OK )
-            sim_panic("cannot load selector %#x into %s (eip %#x): the core "
-                      "must validate guest selectors", sel,
-                      (const char *[]){ "cs", "ss", "ds", "es", "fs", "gs" }[idx],
-                      r->eip);
+        {
+            /* A data selector that went bad while the guest was out (its GDT
+             * changed) becomes null, as arch-x86's exit path does. */
+            if ( idx >= 2 && uc_reg_write(sim_uc, uc_regs[order[i]], &(uint64_t){ 0 }) == UC_ERR_OK )
+            {
+                *frame_field(r, order[i]) = 0;
+                sel = 0;
+            }
+            else
+                sim_panic("cannot load selector %#x into %s (eip %#x): the core "
+                          "must validate guest selectors", sel,
+                          (const char *[]){ "cs", "ss", "ds", "es", "fs", "gs" }[idx],
+                          r->eip);
+        }
         live_seg[idx] = sel;
     }
 }
@@ -203,8 +217,20 @@ static void frame_load_full(const struct cpu_regs *r)
         sim_panic("cannot enter ring %u (cs %#x, eip %#x)", ring, r->cs, r->eip);
     check(uc_context_restore(sim_uc, ring_template[ring]), "context_restore");
     memcpy(live_seg, template_seg[ring], sizeof(live_seg));
+    if ( cr0_ts )
+        reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | CR0_TS, "cr0");
+    if ( ldt_ents )
+    {
+        uc_x86_mmr ldtr = {
+            .selector = __LDT_SEL, .base = LDT_VIRT_START, .limit = ldt_ents * 8 - 1,
+            .flags = 0x8200,            /* present, type 2 (LDT) */
+        };
+
+        check(uc_reg_write(sim_uc, UC_X86_REG_LDTR, &ldtr), "ldtr");
+    }
     /* A restore never flushes the TLB: the CR3 write does. */
     reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");
+    sim_segs_stale = false;
     frame_load_live(r);
 }
 
@@ -281,7 +307,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 
         ring = frame.cs & 3;
         /* Stale translations can only be dropped outside the engine. */
-        if ( ring == cpl && !sim_code_stale )
+        if ( ring == cpl && !sim_code_stale && !sim_segs_stale )
             frame_load_changed(&frame, &entry); /* continue right here */
         else
             stop(STOP_RELOAD);
@@ -306,7 +332,9 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
         frame.entry_vector = intno;
         if ( intno == X86_EXC_PF )
             frame.error_code = dis_pf_error_code(&frame, cr2);
-        /* Other error codes (selector faults) are not reconstructed: 0. */
+        else if ( intno == X86_EXC_GP || intno == X86_EXC_NP || intno == X86_EXC_SS ||
+                  intno == X86_EXC_TS )
+            frame.error_code = dis_sel_error_code(&frame);
     }
     stop_cr2 = frame.entry_vector == X86_EXC_PF ? cr2 : 0;
     stop(STOP_TRAP);
@@ -407,7 +435,7 @@ void cpu_init(void)
     reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");
     reg_write(UC_X86_REG_CR4, CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT, "cr4");
     sim_nx = uc_reg_write(sim_uc, UC_X86_REG_MSR, &efer) == UC_ERR_OK;
-    reg_write(UC_X86_REG_CR0, CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG, "cr0");
+    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
     reg_write(UC_X86_REG_CS, __HYPERVISOR_CS, "cs");
     reg_write(UC_X86_REG_SS, __HYPERVISOR_DS, "ss");
     reg_write(UC_X86_REG_DS, __HYPERVISOR_DS, "ds");
@@ -478,6 +506,28 @@ void arch_load_cr3(paddr_t l3)
         sim_panic("arch_load_cr3(%#llx): bad L3 address", (unsigned long long)l3);
     sim_cr3 = (uint32_t)l3;
     reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");  /* flushes the TLB */
+}
+
+void cpu_set_ldt(uint32_t ents)
+{
+    ldt_ents = ents;
+    sim_segs_stale = true;              /* a full load applies it */
+}
+
+void arch_set_ts(bool ts)
+{
+    cr0_ts = ts;
+    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | (ts ? CR0_TS : 0), "cr0");
+}
+
+/* The simulator has no IDT: `int 0x80` always comes through hook_intr as
+ * #GP((0x80 << 3) | 2) and the core delivers it to the same handler, with
+ * the bounce frame (arch.h allows either). */
+void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
+{
+    (void)vector;
+    (void)cs;
+    (void)eip;
 }
 
 void arch_flush_tlb(void)

@@ -34,6 +34,8 @@ static const char usage[] =
     "                      hypercall), sched (each dispatch, CSV); to stderr\n"
     "  --sched-csv=FILE    write the sched trace to FILE instead\n"
     "  --hash              print a hash of memory and registers at exit\n"
+    "  --no-time           benchmarks only: no instruction-counting block hook, so\n"
+    "                      no timer, no time limit, no int3/into, no port I/O checks\n"
     "  --fail=SITE:KNOB=V,...  fault injection (boot option fail=; sites\n"
     "                      frame_alloc, guest_copy, console; knobs probability,\n"
     "                      interval, times, space, fail-nth; ';' between sites)\n"
@@ -275,6 +277,8 @@ int main(int argc, char **argv)
         }
         else if ( !strcmp(a, "--hash") )
             opt_hash = true;
+        else if ( !strcmp(a, "--no-time") )
+            sim_no_time = true;
         else if ( a[0] == '-' && a[1] != '\0' )
             bad_usage("unknown option %s", a);
         else

@@ -179,6 +179,68 @@ void arch_set_kernel_stack(uint32_t ss, uint32_t esp)
     *(uint16_t *)(tss + TSS_SS1) = (uint16_t)ss;
 }
 
+/*
+ * The guest's GDT pages are mapped over GDT pages 0..13 of the shared L1,
+ * read-only like the rest of the GDT (the core sets every accessed bit, so
+ * the CPU never writes them); unused pages map the simulator's own zeroed
+ * GDT frames. Pages 14 and 15 (the reserved entries) never change.
+ */
+/* The guest frames in the GDT now: a core write to one of them (a
+ * descriptor update) must reach the segment registers as on hardware, where
+ * every exit reloads them from the GDT. */
+static mfn_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
+static unsigned int gdt_nr;
+bool sim_segs_stale;
+
+void arch_load_gdt(const mfn_t *frames, unsigned int nr)
+{
+    uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
+    unsigned int i;
+
+    if ( nr > FIRST_RESERVED_GDT_PAGE )
+        sim_panic("arch_load_gdt: %u frames", nr);
+    for ( i = 0; i < FIRST_RESERVED_GDT_PAGE; i++ )
+    {
+        if ( i < nr && mem_ptr((paddr_t)frames[i] << PAGE_SHIFT, PAGE_SIZE) == NULL )
+            sim_panic("arch_load_gdt: frame %#x outside RAM", frames[i]);
+        l1[i] = (i < nr ? (uint64_t)frames[i] << PAGE_SHIFT : mem_sim_frame(SIM_F_GDT + i)) |
+                _PAGE_PRESENT | _PAGE_ACCESSED;
+    }
+    if ( uc_ctl_flush_tlb(sim_uc) != UC_ERR_OK )
+        sim_panic("arch_load_gdt: cannot flush the TLB");
+    memcpy(gdt_frames, frames, nr * sizeof(*frames));
+    gdt_nr = nr;
+    sim_segs_stale = true;
+}
+
+/* The LDT area: L1 entries from LDT_VIRT_START up, read-only, filled one
+ * page at a time as the core validates them. The LDTR itself is cpu.c's. */
+#define SIM_LDT_L1 ((LDT_VIRT_START - ARCH_VIRT_START) >> PAGE_SHIFT)
+_Static_assert(SIM_LDT_L1 >= SIM_NR_FRAMES && SIM_LDT_L1 + LDT_MAX_PAGES <= 512,
+               "the LDT area is clear of the simulator's pages");
+
+void arch_load_ldt(uint32_t ents)
+{
+    uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
+
+    for ( unsigned int i = 0; i < LDT_MAX_PAGES; i++ )
+        l1[SIM_LDT_L1 + i] = 0;
+    if ( uc_ctl_flush_tlb(sim_uc) != UC_ERR_OK )
+        sim_panic("arch_load_ldt: cannot flush the TLB");
+    cpu_set_ldt(ents);
+}
+
+void arch_map_ldt_page(unsigned int idx, mfn_t mfn)
+{
+    uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
+
+    if ( idx >= LDT_MAX_PAGES || mem_ptr((paddr_t)mfn << PAGE_SHIFT, PAGE_SIZE) == NULL )
+        sim_panic("arch_map_ldt_page(%u, %#x)", idx, mfn);
+    l1[SIM_LDT_L1 + idx] = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED;
+    if ( uc_ctl_flush_tlb(sim_uc) != UC_ERR_OK )
+        sim_panic("arch_map_ldt_page: cannot flush the TLB");
+}
+
 static bool read_pte(uint64_t table, unsigned int idx, uint64_t *pte)
 {
     uint64_t *p = mem_ptr(table + idx * 8, 8);
@@ -307,6 +369,9 @@ void arch_frames_written(mfn_t mfn, unsigned int nr)
 {
     if ( (uint64_t)(mfn + nr) * PAGE_SIZE > sim_ram_size )
         sim_panic("arch_frames_written(%#x, %u) beyond RAM", mfn, nr);
+    for ( unsigned int i = 0; i < gdt_nr; i++ )
+        if ( gdt_frames[i] >= mfn && gdt_frames[i] < mfn + nr )
+            sim_segs_stale = true;
     if ( code_frames == NULL )
         return;
     for ( mfn_t m = mfn; m < mfn + nr; m++ )

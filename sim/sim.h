@@ -63,6 +63,9 @@ size_t mem_read_virt(uint32_t cr3, uint32_t va, void *buf, size_t len);
 uint64_t mem_hash(uint64_t h);
 /* Translated code vs. host writes (see mem.c). */
 extern bool sim_code_stale;
+/* The GDT changed: segment registers must be reloaded (a full frame load)
+ * before the guest runs on, as arch-x86's exit path reloads them. */
+extern bool sim_segs_stale;
 void mem_note_code(uint32_t cr3, uint32_t va, uint32_t size);
 void mem_code_flushed(void);
 
@@ -80,12 +83,16 @@ void cpu_make_templates(void);
 void cpu_run(struct cpu_regs *first) __noreturn;
 bool cpu_block_io_denied(const struct block_info *b);
 uint32_t cpu_cpl(void);
+/* The LDTR for an LDT of ents entries at LDT_VIRT_START (0: none), applied
+ * with the next full frame load (templates hold a null LDTR). */
+void cpu_set_ldt(uint32_t ents);
 uint64_t cpu_hash(uint64_t h);
 
 /* ------------------------------------------------------------------------
  * Virtual time (time.c).
  */
 extern uint64_t sim_max_time_ns;
+extern bool sim_no_time;                        /* --no-time: no block hook (benchmarks) */
 
 void time_init(void);
 bool time_budget_expired(void);                 /* the stop was a budget stop */
@@ -122,6 +129,9 @@ void trace_hcall_exit(const struct cpu_regs *r);
 void dis_block(struct block_info *bi);
 /* The #PF error code hardware would push for this fault (see trace.c). */
 uint32_t dis_pf_error_code(const struct cpu_regs *r, uint32_t cr2);
+/* The error code of a selector fault (#GP/#NP/#SS/#TS) at r->eip: the
+ * selector a segment load or far transfer there names, else 0. */
+uint32_t dis_sel_error_code(const struct cpu_regs *r);
 
 /* ------------------------------------------------------------------------
  * main.c.

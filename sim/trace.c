@@ -136,6 +136,9 @@ static uint32_t reg_value(const struct cpu_regs *r, unsigned int reg)
     case X86_REG_DI: return r->edi & 0xffff;
     case X86_REG_BX: return r->ebx & 0xffff;
     case X86_REG_BP: return r->ebp & 0xffff;
+    case X86_REG_AX: return r->eax & 0xffff;
+    case X86_REG_CX: return r->ecx & 0xffff;
+    case X86_REG_DX: return r->edx & 0xffff;
     default: return 0;
     }
 }
@@ -256,6 +259,95 @@ uint32_t dis_pf_error_code(const struct cpu_regs *r, uint32_t cr2)
     if ( (hit && hit_write) || (!hit && any_write) )
         ec |= X86_PFEC_WRITE;
     return ec;
+}
+
+/* ------------------------------------------------------------------------
+ * Selector faults: the CPU pushes the faulting selector (RPL cleared). Only
+ * segment loads and far transfers are decoded; flat segment bases assumed.
+ */
+
+static bool is_sreg(unsigned int reg)
+{
+    return reg == X86_REG_CS || reg == X86_REG_DS || reg == X86_REG_ES ||
+           reg == X86_REG_FS || reg == X86_REG_GS || reg == X86_REG_SS;
+}
+
+static bool read_u16(uint32_t va, uint32_t *val)
+{
+    uint16_t v;
+
+    if ( mem_read_virt(sim_cr3, va, &v, sizeof(v)) != sizeof(v) )
+        return false;
+    *val = v;
+    return true;
+}
+
+uint32_t dis_sel_error_code(const struct cpu_regs *r)
+{
+    uint8_t code[MAX_INSN_LEN];
+    const uint8_t *p = code;
+    size_t left = mem_read_virt(sim_cr3, r->eip, code, sizeof(code));
+    uint64_t addr = r->eip;
+    uint32_t sel = 0;
+    bool found = false;
+    cs_insn *insn = cs_malloc(csh_detail);
+    const cs_x86 *x;
+
+    if ( insn == NULL )
+        sim_panic("out of host memory");
+    if ( !cs_disasm_iter(csh_detail, &p, &left, &addr, insn) )
+        goto out;
+    x = &insn->detail->x86;
+
+    switch ( insn->id )
+    {
+    case X86_INS_LCALL:
+    case X86_INS_LJMP:
+    case X86_INS_LDS: case X86_INS_LES: case X86_INS_LFS: case X86_INS_LGS: case X86_INS_LSS:
+        for ( unsigned int i = 0; i < x->op_count && !found; i++ )
+        {
+            const cs_x86_op *op = &x->operands[i];
+
+            if ( op->type == X86_OP_IMM && x->op_count == 2 && i == 0 )
+            {
+                sel = (uint32_t)op->imm;        /* ptr16:32: selector first */
+                found = true;
+            }
+            else if ( op->type == X86_OP_MEM )
+                found = read_u16(reg_value(r, op->mem.base) +
+                                 reg_value(r, op->mem.index) * (uint32_t)op->mem.scale +
+                                 (uint32_t)op->mem.disp + 4, &sel);
+        }
+        break;
+    case X86_INS_MOV:
+        if ( x->op_count == 2 && x->operands[0].type == X86_OP_REG &&
+             is_sreg(x->operands[0].reg) )
+        {
+            const cs_x86_op *src = &x->operands[1];
+
+            if ( src->type == X86_OP_REG )
+            {
+                sel = reg_value(r, src->reg);
+                found = true;
+            }
+            else if ( src->type == X86_OP_MEM )
+                found = read_u16(reg_value(r, src->mem.base) +
+                                 reg_value(r, src->mem.index) * (uint32_t)src->mem.scale +
+                                 (uint32_t)src->mem.disp, &sel);
+        }
+        break;
+    case X86_INS_POP:
+        if ( x->op_count == 1 && x->operands[0].type == X86_OP_REG &&
+             is_sreg(x->operands[0].reg) )
+            found = read_u16(r->esp, &sel);
+        break;
+    default:
+        break;
+    }
+
+ out:
+    cs_free(insn, 1);
+    return found ? sel & 0xfffc : 0;
 }
 
 /* ------------------------------------------------------------------------

@@ -52,6 +52,7 @@ test: all $(B)/dbg/pvx-sim
 	@echo "== scenarios (simulator and QEMU)" && python3 testsuite/run-scenarios.py
 	@echo "== sanitizers (ASan + UBSan: unit tests and simulator)" && $(MAKE) --no-print-directory sanitize
 	@echo "== fault injection (short sweep; make fault for the full one)" && python3 testsuite/fault/sweep.py --max-nth 6
+	@echo "== fuzz corpus and regressions, replayed (make fuzz to fuzz)" && $(MAKE) --no-print-directory fuzz-replay
 	@echo "== debugger sessions (gdb on pvx-sim and on QEMU)" && bash testsuite/gdb/run-gdb-tests.sh
 	@echo "== coverage of core/ (gate: $(COV_LINE)% lines, $(COV_BRANCH)% branches)" && $(MAKE) --no-print-directory coverage
 

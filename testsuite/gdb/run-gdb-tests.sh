@@ -25,6 +25,19 @@ expect "$log" "the address being validated" '^\$1 = 0x80000000'
 expect "$log" "a read, not a write" '^\$2 = false'
 expect "$log" "the rejection: -EFAULT" "Value returned is \\\$3 = -14"
 
+echo "gdb on pvx-sim: stop in l1e_get on a writable mapping of a page table, step to -EBUSY"
+log=$B/dbg/gdb-sim-l1.log
+ebusy_line=$(grep -n 'return -EBUSY; .*a page table or descriptor frame' core/mm.c | cut -d: -f1)
+gdb -q -batch -ex "set \$ebusy_line = ${ebusy_line:-0}" -x testsuite/gdb/sim-l1-reject.gdb \
+    --args $B/dbg/pvx-sim $B/guests/mm-type-rules.elf > "$log" 2>&1
+expect "$log" "conditional breakpoint hit in l1e_get" "Breakpoint 1, l1e_get"
+expect "$log" "backtrace: update_va_mapping validates an L1 entry" "do_update_va_mapping"
+expect "$log" "backtrace reaches the simulator's interrupt hook" "hook_intr"
+expect "$log" "the entry: writable (0x63) mapping of a frame" '^\$1 = 0x[0-9a-f]+063$'
+expect "$log" "the frame named is a page table" '^\$3 = FRAME_L1'
+expect "$log" "stopped on the rejection line" "Temporary breakpoint 2, l1e_get"
+expect "$log" "the rejection: -EBUSY" "Value returned is \\\$[0-9]+ = -16"
+
 echo "gdb on QEMU (pvx.elf): stop in do_xen_version, read the sub-op"
 log=$B/dbg/gdb-metal.log
 port=$((20000 + RANDOM % 20000))

@@ -14,6 +14,7 @@
 #include <public/errno.h>
 #include <public/event_channel.h>
 #include <public/features.h>
+#include <public/grant_table.h>
 #include <public/memory.h>
 #include <public/physdev.h>
 #include <public/sched.h>

@@ -96,7 +96,43 @@ void arch_load_cr3(paddr_t l3)
 
 void arch_flush_tlb(void) { }
 void arch_flush_tlb_one(gva_t va) { (void)va; }
-void arch_set_kernel_stack(uint32_t ss, uint32_t esp) { (void)ss; (void)esp; }
+void arch_set_kernel_stack(uint32_t ss, uint32_t esp) { fake_kernel_ss = ss; fake_kernel_sp = esp; }
+
+/* The CPU state the core loads (traps.c, descriptor.c): recorded for tests. */
+uint32_t fake_kernel_ss, fake_kernel_sp;
+mfn_t fake_gdt_frames[14];
+unsigned int fake_gdt_nr;
+uint32_t fake_fast_trap_cs, fake_fast_trap_eip;
+bool fake_ts;
+
+void arch_load_gdt(const mfn_t *frames, unsigned int nr)
+{
+    memcpy(fake_gdt_frames, frames, nr * sizeof(*frames));
+    fake_gdt_nr = nr;
+}
+
+void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
+{
+    (void)vector;
+    fake_fast_trap_cs = cs;
+    fake_fast_trap_eip = eip;
+}
+
+void arch_set_ts(bool ts) { fake_ts = ts; }
+
+uint32_t fake_ldt_ents;
+mfn_t fake_ldt_pages[16];               /* 0: not present */
+
+void arch_load_ldt(uint32_t ents)
+{
+    fake_ldt_ents = ents;
+    memset(fake_ldt_pages, 0, sizeof(fake_ldt_pages));
+}
+
+void arch_map_ldt_page(unsigned int idx, mfn_t mfn)
+{
+    fake_ldt_pages[idx] = mfn;
+}
 uint64_t arch_now_ns(void) { return fake_now_ns; }
 void arch_set_timer(uint64_t deadline_ns) { fake_timer = deadline_ns; }
 

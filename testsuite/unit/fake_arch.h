@@ -25,6 +25,14 @@ extern uint64_t fake_now_ns;              /* arch_now_ns(); tests move it */
 extern uint64_t fake_timer;               /* the last arch_set_timer deadline */
 extern unsigned long fake_dispatches;     /* arch_trace_dispatch calls */  /* arch_frames_written calls, in frames */
 
+extern uint32_t fake_kernel_ss, fake_kernel_sp;  /* arch_set_kernel_stack */
+extern mfn_t fake_gdt_frames[14];                 /* arch_load_gdt */
+extern unsigned int fake_gdt_nr;
+extern uint32_t fake_fast_trap_cs, fake_fast_trap_eip;  /* arch_set_fast_trap(0x80) */
+extern bool fake_ts;                              /* arch_set_ts */
+extern uint32_t fake_ldt_ents;                    /* arch_load_ldt */
+extern mfn_t fake_ldt_pages[16];                  /* arch_map_ldt_page; 0: not present */
+
 /* A fresh machine: memory zeroed, console empty. Frames [1 MiB, 16 MiB) free. */
 void fake_reset(void);
 /* Put a module image in machine memory at frame mfn (outside the free range). */

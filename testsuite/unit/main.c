@@ -83,6 +83,8 @@ int main(void)
     unit_register_builder();
     unit_register_hypercall();
     unit_register_mm();
+    unit_register_traps();
+    unit_register_events();
 
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -28,7 +28,7 @@ static const uint32_t bad_ptrs[BAD_PTRS_N] = {
 static void test_dispatch_bounds(void)
 {
     static const uint32_t unimplemented[] = {
-        __HYPERVISOR_xsm_op, __HYPERVISOR_dm_op, __HYPERVISOR_iret, 28, 31,
+        __HYPERVISOR_xsm_op, __HYPERVISOR_dm_op, 28, 31,
         NR_HYPERCALLS - 1, NR_HYPERCALLS, NR_HYPERCALLS + 1, 0x80000000u, 0xffffffffu,
     };
 

@@ -426,6 +426,29 @@ static void test_l2_rules(void)
     audit_clean();
 }
 
+/* Found by the fuzzer: an L2 entry naming the domain's shared_info made it an
+ * L1, and the hypervisor writes that page (event bits, time) unvalidated. */
+static void test_shared_info_stays_plain(void)
+{
+    mfn_t si_mfn, l2;
+    struct snap *s;
+
+    boot();
+    si_mfn = current->domain->shared_info_mfn;
+    l2 = p2m(FREE_PFN);
+    CU_ASSERT_EQUAL_FATAL(ext(MMUEXT_PIN_L2_TABLE, l2, 0), 0);
+    s = snap_take();
+    CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, si_mfn, 0), -EINVAL);
+    CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L2_TABLE, si_mfn, 0), -EINVAL);
+    CU_ASSERT_EQUAL(ext(MMUEXT_NEW_BASEPTR, si_mfn, 0), -EINVAL);
+    CU_ASSERT_EQUAL(mmu(pte(l2, 0) + 8 * 5, pte(si_mfn, 0x67)), -EINVAL);
+    CU_ASSERT(snap_same(s, "shared_info as a table"));
+    /* A writable mapping of it is what guests do, and stays allowed. */
+    CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(si_mfn, 0x63), 0), 0);
+    CU_ASSERT_EQUAL(frame_of(si_mfn)->type, FRAME_WRITABLE);
+    audit_clean();
+}
+
 static void test_hypervisor_slots_fixed(void)
 {
     mfn_t xl2 = (mfn_t)0;
@@ -1087,6 +1110,7 @@ void unit_register_mm(void)
     CU_add_test(s, "a frame changes type only at count 0", test_type_changes_only_at_zero);
     CU_add_test(s, "validation is all or nothing", test_validation_all_or_nothing);
     CU_add_test(s, "L2 entry rules (table)", test_l2_rules);
+    CU_add_test(s, "shared_info never becomes a table", test_shared_info_stays_plain);
     CU_add_test(s, "the hypervisor's L2 slots and L3 slot 3 are fixed", test_hypervisor_slots_fixed);
     CU_add_test(s, "L3 rules: PDPTE flags, slot 3, recursion, sharing", test_l3_rules);
     CU_add_test(s, "pin, unpin, new_baseptr", test_pin_unpin_baseptr);

@@ -35,6 +35,7 @@
 #undef ENODATA
 #undef EOPNOTSUPP
 #undef ERESTART
+#undef ETIME
 #include <pvx/errno.h>
 
 struct domain;
@@ -61,5 +62,7 @@ void unit_register_hypercall(void);
 void unit_register_lib(void);
 void unit_register_fault(void);
 void unit_register_mm(void);
+void unit_register_traps(void);
+void unit_register_events(void);
 
 #endif /* UNIT_H */

@@ -14,7 +14,7 @@
 #include <pvx/types.h>
 #include <pvx/regs.h>
 
-#define PVX_ARCH_VERSION 3
+#define PVX_ARCH_VERSION 4
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -98,6 +98,33 @@ void arch_flush_tlb_one(gva_t va);
 
 /* The ring-1 stack the CPU switches to when ring 3 is interrupted (TSS ss1/esp1). */
 void arch_set_kernel_stack(uint32_t ss, uint32_t esp);
+
+/* GDT pages 0..nr-1 (entries 0..nr*512-1) become these machine frames, which
+ * the core has validated; pages nr..13 read as zeros (not-present entries);
+ * the reserved entries from 0xe000 up stay the machine's. The CPU may set
+ * accessed bits in the frames. Segment registers already loaded keep their
+ * cached descriptors until reloaded. nr <= 14. */
+void arch_load_gdt(const mfn_t *frames, unsigned int nr);
+
+/* The LDT of the running vCPU: ents descriptors (0: no LDT) at
+ * LDT_VIRT_START, all its pages not present, so that the CPU's first use of
+ * each arrives in core_trap as a #PF with cr2 in the area. */
+void arch_load_ldt(uint32_t ents);
+/* Page idx of the LDT area now reads machine frame mfn (validated by the
+ * core; read-only, the accessed bits are set). */
+void arch_map_ldt_page(unsigned int idx, mfn_t mfn);
+
+/* `int vector` from ring 3 (and ring 1) enters cs:eip in ring 1 directly, as
+ * a trap gate with DPL 3 would (ring-3 callers switch to the kernel stack of
+ * arch_set_kernel_stack; the frame is what the CPU pushes). cs 0 removes it:
+ * `int vector` then arrives in core_trap as #GP((vector << 3) | 2). A machine
+ * may also keep routing it through core_trap: the core then delivers it the
+ * same way. The core only asks for vector 0x80, with a validated ring-1 cs. */
+void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip);
+
+/* CR0.TS of the running vCPU: while set, the guest's first FPU instruction
+ * arrives in core_trap as #NM. */
+void arch_set_ts(bool ts);
 
 /* ------------------------------------------------------------------------
  * Time. Never wall-clock time in the simulator: instructions executed.

@@ -9,6 +9,7 @@
 #include <pvx/regs.h>
 #include <pvx/sched.h>
 #include <pvx/time.h>
+#include <pvx/traps.h>
 
 struct shared_info;
 struct vcpu_info;
@@ -16,6 +17,7 @@ struct vcpu_info;
 #define MAX_DOMAINS     1024
 #define MAX_VIRT_CPUS   1
 #define DOMAIN_NAME_LEN 32
+#define GNTTAB_MAX_FRAMES 4
 
 struct vcpu {
     unsigned int id;
@@ -26,6 +28,7 @@ struct vcpu {
     uint32_t ldt_base;          /* MMUEXT_SET_LDT: guest linear address, page aligned */
     uint32_t ldt_ents;          /* entries (0..8192); its frames are typed lazily */
     bool in_multicall;          /* a multicall is running: nested ones are refused */
+    struct vcpu_cpu cpu;        /* trap table, callbacks, GDT, virtual CRs (traps.h) */
     /* Events, timers, scheduling (event_channel.c, time.c, schedule.c). */
     uint32_t event_callback_cs; /* CALLBACKTYPE_event; cs 0: none registered */
     uint32_t event_callback_eip;
@@ -57,6 +60,9 @@ struct domain {
     struct vcpu vcpu[MAX_VIRT_CPUS];
 
     bool console_at_line_start; /* for the "(dN) " prefix of domU console lines */
+
+    mfn_t gnttab_frame[GNTTAB_MAX_FRAMES];  /* grant_table.c: the domain's own frames */
+    unsigned int gnttab_nr_frames;
 };
 
 /* The vCPU whose frame the current hypercall or trap came from. */

@@ -30,5 +30,6 @@
 #define ENODATA      XEN_ENODATA
 #define EOPNOTSUPP   XEN_EOPNOTSUPP
 #define ERESTART     XEN_ERESTART
+#define ETIME        XEN_ETIME
 
 #endif /* PVX_ERRNO_H */

@@ -40,5 +40,9 @@ long do_xen_version(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
                     uint32_t a4, uint32_t a5);
 long do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
                  uint32_t a4, uint32_t a5);
+long do_grant_table_op(struct vcpu *v, uint32_t cmd, uint32_t uop, uint32_t count,
+                       uint32_t a4, uint32_t a5);
+long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4,
+               uint32_t a5);
 
 #endif /* PVX_HYPERCALL_H */

@@ -43,6 +43,11 @@
 #define __TSS_SEL               0xe038
 #define __LDT_SEL               0xe040
 
+/* The LDT area: the running vCPU's LDT pages, mapped read-only when first
+ * used (descriptor.c), 16 pages for 8192 entries, in the arch's first slot. */
+#define LDT_VIRT_START          (ARCH_VIRT_START + 0x20000u)
+#define LDT_MAX_PAGES           16
+
 /* Guest flat segments end below the hypervisor's private area. */
 #define GUEST_SEGMENT_LIMIT_PAGES ((ARCH_VIRT_START >> 12) - 1)     /* 0xF67FF, G=1 */
 

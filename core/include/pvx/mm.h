@@ -52,6 +52,10 @@ void mm_put_ref(mfn_t mfn);
 int mm_get_type(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2);
 void mm_put_type(mfn_t mfn);
 
+/* MMUEXT_NEW_BASEPTR for v: validate mfn as an L3, make it v's cr3. 0 or
+ * -errno, nothing changed. */
+int mm_new_baseptr(struct vcpu *v, mfn_t mfn);
+
 /* The builder's last step: type the initial L3 (validating every table
  * under it), pin it and make it vCPU 0's cr3, as Xen's builder leaves it. */
 int mm_build_initial(struct domain *d, mfn_t l3);

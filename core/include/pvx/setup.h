@@ -11,6 +11,8 @@
 
 /* Default memory of the initial domain when dom0_mem= is not given. */
 #define DOM0_MEM_DEFAULT_MB 32
+/* ... and of every further domain built at boot without mem=. */
+#define DOMU_MEM_DEFAULT_MB 8
 
 const char *setup_cmdline(void);
 /* The end of the machine when the initial domain ends: the audit (a frame

@@ -25,7 +25,7 @@ struct time_vcpu {
 #define TIME_FAR_FUTURE_NS      (1ull << 50)
 #define TIME_FAR_FUTURE_CLAMP_NS 100000000ull  /* 100 ms */
 
-void time_init(void);
+void time_boot(void);
 /* Publish system time and the TSC scale in v's vcpu_info (version odd while
  * writing), and the wall clock in its shared_info. */
 void time_update_vcpu_info(struct vcpu *v);

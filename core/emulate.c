@@ -1,0 +1,440 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * emulate.c - the privileged instructions a PV kernel in ring 1 may still
+ * use: they fault (#GP) on both machines and the hypervisor decodes and
+ * emulates exactly these, from the guest's own bytes at eip:
+ *
+ *   mov from CR0/CR2/CR3/CR4, mov to CR0 (TS only), CR2, CR3 (a new base
+ *   pointer, validated as MMUEXT_NEW_BASEPTR), CR4 (ignored, as Xen drops bits
+ *   a guest may not control); clts;
+ *   mov to/from DR0-7 (as set/get_debugreg); rdmsr/wrmsr of a small
+ *   allow-list; in/out (no devices: reads float high) and cli/sti (no-ops)
+ *   while the ring is within the virtual IOPL (PHYSDEVOP_set_iopl);
+ *
+ * and the forced-emulation prefix `ud2; .ascii "xen"; cpuid` (a #UD), whose
+ * cpuid answers from a fixed table, the same on every machine. Anything else
+ * is reflected to the guest as the fault it raised.
+ */
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/layout.h>
+#include <pvx/lib.h>
+#include <pvx/mm.h>
+#include <pvx/traps.h>
+#include <public/physdev.h>
+#include <public/xen.h>
+
+#define MAX_INSN_LEN    15
+
+/* The control registers a guest reads: a fixed machine, not the real one. */
+#define CR0_GUEST       0x80050033u     /* PG WP NE ET MP PE */
+#define CR0_TS          0x00000008u
+#define CR4_GUEST       0x00000020u     /* PAE */
+
+/* ------------------------------------------------------------------------
+ * CPUID: one table for every machine. A 32-bit Core-class CPU without the
+ * features a PV guest may not use (PSE, PGE, APIC, SEP, MTRR, NX, long mode),
+ * and Xen's hypervisor leaves, version 4.17.
+ */
+struct cpuid_leaf {
+    uint32_t leaf;
+    uint32_t regs[4];                   /* eax ebx ecx edx */
+};
+
+#define CPUID_MAX_BASIC 0x0000000du
+#define CPUID_MAX_EXTD  0x80000008u
+#define CPUID_XEN_BASE  0x40000000u
+#define CPUID_XEN_MAX   (CPUID_XEN_BASE + 5)
+
+static const struct cpuid_leaf cpuid_table[] = {
+    /* "GenuineIntel" */
+    { 0x00000000, { CPUID_MAX_BASIC, 0x756e6547, 0x6c65746e, 0x49656e69 } },
+    /* family 6 model 14 stepping 8; CLFLUSH 64 bytes; hypervisor bit;
+     * FPU TSC MSR PAE CX8 CMOV MMX */
+    { 0x00000001, { 0x000006e8, 0x00000800, 0x80000000, 0x00808171 } },
+    { CPUID_XEN_BASE, { CPUID_XEN_MAX, 0x566e6558, 0x65584d4d, 0x4d4d566e } }, /* XenVMMXenVMM */
+    { CPUID_XEN_BASE + 1, { 0x00040011, 0, 0, 0 } },            /* Xen 4.17 */
+    { CPUID_XEN_BASE + 2, { 1, 0x40000000, 0, 0 } },             /* 1 hypercall page, MSR */
+    { 0x80000000, { CPUID_MAX_EXTD, 0, 0, 0 } },
+    /* "pvx virtual CPU" */
+    { 0x80000002, { 0x20787670, 0x74726976, 0x206c6175, 0x00555043 } },
+    { 0x80000008, { 0x00002024, 0, 0, 0 } },                    /* 36-bit physical, 32 virtual */
+};
+
+void emulate_cpuid(uint32_t leaf, uint32_t subleaf __unused, uint32_t out[4])
+{
+    memset(out, 0, 4 * sizeof(uint32_t));
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cpuid_table); i++ )
+        if ( cpuid_table[i].leaf == leaf )
+        {
+            memcpy(out, cpuid_table[i].regs, 4 * sizeof(uint32_t));
+            return;
+        }
+    /* Leaves inside a range but not listed read as zeros; so do others. */
+}
+
+/* ------------------------------------------------------------------------
+ * MSRs: what a guest may read, with fixed values; writes only where the
+ * value does not change.
+ */
+struct msr_value {
+    uint32_t index;
+    uint64_t value;
+};
+
+static const struct msr_value msr_table[] = {
+    { 0x0000008b, 0 },                  /* IA32_BIOS_SIGN_ID: no microcode */
+    { 0x000001a0, 0x0000000000801801ull }, /* MISC_ENABLE: fast strings, no BTS/PEBS/xTPR */
+    { 0x000001d9, 0 },                  /* DEBUGCTL: no branch tracing */
+};
+
+static const struct msr_value *msr_lookup(uint32_t index)
+{
+    for ( unsigned int i = 0; i < ARRAY_SIZE(msr_table); i++ )
+        if ( msr_table[i].index == index )
+            return &msr_table[i];
+    return NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * Decoding.
+ */
+struct insn {
+    uint8_t bytes[MAX_INSN_LEN];
+    unsigned int len;                   /* bytes readable at eip */
+    unsigned int pos;                   /* next byte to decode */
+    bool opsize;                        /* 0x66 seen */
+    bool rep;                           /* 0xf2/0xf3 seen */
+};
+
+static bool insn_fetch(struct vcpu *v, struct insn *in)
+{
+    uint32_t eip = v->regs.eip;
+
+    memset(in, 0, sizeof(*in));
+    /* As much as is readable, up to a page boundary at a time. */
+    while ( in->len < MAX_INSN_LEN )
+    {
+        uint32_t n = MIN(MAX_INSN_LEN - in->len, PAGE_SIZE - ((eip + in->len) & (PAGE_SIZE - 1)));
+
+        if ( copy_from_guest(v, in->bytes + in->len, eip + in->len, n) )
+            break;
+        in->len += n;
+    }
+    return in->len > 0;
+}
+
+static int insn_byte(struct insn *in)
+{
+    return in->pos < in->len ? in->bytes[in->pos++] : -1;
+}
+
+/* Skip legacy prefixes; the first opcode byte, or -1. */
+static int insn_opcode(struct insn *in)
+{
+    for ( ;; )
+    {
+        int b = insn_byte(in);
+
+        switch ( b )
+        {
+        case 0x66: in->opsize = true; break;
+        case 0xf2: case 0xf3: in->rep = true; break;
+        case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+        case 0x67: case 0xf0:
+            break;
+        default:
+            return b;
+        }
+    }
+}
+
+unsigned int emulate_int_length(struct vcpu *v, unsigned int vector)
+{
+    struct insn in;
+    int op;
+
+    if ( !insn_fetch(v, &in) )
+        return 2;
+    op = insn_opcode(&in);
+    if ( op == 0xcd && insn_byte(&in) == (int)vector )
+        return in.pos;
+    if ( (op == 0xcc && vector == X86_EXC_BP) || (op == 0xce && vector == X86_EXC_OF) )
+        return in.pos;
+    return 2;
+}
+
+static uint32_t *gpr(struct cpu_regs *r, unsigned int n)
+{
+    switch ( n & 7 )
+    {
+    case 0: return &r->eax;
+    case 1: return &r->ecx;
+    case 2: return &r->edx;
+    case 3: return &r->ebx;
+    case 4: return &r->esp;
+    case 5: return &r->ebp;
+    case 6: return &r->esi;
+    default: return &r->edi;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Emulation.
+ */
+
+static bool iopl_ok(const struct vcpu *v)
+{
+    return (v->regs.cs & 3) <= v->cpu.iopl;
+}
+
+static bool read_cr(struct vcpu *v, unsigned int cr, uint32_t *val)
+{
+    switch ( cr )
+    {
+    case 0: *val = CR0_GUEST | (v->cpu.ts ? CR0_TS : 0); return true;
+    case 2: *val = v->cpu.cr2; return true;
+    case 3: *val = xen_pfn_to_cr3((uint32_t)(v->cr3 >> PAGE_SHIFT)); return true;
+    case 4: *val = CR4_GUEST; return true;
+    default: return false;
+    }
+}
+
+static bool write_cr(struct vcpu *v, unsigned int cr, uint32_t val)
+{
+    switch ( cr )
+    {
+    case 0:
+        /* Only TS is the guest's to change. */
+        if ( (val ^ CR0_GUEST) & ~CR0_TS )
+            return false;
+        do_fpu_taskswitch(v, val & CR0_TS, 0, 0, 0, 0);
+        return true;
+    case 2:
+        v->cpu.cr2 = val;
+        v->vcpu_info->arch.cr2 = val;
+        return true;
+    case 3:
+        return mm_new_baseptr(v, xen_cr3_to_pfn(val)) == 0;
+    case 4:
+        /* As Xen: bits the guest may not control are dropped, not faulted;
+         * none is the guest's here (no DE, TSD, ... in the CPUID policy). */
+        (void)val;
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool emulate_msr(struct vcpu *v, bool write)
+{
+    struct cpu_regs *r = &v->regs;
+    const struct msr_value *m = msr_lookup(r->ecx);
+
+    if ( !m )
+        return false;
+    if ( write )
+        return (((uint64_t)r->edx << 32) | r->eax) == m->value;
+    r->eax = (uint32_t)m->value;
+    r->edx = (uint32_t)(m->value >> 32);
+    return true;
+}
+
+/* Port I/O with no device behind any port: reads float high. */
+static bool emulate_io(struct vcpu *v, struct insn *in, int op)
+{
+    struct cpu_regs *r = &v->regs;
+    unsigned int size = (op & 1) ? (in->opsize ? 2 : 4) : 1;
+    bool is_in = !(op & 2);
+
+    if ( op < 0xe8 && insn_byte(in) < 0 )
+        return false;                   /* imm8 port not readable */
+    if ( !iopl_ok(v) )
+        return false;
+    if ( is_in )
+    {
+        uint32_t ones = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+
+        r->eax = (r->eax & ~ones) | ones;
+    }
+    return true;
+}
+
+static bool emulate_0f(struct vcpu *v, struct insn *in)
+{
+    struct cpu_regs *r = &v->regs;
+    int op = insn_byte(in), modrm;
+    uint32_t val;
+
+    switch ( op )
+    {
+    case 0x06:                          /* clts */
+        do_fpu_taskswitch(v, 0, 0, 0, 0, 0);
+        return true;
+    case 0x20: case 0x21: case 0x22: case 0x23:   /* mov to/from CRn/DRn */
+        modrm = insn_byte(in);
+        if ( modrm < 0 )
+            return false;
+        if ( op == 0x20 )
+        {
+            if ( !read_cr(v, (modrm >> 3) & 7, &val) )
+                return false;
+            *gpr(r, modrm) = val;
+            return true;
+        }
+        if ( op == 0x22 )
+            return write_cr(v, (modrm >> 3) & 7, *gpr(r, modrm));
+        if ( op == 0x21 )
+        {
+            *gpr(r, modrm) = (uint32_t)do_get_debugreg(v, (modrm >> 3) & 7, 0, 0, 0, 0);
+            return true;
+        }
+        return do_set_debugreg(v, (modrm >> 3) & 7, *gpr(r, modrm), 0, 0, 0) == 0;
+    case 0x30:                          /* wrmsr */
+        return emulate_msr(v, true);
+    case 0x32:                          /* rdmsr */
+        return emulate_msr(v, false);
+    default:
+        return false;
+    }
+}
+
+bool emulate_privileged(struct vcpu *v)
+{
+    struct insn in;
+    bool done = false;
+    int op;
+
+    if ( !insn_fetch(v, &in) )
+        return false;
+    op = insn_opcode(&in);
+    switch ( op )
+    {
+    case 0x0f:
+        /* Ring 1 only: from ring 3 these stay the guest's #GP. */
+        done = (v->regs.cs & 3) == 1 && emulate_0f(v, &in);
+        break;
+    case 0xe4: case 0xe5: case 0xe6: case 0xe7:
+    case 0xec: case 0xed: case 0xee: case 0xef:
+        done = !in.rep && emulate_io(v, &in, op);
+        break;
+    case 0xfa: case 0xfb:                /* cli, sti: virtual IF is the upcall mask */
+        done = iopl_ok(v);
+        break;
+    default:
+        break;
+    }
+    if ( done )
+        v->regs.eip += in.pos;
+    return done;
+}
+
+/* ud2; .ascii "xen": the next instruction is emulated - only cpuid. */
+bool emulate_forced(struct vcpu *v)
+{
+    static const uint8_t fep[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
+    struct cpu_regs *r = &v->regs;
+    uint32_t out[4];
+    struct insn in;
+
+    if ( !insn_fetch(v, &in) || in.len < sizeof(fep) || memcmp(in.bytes, fep, sizeof(fep)) )
+        return false;
+    emulate_cpuid(r->eax, r->ecx, out);
+    r->eax = out[0];
+    r->ebx = out[1];
+    r->ecx = out[2];
+    r->edx = out[3];
+    r->eip += sizeof(fep);
+    return true;
+}
+
+/* ------------------------------------------------------------------------
+ * The hypercalls behind the same state.
+ */
+
+long do_fpu_taskswitch(struct vcpu *v, uint32_t set, uint32_t a2 __unused, uint32_t a3 __unused,
+                       uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    v->cpu.ts = !!set;
+    if ( v == current )
+        arch_set_ts(v->cpu.ts);
+    return 0;
+}
+
+#define DR6_RESERVED_ONE    0xffff0ff0u
+#define DR6_RESERVED_ZERO   0x00001000u
+#define DR7_RESERVED_ONE    0x00000400u
+#define DR7_RESERVED_ZERO   0x0000d800u     /* bits 11, 12, 14, 15 */
+#define DR7_GD              0x00002000u
+#define DR7_ACTIVE          0x000000ffu
+
+long do_set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value, uint32_t a3 __unused,
+                     uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    switch ( reg )
+    {
+    case 0: case 1: case 2: case 3:
+        /* A breakpoint on the hypervisor's addresses is refused. */
+        if ( value > HYPERVISOR_VIRT_START - 4 )
+            return -EPERM;
+        break;
+    case 4: case 6:                     /* DR4 is DR6 with CR4.DE clear */
+        reg = 6;
+        value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
+        break;
+    case 5: case 7:
+        reg = 7;
+        value = (value & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
+        if ( value & DR7_GD )
+            return -EPERM;
+        /* I/O breakpoints (R/W = 10b) need CR4.DE, which guests do not get. */
+        for ( unsigned int i = 16; i < 32; i += 4 )
+            if ( (value & DR7_ACTIVE) && ((value >> i) & 3) == 2 )
+                return -EPERM;
+        break;
+    default:
+        return -EINVAL;
+    }
+    v->cpu.debugreg[reg] = value;
+    return 0;
+}
+
+long do_get_debugreg(struct vcpu *v, uint32_t reg, uint32_t a2 __unused, uint32_t a3 __unused,
+                     uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    switch ( reg )
+    {
+    case 0: case 1: case 2: case 3:
+        return (long)(int32_t)v->cpu.debugreg[reg];
+    case 4: case 6:
+        return (long)(int32_t)((v->cpu.debugreg[6] & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE);
+    case 5: case 7:
+        return (long)(int32_t)(v->cpu.debugreg[7] | DR7_RESERVED_ONE);
+    default:
+        return -EINVAL;
+    }
+}
+
+long do_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unused,
+                   uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    switch ( cmd )
+    {
+    case PHYSDEVOP_set_iopl:
+    {
+        struct physdev_set_iopl s;
+
+        if ( copy_from_guest(v, &s, arg, sizeof(s)) )
+            return -EFAULT;
+        if ( s.iopl > 3 )
+            return -EINVAL;
+        v->cpu.iopl = s.iopl;
+        return 0;
+    }
+    default:
+        return -ENOSYS;
+    }
+}

@@ -1,0 +1,387 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * time.c - system time, the time guests see, and their timers (§3.3.1 of the
+ * Xen paper: real time, virtual time and wall-clock time).
+ *
+ * Real time is system time: ns since boot (arch_now_ns: the calibrated TSC on
+ * hardware, instructions executed in the simulator). Each vCPU's vcpu_info
+ * carries a sample (tsc_timestamp, system_time) and the TSC scale, refreshed
+ * whenever it is dispatched, so a guest computes the time itself from rdtsc:
+ *     now = system_time + (((rdtsc - tsc_timestamp) << shift) * mul >> 32)
+ * (a right shift for a negative shift). Virtual time is a domain's run time:
+ * it advances only while it holds the CPU. Wall-clock time is the time of
+ * day at system time 0, set by the initial domain (platform_op settime).
+ *
+ * The machine has one one-shot timer; time_rearm() programs it for the
+ * earliest of: the end of the running slice, every real-time alarm, every
+ * poll timeout and the running vCPU's virtual-time alarm.
+ */
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/event.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/lib.h>
+#include <pvx/sched.h>
+#include <pvx/time.h>
+#include <public/platform.h>
+#include <public/pvx.h>
+#include <public/vcpu.h>
+#include <public/xen.h>
+
+static uint32_t tsc_mul;
+static int8_t tsc_shift;
+/* What the machine timer holds, so an unchanged deadline costs nothing. */
+static uint64_t armed_ns;
+
+/* The wall clock at system time 0; version odd while it changes. */
+static uint64_t wc_sec;
+static uint32_t wc_nsec;
+static uint32_t wc_version;
+
+void time_tsc_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
+{
+    uint64_t hz = tsc_hz;
+    int s = 0;
+
+    /* Bring the rate into (1e9, 2e9]; each halving is one more right shift
+     * of the TSC delta, each doubling one more left shift. */
+    while ( hz > 2000000000ull )
+    {
+        hz >>= 1;
+        s--;
+    }
+    while ( hz <= 1000000000ull )
+    {
+        hz <<= 1;
+        s++;
+    }
+    /* mul = 1e9 / hz as a 0.32 fraction: below 1, since hz > 1e9. */
+    *mul = (uint32_t)((1000000000ull << 32) / hz);
+    *shift = (int8_t)s;
+}
+
+uint64_t time_scale_delta(uint64_t delta, uint32_t mul, int8_t shift)
+{
+    uint64_t lo, hi;
+
+    if ( shift < 0 )
+        delta >>= -shift;
+    else
+        delta <<= shift;
+    /* (delta * mul) >> 32 without a 128-bit product. */
+    lo = (uint64_t)(uint32_t)delta * mul;
+    hi = (delta >> 32) * mul;
+    return hi + (lo >> 32);
+}
+
+void time_boot(void)
+{
+    uint64_t hz = arch_tsc_hz();
+
+    BUG_ON(hz == 0);
+    time_tsc_scale(hz, &tsc_mul, &tsc_shift);
+    wc_sec = 0;
+    wc_nsec = 0;
+    wc_version = 0;
+    armed_ns = 0;
+}
+
+void time_vcpu_reset(struct vcpu *v)
+{
+    v->time.singleshot_ns = 0;
+    v->time.vtimer_ns = 0;
+}
+
+void time_update_vcpu_info(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->vcpu_info->time;
+    struct shared_info *si = v->domain->shared_info;
+    uint64_t tsc, now;
+
+    arch_tsc_sample(&tsc, &now);
+    /* Odd while we write: a guest reading in between retries. */
+    t->version++;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->tsc_timestamp = tsc;
+    t->system_time = now;
+    t->tsc_to_system_mul = tsc_mul;
+    t->tsc_shift = tsc_shift;
+    t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    t->version++;
+
+    if ( si->wc_version != wc_version )
+    {
+        si->wc_version = wc_version | 1;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        si->wc_sec = (uint32_t)wc_sec;
+        si->xen_wc_sec_hi = (uint32_t)(wc_sec >> 32);
+        si->wc_nsec = wc_nsec;
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        si->wc_version = wc_version;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * The machine timer: one deadline for everything.
+ */
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+    if ( !a )
+        return b;
+    if ( !b )
+        return a;
+    return MIN(a, b);
+}
+
+void time_rearm(void)
+{
+    uint64_t now = arch_now_ns();
+    uint64_t deadline = sched_next_deadline();
+    struct vcpu *const *all;
+    unsigned int n;
+
+    all = sched_vcpus(&n);
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        struct vcpu *v = all[i];
+
+        deadline = earliest(deadline, v->time.singleshot_ns);
+        if ( v->sched.blocked && v->sched.polling )
+            deadline = earliest(deadline, v->sched.poll_timeout);
+    }
+    /* The running vCPU's virtual time advances as real time does. */
+    if ( current && current->time.vtimer_ns && !current->sched.blocked &&
+         current->domain->state == DOMAIN_RUNNING )
+    {
+        uint64_t vt = sched_vtime(current, now);
+
+        deadline = earliest(deadline, current->time.vtimer_ns > vt ?
+                                      now + (current->time.vtimer_ns - vt) : now);
+    }
+    if ( deadline != armed_ns )
+    {
+        armed_ns = deadline;
+        arch_set_timer(deadline);
+    }
+}
+
+/* As on Xen, the alarm is only VIRQ_TIMER: it wakes a vCPU blocked or polling
+ * on it the way any event does, and nobody when the VIRQ is not bound. */
+static void time_fire(struct vcpu *v)
+{
+    evtchn_send_virq(v, VIRQ_TIMER);
+}
+
+void time_fire_due(uint64_t now)
+{
+    struct vcpu *const *all;
+    unsigned int n;
+
+    all = sched_vcpus(&n);
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        struct vcpu *v = all[i];
+
+        if ( v->domain->state != DOMAIN_RUNNING )
+            continue;
+        if ( v->time.singleshot_ns && v->time.singleshot_ns <= now )
+        {
+            v->time.singleshot_ns = 0;
+            time_fire(v);
+        }
+        if ( v->time.vtimer_ns && v->time.vtimer_ns <= sched_vtime(v, now) )
+        {
+            v->time.vtimer_ns = 0;
+            time_fire(v);
+        }
+        if ( v->sched.blocked && v->sched.polling && v->sched.poll_timeout &&
+             v->sched.poll_timeout <= now )
+            sched_wake(v);
+    }
+}
+
+/* A real-time alarm at system time t: 0 cancels; the past fires at once. */
+static void time_set_singleshot(struct vcpu *v, uint64_t t)
+{
+    uint64_t now = arch_now_ns();
+
+    /* A timeout absurdly far ahead is a guest's wrapped arithmetic: as Xen,
+     * fire in a while rather than never (or at once, burning the CPU). */
+    if ( t > now && t - now >= TIME_FAR_FUTURE_NS )
+        t = now + TIME_FAR_FUTURE_CLAMP_NS;
+    v->time.singleshot_ns = t;
+    if ( t && t <= now )
+    {
+        v->time.singleshot_ns = 0;
+        time_fire(v);
+    }
+}
+
+/* set_timer_op(timeout): on x86_32 the 64-bit system time comes in two halves. */
+long do_set_timer_op(struct vcpu *v, uint32_t lo, uint32_t hi, uint32_t a3 __unused,
+                     uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    time_set_singleshot(v, ((uint64_t)hi << 32) | lo);
+    return 0;
+}
+
+static long time_get_runstate(struct vcpu *v, gva_t arg)
+{
+    struct vcpu_runstate_info r;
+    uint64_t now = arch_now_ns();
+
+    sched_account(now);
+    memset(&r, 0, sizeof(r));
+    r.state = v->sched.runstate;
+    r.state_entry_time = v->sched.runstate_entry_ns;
+    for ( unsigned int i = 0; i < 4; i++ )
+        r.time[i] = v->sched.runstate_ns[i];
+    return copy_to_guest(v, arg, &r, sizeof(r)) ? -EFAULT : 0;
+}
+
+long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg,
+                uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    struct domain *d = v->domain;
+    struct vcpu *target;
+
+    if ( vcpuid >= d->nr_vcpus )
+        return -ENOENT;
+    target = &d->vcpu[vcpuid];
+
+    switch ( cmd )
+    {
+    case VCPUOP_is_up:
+        return 1;
+
+    case VCPUOP_get_runstate_info:
+        return time_get_runstate(target, arg);
+
+    case VCPUOP_set_singleshot_timer:
+    {
+        struct vcpu_set_singleshot_timer t;
+
+        if ( target != v )
+            return -EINVAL;
+        if ( copy_from_guest(v, &t, arg, sizeof(t)) )
+            return -EFAULT;
+        if ( (t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < arch_now_ns() )
+            return -ETIME;
+        time_set_singleshot(v, t.timeout_abs_ns ? t.timeout_abs_ns : 1);
+        return 0;
+    }
+
+    case VCPUOP_stop_singleshot_timer:
+        if ( target != v )
+            return -EINVAL;
+        v->time.singleshot_ns = 0;
+        return 0;
+
+    case VCPUOP_pvx_set_vtimer:
+    {
+        struct vcpu_pvx_set_vtimer t;
+        uint64_t vt;
+
+        if ( target != v )
+            return -EINVAL;
+        if ( copy_from_guest(v, &t, arg, sizeof(t)) )
+            return -EFAULT;
+        vt = sched_vtime(v, arch_now_ns());
+        if ( t.vtime_ns > vt && t.vtime_ns - vt >= TIME_FAR_FUTURE_NS )
+            return -EINVAL;             /* never reached: refuse rather than clamp */
+        if ( t.vtime_ns <= vt )
+        {
+            v->time.vtimer_ns = 0;
+            time_fire(v);
+        }
+        else
+            v->time.vtimer_ns = t.vtime_ns;
+        return 0;
+    }
+
+    case VCPUOP_pvx_stop_vtimer:
+        if ( target != v )
+            return -EINVAL;
+        v->time.vtimer_ns = 0;
+        return 0;
+
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* Wall clock: the time of day was secs.nsecs at system time system_time. */
+static long time_settime(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    uint64_t ns;
+
+    if ( nsecs >= 1000000000u || secs > UINT64_MAX / 1000000000ull - 1 )
+        return -EINVAL;
+    /* Store the time of day at system time 0. */
+    ns = secs * 1000000000ull + nsecs;
+    if ( system_time > ns )
+        return -EINVAL;
+    ns -= system_time;
+    wc_sec = ns / 1000000000ull;
+    wc_nsec = (uint32_t)(ns % 1000000000ull);
+    wc_version += 2;
+    return 0;
+}
+
+long do_platform_op(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 __unused,
+                    uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    struct xen_platform_op op;
+    long rc;
+
+    if ( !v->domain->is_privileged )
+        return -EPERM;
+    if ( copy_from_guest(v, &op, arg, sizeof(op)) )
+        return -EFAULT;
+    if ( op.interface_version != XENPF_INTERFACE_VERSION )
+        return -EACCES;
+
+    switch ( op.cmd )
+    {
+    case XENPF_settime32:
+        rc = time_settime(op.u.settime32.secs, op.u.settime32.nsecs,
+                          op.u.settime32.system_time);
+        break;
+    case XENPF_settime64:
+        rc = op.u.settime64.mbz ? -EINVAL :
+             time_settime(op.u.settime64.secs, op.u.settime64.nsecs,
+                          op.u.settime64.system_time);
+        break;
+    default:
+        rc = -ENOSYS;
+        break;
+    }
+    if ( rc == 0 )
+        time_update_vcpu_info(v);       /* the caller sees it at once */
+    return rc;
+}
+
+/* The one-shot timer fired: fire what is due, let the scheduler decide. */
+void core_timer_interrupt(struct cpu_regs *regs)
+{
+    uint64_t now = arch_now_ns();
+
+    armed_ns = 0;                       /* a one-shot: it is spent */
+    if ( regs && current )
+        current->regs = *regs;
+    sched_account(now);
+    time_fire_due(now);
+    if ( !regs )
+    {
+        /* Idle (inside schedule()): it picks again when we return. */
+        return;
+    }
+    sched_timer_tick(now);
+    sched_after_entry();
+    *regs = current->regs;
+    regs_sanitize_eflags(regs);
+}

@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * core_native.c - the core's own cost, host-native, without any trap: the
+ * hypervisor is booted on the unit tests' fake machine (fake_arch.c, a
+ * generated kernel, dom0_mem=8M) and core_hypercall() is called directly,
+ * as the arch's int $0x82 entry would.
+ *
+ *   core_native mmu B R    R rounds remapping the 2048 entries of four pinned
+ *                          L1s, B requests per mmu_update (as bench-mmu does);
+ *                          prints ns per entry: validation and bookkeeping alone
+ *   core_native null N     N xen_version(0) calls; prints ns per call
+ *   core_native domain     what one more domain costs the hypervisor: the size
+ *                          of struct domain (a static slot) and the frames
+ *                          domain_create takes (shared_info)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "fake_arch.h"
+#include "elfgen.h"
+#include <pvx/domain.h>
+#include <pvx/frame.h>
+#include <pvx/guest_access.h>
+#include <pvx/layout.h>
+#include <public/xen.h>
+
+#define REQ_VA      0x340000u       /* 64 KiB of mapped guest memory for the requests */
+#define DONE_VA     0x380000u
+#define FREE_PFN    0x500u          /* the domain's frames beyond its initial mapping */
+#define NR_L1       4
+#define NR_ENTRIES  (NR_L1 * 512)
+
+static uint8_t image[1 << 20];
+
+static void die(const char *what)
+{
+    fprintf(stderr, "core_native: %s\nconsole:\n%s\n", what, fake_console);
+    exit(2);
+}
+
+static void boot(void)
+{
+    struct elfgen_spec s;
+    struct boot_info bi;
+    size_t len;
+
+    elfgen_default(&s);
+    len = elfgen_build(&s, image, sizeof(image));
+    fake_reset();
+    fake_boot_info(&bi, image, len, "kernel.elf", "dom0_mem=8M");
+    if ( FAKE_RUN(core_start(&bi)) != -1 )
+        die("boot failed");
+}
+
+/* One hypercall from ring 1, re-entered after each continuation as the CPU
+ * would (a continuation leaves eip on the int $0x82). */
+static long hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
+{
+    struct cpu_regs r = current->regs;
+    uint32_t at = r.eip;
+
+    r.eax = nr;
+    r.ebx = a1; r.ecx = a2; r.edx = a3; r.esi = a4; r.edi = 0;
+    do
+    {
+        r.eip = at + 2;
+        core_hypercall(&r);
+    } while ( r.eip == at );
+    return (int32_t)r.eax;
+}
+
+static uint32_t p2m(uint32_t pfn)
+{
+    struct start_info si;
+    uint32_t m;
+
+    if ( copy_from_guest(current, &si, current->regs.esi, sizeof(si)) ||
+         copy_from_guest(current, &m, si.mfn_list + pfn * 4, 4) )
+        die("cannot read the p2m list");
+    return m;
+}
+
+static double now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+static struct mmu_update reqs[2][NR_ENTRIES];
+
+static long mmu(gva_t reqs, unsigned int n)
+{
+    return hypercall(__HYPERVISOR_mmu_update, reqs, n, DONE_VA, DOMID_SELF);
+}
+
+static double bench_mmu(unsigned int b, unsigned long rounds)
+{
+    uint32_t l1[NR_L1], page[2];
+    double t0, t;
+    unsigned int i;
+
+    for ( i = 0; i < NR_L1; i++ )
+        l1[i] = p2m(FREE_PFN + i);
+    page[0] = p2m(FREE_PFN + NR_L1);
+    page[1] = p2m(FREE_PFN + NR_L1 + 1);
+    for ( i = 0; i < NR_L1; i++ )
+    {
+        struct mmuext_op op = { .cmd = MMUEXT_PIN_L1_TABLE, .arg1.mfn = l1[i] };
+
+        if ( copy_to_guest(current, REQ_VA, &op, sizeof(op)) ||
+             hypercall(__HYPERVISOR_mmuext_op, REQ_VA, 1, 0, DOMID_SELF) )
+            die("cannot pin an L1");
+    }
+    for ( i = 0; i < NR_ENTRIES; i++ )
+    {
+        uint64_t ptr = ((uint64_t)l1[i / 512] << PAGE_SHIFT) + (i % 512) * 8;
+
+        reqs[0][i] = (struct mmu_update){ ptr, ((uint64_t)page[i & 1] << PAGE_SHIFT) | 0x67 };
+        reqs[1][i] = (struct mmu_update){ ptr, ((uint64_t)page[~i & 1] << PAGE_SHIFT) | 0x67 };
+    }
+
+    /* Both request lists sit in guest memory, as the guest's would. */
+    if ( copy_to_guest(current, REQ_VA, reqs, sizeof(reqs)) )
+        die("cannot write the requests");
+    t0 = now_ns();
+    for ( unsigned long r = 0; r < rounds; r++ )
+        for ( unsigned int off = 0; off < NR_ENTRIES; off += b )
+            if ( mmu(REQ_VA + (uint32_t)(((r & 1) * NR_ENTRIES + off) * sizeof(reqs[0][0])), b) )
+                die("mmu_update failed");
+    t = now_ns() - t0;
+    return t / ((double)rounds * NR_ENTRIES);
+}
+
+static double bench_null(unsigned long n)
+{
+    double t0 = now_ns();
+
+    for ( unsigned long i = 0; i < n; i++ )
+        if ( hypercall(__HYPERVISOR_xen_version, 0, 0, 0, 0) < 0 )
+            die("xen_version failed");
+    return (now_ns() - t0) / (double)n;
+}
+
+int main(int argc, char **argv)
+{
+    if ( argc == 4 && !strcmp(argv[1], "mmu") )
+    {
+        unsigned long b = strtoul(argv[2], NULL, 0), r = strtoul(argv[3], NULL, 0);
+
+        if ( b == 0 || b > NR_ENTRIES || NR_ENTRIES % b || r == 0 )
+            die("usage: mmu B R, B dividing 2048");
+        boot();
+        printf("ns_per_op %.3f\n", bench_mmu((unsigned int)b, r));
+        return 0;
+    }
+    if ( argc == 3 && !strcmp(argv[1], "null") )
+    {
+        boot();
+        printf("ns_per_op %.3f\n", bench_null(strtoul(argv[2], NULL, 0)));
+        return 0;
+    }
+    if ( argc == 2 && !strcmp(argv[1], "domain") )
+    {
+        unsigned int before;
+
+        boot();
+        before = frame_free_count();
+        if ( !domain_create(1, "bench", false) )
+            die("domain_create failed");
+        printf("sizeof_domain %zu\nframes %u\nmax_domains %u\n", sizeof(struct domain),
+               before - frame_free_count(), (unsigned int)MAX_DOMAINS);
+        return 0;
+    }
+    fprintf(stderr, "usage: core_native mmu B ROUNDS | null N | domain\n");
+    return 2;
+}

@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# testsuite/fuzz/: the hypercall fuzzer (harness.c, fuzz_arch.c), three builds
+# of the same harness over the same core sources:
+#
+#   $(B)/fuzz/pvx-fuzz     libFuzzer (clang -fsanitize=fuzzer,address,undefined)
+#   $(B)/fuzz/fuzz-replay  a plain main() that replays files (ASan + UBSan, $(CC)):
+#                          make test replays testsuite/fuzz/corpus and regress/
+#   $(B)/fuzz/fuzz-cov     the replayer with the core at -O0 --coverage
+#
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_JOBS=1]
+#                               fuzz, growing $(B)/fuzz/corpus from the seeds;
+#                               a crash lands in $(B)/fuzz/crashes/ (see docs/testing.md)
+# make fuzz-replay              every seed and regression input, checked
+# make fuzz-coverage            what the corpus reaches in core/ (gcovr)
+
+FUZZ_SECONDS ?= 60
+FUZZ_JOBS    ?= 1
+FUZZ_CLANG   ?= clang
+FUZZ_SRCS    := testsuite/fuzz/harness.c testsuite/fuzz/fuzz_arch.c testsuite/unit/elfgen.c
+FUZZ_CORE    := $(CORE_SRCS) $(CORE_LIBHOST)
+FUZZ_INC     := $(CORE_INC) -Itestsuite/unit -Itestsuite/fuzz
+FUZZ_SEEDS   := $(sort $(wildcard testsuite/fuzz/corpus/*.hex))
+FUZZ_REGRESS := $(sort $(wildcard testsuite/fuzz/regress/*.hex))
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# libFuzzer: coverage instrumentation in the core and the harness alike, but
+# not in the checks (coverage-ignore.txt).
+FUZZ_LF_FLAGS := -fsanitize=fuzzer-no-link -fsanitize-coverage-ignorelist=testsuite/fuzz/coverage-ignore.txt
+FUZZ_LF_OBJS := $(patsubst %.c,$(B)/fuzz/lf/%.o,$(FUZZ_CORE) $(FUZZ_SRCS))
+$(B)/fuzz/lf/core/%.o: core/%.c testsuite/fuzz/coverage-ignore.txt | $(STAMP) check-core
+	@mkdir -p $(@D)
+	$(FUZZ_CLANG) $(WARN) -O1 -g -ffreestanding $(FUZZ_LF_FLAGS) $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzz/lf/testsuite/%.o: testsuite/%.c testsuite/fuzz/coverage-ignore.txt | $(STAMP)
+	@mkdir -p $(@D)
+	$(FUZZ_CLANG) $(WARN) -O1 -g $(FUZZ_LF_FLAGS) $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzz/pvx-fuzz: $(FUZZ_LF_OBJS)
+	$(FUZZ_CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^
+
+# The replayer, with the sanitizers but without libFuzzer's runtime.
+FUZZ_RP_OBJS := $(patsubst %.c,$(B)/fuzz/rp/%.o,$(FUZZ_CORE) $(FUZZ_SRCS) testsuite/fuzz/replay.c)
+$(B)/fuzz/rp/core/%.o: core/%.c | $(STAMP) check-core
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O1 -g -ffreestanding $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzz/rp/testsuite/%.o: testsuite/%.c | $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O1 -g $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzz/fuzz-replay: $(FUZZ_RP_OBJS)
+	$(CC) $(FUZZ_SAN) -o $@ $^
+
+# The replayer with coverage counters in the core (its own objects: the
+# counters of make coverage stay apart).
+FUZZ_CV_OBJS := $(patsubst %.c,$(B)/fuzz/cv/%.o,$(FUZZ_CORE) $(FUZZ_SRCS) testsuite/fuzz/replay.c)
+$(B)/fuzz/cv/core/%.o: core/%.c | $(STAMP) check-core
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O0 -g -ffreestanding --coverage $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzz/cv/testsuite/%.o: testsuite/%.c | $(STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(WARN) -O1 -g $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+$(B)/fuzz/fuzz-cov: $(FUZZ_CV_OBJS)
+	$(CC) --coverage -o $@ $^
+
+-include $(FUZZ_LF_OBJS:.o=.d) $(FUZZ_RP_OBJS:.o=.d) $(FUZZ_CV_OBJS:.o=.d)
+
+ALL_TARGETS += $(B)/fuzz/fuzz-replay
+
+# Seeds (hex text, committed) become libFuzzer's binary inputs here.
+$(B)/fuzz/seeds.stamp: $(FUZZ_SEEDS) testsuite/fuzz/hexin.py
+	@rm -rf $(B)/fuzz/seeds
+	python3 testsuite/fuzz/hexin.py tobin $(B)/fuzz/seeds $(FUZZ_SEEDS) $(FUZZ_REGRESS)
+	@touch $@
+
+# Deterministic mutations (-seed=1); the run is bounded by time, so its
+# length still depends on the host's speed. -use_value_profile helps the
+# mutator through the comparisons the hypercall checks are made of.
+fuzz: $(B)/fuzz/pvx-fuzz $(B)/fuzz/seeds.stamp
+	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/crashes
+	$(B)/fuzz/pvx-fuzz -seed=1 -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -use_value_profile=1 \
+	    $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) -print_final_stats=1 \
+	    -artifact_prefix=$(B)/fuzz/crashes/ $(B)/fuzz/corpus $(B)/fuzz/seeds
+
+fuzz-replay: $(B)/fuzz/fuzz-replay
+	ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:exitcode=99 \
+	    $(B)/fuzz/fuzz-replay testsuite/fuzz/corpus testsuite/fuzz/regress
+
+# Counters from an earlier run would add up: start from zero each time.
+fuzz-coverage: $(B)/fuzz/fuzz-cov $(B)/fuzz/seeds.stamp
+	@find $(B)/fuzz/cv -name '*.gcda' -delete
+	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/coverage
+	$(B)/fuzz/fuzz-cov $(B)/fuzz/seeds $(B)/fuzz/corpus
+	gcovr --config coverage/gcovr.cfg --html-details $(B)/fuzz/coverage/index.html \
+	      --json-summary-pretty --json-summary $(B)/fuzz/coverage/summary.json $(B)/fuzz/cv
+	@python3 coverage/report.py $(B)/fuzz/coverage/summary.json 0 0
+
+# make clean keeps the grown corpus ($(B)/fuzz/corpus) and the crashes.
+clean: clean-fuzz
+clean-fuzz:
+	rm -rf $(B)/fuzz/lf $(B)/fuzz/rp $(B)/fuzz/cv $(B)/fuzz/pvx-fuzz $(B)/fuzz/fuzz-replay \
+	       $(B)/fuzz/fuzz-cov $(B)/fuzz/seeds $(B)/fuzz/seeds.stamp $(B)/fuzz/coverage
+
+.PHONY: fuzz fuzz-replay fuzz-coverage clean-fuzz

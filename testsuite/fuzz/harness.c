@@ -1,0 +1,1151 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * harness.c - the hypercall fuzzer: input bytes become a fresh hypervisor,
+ * fault-injection settings and a sequence of guest entries (hypercalls,
+ * exceptions, timer ticks) from one or two domains. After every entry the
+ * frame table is audited (audit_frames) and an isolation walk checks that
+ * no domain can reach a frame it does not own.
+ *
+ * Input format (every read past the end gives 0, so any byte string is a
+ * valid input; the format is what testsuite/fuzz/corpus/ and regress/ use):
+ *
+ *   u8   flags       bit 0: no second domain (only dom0)
+ *   u8   faults      number of fault clauses (faults % 3), each:
+ *                      u8 site (index among the sites fault_report prints),
+ *                      u8 kind (% 4: 0-2 fail-nth, 3 probability), u8 value
+ *                    then, if any clause is a probability: u32 seed
+ *   op*  until the input ends (at most MAX_OPS), each one u8 opcode % 16:
+ *     0-10  hypercall: u8 selector (< 0xc0: hypercall number selector % 64,
+ *           else a number out of range), then its arguments
+ *           as gen_call() reads them (buffers are written into the caller's
+ *           scratch area first, as a guest would before the call)
+ *     11    guest store: u8 n, a va (gen_va), n words (gen_word) written
+ *           through the guest's page tables where they allow it
+ *     12    exception: u8 vector (% 32), u32 error code, u32 cr2
+ *     13    time: u16 microseconds pass; the timer fires if it is due
+ *     14    registers: esp = gen_va, ebp = gen_word (the guest owns them)
+ *     15    destroy domain 1 if it has stopped (what a toolstack does)
+ *
+ * A run ends when the input does, when the machine stops (dom0 powered off or
+ * crashed: fine; exit 2, a panic or a failed audit at shutdown: a finding) or
+ * when nothing is left to run. Every finding calls abort() after printing the
+ * console, so libFuzzer keeps the input; `fuzz-replay -v FILE` replays it
+ * with a trace of every entry.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "fuzz_arch.h"
+#include "elfgen.h"
+#include <pvx/audit.h>
+#include <pvx/builder.h>
+#include <pvx/domain.h>
+#include <pvx/elf.h>
+#include <pvx/fault.h>
+#include <pvx/frame.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/layout.h>
+#include <pvx/mm.h>
+#include <pvx/setup.h>
+#include <public/elfnote.h>
+#include <public/memory.h>
+#include <public/sched.h>
+#include <public/version.h>
+#include <public/xen.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+#define MAX_OPS         96
+#define MAX_REENTRIES   4096        /* continuations of one call before we stop */
+
+/* Both domains: one small kernel at 3 MiB, so that v_start..v_end is 1 MiB. */
+#define KERN_VA         0x300000u
+#define HCALL_PAGE_VA   0x301000u
+#define DOM_PAGES       320u        /* 256 mapped + 64 spare (owned, unmapped) */
+#define MAPPED_PAGES    256u
+#define SCRATCH_VA      0x380000u   /* in the padding below v_end: writable, unused */
+#define SCRATCH_REGIONS 32u         /* 4 KiB each: request arrays and structures */
+
+struct fdom {
+    struct domain *d;               /* NULL: not built, or destroyed */
+    mfn_t p2m[DOM_PAGES];           /* as built; the guest may give frames back */
+    struct build_layout l;
+};
+
+static struct fdom doms[2];
+static uint8_t image[64 << 10];
+static size_t image_len;
+static struct elf_image img;
+static unsigned int nr_hcalls;              /* implemented: for the trace */
+static char sites[16][32];                  /* fault sites, by their report names */
+static unsigned int nr_sites;
+static uint64_t xen_l2_ref[NR_L2_SLOTS];    /* what the hypervisor's L2 slots hold */
+static struct cpu_regs cpu;                 /* the CPU's registers: the running vCPU's */
+static unsigned int region;                 /* next scratch region of this op */
+static bool trace;
+
+/* ------------------------------------------------------------------------
+ * Reading the input.
+ */
+
+struct in {
+    const uint8_t *p;
+    size_t n;
+};
+
+static uint8_t get8(struct in *in)
+{
+    if ( !in->n )
+        return 0;
+    in->n--;
+    return *in->p++;
+}
+
+static uint16_t get16(struct in *in)
+{
+    uint16_t lo = get8(in);
+
+    return (uint16_t)(lo | get8(in) << 8);
+}
+
+static uint32_t get32(struct in *in)
+{
+    uint32_t lo = get16(in);
+
+    return lo | (uint32_t)get16(in) << 16;
+}
+
+static void tr(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void tr(const char *fmt, ...)
+{
+    va_list ap;
+
+    if ( !trace )
+        return;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+/* ------------------------------------------------------------------------
+ * Guest memory, as the guest's CPU sees it: through its own page tables.
+ */
+
+static struct fdom *fdom_of(struct vcpu *v)
+{
+    return &doms[v->domain->domain_id ? 1 : 0];
+}
+
+static bool guest_rw(struct vcpu *v, uint32_t va, void *buf, size_t len, bool write)
+{
+    uint8_t *b = buf;
+
+    while ( len )
+    {
+        size_t off = va & (PAGE_SIZE - 1), n = PAGE_SIZE - off;
+        mfn_t mfn;
+        uint8_t *p;
+
+        if ( n > len )
+            n = len;
+        if ( guest_walk(v, va, write, &mfn) )
+            return false;
+        p = frame_map(mfn);
+        if ( write )
+            memcpy(p + off, b, n);
+        else
+            memcpy(b, p + off, n);
+        frame_unmap(p);
+        va += (uint32_t)n;
+        b += n;
+        len -= n;
+    }
+    return true;
+}
+
+static uint64_t table_entry(mfn_t table, unsigned int slot)
+{
+    return ((const uint64_t *)(fuzz_mem + (size_t)table * PAGE_SIZE))[slot];
+}
+
+/* ------------------------------------------------------------------------
+ * Interesting values. Each generator reads a kind byte, then what that kind
+ * needs: the mutator finds the guest's own frames, its page tables, the other
+ * domain's and the hypervisor's frames, and the boundaries.
+ */
+
+static mfn_t frame_table_mfn(void)
+{
+    return (mfn_t)(((const uint8_t *)frame_of(0) - fuzz_mem) / PAGE_SIZE);
+}
+
+static mfn_t gen_mfn(struct in *in, struct fdom *self, struct fdom *other)
+{
+    static const uint32_t odd[] = { 0, 1, 0xff, 0x100, 0x7ff, 0x800, 0x801, 0xfffff,
+                                    0x100000, 0xffffffff, 0x80000000, 0x7fffffff };
+    uint8_t k = get8(in) % 16;
+    mfn_t cr3 = (mfn_t)(current->cr3 >> PAGE_SHIFT);
+
+    switch ( k )
+    {
+    case 0: case 1: case 2:             /* any of its own frames, spare ones included */
+        return self->p2m[get16(in) % DOM_PAGES];
+    case 3:                             /* a spare (owned, unmapped) frame */
+        return self->p2m[MAPPED_PAGES + get8(in) % (DOM_PAGES - MAPPED_PAGES)];
+    case 4:                             /* the running L3 */
+        return cr3;
+    case 5:                             /* an L2 under it */
+        return (mfn_t)((table_entry(cr3, get8(in) % 4) & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    case 6:                             /* the L1 mapping the kernel, or a pt frame */
+        return self->p2m[((self->l.vpt_start - KERN_VA) >> PAGE_SHIFT) +
+                         get8(in) % self->l.nr_pt_pages];
+    case 7:
+        return self->d ? self->d->shared_info_mfn : 0;
+    case 8: case 9:                     /* the other domain's */
+        return other->p2m[get16(in) % DOM_PAGES];
+    case 10:                            /* the hypervisor's: M2P L1, M2P, frame table */
+    {
+        mfn_t m2p_l1 = (mfn_t)((xen_l2_ref[HYP_FIRST_L2_SLOT] & PTE_ADDR_MASK) >> PAGE_SHIFT);
+
+        switch ( get8(in) % 3 )
+        {
+        case 0: return m2p_l1;
+        case 1: return (mfn_t)((table_entry(m2p_l1, 0) & PTE_ADDR_MASK) >> PAGE_SHIFT);
+        default: return frame_table_mfn();
+        }
+    }
+    case 11:                            /* a free frame */
+    {
+        mfn_t m = get16(in) % frame_max_mfn();
+
+        for ( mfn_t i = 0; i < frame_max_mfn(); i++, m = (m + 1) % frame_max_mfn() )
+            if ( frame_of(m)->owner == DOMID_FREE )
+                return m;
+        return m;
+    }
+    case 12:                            /* not RAM: the arch's, the module */
+        return get8(in) + (get8(in) & 1 ? FUZZ_MODULE_MFN : 0);
+    case 13:
+        return odd[get8(in) % (sizeof(odd) / sizeof(odd[0]))];
+    case 14:
+        return frame_max_mfn() - 1 + get8(in) % 3;
+    default:
+        return get32(in);
+    }
+}
+
+static uint32_t gen_va(struct in *in, struct fdom *self)
+{
+    static const uint32_t hyp[] = {
+        HYPERVISOR_VIRT_START, HYPERVISOR_VIRT_START - 4, HYPERVISOR_VIRT_START - PAGE_SIZE,
+        RO_MPT_VIRT_END, ARCH_VIRT_START - 8, 0xfffff000u, 0xfffffff0u, 0xffffffffu,
+        0x80000000u, 0xc0000000u, 0x3ffffff8u, 0,
+    };
+    uint8_t k = get8(in) % 12;
+
+    switch ( k )
+    {
+    case 0: case 1: case 2:             /* the scratch area */
+        return SCRATCH_VA + get16(in) % (SCRATCH_REGIONS * PAGE_SIZE);
+    case 3:                             /* anywhere it has mapped, page aligned */
+        return KERN_VA + (get8(in) % MAPPED_PAGES) * PAGE_SIZE;
+    case 4:                             /* its page tables (mapped read-only) */
+        return self->l.vpt_start + (get8(in) % self->l.nr_pt_pages) * PAGE_SIZE;
+    case 5:                             /* start of day: p2m, start_info, stack */
+        switch ( get8(in) % 4 )
+        {
+        case 0: return self->l.vphysmap_start;
+        case 1: return self->l.vstartinfo_start;
+        case 2: return self->l.vstack_end - 16;
+        default: return HCALL_PAGE_VA;
+        }
+    case 6:                             /* across a page boundary */
+        return SCRATCH_VA + (get8(in) % SCRATCH_REGIONS + 1) * PAGE_SIZE - get8(in) % 16;
+    case 7:                             /* not mapped */
+        return self->l.v_end + (uint32_t)get16(in) * PAGE_SIZE;
+    case 8: case 9:
+        return hyp[get8(in) % (sizeof(hyp) / sizeof(hyp[0]))];
+    case 10:
+        return KERN_VA + get32(in) % (MAPPED_PAGES * PAGE_SIZE);
+    default:
+        return get32(in);
+    }
+}
+
+static uint16_t gen_domid(struct in *in)
+{
+    static const uint16_t ids[] = { DOMID_SELF, DOMID_SELF, 0, 1, 2, DOMID_IO, DOMID_XEN,
+                                    DOMID_COW, DOMID_INVALID, DOMID_IDLE, 1023, 1024, 0xffff };
+
+    return ids[get8(in) % (sizeof(ids) / sizeof(ids[0]))];
+}
+
+static uint32_t gen_count(struct in *in)
+{
+    static const uint32_t counts[] = { 0, 1, 2, 7, 8, 63, 64, 65, 255, 256, 257, 511, 512,
+                                       1023, 1024, 1025, 2048, 4096, 0x7fffffff, 0x80000000,
+                                       0x80000001, 0xffffffff, 0x10000000 };
+
+    return counts[get8(in) % (sizeof(counts) / sizeof(counts[0]))];
+}
+
+/* A page-table entry: flags a guest would use (and ones it must not), an mfn. */
+static uint64_t gen_pte(struct in *in, struct fdom *self, struct fdom *other)
+{
+    static const uint16_t flags[] = {
+        0x061, 0x063, 0x067, 0x065, 0x021, 0x023, 0x001, 0x003, 0x000, 0x027,
+        0x083, 0x081, 0x163, 0x06b, 0x073, 0x07b, 0x263, 0xe63, 0x0e3, 0x002,
+    };
+    uint8_t k = get8(in);
+    uint64_t e = (uint64_t)gen_mfn(in, self, other) << PAGE_SHIFT;
+
+    e |= (k & 0x80) ? (get16(in) & 0xfff) : flags[k % (sizeof(flags) / sizeof(flags[0]))];
+    switch ( get8(in) % 8 )
+    {
+    case 0: e |= 1ull << 63; break;                     /* NX */
+    case 1: e |= 1ull << (36 + get8(in) % 16); break;   /* beyond PADDR_BITS */
+    case 2: e |= (uint64_t)get32(in) << 32; break;
+    default: break;
+    }
+    return e;
+}
+
+/* The machine address of a table entry, with the mmu_update command in the
+ * low bits. */
+static uint64_t gen_pte_ptr(struct in *in, struct fdom *self, struct fdom *other)
+{
+    uint64_t p = (uint64_t)gen_mfn(in, self, other) << PAGE_SHIFT;
+    uint8_t k = get8(in);
+    unsigned int slot;
+
+    switch ( k % 8 )
+    {
+    case 0: slot = HYP_FIRST_L2_SLOT + get8(in) % (NR_L2_SLOTS - HYP_FIRST_L2_SLOT); break;
+    case 1: slot = get8(in) % 4; break;
+    case 2: slot = l1_table_offset(SCRATCH_VA) + get8(in) % SCRATCH_REGIONS; break;
+    default: slot = get16(in) % 512; break;
+    }
+    p |= (uint64_t)slot * 8;
+    p |= (k >> 3) % 8 < 6 ? (k >> 3) % 4 : (k >> 3) % 8;   /* the command: mostly valid */
+    if ( (k >> 6) == 3 && get8(in) == 0xff )
+        p |= (uint64_t)get16(in) << 44;                    /* an mfn beyond 32 bits */
+    return p;
+}
+
+static uint32_t gen_word(struct in *in, struct fdom *self, struct fdom *other)
+{
+    static const uint32_t small[] = { 0, 1, 2, 3, 4, 5, 8, 16, 0x7fffffff, 0x80000000,
+                                      0xffffffff, 0xfffffff2, 0x7ff0, 0xffff, 0x10000 };
+
+    switch ( get8(in) % 10 )
+    {
+    case 0: return small[get8(in) % (sizeof(small) / sizeof(small[0]))];
+    case 1: return get8(in) % 8;
+    case 2: return get32(in);
+    case 3: case 4: case 5: return gen_va(in, self);
+    case 6: return gen_mfn(in, self, other);
+    case 7: return gen_domid(in);
+    case 8: return gen_count(in);
+    default: return (uint32_t)gen_pte(in, self, other);
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Hypercall arguments. A call gets a fresh 4 KiB scratch region (its arrays at
+ * the start, structures at +0x800, a done counter at +0xff8); a multicall's
+ * entries get regions of their own.
+ */
+
+static uint32_t next_region(void)
+{
+    uint32_t r = SCRATCH_VA + (region % SCRATCH_REGIONS) * PAGE_SIZE;
+
+    region++;
+    return r;
+}
+
+static void put(struct vcpu *v, uint32_t va, const void *buf, size_t len)
+{
+    /* A guest writes its arguments before the call; where its own mappings
+     * refuse (it remapped its scratch area), the call sees what is there. */
+    (void)guest_rw(v, va, (void *)buf, len, true);
+}
+
+/* Pointer to an argument buffer: mostly the one written, sometimes anything. */
+static uint32_t gen_ptr(struct in *in, struct fdom *self, uint32_t buf)
+{
+    uint8_t k = get8(in);
+
+    if ( k < 0xe0 )
+        return buf;
+    if ( k < 0xf0 )
+        return buf + get8(in);
+    return gen_va(in, self);
+}
+
+static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], unsigned int depth);
+
+/* The hypercall number: the selector itself (mod 64) so that an input means
+ * the same call when the table grows; the top of the range gives numbers out
+ * of the table's range. */
+static uint32_t select_hypercall(uint8_t sel)
+{
+    static const uint32_t odd[] = { NR_HYPERCALLS, NR_HYPERCALLS + 1, 0x80000000u, 0xffffffffu,
+                                    0x80000000u + __HYPERVISOR_mmu_update, 0x100 };
+
+    return sel < 0xc0 ? sel % NR_HYPERCALLS : odd[sel % (sizeof(odd) / sizeof(odd[0]))];
+}
+
+static void gen_mmu_update(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    struct mmu_update req[8];
+    unsigned int n = get8(in) % 9;
+
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        req[i].ptr = gen_pte_ptr(in, self, other);
+        req[i].val = (req[i].ptr & 7) == MMU_MACHPHYS_UPDATE ? get32(in)
+                                                              : gen_pte(in, self, other);
+    }
+    put(v, r, req, n * sizeof(req[0]));
+    a[0] = gen_ptr(in, self, r);
+    switch ( get8(in) % 4 )
+    {
+    case 0: a[1] = gen_count(in); break;
+    case 1: a[1] = n | MMU_UPDATE_PREEMPTED; break;
+    default: a[1] = n; break;
+    }
+    a[2] = get8(in) % 2 ? r + 0xff8 : 0;
+    switch ( get8(in) % 4 )
+    {
+    case 0: a[3] = gen_domid(in); break;
+    case 1: a[3] = (uint32_t)(gen_domid(in) + 1) << 16 | DOMID_SELF; break;
+    default: a[3] = DOMID_SELF; break;
+    }
+}
+
+static void gen_mmuext_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    struct mmuext_op op[8];
+    unsigned int n = get8(in) % 9;
+    uint32_t mask = get8(in) % 4;
+
+    put(v, r + 0x800, &mask, sizeof(mask));
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        uint8_t c = get8(in);
+
+        op[i].cmd = c < 0xf0 ? c % 21u : c;
+        switch ( op[i].cmd )
+        {
+        case MMUEXT_INVLPG_LOCAL: case MMUEXT_INVLPG_ALL: case MMUEXT_INVLPG_MULTI:
+        case MMUEXT_SET_LDT:
+            op[i].arg1.linear_addr = gen_va(in, self);
+            break;
+        default:
+            op[i].arg1.mfn = gen_mfn(in, self, other);
+            break;
+        }
+        switch ( op[i].cmd )
+        {
+        case MMUEXT_SET_LDT: op[i].arg2.nr_ents = gen_count(in); break;
+        case MMUEXT_COPY_PAGE: op[i].arg2.src_mfn = gen_mfn(in, self, other); break;
+        case MMUEXT_TLB_FLUSH_MULTI: case MMUEXT_INVLPG_MULTI:
+            op[i].arg2.vcpumask = gen_ptr(in, self, r + 0x800);
+            break;
+        default: op[i].arg2.nr_ents = get8(in) % 2 ? gen_word(in, self, other) : 0; break;
+        }
+    }
+    put(v, r, op, n * sizeof(op[0]));
+    a[0] = gen_ptr(in, self, r);
+    a[1] = get8(in) % 4 ? n : gen_count(in);
+    a[2] = get8(in) % 2 ? r + 0xff8 : 0;
+    a[3] = get8(in) % 4 ? DOMID_SELF : gen_domid(in);
+}
+
+static void gen_multicall(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r,
+                          unsigned int depth)
+{
+    struct fdom *self = fdom_of(v);
+    struct multicall_entry mc[6];
+    unsigned int n = get8(in) % 7;
+
+    memset(mc, 0, sizeof(mc));
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        uint8_t sel = get8(in);
+        uint32_t args[5] = { 0 };
+
+        mc[i].op = select_hypercall(sel);
+        gen_call(in, v, mc[i].op, args, depth + 1);
+        memcpy(mc[i].args, args, sizeof(args));
+        mc[i].args[5] = get8(in) % 4 ? 0 : get32(in);
+    }
+    put(v, r, mc, n * sizeof(mc[0]));
+    a[0] = gen_ptr(in, self, r);
+    a[1] = get8(in) % 4 ? n : gen_count(in);
+}
+
+static void gen_memory_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    uint8_t c = get8(in);
+    struct xen_memory_reservation res;
+    struct xen_memory_map map;
+    xen_pfn_t ext[16];
+    unsigned int n = get8(in) % 17;
+    uint16_t domid;
+
+    for ( unsigned int i = 0; i < n; i++ )
+        ext[i] = get8(in) % 4 ? gen_mfn(in, self, other) : get16(in);
+    put(v, r, ext, n * sizeof(ext[0]));
+
+    a[0] = c % 16;
+    if ( c >= 0xf0 )
+        a[0] |= (uint32_t)get16(in) << MEMOP_EXTENT_SHIFT;
+    switch ( a[0] & MEMOP_CMD_MASK )
+    {
+    case XENMEM_current_reservation:
+    case XENMEM_maximum_reservation:
+    case XENMEM_maximum_gpfn:
+        domid = gen_domid(in);
+        put(v, r + 0x800, &domid, sizeof(domid));
+        break;
+    case XENMEM_memory_map:
+    case XENMEM_machine_memory_map:
+        map = (struct xen_memory_map){ .nr_entries = get8(in) % 3,
+                                       .buffer = gen_ptr(in, self, r) };
+        put(v, r + 0x800, &map, sizeof(map));
+        break;
+    default:
+        res = (struct xen_memory_reservation){
+            .extent_start = get8(in) % 8 ? gen_ptr(in, self, r) : 0,
+            .nr_extents = get8(in) % 4 ? n : gen_count(in),
+            .extent_order = get8(in) % 8 ? 0 : get8(in),
+            .mem_flags = get8(in) % 4 ? 0 : get32(in),
+            .domid = get8(in) % 2 ? DOMID_SELF : gen_domid(in),
+        };
+        put(v, r + 0x800, &res, sizeof(res));
+        break;
+    }
+    a[1] = gen_ptr(in, self, r + 0x800);
+}
+
+static void gen_sched_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    uint32_t words[4];
+
+    a[0] = get8(in) % 10;
+    switch ( a[0] )
+    {
+    case SCHEDOP_shutdown:
+    case SCHEDOP_shutdown_code:
+        words[0] = get8(in) % 8 ? get8(in) % 6 : get32(in);    /* reason */
+        break;
+    case SCHEDOP_remote_shutdown:
+        words[0] = gen_domid(in);
+        words[1] = get8(in) % 6;
+        break;
+    default:                            /* poll: ports, nr_ports, timeout */
+        words[0] = r + 0x100;
+        words[1] = get8(in) % 4;
+        words[2] = gen_word(in, self, other);
+        words[3] = 0;
+        break;
+    }
+    words[3] = get8(in) % 8;            /* a port for poll's list */
+    put(v, r, words, sizeof(words));
+    put(v, r + 0x100, &words[3], sizeof(words[3]));
+    a[1] = gen_ptr(in, self, r);
+}
+
+/* A hypercall this harness has no model for: (cmd, pointer, words...) with a
+ * structure of plausible words (small numbers, pointers, frames, ids). */
+static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    uint32_t words[32];
+    unsigned int n = get8(in) % 33;
+
+    for ( unsigned int i = 0; i < n; i++ )
+        words[i] = gen_word(in, self, other);
+    put(v, r, words, n * sizeof(words[0]));
+    a[0] = get8(in) % 2 ? get8(in) % 16 : gen_word(in, self, other);
+    a[1] = get8(in) % 4 ? gen_ptr(in, self, r) : gen_word(in, self, other);
+    a[2] = gen_word(in, self, other);
+    a[3] = gen_word(in, self, other);
+    a[4] = gen_word(in, self, other);
+}
+
+static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], unsigned int depth)
+{
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    uint32_t r = next_region();
+
+    memset(a, 0, 5 * sizeof(a[0]));
+    switch ( nr )
+    {
+    case __HYPERVISOR_mmu_update:
+        gen_mmu_update(in, v, a, r);
+        break;
+    case __HYPERVISOR_mmuext_op:
+        gen_mmuext_op(in, v, a, r);
+        break;
+    case __HYPERVISOR_update_va_mapping:
+    {
+        uint64_t pte;
+        uint8_t f;
+
+        a[0] = gen_va(in, self);
+        pte = gen_pte(in, self, other);
+        a[1] = (uint32_t)pte;
+        a[2] = (uint32_t)(pte >> 32);
+        f = get8(in);
+        a[3] = f % 3 + (f & 0x10 ? UVMF_ALL : 0);
+        if ( f & 0x20 )                 /* a vCPU mask pointer in the flags */
+        {
+            uint32_t mask = get8(in) % 4;
+
+            put(v, r, &mask, sizeof(mask));
+            a[3] = (a[3] & UVMF_FLUSHTYPE_MASK) | (f & 0x40 ? r : gen_va(in, self));
+        }
+        break;
+    }
+    case __HYPERVISOR_multicall:
+        if ( depth < 2 )
+            gen_multicall(in, v, a, r, depth);
+        else
+            a[0] = r, a[1] = get8(in) % 3;
+        break;
+    case __HYPERVISOR_memory_op:
+        gen_memory_op(in, v, a, r);
+        break;
+    case __HYPERVISOR_console_io:
+    {
+        static const char text[] = "pvx fuzz\n";
+
+        a[0] = get8(in) % 8 ? get8(in) % 2 : get32(in);
+        a[1] = get8(in) % 4 ? get8(in) : gen_count(in);
+        put(v, r, text, sizeof(text) - 1);
+        a[2] = gen_ptr(in, self, r);
+        break;
+    }
+    case __HYPERVISOR_xen_version:
+    {
+        uint32_t fi[2] = { get8(in) % 4, 0 };      /* get_features: submap_idx */
+
+        put(v, r, fi, sizeof(fi));
+        a[0] = get8(in) % 16;
+        a[1] = gen_ptr(in, self, r);
+        break;
+    }
+    case __HYPERVISOR_sched_op:
+        gen_sched_op(in, v, a, r);
+        break;
+    default:
+        gen_generic(in, v, a, r);
+        break;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Checks after every entry.
+ */
+
+static void isolation_fail(struct domain *d, const char *what, mfn_t table, unsigned int slot,
+                           uint64_t e)
+{
+    fuzz_fail("isolation: d%u %s: table mfn %#x slot %u = %#llx", d->domain_id, what, table,
+              slot, (unsigned long long)e);
+}
+
+static const struct frame *owned_frame(struct domain *d, uint64_t e)
+{
+    const struct frame *f = frame_of((mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT));
+
+    return f && f->owner == d->domain_id ? f : NULL;
+}
+
+/*
+ * Walk what the MMU would walk from every vCPU's cr3, by the raw entries and
+ * not the frame table's metadata: every table and every mapped frame must be
+ * the domain's own (no other frames exist to share yet: no grant tables), no
+ * superpage, no writable mapping of a frame that is a page table anywhere,
+ * and the hypervisor's L2 slots exactly as the hypervisor wrote them.
+ */
+static void check_isolation(void)
+{
+    static uint8_t is_table[FUZZ_MEM_FRAMES];
+    static struct { mfn_t mfn; unsigned int slot; uint64_t e; uint16_t dom; } rw[8192];
+    unsigned int nr_rw = 0;
+
+    memset(is_table, 0, sizeof(is_table));
+    for ( unsigned int di = 0; di < 2; di++ )
+    {
+        struct domain *d = doms[di].d;
+
+        if ( !d )
+            continue;
+        for ( unsigned int vi = 0; vi < d->nr_vcpus; vi++ )
+        {
+            mfn_t l3 = (mfn_t)(d->vcpu[vi].cr3 >> PAGE_SHIFT);
+
+            if ( !d->vcpu[vi].cr3 )
+                continue;
+            if ( !owned_frame(d, d->vcpu[vi].cr3) )
+                isolation_fail(d, "cr3 names a frame not its own", l3, 0, d->vcpu[vi].cr3);
+            is_table[l3] = 1;
+            for ( unsigned int s3 = 0; s3 < 4; s3++ )
+            {
+                uint64_t e3 = table_entry(l3, s3);
+                mfn_t l2 = (mfn_t)((e3 & PTE_ADDR_MASK) >> PAGE_SHIFT);
+                unsigned int n2 = s3 == 3 ? HYP_FIRST_L2_SLOT : 512;
+
+                if ( !(e3 & _PAGE_PRESENT) )
+                {
+                    if ( s3 == 3 )
+                        isolation_fail(d, "L3 slot 3 not present", l3, s3, e3);
+                    continue;
+                }
+                if ( !owned_frame(d, e3) )
+                    isolation_fail(d, "L3 entry names a frame not its own", l3, s3, e3);
+                is_table[l2] = 1;
+                if ( s3 == 3 && memcmp((const uint64_t *)(fuzz_mem + (size_t)l2 * PAGE_SIZE) +
+                                       HYP_FIRST_L2_SLOT, &xen_l2_ref[HYP_FIRST_L2_SLOT],
+                                       (NR_L2_SLOTS - HYP_FIRST_L2_SLOT) * 8) )
+                    isolation_fail(d, "the hypervisor's L2 slots changed", l2, HYP_FIRST_L2_SLOT,
+                                   table_entry(l2, HYP_FIRST_L2_SLOT));
+                for ( unsigned int s2 = 0; s2 < n2; s2++ )
+                {
+                    uint64_t e2 = table_entry(l2, s2);
+                    mfn_t l1 = (mfn_t)((e2 & PTE_ADDR_MASK) >> PAGE_SHIFT);
+
+                    if ( !(e2 & _PAGE_PRESENT) )
+                        continue;
+                    if ( e2 & _PAGE_PSE )
+                        isolation_fail(d, "superpage", l2, s2, e2);
+                    if ( !owned_frame(d, e2) )
+                        isolation_fail(d, "L2 entry names a frame not its own", l2, s2, e2);
+                    is_table[l1] = 1;
+                    for ( unsigned int s1 = 0; s1 < 512; s1++ )
+                    {
+                        uint64_t e1 = table_entry(l1, s1);
+
+                        if ( !(e1 & _PAGE_PRESENT) )
+                            continue;
+                        if ( !owned_frame(d, e1) )
+                            isolation_fail(d, "maps a frame not its own", l1, s1, e1);
+                        if ( (e1 & _PAGE_RW) && (e2 & _PAGE_RW) &&
+                             nr_rw < sizeof(rw) / sizeof(rw[0]) )
+                            rw[nr_rw++] = (typeof(rw[0])){ l1, s1, e1, d->domain_id };
+                    }
+                }
+            }
+        }
+    }
+    /* A writable mapping of any live page table is a way out of the sandbox. */
+    for ( unsigned int i = 0; i < nr_rw; i++ )
+        if ( is_table[(rw[i].e & PTE_ADDR_MASK) >> PAGE_SHIFT] )
+            isolation_fail(domain_lookup(rw[i].dom), "maps a live page table writable",
+                           rw[i].mfn, rw[i].slot, rw[i].e);
+}
+
+/* The allocator's count agrees with the table, and every frame has one owner.
+ * A frame the hypervisor itself writes after boot (shared_info: event bits,
+ * time) is never a page table or descriptor frame: those are validated once,
+ * and a write behind the validator's back would make whatever it writes a
+ * mapping. */
+static void check_frames(void)
+{
+    unsigned int free = 0;
+
+    for ( unsigned int di = 0; di < 2; di++ )
+    {
+        const struct domain *d = doms[di].d;
+        const struct frame *f = d ? frame_of(d->shared_info_mfn) : NULL;
+
+        if ( f && f->type_count && f->type != FRAME_WRITABLE )
+            fuzz_fail("d%u's shared_info (mfn %#x) has type %u, count %u: the hypervisor writes "
+                      "it unvalidated", d->domain_id, d->shared_info_mfn, f->type, f->type_count);
+    }
+
+    for ( mfn_t m = 0; m < frame_max_mfn(); m++ )
+    {
+        const struct frame *f = frame_of(m);
+
+        if ( f->owner == DOMID_FREE )
+        {
+            free++;
+            if ( f->ref_count || f->type_count || f->flags )
+                fuzz_fail("free mfn %#x has refs %u, type count %u, flags %#x", m, f->ref_count,
+                          f->type_count, f->flags);
+        }
+        else if ( frame_owner_is_domain(f) && !domain_lookup(f->owner) )
+            fuzz_fail("mfn %#x owned by d%u, which does not exist", m, f->owner);
+    }
+    if ( free != frame_free_count() )
+        fuzz_fail("frame_free_count() says %u, the frame table %u", frame_free_count(), free);
+}
+
+static void check_all(const char *after)
+{
+    unsigned int n = audit_frames();
+
+    if ( n )
+        fuzz_fail("audit: %u mismatches after %s", n, after);
+    if ( !current || current->domain->state != DOMAIN_RUNNING )
+        fuzz_fail("after %s the CPU resumes a vCPU of a domain that is not running", after);
+    /* Never ring 0, never IOPL or virtual-8086 mode, always interruptible. */
+    if ( !(cpu.cs & 3) || !(cpu.ss & 3) || (cpu.eflags & (X86_EFLAGS_IOPL | X86_EFLAGS_VM)) ||
+         !(cpu.eflags & X86_EFLAGS_IF) )
+        fuzz_fail("after %s the guest resumes with cs %#x ss %#x eflags %#x", after, cpu.cs,
+                  cpu.ss, cpu.eflags);
+    check_isolation();
+    check_frames();
+}
+
+/* ------------------------------------------------------------------------
+ * Entries.
+ */
+
+static void entry_begin(void)
+{
+    struct domain *d = current->domain;
+
+    fuzz_map_domid = d->is_privileged ? -1 : d->domain_id;
+}
+
+static void entry_end(void)
+{
+    fuzz_map_domid = -1;
+}
+
+/* The CPU re-executes an int $0x82 that a continuation rewound to: in the
+ * hypercall page, the int sits 5 bytes into a slot (6 in the iret slot). */
+static bool at_hypercall_int(void)
+{
+    uint32_t off = cpu.eip - HCALL_PAGE_VA;
+
+    return off < PAGE_SIZE &&
+           off % HYPERCALL_PAGE_SLOT_SIZE == (off / HYPERCALL_PAGE_SLOT_SIZE == __HYPERVISOR_iret
+                                              ? 6u : 5u);
+}
+
+static void hypercall(uint32_t nr, const uint32_t a[5])
+{
+    unsigned int reentries = 0;
+
+    tr("d%u: %s(%#x, %#x, %#x, %#x, %#x)", current->domain->domain_id,
+       hypercall_name(nr) ? hypercall_name(nr) : "?", a[0], a[1], a[2], a[3], a[4]);
+    cpu.eax = nr;
+    cpu.ebx = a[0]; cpu.ecx = a[1]; cpu.edx = a[2]; cpu.esi = a[3]; cpu.edi = a[4];
+    cpu.eip = HCALL_PAGE_VA + (nr % 128) * HYPERCALL_PAGE_SLOT_SIZE + 5;
+    if ( nr % 128 == __HYPERVISOR_iret )
+        cpu.eip++;
+    do
+    {
+        cpu.eip += 2;                   /* as the CPU pushes it after the int */
+        entry_begin();
+        core_hypercall(&cpu);
+        entry_end();
+    } while ( at_hypercall_int() && ++reentries < MAX_REENTRIES );
+    tr(" = %d%s\n", (int32_t)cpu.eax, reentries ? " (continued)" : "");
+}
+
+static void guest_trap(uint32_t vector, uint32_t error_code, uint32_t cr2)
+{
+    tr("d%u: exception %u error %#x cr2 %#x\n", current->domain->domain_id, vector, error_code,
+       cr2);
+    cpu.entry_vector = vector;
+    cpu.error_code = error_code;
+    entry_begin();
+    core_trap(&cpu, cr2);
+    entry_end();
+}
+
+static void time_passes(uint32_t us)
+{
+    fuzz_now_ns += (uint64_t)us * 1000;
+    tr("time %llu ns%s\n", (unsigned long long)fuzz_now_ns,
+       fuzz_timer && fuzz_timer <= fuzz_now_ns ? ": timer fires" : "");
+    if ( fuzz_timer && fuzz_timer <= fuzz_now_ns )
+    {
+        fuzz_timer = 0;
+        entry_begin();
+        core_timer_interrupt(&cpu);
+        entry_end();
+    }
+}
+
+/* A toolstack's part (xl destroy): domain 1 is killed if it still runs and
+ * torn down, and every frame it had must come back. */
+static void destroy_dom1(void)
+{
+    struct domain *d = doms[1].d;
+
+    if ( !d || current->domain == d )
+        return;
+    tr("destroy d1\n");
+    if ( d->state == DOMAIN_RUNNING )
+        domain_crash(d, "destroyed by the fuzz harness");
+    domain_destroy(d);
+    for ( mfn_t m = 0; m < frame_max_mfn(); m++ )
+        if ( frame_of(m)->owner == 1 )
+            fuzz_fail("d1 destroyed, but mfn %#x (refs %u, type %u count %u) is still its own", m,
+                      frame_of(m)->ref_count, frame_of(m)->type, frame_of(m)->type_count);
+    if ( domain_lookup(1) )
+        fuzz_fail("d1 destroyed, but its slot is still in use");
+    doms[1].d = NULL;
+}
+
+/* ------------------------------------------------------------------------
+ * A fresh hypervisor: dom0 from the image through core_start, dom1 built
+ * the same way from the same image.
+ */
+
+static void record_domain(struct fdom *fd, struct domain *d)
+{
+    struct start_info si;
+    struct vcpu *v = &d->vcpu[0];
+
+    fd->d = d;
+    if ( !guest_rw(v, v->regs.esi, &si, sizeof(si), false) ||
+         !guest_rw(v, si.mfn_list, fd->p2m, sizeof(fd->p2m), false) )
+        fuzz_fail("d%u: cannot read its start_info and p2m", d->domain_id);
+    memset(&fd->l, 0, sizeof(fd->l));
+    fd->l.v_start = KERN_VA;
+    fd->l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;
+    fd->l.vphysmap_start = si.mfn_list;
+    fd->l.vstartinfo_start = v->regs.esi;
+    fd->l.vpt_start = si.pt_base;
+    fd->l.nr_pt_pages = si.nr_pt_frames;
+    fd->l.vstack_end = v->regs.esp;
+}
+
+static void boot(bool two_domains)
+{
+    struct boot_info bi;
+    struct cpu_regs *r;
+
+    fuzz_machine_reset(image, image_len);
+    fuzz_boot_info(&bi, image_len, "fuzz.elf", "dom0_mem=1280K");
+    memset(doms, 0, sizeof(doms));
+    r = core_start(&bi);
+    cpu = *r;
+    record_domain(&doms[0], current->domain);
+    memset(xen_l2_ref, 0, sizeof(xen_l2_ref));
+    frame_fill_xen_l2(xen_l2_ref);
+
+    if ( two_domains )
+    {
+        struct build_layout l;
+        struct domain *d = domain_create(1, "fuzz1", false);
+        char err[160];
+
+        if ( !d || builder_build(d, &img, DOM_PAGES, "", 0, &l, err, sizeof(err)) )
+            fuzz_fail("cannot build d1: %s", d ? err : "domain_create failed");
+        record_domain(&doms[1], d);
+        doms[1].l = l;
+    }
+    doms[0].l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;
+}
+
+/* fault_report prints every site: learn their names once, so sites added to
+ * core/ are fuzzed without changing this file. */
+static void learn_fault_sites(void)
+{
+    const char *p = fuzz_console();
+
+    fault_report();
+    while ( (p = strstr(p, "(pvx) fault ")) && nr_sites < sizeof(sites) / sizeof(sites[0]) )
+    {
+        const char *colon;
+
+        p += strlen("(pvx) fault ");
+        colon = strchr(p, ':');
+        if ( !colon || colon - p >= (long)sizeof(sites[0]) )
+            break;
+        memcpy(sites[nr_sites], p, (size_t)(colon - p));
+        sites[nr_sites][colon - p] = '\0';
+        nr_sites++;
+    }
+}
+
+static void configure_faults(struct in *in)
+{
+    unsigned int n = get8(in) % 3;
+    bool seeded = false;
+    char spec[256];
+    size_t len = 0;
+
+    fault_init();                       /* counts from here: fail-nth is per run */
+    for ( unsigned int i = 0; i < n && nr_sites; i++ )
+    {
+        const char *site = sites[get8(in) % nr_sites];
+        uint8_t kind = get8(in) % 4, val = get8(in);
+
+        if ( kind < 3 )
+            len += (size_t)snprintf(spec + len, sizeof(spec) - len, "%s%s:fail-nth=%u",
+                                    len ? ";" : "", site, val + 1u);
+        else
+        {
+            len += (size_t)snprintf(spec + len, sizeof(spec) - len,
+                                    "%s%s:probability=%u,times=%u", len ? ";" : "", site,
+                                    val % 100 + 1u, val / 100 + 1u);
+            seeded = true;
+        }
+    }
+    if ( seeded )
+        fault_set_seed(get32(in));
+    if ( len )
+    {
+        tr("faults: %s\n", spec);
+        if ( fault_configure(spec) )
+            fuzz_fail("fault_configure(\"%s\") refused a spec the harness built", spec);
+    }
+}
+
+static void init_once(void)
+{
+    static bool done;
+    struct elfgen_spec s;
+    char err[160];
+    jmp_buf jb;
+
+    if ( done )
+        return;
+    done = true;
+    trace = getenv("FUZZ_TRACE") != NULL;
+    fuzz_trace = trace;
+
+    elfgen_default(&s);
+    s.e_entry = s.paddr = s.vaddr = KERN_VA;
+    elfgen_set_num(&s, XEN_ELFNOTE_VIRT_BASE, KERN_VA);
+    elfgen_set_num(&s, XEN_ELFNOTE_HYPERCALL_PAGE, HCALL_PAGE_VA);
+    image_len = elfgen_build(&s, image, sizeof(image));
+    if ( elf_parse(&img, image, image_len, err, sizeof(err)) )
+        fuzz_fail("the fuzz kernel is refused: %s", err);
+
+    for ( uint32_t nr = 0; nr < NR_HYPERCALLS; nr++ )
+        if ( hypercall_lookup(nr) )
+            nr_hcalls++;
+
+    fuzz_stop_jmp = &jb;
+    if ( setjmp(jb) )
+        fuzz_fail("the machine stopped (%d) while booting", fuzz_stop_status);
+    boot(true);
+    learn_fault_sites();
+    fuzz_stop_jmp = NULL;
+    if ( trace )
+    {
+        fprintf(stderr, "fuzz: %u hypercalls implemented, fault sites:", nr_hcalls);
+        for ( unsigned int i = 0; i < nr_sites; i++ )
+            fprintf(stderr, " %s", sites[i]);
+        fputc('\n', stderr);
+    }
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    init_once();
+    return 0;
+}
+
+static void run_ops(struct in *in)
+{
+    for ( unsigned int op = 0; op < MAX_OPS && in->n; op++ )
+    {
+        struct vcpu *v = current;
+        struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+        uint8_t code = get8(in) % 16;
+        char what[48];
+
+        region = 0;
+        if ( code <= 10 )
+        {
+            uint8_t sel = get8(in);
+            uint32_t nr, a[5];
+
+            nr = select_hypercall(sel);
+            gen_call(in, v, nr, a, 0);
+            hypercall(nr, a);
+            snprintf(what, sizeof(what), "hypercall %u", nr);
+        }
+        else if ( code == 11 )
+        {
+            unsigned int n = get8(in) % 16;
+            uint32_t va = gen_va(in, self), w[16];
+
+            for ( unsigned int i = 0; i < n; i++ )
+                w[i] = gen_word(in, self, other);
+            tr("d%u: store %u words at %#x\n", v->domain->domain_id, n, va);
+            put(v, va, w, n * sizeof(w[0]));
+            snprintf(what, sizeof(what), "a guest store");
+        }
+        else if ( code == 12 )
+        {
+            uint32_t vec = get8(in) % 32, ec = get32(in), cr2 = get32(in);
+
+            guest_trap(vec, ec, cr2);
+            snprintf(what, sizeof(what), "exception %u", vec);
+        }
+        else if ( code == 13 )
+        {
+            time_passes(get16(in));
+            snprintf(what, sizeof(what), "a timer tick");
+        }
+        else if ( code == 14 )
+        {
+            cpu.esp = gen_va(in, self);
+            cpu.ebp = gen_word(in, self, other);
+            tr("d%u: esp %#x ebp %#x\n", v->domain->domain_id, cpu.esp, cpu.ebp);
+            continue;
+        }
+        else
+        {
+            destroy_dom1();
+            snprintf(what, sizeof(what), "destroying d1");
+        }
+        check_all(what);
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct in in = { data, size };
+    jmp_buf jb;
+    uint8_t flags;
+
+    init_once();
+    flags = get8(&in);
+    fuzz_stop_jmp = &jb;
+    if ( setjmp(jb) )
+    {
+        /* The machine stopped. dom0 powering off or crashing ends a run like
+         * a real machine's; anything else (a panic, an audit that failed at
+         * shutdown) is a finding. */
+        fuzz_stop_jmp = NULL;
+        fuzz_map_domid = -1;
+        tr("machine stopped: %d\n", fuzz_stop_status);
+        if ( fuzz_stop_status != PVX_EXIT_POWEROFF && fuzz_stop_status != PVX_EXIT_CRASH &&
+             fuzz_stop_status != FUZZ_STOP_IDLE )
+            fuzz_fail("the machine stopped with status %d", fuzz_stop_status);
+        return 0;
+    }
+    boot(!(flags & 1));
+    configure_faults(&in);
+    check_all("boot");
+    run_ops(&in);
+    destroy_dom1();
+    check_all("the last entry");
+    fuzz_stop_jmp = NULL;
+    return 0;
+}
