@@ -9,6 +9,7 @@
 #include <pvx/lib.h>
 #include <pvx/mm.h>
 #include <pvx/traps.h>
+#include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <public/xen.h>
 
@@ -88,6 +89,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
      * table that disagrees with the page tables is a hypervisor bug. */
     if ( d->is_privileged )
         machine_halt(reason == SHUTDOWN_poweroff ? PVX_EXIT_POWEROFF : PVX_EXIT_CRASH);
+    sched_domain_stopped(d);
 }
 
 void domain_destroy(struct domain *d)
@@ -129,4 +131,5 @@ void domain_crash(struct domain *d, const char *fmt, ...)
      * the scheduler runs someone else on the way out of the hypervisor. */
     if ( d->is_privileged )
         machine_halt(PVX_EXIT_CRASH);
+    sched_domain_stopped(d);
 }

@@ -184,6 +184,17 @@ static struct vcpu *bvt_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *sl
     return best;
 }
 
+/* A vCPU that ran alone got SCHED_MAX_SLICE_NS; once another wakes, BVT's
+ * rule (run until E passes the next one's by C) bounds it again. */
+static uint64_t bvt_slice_left(struct vcpu *running, uint64_t now)
+{
+    uint64_t slice;
+
+    if ( bvt_pick_next(NULL, now, &slice) != running )
+        return 0;                       /* someone else is due now */
+    return slice;
+}
+
 const struct sched_ops sched_bvt_ops = {
     .name = "bvt",
     .init = bvt_init,
@@ -193,6 +204,7 @@ const struct sched_ops sched_bvt_ops = {
     .sleep = bvt_sleep,
     .charge = bvt_charge,
     .pick_next = bvt_pick_next,
+    .slice_left = bvt_slice_left,
 };
 
 /* ------------------------------------------------------------------------

@@ -180,6 +180,15 @@ void sched_wake(struct vcpu *v)
     sched_set_runstate(v, RUNSTATE_runnable, now);
     if ( ops->wake(v, running, now) )
         sched_raise_why("wake");
+    else if ( running && ops->slice_left )
+    {
+        uint64_t left = ops->slice_left(running, now);
+
+        if ( left == 0 )
+            sched_raise_why("wake");
+        else if ( !slice_end || now + left < slice_end )
+            slice_end = now + left;
+    }
 }
 
 void sched_timer_tick(uint64_t now)
@@ -227,7 +236,6 @@ static void sched_reap(void)
             printk("domain %u destroyed: %u frames returned, %u free",
                    d->domain_id, frame_free_count() - before, frame_free_count());
         }
-        evtchn_send_global_virq(VIRQ_DOM_EXC);
     }
 }
 
@@ -294,9 +302,16 @@ void sched_after_entry(void)
     time_rearm();
 }
 
+/*
+ * A domain stopped (shut down or crashed). The initial domain hears of it at
+ * once, as on Xen: VIRQ_DOM_EXC is sent now, not when the domain is reaped -
+ * else, with nothing else runnable, the CPU would idle before the reaping
+ * that wakes the initial domain, and nothing would ever wake it.
+ */
 void sched_domain_stopped(struct domain *d)
 {
-    (void)d;
+    ASSERT(!d->is_privileged);
+    evtchn_send_global_virq(VIRQ_DOM_EXC);
     sched_raise_why("exit");
 }
 

@@ -11,7 +11,9 @@
  * The first module is the initial domain; every further module becomes an
  * unprivileged domain (ids 1, 2, ...), its arguments "name=NAME mem=SIZE ..."
  * (default: the module's name, 8M); the whole argument string is its
- * start_info command line.
+ * start_info command line. "count=N" builds N domains from the one module
+ * (consecutive ids, named NAME-1 ... NAME-N): Multiboot has room for
+ * BOOT_MAX_MODULES modules, the hypervisor for MAX_DOMAINS domains.
  *   fail=SPEC       fault injection (see fault.h); fail_seed=N its seed
  *   fail_report=1   print every fault site's counts when the machine stops
  */
@@ -162,8 +164,10 @@ static void module_name(const struct boot_module *m, char *name, size_t len, con
     *args = sp;
 }
 
-/* "name=x mem=8M ..." in a domU module's arguments (the rest is the guest's). */
-static void domu_options(const char *args, char *name, size_t len, uint64_t *mem)
+/* "name=x mem=8M count=N ..." in a domU module's arguments (the rest is the
+ * guest's). */
+static void domu_options(const char *args, char *name, size_t len, uint64_t *mem,
+                         unsigned int *count, bool quiet)
 {
     for ( const char *p = args; *p; )
     {
@@ -176,7 +180,7 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
             end = p + strlen(p);
         if ( strncmp(p, "name=", 5) == 0 && end - p > 5 )
             snprintk(name, len, "%.*s", (int)(end - p - 5), p + 5);
-        else if ( strncmp(p, "mem=", 4) == 0 )
+        else if ( mem && strncmp(p, "mem=", 4) == 0 )
         {
             char v[24];
             uint64_t bytes;
@@ -184,7 +188,19 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
             snprintk(v, sizeof(v), "%.*s", (int)(end - p - 4), p + 4);
             if ( setup_parse_size(v, &bytes) && bytes >= PAGE_SIZE )
                 *mem = bytes;
-            else
+            else if ( !quiet )
+                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+        }
+        else if ( count && strncmp(p, "count=", 6) == 0 )
+        {
+            unsigned int n = 0;
+            const char *q = p + 6;
+
+            for ( ; q < end && *q >= '0' && *q <= '9' && n <= MAX_DOMAINS; q++ )
+                n = n * 10 + (unsigned int)(*q - '0');
+            if ( q == end && q > p + 6 && n >= 1 && n <= MAX_DOMAINS )
+                *count = n;
+            else if ( !quiet )
                 printk("ignoring bad option '%.*s'", (int)(end - p), p);
         }
         p = end;
@@ -192,8 +208,10 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
 }
 
 /* Build domain domid from module m: the initial domain from the first module,
- * an unprivileged one from each further module. */
-static struct domain *setup_build_domain(uint16_t domid, const struct boot_module *m)
+ * an unprivileged one from each further module; clone (1..count) names the
+ * copies of a module with count=N (0: not a copy). */
+static struct domain *setup_build_domain(uint16_t domid, const struct boot_module *m,
+                                         unsigned int clone)
 {
     char name[DOMAIN_NAME_LEN], err[160];
     bool initial = domid == 0;
@@ -207,7 +225,14 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
 
     module_name(m, name, sizeof(name), &args);
     if ( !initial )
-        domu_options(args, name, sizeof(name), &mem);
+        domu_options(args, name, sizeof(name), &mem, NULL, clone > 1);
+    if ( clone )
+    {
+        char base[DOMAIN_NAME_LEN];
+
+        snprintk(base, sizeof(base), "%s", name);
+        snprintk(name, sizeof(name), "%.*s-%u", DOMAIN_NAME_LEN - 6, base, clone);
+    }
     if ( m->len == 0 )
         refuse(name, "empty module");
     image = arch_map_frames((mfn_t)(m->start >> PAGE_SHIFT), PFN_UP(m->len));
@@ -247,8 +272,23 @@ struct cpu_regs *core_start(const struct boot_info *bi)
 
     if ( bi->nr_modules == 0 )
         refuse("to start", "no initial domain: pass its kernel as the first module");
-    for ( unsigned int i = 0; i < bi->nr_modules; i++ )
-        setup_build_domain((uint16_t)i, &bi->modules[i]);
+    for ( unsigned int i = 0, domid = 0; i < bi->nr_modules; i++ )
+    {
+        unsigned int count = 1;
+
+        if ( i > 0 )
+        {
+            char name[DOMAIN_NAME_LEN];
+            const char *args;
+
+            module_name(&bi->modules[i], name, sizeof(name), &args);
+            domu_options(args, name, sizeof(name), NULL, &count, false);
+        }
+        if ( domid + count > MAX_DOMAINS )
+            refuse("a module", "more domains than MAX_DOMAINS");
+        for ( unsigned int k = 0; k < count; k++ )
+            setup_build_domain((uint16_t)domid++, &bi->modules[i], count > 1 ? k + 1 : 0);
+    }
     if ( bi->nr_modules > 1 )
         printk("scheduler: %s", sched_policy_name());
 

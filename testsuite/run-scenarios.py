@@ -117,6 +117,36 @@ def multi_domain_scenarios(tmp):
     ]
 
 
+def hostile_scenarios(tmp):
+    """Issue 6: guests/hostile as domain 1 tries one forbidden thing while the
+    same image as domain 0 (the witness) waits for it to end - or, for the
+    attacks that never end, sleeps and computes beside it - then passes."""
+    hostile = copy_guest(tmp, "hostile", "hostile1")
+    ok = [r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"]
+    gone = [r"^domain 1 is gone \(VIRQ_DOM_EXC\)$"]
+    refused = [r"^\(d1\) Test result: SUCCESS$",
+               r"^\(pvx\) domain 1 \(hostile\) shut down: poweroff \(0\)$"]
+    beside = [r"^10 sleeps and 20 ms of work done beside domain 1, still running$"]
+    cases = [
+        ("pt-writable", "", refused + gone),
+        ("foreign-frame", "", refused + gone),
+        ("hyp-area", "", refused + gone),
+        ("ring0-trap", "", gone + [r"^\(d1\) that handler ran in ring: 1$",
+                                   r"^\(pvx\) domain 1 crashed: iret hypercall: bad code segment"]),
+        ("ring0-desc", "", refused + gone),
+        ("huge-counts", "", refused + gone),
+        ("bad-pointers", "", gone + [r"^\(d1\) every bad pointer refused; the domain goes on$",
+                                     r"^\(pvx\) domain 1 crashed: iret hypercall: frame not "
+                                     r"readable \(esp 0x40000000\)$"]),
+        ("loop", "=wait=time", beside),
+        ("storm", "=wait=time storm=1", beside + [r"^the storm reaches domain 0's callback$"]),
+    ]
+    return [Scenario("hostile/" + attack, [guest("hostile") + w0,
+                                          hostile + "=name=hostile attack=%s mem=8M" % attack],
+                     0, ok + expect, lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"])
+            for attack, w0, expect in cases]
+
+
 def scenarios(tmp):
     s = [Scenario("hello", [guest("hello")], 0, [r"^Test result: SUCCESS$"])]
     for n in pv_test_names():
@@ -138,6 +168,7 @@ def scenarios(tmp):
                       lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],
                       qemu_opts=["--timeout", "3"]))
     s += multi_domain_scenarios(tmp)
+    s += hostile_scenarios(tmp)
     bad = make_bad_images(tmp)
     s.append(Scenario("refuse-not-elf", [bad["not-elf"]], 2, [r"^\(pvx\) refusing .*not an ELF image"]))
     s.append(Scenario("refuse-elf64", [bad["elf64"]], 2, [r"^\(pvx\) refusing .*not an ELF32 image"],

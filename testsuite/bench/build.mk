@@ -29,7 +29,7 @@ $(B)/bench/core_native: $(BENCH_NATIVE_OBJS) $(CORE_OBJSHOST)
 
 BENCH_TOOLS := $(B)/bench/uc_floor $(B)/bench/core_native
 
-bench-build: $(B)/pvx-sim $(B)/pvx.elf $(BENCH_ELFS) $(BENCH_TOOLS)
+bench-build: $(B)/pvx-sim $(B)/pvx.elf $(BENCH_ELFS) $(B)/guests/pingpong.elf $(BENCH_TOOLS)
 
 # BENCH_ARGS: e.g. "--quick", "--only sim", "--reps 9" (see run-bench.py --help).
 BENCH_ARGS ?=

@@ -323,6 +323,33 @@ static void test_domain_exit_returns_frames(void)
     CU_ASSERT_EQUAL(st.status, EVTCHNSTAT_unbound);
 }
 
+/*
+ * The initial domain blocks waiting for VIRQ_DOM_EXC and the last other
+ * domain shuts down: nothing is runnable, yet the initial domain must wake.
+ * (The event used to be sent only when the dead domain was reaped, after the
+ * CPU had gone idle with no timer: found on QEMU by multi/pingpong.)
+ */
+static void test_domain_exit_wakes_blocked_dom0(void)
+{
+    struct evtchn_bind_virq b = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    struct sched_shutdown s = { .reason = SHUTDOWN_poweroff };
+
+    boot_domains(1, NULL);
+    CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL_FATAL(current->domain->domain_id, 1);
+    CU_ASSERT(vcpu_of(0)->sched.blocked);
+
+    CU_ASSERT_EQUAL(copy_to_guest(current, ARG, &s, sizeof(s)), 0);
+    unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, ARG, 0, 0, 0);
+    CU_ASSERT_EQUAL(current->domain->domain_id, 0);
+    CU_ASSERT_FALSE(current->sched.blocked);
+    CU_ASSERT(pending(0, b.port));
+    CU_ASSERT_PTR_NULL(domain_lookup(1));
+    CU_ASSERT_EQUAL(frame_free_count(), free_before_domus);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 /* ------------------------------------------------------------------------
  * Time.
  */
@@ -586,6 +613,38 @@ static void test_bvt_warp(void)
     CU_ASSERT_FALSE(v0->sched.warped);
 }
 
+/*
+ * A vCPU that wakes beside a lone CPU hog runs within C of its event, even
+ * without a warp: the hog's slice (long, while it ran alone) is cut back to
+ * BVT's bound on the wake. Found by the hostile "loop" scenario: the sleeper
+ * used to wait out the hog's whole SCHED_MAX_SLICE_NS.
+ */
+static void test_bvt_wake_beside_lone_hog(void)
+{
+    struct evtchn_bind_virq b = { .virq = VIRQ_TIMER, .vcpu = 0 };
+    struct vcpu *v0;
+    uint64_t woke = 1000000, dispatched = 0;
+
+    boot_domains(1, NULL);
+    v0 = current;
+    CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_timer_op, (uint32_t)woke, 0, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(current->domain->domain_id, 1);         /* the hog, alone */
+    while ( fake_now_ns < woke + SCHED_MAX_SLICE_NS && !dispatched )
+    {
+        run_until(fake_now_ns + 1);
+        if ( current == v0 )
+            dispatched = fake_now_ns;
+    }
+    CU_ASSERT(dispatched >= woke);
+    CU_ASSERT(dispatched <= woke + sched_bvt_ctx_allow_ns);
+    if ( dispatched < woke || dispatched > woke + sched_bvt_ctx_allow_ns )
+        fprintf(stderr, "\n  woke at %llu, dispatched at %llu (C = %llu)\n",
+                (unsigned long long)woke, (unsigned long long)dispatched,
+                (unsigned long long)sched_bvt_ctx_allow_ns);
+}
+
 static void test_rr_rotation(void)
 {
     unsigned int order[6];
@@ -685,6 +744,8 @@ void unit_register_events(void)
     CU_add_test(s, "sched: BVT parameters checked, weight 0 refused", test_bvt_params);
     CU_add_test(s, "sched: BVT weights 1:2:4 share the CPU 1/7, 2/7, 4/7", test_bvt_shares);
     CU_add_test(s, "sched: BVT warp, warp limit, unwarp time", test_bvt_warp);
+    CU_add_test(s, "sched: BVT wake beside a lone hog runs within C", test_bvt_wake_beside_lone_hog);
+    CU_add_test(s, "domain exit wakes a blocked initial domain", test_domain_exit_wakes_blocked_dom0);
     CU_add_test(s, "sched: round robin rotates", test_rr_rotation);
     CU_add_test(s, "sched: poll and block", test_block_poll);
     CU_add_test(s, "sched: idle jumps to the next timer", test_idle_until_timer);

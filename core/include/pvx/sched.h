@@ -59,6 +59,9 @@ struct sched_ops {
     /* v ran for ran_ns (already added to run_ns). */
     void (*charge)(struct vcpu *v, uint64_t ran_ns, uint64_t now);
     struct vcpu *(*pick_next)(struct vcpu *prev, uint64_t now, uint64_t *slice_ns);
+    /* Optional. After a wake that did not preempt: how much longer the
+     * running vCPU may now run (its slice was cut for a field it had alone). */
+    uint64_t (*slice_left)(struct vcpu *running, uint64_t now);
 };
 
 extern const struct sched_ops sched_bvt_ops;

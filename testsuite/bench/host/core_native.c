@@ -12,6 +12,12 @@
  *   core_native domain     what one more domain costs the hypervisor: the size
  *                          of struct domain (a static slot) and the frames
  *                          domain_create takes (shared_info)
+ *   core_native sched N K  one scheduling decision with N runnable domains:
+ *                          K SCHEDOP_yield hypercalls (each a full decision:
+ *                          accounting, the policy's pick, the switch, reaping,
+ *                          rearming the timer), 1 us of fake time apart; prints
+ *                          ns per yield and (pick_ns) per call of the policy's
+ *                          pick_next alone
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +30,8 @@
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/layout.h>
+#include <pvx/sched.h>
+#include <public/sched.h>
 #include <public/xen.h>
 
 #define REQ_VA      0x340000u       /* 64 KiB of mapped guest memory for the requests */
@@ -145,6 +153,54 @@ static double bench_null(unsigned long n)
     return (now_ns() - t0) / (double)n;
 }
 
+/* N runnable domains: the initial one and N - 1 created bare (a copy of
+ * domain 0's registers and page tables; they are switched to, never run). */
+static void sched_setup(unsigned int n)
+{
+    struct vcpu *v0 = current;
+
+    for ( unsigned int i = 1; i < n; i++ )
+    {
+        struct domain *d = domain_create((uint16_t)i, "bench", false);
+
+        if ( !d )
+            die("domain_create failed");
+        d->vcpu[0].regs = v0->regs;
+        d->vcpu[0].cr3 = v0->cr3;
+        sched_add_vcpu(&d->vcpu[0]);
+    }
+}
+
+static double bench_sched(unsigned long k)
+{
+    double t0 = now_ns();
+
+    for ( unsigned long i = 0; i < k; i++ )
+    {
+        struct cpu_regs r = current->regs;
+
+        fake_now_ns += 1000;
+        r.eax = __HYPERVISOR_sched_op;
+        r.ebx = SCHEDOP_yield;
+        r.eip += 2;
+        core_hypercall(&r);
+        if ( r.eax )
+            die("yield failed");
+    }
+    return (now_ns() - t0) / (double)k;
+}
+
+static double bench_pick(unsigned long k)
+{
+    uint64_t slice;
+    double t0 = now_ns();
+
+    for ( unsigned long i = 0; i < k; i++ )
+        if ( !sched_bvt_ops.pick_next(NULL, fake_now_ns, &slice) )
+            die("nothing to pick");
+    return (now_ns() - t0) / (double)k;
+}
+
 int main(int argc, char **argv)
 {
     if ( argc == 4 && !strcmp(argv[1], "mmu") )
@@ -175,6 +231,19 @@ int main(int argc, char **argv)
                before - frame_free_count(), (unsigned int)MAX_DOMAINS);
         return 0;
     }
-    fprintf(stderr, "usage: core_native mmu B ROUNDS | null N | domain\n");
+    if ( argc == 4 && !strcmp(argv[1], "sched") )
+    {
+        unsigned long n = strtoul(argv[2], NULL, 0), k = strtoul(argv[3], NULL, 0);
+
+        if ( n == 0 || n > MAX_DOMAINS || k == 0 )
+            die("usage: sched N K, 1 <= N <= MAX_DOMAINS");
+        boot();
+        sched_setup((unsigned int)n);
+        bench_sched(k / 8 + 1);         /* warm */
+        printf("ns_per_op %.3f\n", bench_sched(k));
+        printf("pick_ns %.3f\n", bench_pick(k));
+        return 0;
+    }
+    fprintf(stderr, "usage: core_native mmu B ROUNDS | null N | domain | sched N K\n");
     return 2;
 }
