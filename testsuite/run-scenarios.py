@@ -213,6 +213,30 @@ def guest_transcript(out):
     return sorted(lines, key=domain)
 
 
+def run_scenario(sc, lanes, verbose):
+    problems, transcripts = [], {}
+    for lane in lanes:
+        rc, out, err, cmd = run_lane(sc, lane)
+        transcripts[lane] = guest_transcript(out)
+        if rc != sc.status:
+            problems.append("%s: exit %d, expected %d" % (lane, rc, sc.status))
+        for pat in sc.expect:
+            if not any(re.search(pat, l) for l in out.split("\n")):
+                problems.append("%s: no line matches /%s/" % (lane, pat))
+        if verbose or (problems and problems[-1].startswith(lane)):
+            print("--- %s [%s]: %s" % (sc.name, lane, " ".join(cmd)))
+            sys.stdout.write(out + err)
+    ref = transcripts[lanes[0]]
+    for lane in lanes[1:]:
+        if transcripts[lane] != ref:
+            problems.append("%s: guest transcript differs from %s" % (lane, lanes[0]))
+            for a, b in zip(ref + ["<end>"] * 99, transcripts[lane] + ["<end>"] * 99):
+                if a != b:
+                    problems.append("  first difference: %r vs %r" % (a, b))
+                    break
+    return problems, ref
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sim-only", action="store_true", help="skip the QEMU lanes")
@@ -234,26 +258,12 @@ def main():
             if args.only and sc.name != args.only:
                 continue
             lanes = [l for l in sc.lanes if l == "sim" or not args.sim_only]
-            problems, transcripts = [], {}
-            for lane in lanes:
-                rc, out, err, cmd = run_lane(sc, lane)
-                transcripts[lane] = guest_transcript(out)
-                if rc != sc.status:
-                    problems.append("%s: exit %d, expected %d" % (lane, rc, sc.status))
-                for pat in sc.expect:
-                    if not any(re.search(pat, l) for l in out.split("\n")):
-                        problems.append("%s: no line matches /%s/" % (lane, pat))
-                if args.verbose or (problems and problems[-1].startswith(lane)):
-                    print("--- %s [%s]: %s" % (sc.name, lane, " ".join(cmd)))
-                    sys.stdout.write(out + err)
-            ref = transcripts[lanes[0]]
-            for lane in lanes[1:]:
-                if transcripts[lane] != ref:
-                    problems.append("%s: guest transcript differs from %s" % (lane, lanes[0]))
-                    for a, b in zip(ref + ["<end>"] * 99, transcripts[lane] + ["<end>"] * 99):
-                        if a != b:
-                            problems.append("  first difference: %r vs %r" % (a, b))
-                            break
+            problems, ref = run_scenario(sc, lanes, args.verbose)
+            # QEMU runs on the host's clock: a loaded machine can push a timing
+            # scenario out of bounds. One visible retry; twice is a failure.
+            if problems and any(p.split(":")[0] != "sim" for p in problems if not p.startswith(" ")):
+                print("RETRY %-21s after: %s" % (sc.name, "; ".join(problems)))
+                problems, ref = run_scenario(sc, lanes, args.verbose)
             if problems:
                 failed += 1
                 print("FAIL %-22s [%s]" % (sc.name, ", ".join(lanes)))
