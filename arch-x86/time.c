@@ -181,8 +181,12 @@ void arch_idle(void)
 {
     unsigned int seen = timer_events;
 
+    /* No timer armed: every domain waits forever, and so does the machine
+     * (halted with interrupts on, as Xen's idle loop; a runner's time limit
+     * ends it, exit 3 - the same as the simulator). */
     if ( !timer_deadline )
-        x86_panic("arch_idle with no timer armed: nothing would wake us\n");
+        for ( ;; )
+            asm volatile ( "sti; hlt" ::: "memory" );
     /* sti's one-instruction shadow makes sti;hlt atomic: no lost wake-up. */
     while ( timer_events == seen )
         asm volatile ( "sti; hlt; cli" ::: "memory" );

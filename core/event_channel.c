@@ -18,6 +18,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fault.h>
 #include <pvx/event.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
@@ -341,6 +342,8 @@ static long evtchn_send(struct vcpu *v, const struct evtchn_send *s)
 {
     struct evtchn *chn = evtchn_of(v->domain, s->port);
 
+    if ( fault_hit(&fault_evtchn_send) )
+        return -ENOMEM;
     if ( !chn )
         return -EINVAL;
     switch ( chn->state )

@@ -12,9 +12,11 @@
 struct fault_site fault_frame_alloc = { .name = "frame_alloc" };
 struct fault_site fault_guest_copy = { .name = "guest_copy" };
 struct fault_site fault_console = { .name = "console" };
+struct fault_site fault_evtchn_send = { .name = "evtchn_send" };
+struct fault_site fault_timer = { .name = "timer" };
 
 static struct fault_site *const sites[] = {
-    &fault_frame_alloc, &fault_guest_copy, &fault_console,
+    &fault_frame_alloc, &fault_guest_copy, &fault_console, &fault_evtchn_send, &fault_timer,
 };
 
 static uint64_t rng_state;

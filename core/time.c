@@ -19,6 +19,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fault.h>
 #include <pvx/event.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
@@ -225,6 +226,8 @@ static void time_set_singleshot(struct vcpu *v, uint64_t t)
 long do_set_timer_op(struct vcpu *v, uint32_t lo, uint32_t hi, uint32_t a3 __unused,
                      uint32_t a4 __unused, uint32_t a5 __unused)
 {
+    if ( fault_hit(&fault_timer) )
+        return -ENOMEM;
     time_set_singleshot(v, ((uint64_t)hi << 32) | lo);
     return 0;
 }
@@ -271,6 +274,8 @@ long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg,
             return -EFAULT;
         if ( (t.flags & VCPU_SSHOTTMR_future) && t.timeout_abs_ns < arch_now_ns() )
             return -ETIME;
+        if ( fault_hit(&fault_timer) )
+            return -ENOMEM;
         time_set_singleshot(v, t.timeout_abs_ns ? t.timeout_abs_ns : 1);
         return 0;
     }

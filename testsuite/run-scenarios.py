@@ -169,6 +169,10 @@ def scenarios(tmp):
                       qemu_opts=["--timeout", "3"]))
     s += multi_domain_scenarios(tmp)
     s += hostile_scenarios(tmp)
+    # A domain waiting for nothing: the machine idles forever (exit 3), no panic.
+    s.append(Scenario("blocked", [guest("blocked")], 3, [r"^Blocking with nothing to wake me$"],
+                      lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],
+                      qemu_opts=["--timeout", "3"]))
     bad = make_bad_images(tmp)
     s.append(Scenario("refuse-not-elf", [bad["not-elf"]], 2, [r"^\(pvx\) refusing .*not an ELF image"]))
     s.append(Scenario("refuse-elf64", [bad["elf64"]], 2, [r"^\(pvx\) refusing .*not an ELF32 image"],

@@ -845,8 +845,7 @@ static void witness_alive(void)
 
 static void witness_wait_exit(evtchn_port_t dom_exc)
 {
-    while ( !evtchn_test_and_clear(dom_exc) )
-        sched_poll(dom_exc, time_now_ns() + 1000000);   /* a timer: the idle loop needs one */
+    wait_domain_gone(1, dom_exc);
     printk("domain 1 is gone (VIRQ_DOM_EXC)\n");
     witness_alive();
 }

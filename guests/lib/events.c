@@ -122,6 +122,21 @@ long evtchn_alloc_unbound(domid_t remote, evtchn_port_t *port)
     return rc;
 }
 
+void wait_domain_gone(domid_t dom, evtchn_port_t dom_exc)
+{
+    for ( ;; )
+    {
+        evtchn_port_t probe;
+
+        if ( evtchn_test_and_clear(dom_exc) )
+            return;
+        if ( evtchn_alloc_unbound(dom, &probe) == -ESRCH )
+            return;
+        evtchn_close(probe);
+        sched_poll(dom_exc, time_now_ns() + 1000000);   /* a timer: the idle loop needs one */
+    }
+}
+
 long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_port_t *local)
 {
     struct evtchn_bind_interdomain b = { .remote_dom = remote, .remote_port = remote_port };

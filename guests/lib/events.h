@@ -35,6 +35,11 @@ long evtchn_bind_interdomain(domid_t remote, evtchn_port_t remote_port, evtchn_p
 long evtchn_bind_virq(uint32_t virq, evtchn_port_t *port);
 long evtchn_bind_ipi(evtchn_port_t *port);
 long evtchn_close(evtchn_port_t port);
+
+/* Wait until domain dom is gone: VIRQ_DOM_EXC on port dom_exc (bound by the
+ * caller), or - because a domain that died before the VIRQ was bound sends
+ * nothing - until a channel to it can no longer be made (-ESRCH). */
+void wait_domain_gone(domid_t dom, evtchn_port_t dom_exc);
 long evtchn_send(evtchn_port_t port);
 long evtchn_unmask(evtchn_port_t port);
 long evtchn_status(domid_t dom, evtchn_port_t port, struct evtchn_status *st);

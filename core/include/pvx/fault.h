@@ -34,6 +34,8 @@ struct fault_site {
 extern struct fault_site fault_frame_alloc;     /* frame_alloc: no frame */
 extern struct fault_site fault_guest_copy;      /* copy_{from,to}_guest: -EFAULT */
 extern struct fault_site fault_console;         /* console_io write: -EIO */
+extern struct fault_site fault_evtchn_send;     /* EVTCHNOP_send: -ENOMEM, nothing sent */
+extern struct fault_site fault_timer;           /* set_timer_op / singleshot timer: -ENOMEM */
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);

@@ -40,8 +40,8 @@ void test_main(void)
     if ( evtchn_bind_virq(VIRQ_DOM_EXC, &dom_exc) )
         return test_fail("bind_virq(VIRQ_DOM_EXC) failed\n");
     for ( domid_t d = 1; d <= n; d++ )
-        /* A timeout: a domain that stops while everyone else is blocked is
-         * destroyed only at the next dispatch. */
+        /* VIRQ_DOM_EXC merges (one event for several domains) and comes
+         * when a domain stops, before it is reaped: look, and look again. */
         while ( !domain_gone(d) )
             sched_poll(dom_exc, time_now_ns() + 1000000);
     bench_result("domains", n);

@@ -46,7 +46,8 @@ void test_main(void)
 
     /* 2. A masked port: pending, but no upcall until EVTCHNOP_unmask. */
     evtchn_mask(ipi);
-    evtchn_send(ipi);
+    if ( evtchn_send(ipi) )
+        return test_fail("send on port ipi refused\n");
     HYPERVISOR_xen_version(0, 0);
     if ( event_count[ipi] != 1 || vi->evtchn_upcall_pending || !evtchn_pending(ipi) )
         return test_fail("a masked port raised an upcall\n");
@@ -59,7 +60,8 @@ void test_main(void)
 
     /* 3. SCHEDOP_block with an event pending returns at once, delivering it. */
     events_disable();
-    evtchn_send(ipi);
+    if ( evtchn_send(ipi) )
+        return test_fail("send on port ipi refused\n");
     sched_block();                      /* unmasks: the callback runs on the way out */
     if ( event_count[ipi] != 3 )
         return test_fail("block with an event pending: %u deliveries\n", event_count[ipi]);
@@ -70,10 +72,12 @@ void test_main(void)
     if ( evtchn_alloc_unbound(DOMID_SELF, &a) || evtchn_bind_interdomain(DOMID_SELF, a, &b) )
         return test_fail("loopback channel failed\n");
     evtchn_test_and_clear(b);
-    evtchn_send(b);
+    if ( evtchn_send(b) )
+        return test_fail("send on port b refused\n");
     if ( !evtchn_pending(a) || evtchn_pending(b) )
         return test_fail("a send on one end did not mark the other\n");
-    evtchn_send(a);
+    if ( evtchn_send(a) )
+        return test_fail("send on port a refused\n");
     if ( !evtchn_pending(b) )
         return test_fail("a send on the other end did not come back\n");
     if ( evtchn_close(a) || evtchn_send(b) != 0 || evtchn_close(a) != -EINVAL )
