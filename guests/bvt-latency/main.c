@@ -13,22 +13,6 @@
 
 const char test_title[] = "bvt-latency: a warped I/O-bound domain is dispatched within C of its event";
 
-static uint32_t arg_u32(const char *key, uint32_t def)
-{
-    size_t kl = strlen(key);
-
-    for ( const char *p = start_info->cmd_line; *p; p++ )
-        if ( (p == start_info->cmd_line || p[-1] == ' ') && !strncmp(p, key, kl) )
-        {
-            uint32_t n = 0;
-
-            for ( p += kl; *p >= '0' && *p <= '9'; p++ )
-                n = n * 10 + (uint32_t)(*p - '0');
-            return n;
-        }
-    return def;
-}
-
 static long bvt_self(bool warp, uint64_t *ctx_allow)
 {
     struct xen_domctl op;
@@ -97,7 +81,7 @@ static uint64_t measure(evtchn_port_t timer, uint32_t rounds, uint64_t *mean,
 
 void test_main(void)
 {
-    uint32_t rounds = arg_u32("rounds=", 200);
+    uint32_t rounds = guest_arg_u32("rounds=", 200);
     uint64_t c, worst, mean, late, worst_u, mean_u, late_u;
     evtchn_port_t timer;
 

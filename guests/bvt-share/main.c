@@ -14,22 +14,6 @@ const char test_title[] = "bvt-share: CPU-bound domains with weights 1:2:4 get 1
 
 #define NR_HOGS 3
 
-static uint32_t arg_u32(const char *key, uint32_t def)
-{
-    size_t kl = strlen(key);
-
-    for ( const char *p = start_info->cmd_line; *p; p++ )
-        if ( (p == start_info->cmd_line || p[-1] == ' ') && !strncmp(p, key, kl) )
-        {
-            uint32_t n = 0;
-
-            for ( p += kl; *p >= '0' && *p <= '9'; p++ )
-                n = n * 10 + (uint32_t)(*p - '0');
-            return n;
-        }
-    return def;
-}
-
 static long domctl(uint32_t cmd, domid_t dom, struct xen_domctl *op)
 {
     op->cmd = cmd;
@@ -51,9 +35,9 @@ static uint64_t cpu_time(domid_t dom)
 void test_main(void)
 {
     static const uint32_t weight[NR_HOGS] = { 1, 2, 4 };
-    uint64_t window = (uint64_t)arg_u32("window=", 10000) * 1000000ull;
-    uint32_t tol = arg_u32("tolerance=", 20);
-    bool equal = arg_u32("equal=", 0);  /* round robin: weights do not count */
+    uint64_t window = (uint64_t)guest_arg_u32("window=", 10000) * 1000000ull;
+    uint32_t tol = guest_arg_u32("tolerance=", 20);
+    bool equal = guest_arg_u32("equal=", 0);  /* round robin: weights do not count */
     uint64_t before[NR_HOGS], used[NR_HOGS], total = 0, t0, t1;
     evtchn_port_t timer;
     struct xen_domctl op;

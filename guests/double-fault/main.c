@@ -17,17 +17,6 @@
 
 const char test_title[] = "double fault: the faulting domain dies alone";
 
-static bool has_arg(const char *a)
-{
-    const char *p = start_info->cmd_line;
-    size_t n = strlen(a);
-
-    for ( ; *p; p++ )
-        if ( (p == start_info->cmd_line || p[-1] == ' ') && !strncmp(p, a, n) )
-            return true;
-    return false;
-}
-
 static unsigned long __user_text user_int3(unsigned long x)
 {
     asm volatile ( "int3" ::: "memory" );
@@ -67,7 +56,7 @@ void test_main(void)
     }
 
     guest_traps_init();
-    if ( has_arg("mode=stack") )
+    if ( guest_has_arg("mode=stack") )
     {
         printk("kernel stack at an unmapped address, then int3 in ring 3\n");
         if ( HYPERVISOR_stack_switch(FLAT_RING1_SS, 0x40000000) )

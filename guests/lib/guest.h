@@ -46,6 +46,19 @@ void test_fail(const char *fmt, ...) __printf(1, 2);     /* the test found a bug
 void test_skip(const char *fmt, ...) __printf(1, 2);     /* cannot run here */
 void test_error(const char *fmt, ...) __printf(1, 2);    /* the test itself broke */
 
+/* Arguments on the command line ("name.elf key=value flag ..."): a word that
+ * starts with a, and the number after key (def when absent). */
+bool guest_has_arg(const char *a);
+uint32_t guest_arg_u32(const char *key, uint32_t def);
+
+/* Fail the test unless expr (a hypercall, say) returns want. */
+#define CHECK_RC(expr, want) do {                                               \
+        long rc_ = (expr);                                                      \
+        if ( rc_ != (long)(want) )                                              \
+            test_fail("%s: %ld (%#lx), expected %ld\n", #expr, rc_, rc_,        \
+                      (long)(want));                                            \
+    } while ( 0 )
+
 /* Whole-domain exits; they do not return. */
 void __noreturn guest_shutdown(unsigned int reason);
 

@@ -12,36 +12,30 @@ const char test_title[] = "Debug registers are validated; fpu_taskswitch sets TS
 
 extern char nm_at[], nm_fix[];
 
-#define CHECK(expr, want) do {                                                  \
-        long rc_ = (expr);                                                      \
-        if ( rc_ != (long)(want) )                                                    \
-            test_fail("%s: %#lx, expected %#lx\n", #expr, rc_, (long)(want));   \
-    } while ( 0 )
-
 void test_main(void)
 {
     uint32_t cr0;
 
     guest_traps_init();
 
-    CHECK(HYPERVISOR_set_debugreg(0, 0x100000), 0);
-    CHECK(HYPERVISOR_get_debugreg(0), 0x100000);
-    CHECK(HYPERVISOR_set_debugreg(1, 0xf5800000), -EPERM);
-    CHECK(HYPERVISOR_set_debugreg(3, 0xfffffffc), -EPERM);
-    CHECK(HYPERVISOR_get_debugreg(1), 0);
-    CHECK(HYPERVISOR_set_debugreg(6, 0), 0);
-    CHECK(HYPERVISOR_get_debugreg(6), 0xffff0ff0);
-    CHECK(HYPERVISOR_set_debugreg(7, 0xd801), 0);           /* reserved bits: dropped */
-    CHECK(HYPERVISOR_get_debugreg(7), 0x401);
-    CHECK(HYPERVISOR_set_debugreg(7, 0x2000), -EPERM);      /* GD */
-    CHECK(HYPERVISOR_set_debugreg(7, 0x20001), -EPERM);     /* I/O breakpoint */
-    CHECK(HYPERVISOR_get_debugreg(7), 0x401);
-    CHECK(HYPERVISOR_set_debugreg(8, 0), -EINVAL);
-    CHECK(HYPERVISOR_get_debugreg(8), -EINVAL);
-    CHECK(HYPERVISOR_set_debugreg(7, 0), 0);
+    CHECK_RC(HYPERVISOR_set_debugreg(0, 0x100000), 0);
+    CHECK_RC(HYPERVISOR_get_debugreg(0), 0x100000);
+    CHECK_RC(HYPERVISOR_set_debugreg(1, 0xf5800000), -EPERM);
+    CHECK_RC(HYPERVISOR_set_debugreg(3, 0xfffffffc), -EPERM);
+    CHECK_RC(HYPERVISOR_get_debugreg(1), 0);
+    CHECK_RC(HYPERVISOR_set_debugreg(6, 0), 0);
+    CHECK_RC(HYPERVISOR_get_debugreg(6), 0xffff0ff0);
+    CHECK_RC(HYPERVISOR_set_debugreg(7, 0xd801), 0);           /* reserved bits: dropped */
+    CHECK_RC(HYPERVISOR_get_debugreg(7), 0x401);
+    CHECK_RC(HYPERVISOR_set_debugreg(7, 0x2000), -EPERM);      /* GD */
+    CHECK_RC(HYPERVISOR_set_debugreg(7, 0x20001), -EPERM);     /* I/O breakpoint */
+    CHECK_RC(HYPERVISOR_get_debugreg(7), 0x401);
+    CHECK_RC(HYPERVISOR_set_debugreg(8, 0), -EINVAL);
+    CHECK_RC(HYPERVISOR_get_debugreg(8), -EINVAL);
+    CHECK_RC(HYPERVISOR_set_debugreg(7, 0), 0);
 
     /* TS: the FPU faults once, and the handler runs with TS clear. */
-    CHECK(HYPERVISOR_fpu_taskswitch(1), 0);
+    CHECK_RC(HYPERVISOR_fpu_taskswitch(1), 0);
     asm volatile ( "mov %%cr0, %0" : "=r" (cr0) :: "memory" );
     if ( !(cr0 & 8) )
         test_fail("fpu_taskswitch(1): cr0 %#x without TS\n", cr0);

@@ -103,12 +103,6 @@ static void __attribute__((noinline)) load_fs_gp(void)
     asm volatile ( "sgp_at: mov %0, %%fs; sgp_fix:" GUEST_EXTABLE(sgp_at, sgp_fix) :: "r" (0x1b) : "memory" );
 }
 
-#define CHECK(expr, want) do {                                                  \
-        long rc_ = (expr);                                                      \
-        if ( rc_ != (want) )                                                    \
-            test_fail("%s: %ld, expected %ld\n", #expr, rc_, (long)(want));     \
-    } while ( 0 )
-
 void test_main(void)
 {
     uint32_t gdt_mfn = mm_pfn_to_mfn(mm_alloc_pfn());
@@ -127,31 +121,31 @@ void test_main(void)
             test_fail("update_descriptor, %s: %ld, expected %ld\n", rules[i].what, rc,
                       rules[i].rc);
     }
-    CHECK(HYPERVISOR_update_descriptor(((uint64_t)gdt_mfn << 12) + 4, rule_desc(0)), -EINVAL);
-    CHECK(HYPERVISOR_update_descriptor((uint64_t)mm_pfn_to_mfn(start_info->pt_base >> 12) << 12,
+    CHECK_RC(HYPERVISOR_update_descriptor(((uint64_t)gdt_mfn << 12) + 4, rule_desc(0)), -EINVAL);
+    CHECK_RC(HYPERVISOR_update_descriptor((uint64_t)mm_pfn_to_mfn(start_info->pt_base >> 12) << 12,
                                        rule_desc(0)), -EINVAL);     /* a page table */
-    CHECK(HYPERVISOR_update_descriptor(0, rule_desc(0)), -EINVAL);  /* not ours */
+    CHECK_RC(HYPERVISOR_update_descriptor(0, rule_desc(0)), -EINVAL);  /* not ours */
 
     /* GDT: entry 1 flat DPL 3 data, 2 not present, 3 DPL 1 data. */
-    CHECK(update(gdt_mfn, 1, rule_desc(0)), 0);
-    CHECK(update(gdt_mfn, 3, seg(0, 0xfffff, 0x3, 1, true)), 0);
-    CHECK(update(gdt_mfn, 2, seg(0, 0xfffff, 0x3, 3, true) & ~(1ull << 47)), 0);
-    CHECK(HYPERVISOR_set_gdt(frames, 7169), -EINVAL);
-    CHECK(HYPERVISOR_set_gdt((void *)0x7ffffff0, 512), -EFAULT);
+    CHECK_RC(update(gdt_mfn, 1, rule_desc(0)), 0);
+    CHECK_RC(update(gdt_mfn, 3, seg(0, 0xfffff, 0x3, 1, true)), 0);
+    CHECK_RC(update(gdt_mfn, 2, seg(0, 0xfffff, 0x3, 3, true) & ~(1ull << 47)), 0);
+    CHECK_RC(HYPERVISOR_set_gdt(frames, 7169), -EINVAL);
+    CHECK_RC(HYPERVISOR_set_gdt((void *)0x7ffffff0, 512), -EFAULT);
     frames[0] = data_mfn;                       /* mapped writable */
-    CHECK(HYPERVISOR_set_gdt(frames, 512), -EINVAL);
+    CHECK_RC(HYPERVISOR_set_gdt(frames, 512), -EINVAL);
 
     /* A frame with a DPL-0 descriptor written behind the hypervisor's back. */
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)bad_mfn << 12) | 0x63, UVMF_INVLPG), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)bad_mfn << 12) | 0x63, UVMF_INVLPG), 0);
     ((volatile uint64_t *)SPARE_VA)[5] = seg(0, 0xfffff, 0x3, 0, true);
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, spare_pte, UVMF_INVLPG), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, spare_pte, UVMF_INVLPG), 0);
     frames[0] = bad_mfn;
-    CHECK(HYPERVISOR_set_gdt(frames, 512), -EINVAL);
+    CHECK_RC(HYPERVISOR_set_gdt(frames, 512), -EINVAL);
 
     frames[0] = gdt_mfn;
-    CHECK(HYPERVISOR_set_gdt(frames, 512), 0);
+    CHECK_RC(HYPERVISOR_set_gdt(frames, 512), 0);
     /* Typed as descriptors now: no writable mapping. */
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)gdt_mfn << 12) | 0x63, UVMF_INVLPG),
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)gdt_mfn << 12) | 0x63, UVMF_INVLPG),
           -EBUSY);
 
     /* The flat segment's limit was clamped below the hypervisor. */
@@ -170,15 +164,15 @@ void test_main(void)
                   (uint32_t)sgp_at);
 
     /* A live GDT frame may be updated; a bad descriptor still may not. */
-    CHECK(update(gdt_mfn, 2, rule_desc(0)), 0);
+    CHECK_RC(update(gdt_mfn, 2, rule_desc(0)), 0);
     asm volatile ( "mov %0, %%fs" :: "r" (0x13) : "memory" );
-    CHECK(update(gdt_mfn, 2, rule_desc(2)), -EINVAL);
+    CHECK_RC(update(gdt_mfn, 2, rule_desc(2)), -EINVAL);
     asm volatile ( "mov %0, %%fs" :: "r" (0) );
 
     /* Releasing the GDT gives the frame back; a data segment register
      * holding one of its selectors reads null afterwards. */
     asm volatile ( "mov %0, %%fs" :: "r" (0x0b) : "memory" );
-    CHECK(HYPERVISOR_set_gdt(frames, 0), 0);
+    CHECK_RC(HYPERVISOR_set_gdt(frames, 0), 0);
     {
         unsigned int fs;
 
@@ -186,8 +180,8 @@ void test_main(void)
         if ( fs != 0 )
             test_fail("fs %#x after its GDT went away, expected null\n", fs);
     }
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)gdt_mfn << 12) | 0x63, UVMF_INVLPG), 0);
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, spare_pte, UVMF_INVLPG), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)gdt_mfn << 12) | 0x63, UVMF_INVLPG), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, spare_pte, UVMF_INVLPG), 0);
 
     test_pass();
 }

@@ -49,12 +49,6 @@ static void fill(uint32_t mfn, unsigned int idx, uint64_t desc)
     HYPERVISOR_update_va_mapping(SPARE_VA, spare, UVMF_INVLPG);
 }
 
-#define CHECK(expr, want) do {                                                  \
-        long rc_ = (expr);                                                      \
-        if ( rc_ != (want) )                                                    \
-            test_fail("%s: %ld, expected %ld\n", #expr, rc_, (long)(want));     \
-    } while ( 0 )
-
 void test_main(void)
 {
     uint32_t good = mm_pfn_to_mfn(mm_alloc_pfn()), bad = mm_pfn_to_mfn(mm_alloc_pfn());
@@ -69,8 +63,8 @@ void test_main(void)
     fill(bad, 3, 0x00cf93000000ffffull);            /* DPL 0: refused */
 
     /* The good page as LDT, mapped read-only where the guest says. */
-    CHECK(HYPERVISOR_update_va_mapping(LDT_VA, ((uint64_t)good << 12) | 0x21, UVMF_INVLPG), 0);
-    CHECK(set_ldt(LDT_VA, 512), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(LDT_VA, ((uint64_t)good << 12) | 0x21, UVMF_INVLPG), 0);
+    CHECK_RC(set_ldt(LDT_VA, 512), 0);
     asm volatile ( "mov %1, %%fs; mov %%fs, %0" : "=r" (fs) : "r" (0x07) : "memory" );
     if ( fs != 0x07 )
         test_fail("fs %#x after loading LDT selector 0x07\n", fs);
@@ -79,14 +73,14 @@ void test_main(void)
         test_fail("not-present LDT entry: vector %u error %#x, expected #NP(0xc)\n",
                   guest_last_fault.vector, guest_last_fault.error);
     /* Validated on first use: typed, so no writable mapping now. */
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)good << 12) | 0x63, UVMF_INVLPG),
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)good << 12) | 0x63, UVMF_INVLPG),
           -EBUSY);
 
     /* The bad page: first use fails, the guest gets #PF at its LDT. */
     asm volatile ( "mov %0, %%fs" :: "r" (0) : "memory" );
-    CHECK(HYPERVISOR_update_va_mapping(LDT_VA, ((uint64_t)bad << 12) | 0x21, UVMF_INVLPG), 0);
-    CHECK(set_ldt(LDT_VA, 512), 0);                 /* same address: no change... */
-    CHECK(set_ldt(LDT_VA, 256), 0);                 /* ...so change the size */
+    CHECK_RC(HYPERVISOR_update_va_mapping(LDT_VA, ((uint64_t)bad << 12) | 0x21, UVMF_INVLPG), 0);
+    CHECK_RC(set_ldt(LDT_VA, 512), 0);                 /* same address: no change... */
+    CHECK_RC(set_ldt(LDT_VA, 256), 0);                 /* ...so change the size */
     load_fs_pf();
     asm volatile ( "mov %%cr2, %0" : "=r" (cr2) :: "memory" );
     if ( guest_last_fault.vector != 14 || guest_last_fault.error != 1 || cr2 != LDT_VA )
@@ -94,11 +88,11 @@ void test_main(void)
                   guest_last_fault.vector, guest_last_fault.error, cr2, LDT_VA);
 
     /* No LDT: both frames free to be written again. */
-    CHECK(set_ldt(0, 0), 0);
-    CHECK(HYPERVISOR_update_va_mapping(LDT_VA, ldt_pte, UVMF_INVLPG), 0);
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)good << 12) | 0x63, UVMF_INVLPG), 0);
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)bad << 12) | 0x63, UVMF_INVLPG), 0);
-    CHECK(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)mm_pfn_to_mfn(SPARE_VA >> 12) << 12) |
+    CHECK_RC(set_ldt(0, 0), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(LDT_VA, ldt_pte, UVMF_INVLPG), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)good << 12) | 0x63, UVMF_INVLPG), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)bad << 12) | 0x63, UVMF_INVLPG), 0);
+    CHECK_RC(HYPERVISOR_update_va_mapping(SPARE_VA, ((uint64_t)mm_pfn_to_mfn(SPARE_VA >> 12) << 12) |
                                        0x63, UVMF_INVLPG), 0);
     test_pass();
 }
