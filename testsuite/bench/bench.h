@@ -16,20 +16,10 @@
 /* The value of "key=" in the domain's command line, or dflt. */
 static inline unsigned long bench_arg(const char *key, unsigned long dflt)
 {
-    const char *s = start_info->cmd_line;
-    size_t klen = strlen(key);
+    char k[32];
 
-    for ( ; *s; s++ )
-    {
-        unsigned long v = 0;
-
-        if ( (s != start_info->cmd_line && s[-1] != ' ') || strncmp(s, key, klen) || s[klen] != '=' )
-            continue;
-        for ( s += klen + 1; *s >= '0' && *s <= '9'; s++ )
-            v = v * 10 + (unsigned long)(*s - '0');
-        return v;
-    }
-    return dflt;
+    snprintk(k, sizeof(k), "%s=", key);
+    return guest_arg_u32(k, (uint32_t)dflt);
 }
 
 static inline uint64_t bench_rdtsc(void)
