@@ -14,19 +14,15 @@
 #include <pvx/layout.h>
 #include <pvx/lib.h>
 
-static struct frame *frame_table;
-static mfn_t max_mfn;
+/* Read by the inline frame_of() (frame.h); written here only. */
+struct frame *frame_table;
+mfn_t max_mfn;
 static unsigned int nr_free;
 static mfn_t alloc_hint;
 
 static uint32_t *m2p;           /* the core's writable view of the M2P */
 static unsigned int m2p_pages;
 static uint64_t xen_l2_slots[ARCH_FIRST_L2_SLOT - HYP_FIRST_L2_SLOT];
-
-struct frame *frame_of(mfn_t mfn)
-{
-    return mfn < max_mfn ? &frame_table[mfn] : NULL;
-}
 
 mfn_t frame_max_mfn(void)
 {
@@ -36,16 +32,6 @@ mfn_t frame_max_mfn(void)
 unsigned int frame_free_count(void)
 {
     return nr_free;
-}
-
-void *frame_map(mfn_t mfn)
-{
-    return arch_map_frames(mfn, 1);
-}
-
-void frame_unmap(void *va)
-{
-    arch_unmap_frames(va, 1);
 }
 
 /* Before the frame table exists: take nr contiguous frames out of the boot map. */

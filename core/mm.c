@@ -82,7 +82,13 @@ static void table_write(mfn_t table, unsigned int slot, uint64_t e)
  * References.
  */
 
-bool mm_get_ref(struct domain *d, mfn_t mfn)
+/*
+ * The counting functions come in two halves: an always-inlined common case
+ * (a count that neither starts nor ends a type or a life) and the rest out of
+ * line. A batched mmu_update takes and drops four counts per entry, and under
+ * TCG every call and return is a translation-block lookup.
+ */
+static always_inline bool get_ref(struct domain *d, mfn_t mfn)
 {
     struct frame *f = frame_of(mfn);
 
@@ -92,12 +98,34 @@ bool mm_get_ref(struct domain *d, mfn_t mfn)
     return true;
 }
 
+bool mm_get_ref(struct domain *d, mfn_t mfn)
+{
+    return get_ref(d, mfn);
+}
+
+static noinline void put_last_ref(mfn_t mfn);
+
+static always_inline void put_ref(mfn_t mfn)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f && f->ref_count > 0);
+    if ( f->ref_count > 1 )
+        f->ref_count--;
+    else
+        put_last_ref(mfn);
+}
+
 void mm_put_ref(mfn_t mfn)
+{
+    put_ref(mfn);
+}
+
+static noinline void put_last_ref(mfn_t mfn)
 {
     struct frame *f = frame_of(mfn);
     struct domain *d;
 
-    ASSERT(f && f->ref_count > 0);
     if ( --f->ref_count )
         return;
 
@@ -122,7 +150,8 @@ bool mm_is_guest_l2_slot(const struct frame *l2, unsigned int slot)
 static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2);
 static void release_table(mfn_t mfn, enum frame_type type, bool xen_l2);
 
-int mm_get_type(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2)
+static noinline int get_type_slow(struct domain *d, mfn_t mfn, enum frame_type type,
+                                  bool xen_l2)
 {
     struct frame *f = frame_of(mfn);
     uint8_t old_type, old_flags;
@@ -170,18 +199,51 @@ int mm_get_type(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2)
     return 0;
 }
 
-void mm_put_type(mfn_t mfn)
+/* One more writable mapping of a frame that is writable already. */
+static always_inline int get_type(struct domain *d, mfn_t mfn, enum frame_type type,
+                                    bool xen_l2)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f && f->ref_count > 0);
+    if ( type == FRAME_WRITABLE && f->type_count && f->type == FRAME_WRITABLE &&
+         !(f->flags & FRAME_F_XEN_L2) )
+    {
+        f->type_count++;
+        return 0;
+    }
+    return get_type_slow(d, mfn, type, xen_l2);
+}
+
+int mm_get_type(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2)
+{
+    return get_type(d, mfn, type, xen_l2);
+}
+
+static noinline void put_last_type(mfn_t mfn)
+{
+    struct frame *f = frame_of(mfn);
+
+    /* Last user gone: the table's entries stop holding references. */
+    release_table(mfn, f->type, f->flags & FRAME_F_XEN_L2);
+    f->flags &= ~(FRAME_F_VALIDATED | FRAME_F_XEN_L2);
+    f->type_count--;
+}
+
+static always_inline void put_type(mfn_t mfn)
 {
     struct frame *f = frame_of(mfn);
 
     ASSERT(f && f->type_count > 0);
-    if ( f->type_count == 1 && is_table_type(f->type) )
-    {
-        /* Last user gone: the table's entries stop holding references. */
-        release_table(mfn, f->type, f->flags & FRAME_F_XEN_L2);
-        f->flags &= ~(FRAME_F_VALIDATED | FRAME_F_XEN_L2);
-    }
-    f->type_count--;
+    if ( f->type_count > 1 || !is_table_type(f->type) )
+        f->type_count--;
+    else
+        put_last_type(mfn);
+}
+
+void mm_put_type(mfn_t mfn)
+{
+    put_type(mfn);
 }
 
 /* ------------------------------------------------------------------------
@@ -204,11 +266,11 @@ static int l1e_get(struct domain *d, uint64_t e)
     f = frame_of(m);
     if ( !f || f->owner == DOMID_IO_OWN )
         return -EPERM;                  /* not RAM: no I/O memory for guests */
-    if ( !mm_get_ref(d, m) )
+    if ( !get_ref(d, m) )
         return -EBUSY;                  /* another domain's, the hypervisor's, free */
-    if ( (e & _PAGE_RW) && mm_get_type(d, m, FRAME_WRITABLE, false) )
+    if ( (e & _PAGE_RW) && get_type(d, m, FRAME_WRITABLE, false) )
     {
-        mm_put_ref(m);
+        put_ref(m);
         return -EBUSY;                  /* a page table or descriptor frame */
     }
     return 0;
@@ -219,9 +281,9 @@ static void l1e_put(uint64_t e)
     mfn_t m = pte_mfn(e);
 
     if ( e & _PAGE_RW )
-        mm_put_type(m);
+        put_type(m);
     frame_of(m)->tlbflush_stamp = mm_flush_epoch;
-    mm_put_ref(m);
+    put_ref(m);
 }
 
 static int l2e_get(struct domain *d, uint64_t e)
@@ -232,11 +294,11 @@ static int l2e_get(struct domain *d, uint64_t e)
     /* PSE (a superpage), PWT/PCD, NX and high address bits are refused. */
     if ( e & ~(PTE_ADDR_MASK | MM_L2_ALLOWED) )
         return -EINVAL;
-    if ( !mm_get_ref(d, m) )
+    if ( !get_ref(d, m) )
         return -EINVAL;
-    rc = mm_get_type(d, m, FRAME_L1, false);
+    rc = get_type(d, m, FRAME_L1, false);
     if ( rc )
-        mm_put_ref(m);
+        put_ref(m);
     return rc;
 }
 
@@ -244,9 +306,9 @@ static void l2e_put(uint64_t e)
 {
     mfn_t m = pte_mfn(e);
 
-    mm_put_type(m);
+    put_type(m);
     frame_of(m)->tlbflush_stamp = mm_flush_epoch;
-    mm_put_ref(m);
+    put_ref(m);
 }
 
 static int l3e_get(struct domain *d, uint64_t e, unsigned int slot)
@@ -257,23 +319,23 @@ static int l3e_get(struct domain *d, uint64_t e, unsigned int slot)
     /* A PDPTE has no RW/US/A/D: those bits are reserved there. */
     if ( e & ~(PTE_ADDR_MASK | MM_L3_ALLOWED) )
         return -EINVAL;
-    if ( !mm_get_ref(d, m) )
+    if ( !get_ref(d, m) )
         return -EINVAL;
     /* Naming an L3 (itself included) fails here: it cannot be an L2. */
-    rc = mm_get_type(d, m, FRAME_L2, slot == 3);
+    rc = get_type(d, m, FRAME_L2, slot == 3);
     if ( rc )
         goto fail;
     /* The L2 with the hypervisor's slots belongs to one L3 only. */
     if ( slot == 3 && frame_of(m)->type_count != 1 )
     {
-        mm_put_type(m);
+        put_type(m);
         rc = -EINVAL;
         goto fail;
     }
     return 0;
 
  fail:
-    mm_put_ref(m);
+    put_ref(m);
     return rc;
 }
 
@@ -374,21 +436,28 @@ static void release_table(mfn_t mfn, enum frame_type type, bool xen_l2)
 static int mod_entry(struct domain *d, mfn_t table, enum frame_type type, unsigned int slot,
                      uint64_t nval, bool preserve_ad)
 {
-    uint64_t old = table_read(table, slot);
-    int rc;
+    /* One mapping for the read and the write: this is the per-entry path of
+     * every batched mmu_update (both arches map by arithmetic, so holding it
+     * across entry_get's own mappings is fine). */
+    uint64_t *t = frame_map(table), old = t[slot];
+    int rc = 0;
 
     if ( nval & _PAGE_PRESENT )
     {
         rc = entry_get(d, type, nval, slot);
         if ( rc )
-            return rc;
+            goto out;
     }
     if ( preserve_ad )
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
-    table_write(table, slot, nval);
+    t[slot] = nval;
+    arch_frames_written(table, 1);
     if ( old & _PAGE_PRESENT )
         entry_put(type, old);
-    return 0;
+
+ out:
+    frame_unmap(t);
+    return rc;
 }
 
 static int mod_l1_entry(struct domain *d, mfn_t l1, unsigned int slot, uint64_t nval,
@@ -434,18 +503,18 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     struct frame *f;
     int rc;
 
-    if ( (ptr >> PAGE_SHIFT) != mfn || !mm_get_ref(d, mfn) )
+    if ( (ptr >> PAGE_SHIFT) != mfn || !get_ref(d, mfn) )
         return -EINVAL;
     f = frame_of(mfn);
 
     if ( f->type_count == 0 )
     {
         /* An untyped frame of the domain: a plain write, as Xen does. */
-        rc = mm_get_type(d, mfn, FRAME_WRITABLE, false);
+        rc = get_type(d, mfn, FRAME_WRITABLE, false);
         if ( !rc )
         {
             table_write(mfn, slot, val);
-            mm_put_type(mfn);
+            put_type(mfn);
         }
         goto out;
     }
@@ -474,7 +543,7 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     }
 
  out:
-    mm_put_ref(mfn);
+    put_ref(mfn);
     return rc;
 }
 
@@ -500,13 +569,39 @@ static bool mm_array_ok(uint32_t va, uint32_t count, uint32_t size)
     return (uint64_t)va + (uint64_t)count * size <= HYPERVISOR_VIRT_START;
 }
 
+/*
+ * Requests are read a chunk at a time, never across a page boundary (unless
+ * one request straddles it; then it is read alone): one page walk serves the
+ * chunk, and a request in an unmapped page is still -EFAULT at its own index
+ * with every request before it done. A batch that remaps the page holding
+ * its own request array sees the requests of the current chunk as they were
+ * when the chunk was read; Xen reads through a TLB it only flushes at the end
+ * of the batch, so it gives no stronger promise.
+ */
+#define MMU_REQ_CHUNK 32
+
+static int mmu_read_reqs(struct vcpu *v, gva_t va, uint32_t left, struct mmu_update *buf,
+                         unsigned int *nr)
+{
+    unsigned int n = (PAGE_SIZE - (va & (PAGE_SIZE - 1))) / sizeof(*buf);
+
+    n = MIN(n, MIN(left, (uint32_t)MMU_REQ_CHUNK));
+    if ( n == 0 )
+        n = 1;                          /* the one request that straddles a page */
+    if ( copy_from_guest(v, buf, va, n * sizeof(*buf)) )
+        return -EFAULT;
+    *nr = n;
+    return 0;
+}
+
 long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdone,
                    uint32_t foreigndom, uint32_t a5 __unused)
 {
     struct domain *d = v->domain;
     struct mmu_flush fl = { false, false };
     uint32_t done = 0, i, pt_dom = foreigndom >> 16;
-    struct mmu_update req;
+    struct mmu_update req, reqs[MMU_REQ_CHUNK];
+    unsigned int next = 0, have = 0;
     long rc = 0;
 
     if ( count & MMU_UPDATE_PREEMPTED )
@@ -534,11 +629,14 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
             rc = -ERESTART;
             break;
         }
-        if ( copy_from_guest(v, &req, ureqs + i * sizeof(req), sizeof(req)) )
+        if ( next == have )
         {
-            rc = -EFAULT;
-            break;
+            rc = mmu_read_reqs(v, ureqs + i * (uint32_t)sizeof(req), count - i, reqs, &have);
+            if ( rc )
+                break;
+            next = 0;
         }
+        req = reqs[next++];
         mm_work++;
 
         cmd = (uint32_t)(req.ptr & 7);
@@ -599,15 +697,15 @@ static int mmuext_pin(struct domain *d, mfn_t mfn, enum frame_type type)
     struct frame *f;
     int rc;
 
-    if ( !mm_get_ref(d, mfn) )
+    if ( !get_ref(d, mfn) )
         return -EINVAL;
-    rc = mm_get_type(d, mfn, type, false);
+    rc = get_type(d, mfn, type, false);
     if ( rc )
         goto drop_ref;
     f = frame_of(mfn);
     if ( f->flags & FRAME_F_PINNED )
     {
-        mm_put_type(mfn);
+        put_type(mfn);
         rc = -EINVAL;
         goto drop_ref;
     }
@@ -615,7 +713,7 @@ static int mmuext_pin(struct domain *d, mfn_t mfn, enum frame_type type)
     return 0;
 
  drop_ref:
-    mm_put_ref(mfn);
+    put_ref(mfn);
     return rc;
 }
 
@@ -623,18 +721,18 @@ static int mmuext_unpin(struct domain *d, mfn_t mfn)
 {
     struct frame *f;
 
-    if ( !mm_get_ref(d, mfn) )
+    if ( !get_ref(d, mfn) )
         return -EINVAL;
     f = frame_of(mfn);
     if ( !(f->flags & FRAME_F_PINNED) )
     {
-        mm_put_ref(mfn);
+        put_ref(mfn);
         return -EINVAL;
     }
     f->flags &= ~FRAME_F_PINNED;
-    mm_put_type(mfn);
-    mm_put_ref(mfn);                    /* the pin's */
-    mm_put_ref(mfn);                    /* ours */
+    put_type(mfn);
+    put_ref(mfn);                    /* the pin's */
+    put_ref(mfn);                    /* ours */
     return 0;
 }
 
@@ -649,12 +747,12 @@ static int mmuext_new_baseptr(struct vcpu *v, mfn_t mfn)
         mm_load_cr3(v);
         return 0;
     }
-    if ( !mm_get_ref(d, mfn) )
+    if ( !get_ref(d, mfn) )
         return -EINVAL;
-    rc = mm_get_type(d, mfn, FRAME_L3, false);
+    rc = get_type(d, mfn, FRAME_L3, false);
     if ( rc )
     {
-        mm_put_ref(mfn);
+        put_ref(mfn);
         return rc;
     }
     v->cr3 = (paddr_t)mfn << PAGE_SHIFT;
@@ -662,8 +760,8 @@ static int mmuext_new_baseptr(struct vcpu *v, mfn_t mfn)
     /* Only now, running on the new tables, may the old ones go. */
     if ( old )
     {
-        mm_put_type(old);
-        mm_put_ref(old);
+        put_type(old);
+        put_ref(old);
     }
     return 0;
 }
@@ -706,11 +804,11 @@ static int mmuext_clear_or_copy(struct domain *d, mfn_t dst, mfn_t src, bool cop
 {
     int rc = -EINVAL;
 
-    if ( copy && !mm_get_ref(d, src) )
+    if ( copy && !get_ref(d, src) )
         return -EINVAL;
-    if ( !mm_get_ref(d, dst) )
+    if ( !get_ref(d, dst) )
         goto out_src;
-    if ( mm_get_type(d, dst, FRAME_WRITABLE, false) )
+    if ( get_type(d, dst, FRAME_WRITABLE, false) )
         goto out_dst;
     {
         uint8_t *p = frame_map(dst);
@@ -727,13 +825,13 @@ static int mmuext_clear_or_copy(struct domain *d, mfn_t dst, mfn_t src, bool cop
         frame_unmap(p);
         arch_frames_written(dst, 1);
     }
-    mm_put_type(dst);
+    put_type(dst);
     rc = 0;
  out_dst:
-    mm_put_ref(dst);
+    put_ref(dst);
  out_src:
     if ( copy )
-        mm_put_ref(src);
+        put_ref(src);
     return rc;
 }
 
@@ -882,13 +980,13 @@ long do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t hi,
     mfn_t l1;
     long rc;
 
-    if ( !mm_guest_l1(v, va, &l1) || !mm_get_ref(d, l1) )
+    if ( !mm_guest_l1(v, va, &l1) || !get_ref(d, l1) )
         return -EINVAL;
     if ( frame_of(l1)->type != FRAME_L1 || frame_of(l1)->type_count == 0 )
         rc = -EINVAL;
     else
         rc = mod_l1_entry(d, l1, l1_table_offset(va), val, false);
-    mm_put_ref(l1);
+    put_ref(l1);
     if ( rc )
         return rc;
 
@@ -925,9 +1023,9 @@ int mm_build_initial(struct domain *d, mfn_t l3)
     rc = mmuext_pin(d, l3, FRAME_L3);
     if ( rc )
         return rc;
-    if ( !mm_get_ref(d, l3) )
+    if ( !get_ref(d, l3) )
         BUG();
-    rc = mm_get_type(d, l3, FRAME_L3, false);
+    rc = get_type(d, l3, FRAME_L3, false);
     BUG_ON(rc);                         /* typed already: cannot fail */
     v->cr3 = (paddr_t)l3 << PAGE_SHIFT;
     return 0;
@@ -946,8 +1044,8 @@ void mm_relinquish(struct domain *d)
         if ( !v->cr3 )
             continue;
         v->cr3 = 0;
-        mm_put_type(l3);
-        mm_put_ref(l3);
+        put_type(l3);
+        put_ref(l3);
     }
     for ( m = 0; m < max; m++ )
     {
@@ -956,8 +1054,8 @@ void mm_relinquish(struct domain *d)
         if ( f->owner != d->domain_id || !(f->flags & FRAME_F_PINNED) )
             continue;
         f->flags &= ~FRAME_F_PINNED;
-        mm_put_type(m);
-        mm_put_ref(m);
+        put_type(m);
+        put_ref(m);
     }
     for ( m = 0; m < max; m++ )
     {
@@ -966,6 +1064,6 @@ void mm_relinquish(struct domain *d)
         if ( f->owner != d->domain_id || !(f->flags & FRAME_F_ALLOCATED) )
             continue;
         f->flags &= ~FRAME_F_ALLOCATED;
-        mm_put_ref(m);
+        put_ref(m);
     }
 }

@@ -6,11 +6,18 @@
  */
 #include <pvx/lib.h>
 
+/* Words where both sides allow it: the hypervisor copies hypercall arguments
+ * and whole frames, and a byte loop costs four times the instructions. */
+typedef uint32_t __attribute__((may_alias)) word_t;
+
 void *memcpy(void *dst, const void *src, size_t n)
 {
     unsigned char *d = dst;
     const unsigned char *s = src;
 
+    if ( !(((uintptr_t)d | (uintptr_t)s) & (sizeof(word_t) - 1)) )
+        for ( ; n >= sizeof(word_t); n -= sizeof(word_t), d += sizeof(word_t), s += sizeof(word_t) )
+            *(word_t *)d = *(const word_t *)s;
     while ( n-- )
         *d++ = *s++;
     return dst;
@@ -33,7 +40,11 @@ void *memmove(void *dst, const void *src, size_t n)
 void *memset(void *dst, int c, size_t n)
 {
     unsigned char *d = dst;
+    word_t w = (unsigned char)c * 0x01010101u;
 
+    if ( !((uintptr_t)d & (sizeof(word_t) - 1)) )
+        for ( ; n >= sizeof(word_t); n -= sizeof(word_t), d += sizeof(word_t) )
+            *(word_t *)d = w;
     while ( n-- )
         *d++ = (unsigned char)c;
     return dst;

@@ -78,6 +78,7 @@ int main(void)
     if ( CU_initialize_registry() != CUE_SUCCESS )
         return 2;
     unit_register_lib();
+    unit_register_string();
     unit_register_fault();
     unit_register_elf();
     unit_register_builder();

@@ -756,6 +756,59 @@ static void test_mmu_update_stops_at_bad_request(void)
     audit_clean();
 }
 
+/*
+ * Requests are read a page (at most a chunk) at a time: a request in an
+ * unmapped page is -EFAULT at its own index, every request before it done,
+ * including one that straddles into the bad page and one past a chunk.
+ */
+static void test_mmu_update_reads_requests_by_page(void)
+{
+    enum { N = 40, FIRST = SPARE_VA - 3 * 16 - 8 };     /* 3 whole, 1 straddling */
+    static struct mmu_update reqs[N];
+    uint32_t done;
+    mfn_t a;
+
+    boot();
+    a = p2m(FREE_PFN);
+    CU_ASSERT_EQUAL_FATAL(ext(MMUEXT_PIN_L1_TABLE, a, 0), 0);
+    for ( unsigned int i = 0; i < N; i++ )
+        reqs[i] = (struct mmu_update){ pte(a, 0) + 8 * i, pte(p2m(FREE_PFN + 1 + i), 0x21) };
+
+    /* Positive: 40 requests in one page (past one chunk), then 5 across a
+     * page boundary with one straddling it. */
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, 0x340000, reqs, sizeof(reqs)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmu_update, 0x340000, N, BUF_VA, DOMID_SELF, 0), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &done, BUF_VA, 4), 0);
+    CU_ASSERT_EQUAL(done, N);
+    for ( unsigned int i = 0; i < N; i++ )
+        CU_ASSERT_EQUAL(rd(a, i), reqs[i].val);
+    for ( unsigned int i = 0; i < N; i++ )
+        reqs[i].val = pte(p2m(FREE_PFN + 100 + i), 0x21);
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, FIRST, reqs, 5 * sizeof(reqs[0])), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmu_update, FIRST, 5, BUF_VA, DOMID_SELF, 0), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &done, BUF_VA, 4), 0);
+    CU_ASSERT_EQUAL(done, 5);
+    for ( unsigned int i = 0; i < 5; i++ )
+        CU_ASSERT_EQUAL(rd(a, i), reqs[i].val);
+
+    /* Negative: the second page unmapped. Three done, the straddling one is
+     * -EFAULT, nothing after it changed. */
+    for ( unsigned int i = 0; i < 5; i++ )
+        reqs[i].val = pte(p2m(FREE_PFN + 200 + i), 0x21);
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, FIRST, reqs, 5 * sizeof(reqs[0])), 0);
+    CU_ASSERT_EQUAL_FATAL(uvm(SPARE_VA, 0, UVMF_INVLPG), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmu_update, FIRST, 5, BUF_VA, DOMID_SELF, 0),
+                    -EFAULT);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &done, BUF_VA, 4), 0);
+    CU_ASSERT_EQUAL(done, 3);
+    for ( unsigned int i = 0; i < 3; i++ )
+        CU_ASSERT_EQUAL(rd(a, i), pte(p2m(FREE_PFN + 200 + i), 0x21));
+    for ( unsigned int i = 3; i < 5; i++ )
+        CU_ASSERT_EQUAL(rd(a, i), pte(p2m(FREE_PFN + 100 + i), 0x21));
+    CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, a, 0), 0);
+    audit_clean();
+}
+
 static void test_mmu_update_writable_and_preserve_ad(void)
 {
     mfn_t a, w;
@@ -1118,6 +1171,7 @@ void unit_register_mm(void)
     CU_add_test(s, "mmuext clear_page and copy_page", test_mmuext_clear_copy);
     CU_add_test(s, "mmu_update: 2048 entries continue, done count", test_mmu_update_batch_continues);
     CU_add_test(s, "mmu_update stops at a bad request", test_mmu_update_stops_at_bad_request);
+    CU_add_test(s, "mmu_update reads requests by page", test_mmu_update_reads_requests_by_page);
     CU_add_test(s, "mmu_update: writable frames, PRESERVE_AD", test_mmu_update_writable_and_preserve_ad);
     CU_add_test(s, "MMU_MACHPHYS_UPDATE: own frames only", test_machphys_update);
     CU_add_test(s, "update_va_mapping and UVMF flags", test_update_va_mapping);

@@ -57,6 +57,7 @@ int unit_hypercall_stop(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3);
 #define UNIT_SCRATCH_VA 0x103000u   /* in the default kernel's bss: writable */
 
 void unit_register_elf(void);
+void unit_register_string(void);
 void unit_register_builder(void);
 void unit_register_hypercall(void);
 void unit_register_lib(void);

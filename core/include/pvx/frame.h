@@ -17,6 +17,7 @@
 #ifndef PVX_FRAME_H
 #define PVX_FRAME_H
 
+#include <pvx/arch.h>
 #include <pvx/types.h>
 
 struct boot_info;
@@ -58,7 +59,16 @@ struct frame {
 /* Set up the frame table, the allocator and the M2P from the boot memory map. */
 int frame_init(const struct boot_info *bi);
 
-struct frame *frame_of(mfn_t mfn);      /* NULL if mfn is not a machine frame we know */
+extern struct frame *frame_table;
+extern mfn_t max_mfn;
+
+/* NULL if mfn is not a machine frame we know. Inline: every page-table
+ * entry validated looks up two or three frames. */
+static inline struct frame *frame_of(mfn_t mfn)
+{
+    return mfn < max_mfn ? &frame_table[mfn] : NULL;
+}
+
 mfn_t frame_max_mfn(void);              /* one past the highest machine frame */
 unsigned int frame_free_count(void);
 
@@ -79,8 +89,16 @@ uint32_t m2p_get(mfn_t mfn);
  * mappings: the core's M2P slots, then the arch's. */
 void frame_fill_xen_l2(uint64_t *l2);
 
-/* Read or write guest-visible machine memory at a machine address. */
-void *frame_map(mfn_t mfn);
-void frame_unmap(void *va);
+/* Read or write guest-visible machine memory at a machine address. Inline:
+ * one page-table update maps its table once and the call is on that path. */
+static inline void *frame_map(mfn_t mfn)
+{
+    return arch_map_frames(mfn, 1);
+}
+
+static inline void frame_unmap(void *va)
+{
+    arch_unmap_frames(va, 1);
+}
 
 #endif /* PVX_FRAME_H */
