@@ -8,14 +8,14 @@ X86_LDS   := arch-x86/pvx.ld
 
 $(B)/x86/arch-x86/%.o: arch-x86/%.c | $(STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS32) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(HV_CFLAGS32) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
 
 $(B)/x86/arch-x86/%.o: arch-x86/%.S | $(STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS32) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(HV_CFLAGS32) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
 
 $(B)/pvx.elf: $(X86_OBJS) $(CORE_OBJS32) $(X86_LDS)
-	$(CC) $(LDFLAGS32) -Wl,-T,$(X86_LDS) -Wl,-z,max-page-size=0x1000 -o $@ \
+	$(CC) $(HV_LDFLAGS32) -Wl,-T,$(X86_LDS) -Wl,-z,max-page-size=0x1000 -o $@ \
 	    $(X86_OBJS) $(CORE_OBJS32) $(LIBGCC32)
 
 ALL_TARGETS += $(B)/pvx.elf

@@ -14,7 +14,7 @@ CORE_OBJSHOST := $(patsubst %.c,$(B)/host/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
 
 $(B)/x86/core/%.o: core/%.c | $(STAMP) check-core
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS32) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+	$(CC) $(HV_CFLAGS32) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
 
 $(B)/host/core/%.o: core/%.c | $(STAMP) check-core
 	@mkdir -p $(@D)

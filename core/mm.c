@@ -256,7 +256,7 @@ static uint64_t l1_allowed(const struct domain *d)
     return MM_L1_ALLOWED | (d->is_privileged ? MM_L1_CACHE_BITS : 0);
 }
 
-static int l1e_get(struct domain *d, uint64_t e)
+static inline int l1e_get(struct domain *d, uint64_t e)
 {
     mfn_t m = pte_mfn(e);
     struct frame *f;
@@ -276,7 +276,7 @@ static int l1e_get(struct domain *d, uint64_t e)
     return 0;
 }
 
-static void l1e_put(uint64_t e)
+static inline void l1e_put(uint64_t e)
 {
     mfn_t m = pte_mfn(e);
 
@@ -357,7 +357,7 @@ static unsigned int table_guest_slots(enum frame_type type, bool xen_l2)
     return 512;
 }
 
-static int entry_get(struct domain *d, enum frame_type type, uint64_t e, unsigned int slot)
+static always_inline int entry_get(struct domain *d, enum frame_type type, uint64_t e, unsigned int slot)
 {
     switch ( type )
     {
@@ -367,7 +367,7 @@ static int entry_get(struct domain *d, enum frame_type type, uint64_t e, unsigne
     }
 }
 
-static void entry_put(enum frame_type type, uint64_t e)
+static always_inline void entry_put(enum frame_type type, uint64_t e)
 {
     switch ( type )
     {
@@ -433,8 +433,10 @@ static void release_table(mfn_t mfn, enum frame_type type, bool xen_l2)
  * never released in between).
  */
 
-static int mod_entry(struct domain *d, mfn_t table, enum frame_type type, unsigned int slot,
-                     uint64_t nval, bool preserve_ad)
+/* Inlined into each mod_lN_entry, so the L1 path (almost every request of
+ * a batch) is straight-line code with no dispatch on the type. */
+static always_inline int mod_entry(struct domain *d, mfn_t table, enum frame_type type,
+                                   unsigned int slot, uint64_t nval, bool preserve_ad)
 {
     /* One mapping for the read and the write: this is the per-entry path of
      * every batched mmu_update (both arches map by arithmetic, so holding it

@@ -142,7 +142,7 @@ static uint32_t l1_mfn_of(uint32_t va)
 
 /* A store the guest expects to fault: the vector, or 0 if it went through. */
 extern char store_at[], store_fix[];
-static unsigned int __attribute__((noinline)) try_store(uint32_t va)
+static unsigned int noinline try_store(uint32_t va)
 {
     unsigned int before = guest_fault_count;
 
@@ -307,7 +307,7 @@ static bool int3_hook(struct guest_frame *f)
 
 /* outb $0, $0xf4: the vector it raised, or 0. */
 extern char out_at[], out_fix[];
-static unsigned int __attribute__((noinline)) try_out(void)
+static unsigned int noinline try_out(void)
 {
     unsigned int before = guest_fault_count;
 

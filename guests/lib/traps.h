@@ -61,7 +61,7 @@ void guest_entry_0x40(void), guest_entry_0x41(void), guest_entry_0x42(void), gue
 /* The top of the kernel stack ring-3 traps switch to (stack_switch). */
 extern char guest_trap_stack_top[];
 
-#define __user_text __attribute__((section(".user.text"), noinline))
+#define __user_text __attribute__((section(".user.text"), __noinline__))
 #define __user_data __attribute__((section(".user.data")))
 
 /* One exception-table entry: a fault at label `fault` resumes at `fixup`. */

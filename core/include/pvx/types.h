@@ -30,8 +30,8 @@ typedef uint32_t gva_t;     /* guest virtual address: an integer, never a host p
 #define __packed        __attribute__((packed))
 #define __printf(a, b)  __attribute__((format(printf, a, b)))
 #define __unused        __attribute__((unused))
-#define always_inline   inline __attribute__((always_inline))
-#define noinline        __attribute__((noinline))
+#define always_inline   inline __attribute__((__always_inline__))
+#define noinline        __attribute__((__noinline__))
 #define likely(x)       __builtin_expect(!!(x), 1)
 #define unlikely(x)     __builtin_expect(!!(x), 0)
 

@@ -17,7 +17,7 @@
 
 const char test_title[] = "bench-hcall: null hypercall round trips";
 
-static void __attribute__((noinline)) hcall_loop(unsigned long n)
+static void noinline hcall_loop(unsigned long n)
 {
     unsigned long ecx = n;
 
@@ -32,7 +32,7 @@ static void __attribute__((noinline)) hcall_loop(unsigned long n)
                        : "eax", "ebx", "memory" );
 }
 
-static void __attribute__((noinline)) trap_loop(unsigned long n)
+static void noinline trap_loop(unsigned long n)
 {
     unsigned long ecx = n;
 

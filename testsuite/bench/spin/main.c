@@ -15,7 +15,7 @@ const char test_title[] = "bench-spin: guest instructions per second";
 
 static uint32_t buf_in[1024], buf_out[1024];
 
-static void __attribute__((noinline)) tight_loop(unsigned long n)
+static void noinline tight_loop(unsigned long n)
 {
     unsigned long ecx = n, eax = 0;
 
@@ -26,7 +26,7 @@ static void __attribute__((noinline)) tight_loop(unsigned long n)
                        : "+c" (ecx), "+a" (eax) );
 }
 
-static void __attribute__((noinline)) mixed_loop(unsigned long n)
+static void noinline mixed_loop(unsigned long n)
 {
     unsigned long ecx = n;
 

@@ -18,7 +18,7 @@
 
 const char test_title[] = "bench-yield: SCHEDOP_yield, alone or against another domain";
 
-static void __attribute__((noinline)) yield_loop(unsigned long n)
+static void noinline yield_loop(unsigned long n)
 {
     for ( unsigned long i = 0; i < n; i++ )
         hypercall_yield();

@@ -93,12 +93,12 @@ static unsigned int lsl(unsigned int sel)
 
 extern char np_at[], np_fix[], sgp_at[], sgp_fix[];
 
-static void __attribute__((noinline)) load_fs_np(void)
+static void noinline load_fs_np(void)
 {
     asm volatile ( "np_at: mov %0, %%fs; np_fix:" GUEST_EXTABLE(np_at, np_fix) :: "r" (0x13) : "memory" );
 }
 
-static void __attribute__((noinline)) load_fs_gp(void)
+static void noinline load_fs_gp(void)
 {
     asm volatile ( "sgp_at: mov %0, %%fs; sgp_fix:" GUEST_EXTABLE(sgp_at, sgp_fix) :: "r" (0x1b) : "memory" );
 }

@@ -30,7 +30,7 @@ static unsigned long __user_text user_in(unsigned long port)
 }
 
 /* Run the ring-1 instructions: how many faulted, and what inb/inw read. */
-static unsigned int __attribute__((noinline)) kernel_io(uint32_t *val)
+static unsigned int noinline kernel_io(uint32_t *val)
 {
     unsigned int before = guest_fault_count;
     uint32_t v = 0x12345678;

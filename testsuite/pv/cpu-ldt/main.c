@@ -18,13 +18,13 @@ const char test_title[] = "LDT pages are validated on first use";
 
 extern char np_at[], np_fix[], pf_at[], pf_fix[];
 
-static void __attribute__((noinline)) load_fs_np(void)
+static void noinline load_fs_np(void)
 {
     asm volatile ( "np_at: mov %0, %%fs; np_fix:" GUEST_EXTABLE(np_at, np_fix)
                    :: "r" (0x0f) : "memory" );
 }
 
-static void __attribute__((noinline)) load_fs_pf(void)
+static void noinline load_fs_pf(void)
 {
     asm volatile ( "pf_at: mov %0, %%fs; pf_fix:" GUEST_EXTABLE(pf_at, pf_fix)
                    :: "r" (0x07) : "memory" );
