@@ -104,6 +104,15 @@ static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_
     return 0;
 }
 
+const void *guest_map_ro(struct vcpu *v, gva_t va)
+{
+    mfn_t mfn;
+
+    if ( fault_hit(&fault_guest_copy) || guest_walk(v, va, false, &mfn) )
+        return NULL;
+    return (const uint8_t *)frame_map(mfn) + (va & (PAGE_SIZE - 1));
+}
+
 int copy_from_guest(struct vcpu *v, void *dst, gva_t src, size_t len)
 {
     return copy_guest(v, src, dst, len, false);

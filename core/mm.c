@@ -88,14 +88,19 @@ static void table_write(mfn_t table, unsigned int slot, uint64_t e)
  * line. A batched mmu_update takes and drops four counts per entry, and under
  * TCG every call and return is a translation-block lookup.
  */
+static always_inline bool fget_ref(struct domain *d, struct frame *f)
+{
+    if ( f->owner != d->domain_id || f->ref_count == 0 )
+        return false;
+    f->ref_count++;
+    return true;
+}
+
 static always_inline bool get_ref(struct domain *d, mfn_t mfn)
 {
     struct frame *f = frame_of(mfn);
 
-    if ( !f || f->owner != d->domain_id || f->ref_count == 0 )
-        return false;
-    f->ref_count++;
-    return true;
+    return f && fget_ref(d, f);
 }
 
 bool mm_get_ref(struct domain *d, mfn_t mfn)
@@ -105,15 +110,26 @@ bool mm_get_ref(struct domain *d, mfn_t mfn)
 
 static noinline void put_last_ref(mfn_t mfn);
 
-static always_inline void put_ref(mfn_t mfn)
+/*
+ * The f* forms take the frame already looked up: a store through f may alias
+ * frame_table and max_mfn for the compiler, so each frame_of() after one is
+ * reloaded and recomputed in full.
+ */
+static always_inline void fput_ref(struct frame *f, mfn_t mfn)
 {
-    struct frame *f = frame_of(mfn);
-
-    ASSERT(f && f->ref_count > 0);
+    ASSERT(f->ref_count > 0);
     if ( f->ref_count > 1 )
         f->ref_count--;
     else
         put_last_ref(mfn);
+}
+
+static always_inline void put_ref(mfn_t mfn)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f);
+    fput_ref(f, mfn);
 }
 
 void mm_put_ref(mfn_t mfn)
@@ -200,12 +216,10 @@ static noinline int get_type_slow(struct domain *d, mfn_t mfn, enum frame_type t
 }
 
 /* One more writable mapping of a frame that is writable already. */
-static always_inline int get_type(struct domain *d, mfn_t mfn, enum frame_type type,
-                                    bool xen_l2)
+static always_inline int fget_type(struct domain *d, struct frame *f, mfn_t mfn,
+                                   enum frame_type type, bool xen_l2)
 {
-    struct frame *f = frame_of(mfn);
-
-    ASSERT(f && f->ref_count > 0);
+    ASSERT(f->ref_count > 0);
     if ( type == FRAME_WRITABLE && f->type_count && f->type == FRAME_WRITABLE &&
          !(f->flags & FRAME_F_XEN_L2) )
     {
@@ -213,6 +227,15 @@ static always_inline int get_type(struct domain *d, mfn_t mfn, enum frame_type t
         return 0;
     }
     return get_type_slow(d, mfn, type, xen_l2);
+}
+
+static always_inline int get_type(struct domain *d, mfn_t mfn, enum frame_type type,
+                                  bool xen_l2)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f);
+    return fget_type(d, f, mfn, type, xen_l2);
 }
 
 int mm_get_type(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2)
@@ -230,15 +253,21 @@ static noinline void put_last_type(mfn_t mfn)
     f->type_count--;
 }
 
-static always_inline void put_type(mfn_t mfn)
+static always_inline void fput_type(struct frame *f, mfn_t mfn)
 {
-    struct frame *f = frame_of(mfn);
-
-    ASSERT(f && f->type_count > 0);
+    ASSERT(f->type_count > 0);
     if ( f->type_count > 1 || !is_table_type(f->type) )
         f->type_count--;
     else
         put_last_type(mfn);
+}
+
+static always_inline void put_type(mfn_t mfn)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f);
+    fput_type(f, mfn);
 }
 
 void mm_put_type(mfn_t mfn)
@@ -266,11 +295,11 @@ static inline int l1e_get(struct domain *d, uint64_t e)
     f = frame_of(m);
     if ( !f || f->owner == DOMID_IO_OWN )
         return -EPERM;                  /* not RAM: no I/O memory for guests */
-    if ( !get_ref(d, m) )
+    if ( !fget_ref(d, f) )
         return -EBUSY;                  /* another domain's, the hypervisor's, free */
-    if ( (e & _PAGE_RW) && get_type(d, m, FRAME_WRITABLE, false) )
+    if ( (e & _PAGE_RW) && fget_type(d, f, m, FRAME_WRITABLE, false) )
     {
-        put_ref(m);
+        fput_ref(f, m);
         return -EBUSY;                  /* a page table or descriptor frame */
     }
     return 0;
@@ -279,11 +308,12 @@ static inline int l1e_get(struct domain *d, uint64_t e)
 static inline void l1e_put(uint64_t e)
 {
     mfn_t m = pte_mfn(e);
+    struct frame *f = frame_of(m);
 
     if ( e & _PAGE_RW )
-        put_type(m);
-    frame_of(m)->tlbflush_stamp = mm_flush_epoch;
-    put_ref(m);
+        fput_type(f, m);
+    f->tlbflush_stamp = mm_flush_epoch;
+    fput_ref(f, m);
 }
 
 static int l2e_get(struct domain *d, uint64_t e)
@@ -491,13 +521,24 @@ static int mod_l3_entry(struct domain *d, mfn_t l3, unsigned int slot, uint64_t 
  * mmu_update
  */
 
-struct mmu_flush {
+struct mmu_batch {
     bool linear;        /* an L2 or L3 changed: flush the whole TLB */
     bool reload_cr3;    /* the running L3 changed: the CPU caches its PDPTEs */
+    /* The table the last request named, and the reference held on it: a run
+     * of requests into one table takes and drops it once, not per entry. */
+    mfn_t held;
+    struct frame *held_f;
 };
 
+static void mmu_batch_release(struct mmu_batch *b)
+{
+    if ( b->held != INVALID_MFN )
+        fput_ref(b->held_f, b->held);
+    b->held = INVALID_MFN;
+}
+
 static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool preserve_ad,
-                             struct mmu_flush *fl)
+                             struct mmu_batch *fl)
 {
     struct domain *d = v->domain;
     mfn_t mfn = (mfn_t)(ptr >> PAGE_SHIFT);
@@ -505,9 +546,18 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     struct frame *f;
     int rc;
 
-    if ( (ptr >> PAGE_SHIFT) != mfn || !get_ref(d, mfn) )
+    if ( (ptr >> PAGE_SHIFT) != mfn )
         return -EINVAL;
-    f = frame_of(mfn);
+    if ( mfn != fl->held )
+    {
+        f = frame_of(mfn);
+        if ( !f || !fget_ref(d, f) )
+            return -EINVAL;
+        mmu_batch_release(fl);
+        fl->held = mfn;
+        fl->held_f = f;
+    }
+    f = fl->held_f;
 
     if ( f->type_count == 0 )
     {
@@ -545,7 +595,6 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     }
 
  out:
-    put_ref(mfn);
     return rc;
 }
 
@@ -572,27 +621,42 @@ static bool mm_array_ok(uint32_t va, uint32_t count, uint32_t size)
 }
 
 /*
- * Requests are read a chunk at a time, never across a page boundary (unless
- * one request straddles it; then it is read alone): one page walk serves the
- * chunk, and a request in an unmapped page is still -EFAULT at its own index
- * with every request before it done. A batch that remaps the page holding
- * its own request array sees the requests of the current chunk as they were
- * when the chunk was read; Xen reads through a TLB it only flushes at the end
- * of the batch, so it gives no stronger promise.
+ * Requests are read in place, a page at a time: one walk serves every request
+ * wholly inside the page, and a request in an unmapped page is still -EFAULT
+ * at its own index with every request before it done. The one that straddles
+ * a page boundary is copied alone. A batch that remaps the page holding its
+ * own request array goes on reading the page it mapped first, until the next
+ * page; Xen reads through a TLB it only flushes at the end of the batch, so it
+ * promises no more. The page cannot be freed meanwhile: it is the domain's,
+ * and only memory_op gives frames back.
  */
-#define MMU_REQ_CHUNK 32
+struct mmu_reqs {
+    const struct mmu_update *next;      /* in the mapped page, or &bounce */
+    unsigned int left;                  /* requests left at next */
+    const void *map;                    /* the mapping, NULL if none */
+    struct mmu_update bounce;
+};
 
-static int mmu_read_reqs(struct vcpu *v, gva_t va, uint32_t left, struct mmu_update *buf,
-                         unsigned int *nr)
+static int mmu_reqs_fill(struct vcpu *v, struct mmu_reqs *r, gva_t va, uint32_t count)
 {
-    unsigned int n = (PAGE_SIZE - (va & (PAGE_SIZE - 1))) / sizeof(*buf);
+    unsigned int n = (PAGE_SIZE - (va & (PAGE_SIZE - 1))) / sizeof(r->bounce);
 
-    n = MIN(n, MIN(left, (uint32_t)MMU_REQ_CHUNK));
+    if ( r->map )
+        frame_unmap(guest_page_base(r->map));
+    r->map = NULL;
     if ( n == 0 )
-        n = 1;                          /* the one request that straddles a page */
-    if ( copy_from_guest(v, buf, va, n * sizeof(*buf)) )
+    {
+        if ( copy_from_guest(v, &r->bounce, va, sizeof(r->bounce)) )
+            return -EFAULT;
+        r->next = &r->bounce;
+        r->left = 1;
+        return 0;
+    }
+    r->map = guest_map_ro(v, va);
+    if ( r->map == NULL )
         return -EFAULT;
-    *nr = n;
+    r->next = r->map;
+    r->left = MIN(n, count);
     return 0;
 }
 
@@ -600,10 +664,10 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
                    uint32_t foreigndom, uint32_t a5 __unused)
 {
     struct domain *d = v->domain;
-    struct mmu_flush fl = { false, false };
+    struct mmu_batch fl = { .held = INVALID_MFN };
     uint32_t done = 0, i, pt_dom = foreigndom >> 16;
-    struct mmu_update req, reqs[MMU_REQ_CHUNK];
-    unsigned int next = 0, have = 0;
+    struct mmu_update req;
+    struct mmu_reqs reqs = { .map = NULL, .left = 0 };
     long rc = 0;
 
     if ( count & MMU_UPDATE_PREEMPTED )
@@ -631,14 +695,14 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
             rc = -ERESTART;
             break;
         }
-        if ( next == have )
+        if ( reqs.left == 0 )
         {
-            rc = mmu_read_reqs(v, ureqs + i * (uint32_t)sizeof(req), count - i, reqs, &have);
+            rc = mmu_reqs_fill(v, &reqs, ureqs + i * (uint32_t)sizeof(req), count - i);
             if ( rc )
                 break;
-            next = 0;
         }
-        req = reqs[next++];
+        req = *reqs.next++;
+        reqs.left--;
         mm_work++;
 
         cmd = (uint32_t)(req.ptr & 7);
@@ -672,6 +736,9 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
             break;
     }
 
+    if ( reqs.map )
+        frame_unmap(guest_page_base(reqs.map));
+    mmu_batch_release(&fl);
     if ( fl.reload_cr3 )
         mm_load_cr3(v);
     else if ( fl.linear )

@@ -21,4 +21,11 @@ int copy_to_guest(struct vcpu *v, gva_t dst, const void *src, size_t len);
  * a write (or a read) needs. Returns 0 and sets *mfn, or -EFAULT. */
 int guest_walk(struct vcpu *v, gva_t va, bool write, mfn_t *mfn);
 
+/* Map the guest page holding va for reading, with copy_from_guest's checks
+ * (and its fault-injection site). Returns the host address of va, or NULL
+ * for -EFAULT; frame_unmap(guest_page_base(p)) when done. For arrays a
+ * hypercall walks element by element (mmu_update): one walk per page. */
+const void *guest_map_ro(struct vcpu *v, gva_t va);
+#define guest_page_base(p) ((void *)((uintptr_t)(p) & ~(uintptr_t)(PAGE_SIZE - 1)))
+
 #endif /* PVX_GUEST_ACCESS_H */
