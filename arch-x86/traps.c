@@ -111,3 +111,10 @@ void x86_trap_dispatch(struct cpu_regs *regs)
     if ( unlikely(*(volatile uint32_t *)x86_stack != STACK_CANARY) )
         x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
 }
+
+/* This machine's entries always save whole frames (core_hypercall), so the
+ * core never has a field to ask for. */
+void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
+{
+    x86_panic("arch_regs_fill(%p, %#x): x86 frames are never partial\n", regs, fields);
+}

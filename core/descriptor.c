@@ -264,8 +264,10 @@ static void desc_put_frame(mfn_t mfn)
  */
 static void desc_check_running(struct vcpu *v)
 {
-    unsigned int cpl = v->regs.cs & 3;
+    unsigned int cpl;
 
+    regs_need(v, REGS_ALL);
+    cpl = v->regs.cs & 3;
     if ( !desc_selector_ok(v, v->regs.cs, SEL_CODE, cpl) ||
          !desc_selector_ok(v, v->regs.ss, SEL_STACK, cpl) )
         domain_crash(v->domain, "its own cs %04x or ss %04x no longer loads",
@@ -332,6 +334,7 @@ void desc_set_ldt(struct vcpu *v)
     uint32_t *segs[6] = { &v->regs.cs, &v->regs.ss, &v->regs.ds, &v->regs.es, &v->regs.fs,
                           &v->regs.gs };
 
+    regs_need(v, REGS_ALL);
     desc_release_ldt(v);
     if ( v == current )
         arch_load_ldt(v->ldt_ents);

@@ -14,35 +14,35 @@
 #include <pvx/traps.h>
 #include <public/xen.h>
 
-#define HC(n) [__HYPERVISOR_##n] = { do_##n, #n }
+#define HC(n, a) [__HYPERVISOR_##n] = { do_##n, #n, a }
 
 static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
-    HC(mmu_update),
-    HC(memory_op),
-    HC(multicall),
-    HC(update_va_mapping),
-    HC(mmuext_op),
-    HC(console_io),
-    HC(xen_version),
-    HC(sched_op),
-    HC(set_trap_table),
-    HC(set_gdt),
-    HC(stack_switch),
-    HC(set_callbacks),
-    HC(fpu_taskswitch),
-    HC(set_debugreg),
-    HC(get_debugreg),
-    HC(update_descriptor),
-    HC(iret),
-    HC(callback_op),
-    HC(physdev_op),
-    HC(grant_table_op),
-    HC(set_timer_op),
-    HC(event_channel_op_compat),
-    HC(event_channel_op),
-    HC(vcpu_op),
-    HC(platform_op),
-    HC(domctl),
+    HC(mmu_update, 4),
+    HC(memory_op, 2),
+    HC(multicall, 2),
+    HC(update_va_mapping, 4),
+    HC(mmuext_op, 4),
+    HC(console_io, 3),
+    HC(xen_version, 2),
+    HC(sched_op, 2),
+    HC(set_trap_table, 1),
+    HC(set_gdt, 2),
+    HC(stack_switch, 2),
+    HC(set_callbacks, 4),
+    HC(fpu_taskswitch, 1),
+    HC(set_debugreg, 2),
+    HC(get_debugreg, 1),
+    HC(update_descriptor, 4),
+    HC(iret, 0),
+    HC(callback_op, 2),
+    HC(physdev_op, 2),
+    HC(grant_table_op, 3),
+    HC(set_timer_op, 2),
+    HC(event_channel_op_compat, 1),
+    HC(event_channel_op, 2),
+    HC(vcpu_op, 3),
+    HC(platform_op, 1),
+    HC(domctl, 1),
 };
 
 /* Names for every number the ABI defines, implemented or not, for traces. */
@@ -101,6 +101,7 @@ long hypercall_create_continuation(struct vcpu *v, uint32_t nr, unsigned int nar
     va_list ap;
 
     ASSERT(nargs <= 5);
+    regs_need(v, REGS_ALL);
     va_start(ap, nargs);
     for ( unsigned int i = 0; i < nargs; i++ )
         *args[i] = va_arg(ap, uint32_t);
@@ -110,18 +111,47 @@ long hypercall_create_continuation(struct vcpu *v, uint32_t nr, unsigned int nar
     return nr;
 }
 
-void core_hypercall(struct cpu_regs *regs)
+/*
+ * A lazy entry (the simulator's, where each register read costs as much as
+ * the trap) leaves fields of v->regs unread; they are read here, from the
+ * CPU that still holds them, the first time the core needs them. Only the
+ * vCPU whose hypercall is being handled can have missing fields.
+ */
+void regs_need(struct vcpu *v, uint32_t fields)
+{
+    uint32_t m = v->regs_missing & fields;
+
+    if ( m == 0 )
+        return;
+    arch_regs_fill(&v->regs, m);
+    v->regs_missing &= ~m;
+}
+
+/* The argument registers of an n-argument hypercall, in ABI order. */
+static const uint32_t hypercall_arg_fields[6] = {
+    0,
+    REGS_FIELD(ebx),
+    REGS_FIELD(ebx) | REGS_FIELD(ecx),
+    REGS_FIELD(ebx) | REGS_FIELD(ecx) | REGS_FIELD(edx),
+    REGS_FIELD(ebx) | REGS_FIELD(ecx) | REGS_FIELD(edx) | REGS_FIELD(esi),
+    REGS_FIELD(ebx) | REGS_FIELD(ecx) | REGS_FIELD(edx) | REGS_FIELD(esi) | REGS_FIELD(edi),
+};
+
+uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
 {
     struct vcpu *v = current;
     const struct hypercall_entry *e;
-    uint32_t nr = regs->eax;
+    uint32_t nr = regs->eax, a[5] = { 0 };
     long rc;
 
+    ASSERT(!(missing & (REGS_FIELD(eax) | REGS_FIELD(cs))));
     v->regs = *regs;
+    v->regs_missing = missing;
 
     /* The gate is DPL 1: from ring 3 it is a #GP, as the hardware gives it. */
     if ( (regs->cs & 3) == 3 )
     {
+        regs_need(v, REGS_ALL);
         v->regs.entry_vector = X86_EXC_GP;
         v->regs.error_code = (0x82 << 3) | 2;
         v->regs.eip -= 2;               /* the #GP is at the int */
@@ -130,11 +160,43 @@ void core_hypercall(struct cpu_regs *regs)
     }
 
     e = hypercall_lookup(nr);
-    rc = e ? e->fn(v, regs->ebx, regs->ecx, regs->edx, regs->esi, regs->edi) : -ENOSYS;
+    if ( e )
+    {
+        /* Only the ABI's arguments: the others are 0 on every machine, so no
+         * handler can come to depend on what a caller left in them. */
+        const struct cpu_regs *r = &v->regs;
+
+        regs_need(v, hypercall_arg_fields[e->nargs]);
+        switch ( e->nargs )
+        {
+        case 5: a[4] = r->edi;          /* fall through */
+        case 4: a[3] = r->esi;          /* fall through */
+        case 3: a[2] = r->edx;          /* fall through */
+        case 2: a[1] = r->ecx;          /* fall through */
+        case 1: a[0] = r->ebx;          /* fall through */
+        default: break;
+        }
+        rc = e->fn(v, a[0], a[1], a[2], a[3], a[4]);
+    }
+    else
+        rc = -ENOSYS;
     v->regs.eax = (uint32_t)rc;
 
  out:
     sched_after_entry();
+    /* Switched away: the CPU still holds v's registers until we return. */
+    if ( current != v )
+        regs_need(v, REGS_ALL);
     *regs = current->regs;
-    regs_sanitize_eflags(regs);
+    missing = current->regs_missing;
+    /* Unread, eflags is what the guest's own instructions made of it, which
+     * from ring 1 or 3 cannot raise IOPL or set VM. */
+    if ( !(missing & REGS_FIELD(eflags)) )
+        regs_sanitize_eflags(regs);
+    return missing;
+}
+
+void core_hypercall(struct cpu_regs *regs)
+{
+    (void)core_hypercall_lazy(regs, 0);
 }

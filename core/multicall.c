@@ -62,6 +62,8 @@ long do_multicall(struct vcpu *v, uint32_t call_list, uint32_t nr_calls, uint32_
     if ( (uint64_t)call_list + (uint64_t)nr_calls * sizeof(mc) > HYPERVISOR_VIRT_START )
         return -EFAULT;
 
+    /* Each entry saves and restores the whole frame (multicall_one). */
+    regs_need(v, REGS_ALL);
     v->in_multicall = true;
     for ( i = 0; i < nr_calls; i++ )
     {

@@ -377,7 +377,10 @@ void core_timer_interrupt(struct cpu_regs *regs)
 
     armed_ns = 0;                       /* a one-shot: it is spent */
     if ( regs && current )
+    {
         current->regs = *regs;
+        current->regs_missing = 0;
+    }
     sched_account(now);
     time_fire_due(now);
     if ( !regs )

@@ -79,9 +79,12 @@ int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
 {
     struct cpu_regs *r = &v->regs;
     struct vcpu_info *vi = v->vcpu_info;
-    bool from_user = (r->cs & 3) == 3;
+    bool from_user;
     uint8_t mask = vi->evtchn_upcall_mask;
     uint32_t frame[7], n = 0, ss, esp;
+
+    regs_need(v, REGS_ALL);
+    from_user = (r->cs & 3) == 3;
 
     cs = traps_fixup_selector(cs & 0xffff);
     if ( from_user )
@@ -172,7 +175,10 @@ static void deliver(struct vcpu *v, unsigned int vector, bool has_error, uint32_
 
 void traps_deliver(struct vcpu *v, uint32_t cr2)
 {
-    unsigned int vector = v->regs.entry_vector;
+    unsigned int vector;
+
+    regs_need(v, REGS_ALL);
+    vector = v->regs.entry_vector;
 
     if ( vector == X86_EXC_PF )
     {
@@ -205,6 +211,8 @@ static bool soft_int(struct vcpu *v)
 void traps_handle(struct vcpu *v, uint32_t cr2)
 {
     struct cpu_regs *r = &v->regs;
+
+    regs_need(v, REGS_ALL);
 
     switch ( r->entry_vector )
     {
@@ -242,6 +250,7 @@ void core_trap(struct cpu_regs *regs, uint32_t cr2)
     struct vcpu *v = current;
 
     v->regs = *regs;
+    v->regs_missing = 0;
     traps_handle(v, cr2);
     sched_after_entry();
     *regs = current->regs;
@@ -262,6 +271,8 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
     uint32_t f[6], cs, ss, esp, ring;
     uint32_t *data[4] = { &r->ds, &r->es, &r->fs, &r->gs };
     const char *why;
+
+    regs_need(v, REGS_ALL);
 
     why = "frame not readable";
     if ( copy_from_guest(v, f, r->esp, 4 * sizeof(uint32_t)) )

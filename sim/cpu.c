@@ -92,8 +92,38 @@ static inline uint32_t *frame_field(const struct cpu_regs *r, int i)
     return (uint32_t *)((uint8_t *)r + frame_off[i]);
 }
 
-/* Segment selectors the engine holds right now (cs ss ds es fs gs). */
+/* Segment selectors the engine holds right now (cs ss ds es fs gs);
+ * SEG_UNKNOWN for one a lazy hypercall entry did not read. */
 static uint32_t live_seg[6];
+#define SEG_UNKNOWN 0xffffffffu
+
+/* A lazy hypercall entry (hook_intr): which registers it has read from the
+ * engine so far (R_ bits) and their values. */
+static bool in_lazy;
+static uint32_t known;
+static uint32_t known_val[R_NR];
+
+static inline uint32_t field_bit(int i)
+{
+    return 1u << (frame_off[i] / 4);
+}
+
+/* The other way: frame field index -> R_ register, -1 for software fields. */
+static const int8_t reg_of_field[sizeof(struct cpu_regs) / 4] = {
+    [offsetof(struct cpu_regs, eax) / 4] = R_EAX, [offsetof(struct cpu_regs, ebx) / 4] = R_EBX,
+    [offsetof(struct cpu_regs, ecx) / 4] = R_ECX, [offsetof(struct cpu_regs, edx) / 4] = R_EDX,
+    [offsetof(struct cpu_regs, esi) / 4] = R_ESI, [offsetof(struct cpu_regs, edi) / 4] = R_EDI,
+    [offsetof(struct cpu_regs, ebp) / 4] = R_EBP, [offsetof(struct cpu_regs, esp) / 4] = R_ESP,
+    [offsetof(struct cpu_regs, eip) / 4] = R_EIP, [offsetof(struct cpu_regs, eflags) / 4] = R_EFLAGS,
+    [offsetof(struct cpu_regs, cs) / 4] = R_CS, [offsetof(struct cpu_regs, ss) / 4] = R_SS,
+    [offsetof(struct cpu_regs, ds) / 4] = R_DS, [offsetof(struct cpu_regs, es) / 4] = R_ES,
+    [offsetof(struct cpu_regs, fs) / 4] = R_FS, [offsetof(struct cpu_regs, gs) / 4] = R_GS,
+    [offsetof(struct cpu_regs, esp_pusha) / 4] = -1,
+    [offsetof(struct cpu_regs, entry_vector) / 4] = -1,
+    [offsetof(struct cpu_regs, error_code) / 4] = -1,
+};
+#define SEG_FIELDS (REGS_FIELD(ss) | REGS_FIELD(ds) | REGS_FIELD(es) | REGS_FIELD(fs) | \
+                    REGS_FIELD(gs))
 
 static void check(uc_err err, const char *what)
 {
@@ -133,8 +163,9 @@ static void frame_save(struct cpu_regs *r)
     r->error_code = 0;
 }
 
-/* Write the segment registers that differ from what the engine holds. */
-static void segs_write(const struct cpu_regs *r)
+/* Write the segment registers that differ from what the engine holds, but
+ * none of the fields in skip (a lazy entry's unread ones). */
+static void segs_write(const struct cpu_regs *r, uint32_t skip)
 {
     /* SS before the data segments; CS last (it must stay in the same ring). */
     static const int order[6] = { R_SS, R_DS, R_ES, R_FS, R_GS, R_CS };
@@ -145,7 +176,7 @@ static void segs_write(const struct cpu_regs *r)
         int idx = order[i] - R_CS;
         uint32_t sel = *frame_field(r, order[i]) & 0xffff;
 
-        if ( sel == live_seg[idx] )
+        if ( sel == live_seg[idx] || (skip & field_bit(order[i])) )
             continue;
         if ( uc_reg_write(sim_uc, uc_regs[order[i]], &(uint64_t){ sel }) != UC_ERR_OK )
         {
@@ -189,7 +220,103 @@ static void frame_load_changed(const struct cpu_regs *r, const struct cpu_regs *
     }
     if ( n )
         check(uc_reg_write_batch(sim_uc, regs, ptr, n), "write registers");
-    segs_write(r);
+    segs_write(r, 0);
+}
+
+/*
+ * The lazy hypercall entry: the hook reads eax and cs only; the core asks for
+ * the rest as it needs them (a null hypercall: its arguments), and on the way
+ * out only what it holds and the engine does not is written. Reading one
+ * register through Unicorn costs about a sixth of the whole trap.
+ */
+void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
+{
+    uint64_t val[R_NR];
+    void *ptr[R_NR];
+    int ids[R_NR] = { 0 }, idx[R_NR] = { 0 }, n = 0;
+
+    if ( !in_lazy )
+        sim_panic("arch_regs_fill(%#x) outside a lazy hypercall entry", fields);
+    for ( uint32_t f = fields; f; f &= f - 1 )
+    {
+        int i = reg_of_field[__builtin_ctz(f)];
+
+        if ( i < 0 )
+            sim_panic("arch_regs_fill: field bit %d is no register", __builtin_ctz(f));
+        ids[n] = uc_regs[i];
+        ptr[n] = &val[n];
+        idx[n++] = i;
+    }
+    check(uc_reg_read_batch(sim_uc, ids, ptr, n), "read registers");
+    for ( int k = 0; k < n; k++ )
+    {
+        uint32_t v = idx[k] >= R_CS ? (uint16_t)val[k] : (uint32_t)val[k];
+
+        *frame_field(regs, idx[k]) = v;
+        known |= 1u << idx[k];
+        known_val[idx[k]] = v;
+        if ( idx[k] >= R_CS )
+            live_seg[idx[k] - R_CS] = v;
+    }
+}
+
+/* eax and cs, which the core always needs, and ebx and ecx, the arguments of
+ * all but four hypercalls: one batch instead of two for most calls. */
+static uint32_t lazy_entry(struct cpu_regs *r)
+{
+    static const int ids[4] = { UC_X86_REG_EAX, UC_X86_REG_CS, UC_X86_REG_EBX, UC_X86_REG_ECX };
+    uint64_t val[4] = { 0, 0, 0, 0 };
+    void *ptr[4] = { &val[0], &val[1], &val[2], &val[3] };
+
+    check(uc_reg_read_batch(sim_uc, (int *)ids, ptr, 4), "read registers");
+    /* Unread fields hold a value no selector or sane pointer has: a core
+     * path that forgot regs_need() shows up at once. */
+    memset(r, 0xa5, sizeof(*r));
+    r->eax = (uint32_t)val[0];
+    r->cs = (uint16_t)val[1];
+    r->ebx = (uint32_t)val[2];
+    r->ecx = (uint32_t)val[3];
+    r->esp_pusha = 0;
+    r->entry_vector = HYPERCALL_VECTOR;
+    r->error_code = 0;
+    known = (1u << R_EAX) | (1u << R_CS) | (1u << R_EBX) | (1u << R_ECX);
+    known_val[R_EAX] = r->eax;
+    known_val[R_CS] = r->cs;
+    known_val[R_EBX] = r->ebx;
+    known_val[R_ECX] = r->ecx;
+    live_seg[0] = r->cs;
+    for ( int i = 1; i < 6; i++ )
+        live_seg[i] = SEG_UNKNOWN;
+    return REGS_ALL & ~(REGS_FIELD(eax) | REGS_FIELD(cs) | REGS_FIELD(ebx) | REGS_FIELD(ecx) |
+                        REGS_FIELD(esp_pusha) | REGS_FIELD(entry_vector) |
+                        REGS_FIELD(error_code));
+}
+
+/* Frame -> engine after a lazy entry: what the engine does not hold already,
+ * never a field the core left missing. */
+static void frame_load_lazy(const struct cpu_regs *r, uint32_t missing)
+{
+    uint64_t val[R_NR_GPR];
+    void *ptr[R_NR_GPR];
+    int regs[R_NR_GPR];
+    int i, n = 0;
+
+    for ( i = 0; i < R_NR_GPR; i++ )
+    {
+        uint32_t v = *frame_field(r, i);
+
+        if ( (missing & field_bit(i)) || ((known & (1u << i)) && known_val[i] == v) )
+            continue;
+        regs[n] = uc_regs[i];
+        val[n] = v;
+        ptr[n] = &val[n];
+        n++;
+    }
+    if ( n )
+        check(uc_reg_write_batch(sim_uc, regs, ptr, n), "write registers");
+    /* The usual case: no selector read, cs as it was. */
+    if ( (missing & SEG_FIELDS) != SEG_FIELDS || (r->cs & 0xffff) != live_seg[0] )
+        segs_write(r, missing);
 }
 
 /* Frame -> engine, same ring as the engine is in, no fault pending. */
@@ -205,7 +332,7 @@ static void frame_load_live(const struct cpu_regs *r)
         ptr[i] = &val[i];
     }
     check(uc_reg_write_batch(sim_uc, uc_regs, ptr, R_NR_GPR), "write registers");
-    segs_write(r);
+    segs_write(r, 0);
 }
 
 /* Frame -> engine through the template of its ring: any ring, any state. */
@@ -290,6 +417,31 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
     (void)data;
     if ( !cpu_ready )
         sim_panic("trap %u while making the ring templates", intno);
+
+    /* int $0x82: vectors past the exceptions only ever come from `int n`. */
+    if ( intno == HYPERCALL_VECTOR && !(sim_trace & TRACE_HCALL) )
+    {
+        uint32_t missing = lazy_entry(&frame);
+
+        cpl = frame.cs & 3;
+        if ( cpl <= gate_dpl(intno) )
+        {
+            in_lazy = true;
+            missing = core_hypercall_lazy(&frame, missing);
+            ring = frame.cs & 3;
+            if ( ring == cpl && !sim_code_stale && !sim_segs_stale )
+                frame_load_lazy(&frame, missing);  /* continue right here */
+            else
+            {
+                /* Re-entered through a template: every field is written. */
+                arch_regs_fill(&frame, missing);
+                stop(STOP_RELOAD);
+            }
+            in_lazy = false;
+            return;
+        }
+        /* From ring 3: the #GP path below reads the whole frame. */
+    }
 
     frame_save(&frame);
     cpl = frame.cs & 3;

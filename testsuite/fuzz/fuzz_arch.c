@@ -168,6 +168,22 @@ void arch_set_ts(bool ts)
     (void)ts;
 }
 
+/* Hypercalls enter lazily, as in the simulator: the "CPU" is fuzz_live. */
+struct cpu_regs fuzz_live;
+bool fuzz_lazy;
+
+void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
+{
+    const uint32_t *from = (const uint32_t *)&fuzz_live;
+    uint32_t *to = (uint32_t *)regs;
+
+    if ( !fuzz_lazy || (fields & ~REGS_ALL) )
+        fuzz_fail("arch_regs_fill(%#x) outside a lazy entry", fields);
+    for ( unsigned int i = 0; i < sizeof(*regs) / 4; i++ )
+        if ( fields & (1u << i) )
+            to[i] = from[i];
+}
+
 void arch_load_ldt(uint32_t ents)
 {
     if ( ents > 8192 )

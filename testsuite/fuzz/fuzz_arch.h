@@ -34,6 +34,10 @@ extern bool fuzz_trace;                 /* echo the console to stderr */
  * callers only: the privileged one may manage others' memory). */
 extern int fuzz_map_domid;
 
+/* A lazy hypercall entry is running (fuzz_lazy): arch_regs_fill reads fuzz_live. */
+extern struct cpu_regs fuzz_live;
+extern bool fuzz_lazy;
+
 /* A fresh machine: frames the last run mapped zeroed, console and time reset,
  * the module image written at FUZZ_MODULE_MFN. */
 void fuzz_machine_reset(const void *image, size_t len);

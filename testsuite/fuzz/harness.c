@@ -837,6 +837,31 @@ static bool at_hypercall_int(void)
                                               ? 6u : 5u);
 }
 
+/* The simulator's entry: eax and cs read, the rest on the core's demand, and
+ * only the fields the core did not leave missing taken back. */
+static void hypercall_lazy(void)
+{
+    const uint32_t keep = REGS_FIELD(eax) | REGS_FIELD(cs) | REGS_FIELD(esp_pusha) |
+                          REGS_FIELD(entry_vector) | REGS_FIELD(error_code);
+    struct cpu_regs f;
+    uint32_t missing, *to = (uint32_t *)&cpu;
+    const uint32_t *from = (const uint32_t *)&f;
+
+    fuzz_live = cpu;
+    memset(&f, 0xa5, sizeof(f));
+    f.eax = cpu.eax;
+    f.cs = cpu.cs;
+    f.esp_pusha = cpu.esp_pusha;
+    f.entry_vector = cpu.entry_vector;
+    f.error_code = cpu.error_code;
+    fuzz_lazy = true;
+    missing = core_hypercall_lazy(&f, REGS_ALL & ~keep);
+    fuzz_lazy = false;
+    for ( unsigned int i = 0; i < sizeof(f) / 4; i++ )
+        if ( !(missing & (1u << i)) )
+            to[i] = from[i];
+}
+
 static void hypercall(uint32_t nr, const uint32_t a[5])
 {
     unsigned int reentries = 0;
@@ -852,7 +877,7 @@ static void hypercall(uint32_t nr, const uint32_t a[5])
     {
         cpu.eip += 2;                   /* as the CPU pushes it after the int */
         entry_begin();
-        core_hypercall(&cpu);
+        hypercall_lazy();
         entry_end();
     } while ( at_hypercall_int() && ++reentries < MAX_REENTRIES );
     tr(" = %d%s\n", (int32_t)cpu.eax, reentries ? " (continued)" : "");

@@ -120,6 +120,23 @@ void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
 
 void arch_set_ts(bool ts) { fake_ts = ts; }
 
+/* A lazy entry's CPU: the registers still "in" it, and what the core read. */
+struct cpu_regs fake_live_regs;
+uint32_t fake_regs_filled;
+
+void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
+{
+    const uint32_t *from = (const uint32_t *)&fake_live_regs;
+    uint32_t *to = (uint32_t *)regs;
+
+    if ( fields & ~REGS_ALL )
+        abort();
+    for ( unsigned int i = 0; i < sizeof(*regs) / 4; i++ )
+        if ( fields & (1u << i) )
+            to[i] = from[i];
+    fake_regs_filled |= fields;
+}
+
 uint32_t fake_ldt_ents;
 mfn_t fake_ldt_pages[16];               /* 0: not present */
 

@@ -32,6 +32,8 @@ extern uint32_t fake_fast_trap_cs, fake_fast_trap_eip;  /* arch_set_fast_trap(0x
 extern bool fake_ts;                              /* arch_set_ts */
 extern uint32_t fake_ldt_ents;                    /* arch_load_ldt */
 extern mfn_t fake_ldt_pages[16];                  /* arch_map_ldt_page; 0: not present */
+extern struct cpu_regs fake_live_regs;            /* arch_regs_fill reads these */
+extern uint32_t fake_regs_filled;                 /* the fields it was asked for */
 
 /* A fresh machine: memory zeroed, console empty. Frames [1 MiB, 16 MiB) free. */
 void fake_reset(void);

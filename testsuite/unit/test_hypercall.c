@@ -131,6 +131,107 @@ static void test_console_write_continues(void)
     CU_ASSERT_EQUAL(fake_console_len, 4096);
 }
 
+/*
+ * The lazy entry (the simulator's): a frame with only eax and cs read. The
+ * core reads what it needs from the "CPU" (fake_live_regs) and leaves the
+ * rest missing; anything that needs the whole frame fills it first.
+ */
+#define LAZY_KEEP (REGS_FIELD(eax) | REGS_FIELD(cs) | REGS_FIELD(esp_pusha) | \
+                   REGS_FIELD(entry_vector) | REGS_FIELD(error_code))
+
+static uint32_t lazy_call(struct cpu_regs *out, uint32_t nr, uint32_t a1, uint32_t a2,
+                          uint32_t a3)
+{
+    struct cpu_regs f;
+    static uint32_t missing;            /* static: set across the longjmp */
+    int st;
+
+    missing = 0;
+    fake_live_regs = current->regs;
+    fake_live_regs.eax = nr;
+    fake_live_regs.ebx = a1; fake_live_regs.ecx = a2; fake_live_regs.edx = a3;
+    fake_live_regs.esi = 0xdead0004; fake_live_regs.edi = 0xdead0005;
+    fake_live_regs.eip += 2;
+    memset(&f, 0xa5, sizeof(f));
+    f.eax = nr;
+    f.cs = fake_live_regs.cs;
+    f.esp_pusha = f.entry_vector = f.error_code = 0;
+    fake_regs_filled = 0;
+    st = FAKE_RUN(missing = core_hypercall_lazy(&f, REGS_ALL & ~LAZY_KEEP));
+    CU_ASSERT_EQUAL(st, -1);
+    *out = f;
+    return missing;
+}
+
+static void test_lazy_entry(void)
+{
+    const uint32_t args2 = REGS_FIELD(ebx) | REGS_FIELD(ecx);
+    struct cpu_regs f;
+    uint32_t missing;
+
+    unit_boot_default();
+
+    /* Positive: a null hypercall reads its two arguments and nothing else;
+     * every other register stays the CPU's. */
+    missing = lazy_call(&f, __HYPERVISOR_xen_version, XENVER_version, 0, 0);
+    CU_ASSERT_EQUAL(f.eax, (4u << 16) | 17);          /* 4.17 */
+    CU_ASSERT_EQUAL(fake_regs_filled, args2);
+    CU_ASSERT_EQUAL(missing, REGS_ALL & ~LAZY_KEEP & ~args2);
+    CU_ASSERT_EQUAL(current->regs_missing, missing);
+
+    /* A refused call reads as little. */
+    missing = lazy_call(&f, __HYPERVISOR_xen_version, XENVER_extraversion, 0xF5800000u, 0);
+    CU_ASSERT_EQUAL((int32_t)f.eax, -EFAULT);
+    CU_ASSERT_EQUAL(fake_regs_filled, args2);
+
+    /* An unknown number reads no argument at all. */
+    missing = lazy_call(&f, 63, 1, 2, 3);
+    CU_ASSERT_EQUAL((int32_t)f.eax, -ENOSYS);
+    CU_ASSERT_EQUAL(fake_regs_filled, 0);
+
+    /* A continuation rewrites arguments and eip: the whole frame is read
+     * first and nothing is left missing. */
+    fake_console_len = 0;
+    missing = lazy_call(&f, __HYPERVISOR_console_io, CONSOLEIO_write, 10000, 0x100000);
+    CU_ASSERT_EQUAL(missing, 0);
+    CU_ASSERT_EQUAL(fake_regs_filled, REGS_ALL & ~LAZY_KEEP);
+    CU_ASSERT_EQUAL(f.eip, fake_live_regs.eip - 2);
+    CU_ASSERT_EQUAL(f.ecx, 10000 - 4096);
+    CU_ASSERT_EQUAL(f.esi, 0xdead0004);            /* read, not invented */
+
+    /* The next whole-frame entry leaves nothing missing. */
+    {
+        struct cpu_regs r = current->regs;
+
+        (void)lazy_call(&f, __HYPERVISOR_xen_version, XENVER_version, 0, 0);
+        CU_ASSERT_NOT_EQUAL(current->regs_missing, 0);
+        r.eax = __HYPERVISOR_xen_version;
+        r.ebx = XENVER_version;
+        CU_ASSERT_EQUAL(FAKE_RUN(core_hypercall(&r)), -1);
+        CU_ASSERT_EQUAL(current->regs_missing, 0);
+    }
+}
+
+static void test_lazy_entry_from_ring3(void)
+{
+    struct cpu_regs f;
+    int st;
+
+    /* Negative: from ring 3 the whole frame is read to deliver the #GP. */
+    unit_boot_default();
+    fake_live_regs = current->regs;
+    fake_live_regs.cs = FLAT_RING3_CS;
+    memset(&f, 0xa5, sizeof(f));
+    f.eax = __HYPERVISOR_xen_version;
+    f.cs = FLAT_RING3_CS;
+    f.esp_pusha = f.entry_vector = f.error_code = 0;
+    fake_regs_filled = 0;
+    st = FAKE_RUN((void)core_hypercall_lazy(&f, REGS_ALL & ~LAZY_KEEP));
+    CU_ASSERT_EQUAL(st, 1);
+    CU_ASSERT_EQUAL(fake_regs_filled, REGS_ALL & ~LAZY_KEEP);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_console, "(pvx) domain 0 crashed: #GP 13 (error 0x412)"));
+}
+
 static void test_xen_version(void)
 {
     char caps[1024], extra[16];
@@ -266,6 +367,8 @@ void unit_register_hypercall(void)
 
     CU_add_test(s, "dispatch bounds: -ENOSYS, nothing changed", test_dispatch_bounds);
     CU_add_test(s, "int $0x82 from ring 3 is #GP", test_hypercall_from_ring3_is_gp);
+    CU_add_test(s, "lazy entry: only what the call needs is read", test_lazy_entry);
+    CU_add_test(s, "lazy entry from ring 3: the whole frame, then #GP", test_lazy_entry_from_ring3);
     CU_add_test(s, "an unhandled trap kills the domain", test_unhandled_trap_kills_domain);
     CU_add_test(s, "console_io write", test_console_write);
     CU_add_test(s, "console_io bad buffers: -EFAULT", test_console_write_bad_buffer);

@@ -14,7 +14,7 @@
 #include <pvx/types.h>
 #include <pvx/regs.h>
 
-#define PVX_ARCH_VERSION 4
+#define PVX_ARCH_VERSION 5
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -56,6 +56,15 @@ struct cpu_regs *core_start(const struct boot_info *bi);
  * resumes whatever *regs holds, in the ring its CS selects.
  */
 void core_hypercall(struct cpu_regs *regs);     /* int $0x82: eax = number */
+/*
+ * The same with a partial frame: the fields in missing (REGS_FIELD bits) were
+ * not read from the CPU; eax and cs always are. While this call runs, the
+ * vCPU's state is still in the CPU and the core reads what it needs with
+ * arch_regs_fill(). Returns the fields still missing: the arch must leave
+ * those registers exactly as they are (the core has neither read nor changed
+ * them), and resume every other field of *regs.
+ */
+uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing);
 /* An exception: regs->entry_vector and regs->error_code set (the error code
  * exactly as hardware would push it, 0 where it pushes none); cr2 for #PF.
  * A software `int n` whose gate the guest's ring may not use arrives as the
@@ -63,6 +72,11 @@ void core_hypercall(struct cpu_regs *regs);     /* int $0x82: eax = number */
  * gates are Xen x86_32's: int3 and into DPL 3, int $0x82 DPL 1, others DPL 0. */
 void core_trap(struct cpu_regs *regs, uint32_t cr2);
 void core_timer_interrupt(struct cpu_regs *regs); /* the one-shot timer fired (regs may be NULL in idle) */
+
+/* Read the given fields of the interrupted vCPU's frame from the CPU into
+ * *regs: only inside core_hypercall_lazy, only for fields it said were
+ * missing. A machine that always passes whole frames never gets this call. */
+void arch_regs_fill(struct cpu_regs *regs, uint32_t fields);
 
 /* ------------------------------------------------------------------------
  * Memory.

@@ -23,6 +23,7 @@ struct vcpu {
     unsigned int id;
     struct domain *domain;
     struct cpu_regs regs;       /* saved while not running */
+    uint32_t regs_missing;      /* fields of regs a lazy entry has not read yet */
     paddr_t cr3;                /* machine address of the current L3 */
     struct vcpu_info *vcpu_info;/* in the domain's shared_info page */
     uint32_t ldt_base;          /* MMUEXT_SET_LDT: guest linear address, page aligned */

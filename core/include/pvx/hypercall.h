@@ -20,6 +20,7 @@ typedef long (*hypercall_fn_t)(struct vcpu *v, uint32_t a1, uint32_t a2, uint32_
 struct hypercall_entry {
     hypercall_fn_t fn;
     const char *name;
+    unsigned int nargs;     /* ebx, ecx, ... as the ABI defines it; the rest are passed as 0 */
 };
 
 /* Entry n, or NULL when n is out of range or not implemented. */

@@ -30,6 +30,17 @@ _Static_assert(offsetof(struct cpu_regs, error_code) == 52, "cpu_regs.error_code
 _Static_assert(offsetof(struct cpu_regs, eip) == 56, "cpu_regs.eip");
 _Static_assert(offsetof(struct cpu_regs, esp) == 68, "cpu_regs.esp");
 
+/*
+ * One bit per 32-bit field: which fields of a frame an entry left unread
+ * (core_hypercall_lazy). The core reads a missing field with regs_need()
+ * before it looks at it, and before it writes any field but eax.
+ */
+#define REGS_FIELD(f)   (1u << (offsetof(struct cpu_regs, f) / 4))
+#define REGS_ALL        ((1u << (sizeof(struct cpu_regs) / 4)) - 1)
+
+struct vcpu;
+void regs_need(struct vcpu *v, uint32_t fields);
+
 /* EFLAGS bits the core cares about. */
 #define X86_EFLAGS_CF   0x00000001u
 #define X86_EFLAGS_MBS  0x00000002u     /* must be set */
