@@ -29,6 +29,12 @@ struct domain *domain_lookup(uint16_t domid)
     return &domains[domid];
 }
 
+struct vcpu *domain_vcpu(unsigned int index)
+{
+    ASSERT(index < MAX_DOMAINS * MAX_VIRT_CPUS);
+    return &domains[index / MAX_VIRT_CPUS].vcpu[index % MAX_VIRT_CPUS];
+}
+
 struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
 {
     struct domain *d;

@@ -16,8 +16,17 @@
  * vCPUs with equal claims do not thrash. A vCPU that wakes after sleeping gets
  * A = max(A, SVT), SVT being the lowest A among the runnable ones: sleeping
  * banks no credit.
+ *
+ * Both policies keep their runnable vCPUs but the one on the CPU in a binary
+ * heap of vcpu_index() (pvx/heap.h), so that a decision costs O(log n), not a
+ * scan of every vCPU: BVT orders it by E (and keeps a second heap by A, whose
+ * least is SVT), round robin by turn. The vCPU on the CPU stays out while it
+ * runs - charging it moves nothing - and takes the place of the next one when
+ * it is switched away from. Ties go to the lower vcpu_index(), as they did in
+ * the scans that came before the heaps, so that runs are reproducible.
  */
 #include <pvx/domain.h>
+#include <pvx/heap.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
 
@@ -26,15 +35,160 @@
 
 uint64_t sched_bvt_ctx_allow_ns = SCHED_BVT_CTX_ALLOW_NS;
 
-static bool bvt_runnable(const struct vcpu *v)
+/* The runqueue of whichever policy was chosen (one per boot). */
+static struct heap_entry rq_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
+static uint32_t rq_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
+static struct heap rq;
+/* The vCPU dispatched last: in no heap, whether still runnable or not. */
+static struct vcpu *on_cpu;
+
+static bool runnable(const struct vcpu *v)
 {
     return v->sched.registered && !v->sched.blocked && v->domain->state == DOMAIN_RUNNING;
 }
+
+static void rq_init(void)
+{
+    heap_init(&rq, rq_slot, rq_pos, ARRAY_SIZE(rq_pos));
+    on_cpu = NULL;
+}
+
+/* The checks both policies share (sched_ops.check): queued() says whether
+ * the policy holds v in its runqueue. */
+static int rq_check(bool (*queued)(const struct vcpu *v))
+{
+    struct vcpu *const *all;
+    unsigned int n;
+
+    if ( heap_check(&rq) )
+        return -1;
+    if ( on_cpu && (!on_cpu->sched.registered || queued(on_cpu)) )
+        return -2;
+    all = sched_vcpus(&n);
+    for ( unsigned int i = 0; i < n; i++ )
+        if ( all[i] != on_cpu && runnable(all[i]) != queued(all[i]) )
+            return -3;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Borrowed Virtual Time.
+ *
+ * The runqueue is split by warp. rq holds the unwarped vCPUs keyed by A,
+ * which is their E. The warped ones, few and for short stretches, are in
+ * bvt_warped keyed by E and in bvt_warped_avt keyed by A. So the least E is
+ * among the two heaps' least, SVT (the least A) among rq's and
+ * bvt_warped_avt's least, and a switch between unwarped vCPUs - the common
+ * case - moves one entry in one heap.
+ */
+static struct heap_entry warped_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
+static uint32_t warped_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
+static struct heap bvt_warped;
+static struct heap_entry warped_avt_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
+static uint32_t warped_avt_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
+static struct heap bvt_warped_avt;
 
 /* E, kept as a signed value: a warp may take it below zero. */
 static int64_t bvt_evt(const struct vcpu *v)
 {
     return (int64_t)v->sched.avt - (v->sched.warped ? (int64_t)(v->sched.bvt.warp_ns * BVT_SCALE) : 0);
+}
+
+/* E as a heap key: the sign bit flipped keeps the order, unsigned. */
+static uint64_t bvt_key(const struct vcpu *v)
+{
+    return (uint64_t)bvt_evt(v) ^ (1ull << 63);
+}
+
+/* Lowest E first; equal E: the lower vcpu_index() (the heaps' order too). */
+static bool bvt_before(const struct vcpu *a, const struct vcpu *b)
+{
+    int64_t ea = bvt_evt(a), eb = bvt_evt(b);
+
+    return ea < eb || (ea == eb && vcpu_index(a) < vcpu_index(b));
+}
+
+static bool bvt_queued(const struct vcpu *v)
+{
+    unsigned int id = vcpu_index(v);
+
+    return heap_queued(&rq, id) || heap_queued(&bvt_warped, id);
+}
+
+static void bvt_enqueue(struct vcpu *v)
+{
+    unsigned int id = vcpu_index(v);
+
+    if ( !v->sched.warped )
+    {
+        heap_insert(&rq, id, v->sched.avt, id);
+        return;
+    }
+    heap_insert(&bvt_warped, id, bvt_key(v), id);
+    heap_insert(&bvt_warped_avt, id, v->sched.avt, id);
+}
+
+static void bvt_dequeue(struct vcpu *v)
+{
+    unsigned int id = vcpu_index(v);
+
+    if ( heap_queued(&rq, id) )
+        heap_remove(&rq, id);
+    else if ( heap_queued(&bvt_warped, id) )
+    {
+        heap_remove(&bvt_warped, id);
+        heap_remove(&bvt_warped_avt, id);
+    }
+}
+
+/* v's A, E or warp changed: while it is off the CPU, its place changes too. */
+static void bvt_requeue(struct vcpu *v)
+{
+    unsigned int id = vcpu_index(v);
+
+    if ( heap_queued(&rq, id) && !v->sched.warped )
+        heap_update(&rq, id, v->sched.avt, id);
+    else if ( heap_queued(&bvt_warped, id) && v->sched.warped )
+    {
+        heap_update(&bvt_warped, id, bvt_key(v), id);
+        heap_update(&bvt_warped_avt, id, v->sched.avt, id);
+    }
+    else if ( bvt_queued(v) )
+    {
+        bvt_dequeue(v);                 /* warped or unwarped since */
+        bvt_enqueue(v);
+    }
+}
+
+static int bvt_check(void)
+{
+    int rc = rq_check(bvt_queued);
+
+    if ( rc )
+        return rc;
+    if ( heap_check(&bvt_warped) || heap_check(&bvt_warped_avt) ||
+         bvt_warped.nr != bvt_warped_avt.nr )
+        return -4;
+    for ( uint32_t i = 1; i <= rq.nr; i++ )
+    {
+        const struct heap_entry *e = &rq.slot[i];
+        const struct vcpu *v = domain_vcpu(e->id);
+
+        if ( v->sched.warped || e->key != v->sched.avt || e->tie != e->id ||
+             heap_queued(&bvt_warped, e->id) )
+            return -5;
+    }
+    for ( uint32_t i = 1; i <= bvt_warped.nr; i++ )
+    {
+        const struct heap_entry *e = &bvt_warped.slot[i];
+        const struct vcpu *v = domain_vcpu(e->id);
+
+        if ( !v->sched.warped || e->key != bvt_key(v) || e->tie != e->id ||
+             !heap_queued(&bvt_warped_avt, e->id) ||
+             bvt_warped_avt.slot[bvt_warped_avt.pos[e->id]].key != v->sched.avt )
+            return -6;
+    }
+    return 0;
 }
 
 /* C in v's virtual-time units. */
@@ -43,20 +197,28 @@ static int64_t bvt_ctx_allow(const struct vcpu *v)
     return (int64_t)(sched_bvt_ctx_allow_ns * BVT_SCALE / v->sched.bvt.weight);
 }
 
-/* SVT: the lowest A among the runnable vCPUs other than skip (0 if none). */
+/* SVT: the lowest A among the runnable vCPUs other than skip (which is in
+ * no heap): the least of both heaps' A and of the one on the CPU. */
 static bool bvt_svt(const struct vcpu *skip, uint64_t *svt)
 {
-    struct vcpu *const *all;
-    unsigned int n;
+    const struct heap_entry *first = heap_min(&rq), *warped = heap_min(&bvt_warped_avt);
     bool any = false;
 
-    all = sched_vcpus(&n);
-    for ( unsigned int i = 0; i < n; i++ )
+    ASSERT(!bvt_queued(skip));
+    if ( first )
     {
-        if ( all[i] == skip || !bvt_runnable(all[i]) )
-            continue;
-        if ( !any || all[i]->sched.avt < *svt )
-            *svt = all[i]->sched.avt;
+        *svt = first->key;
+        any = true;
+    }
+    if ( warped && (!any || warped->key < *svt) )
+    {
+        *svt = warped->key;
+        any = true;
+    }
+    if ( on_cpu && on_cpu != skip && runnable(on_cpu) &&
+         (!any || on_cpu->sched.avt < *svt) )
+    {
+        *svt = on_cpu->sched.avt;
         any = true;
     }
     return any;
@@ -64,6 +226,9 @@ static bool bvt_svt(const struct vcpu *skip, uint64_t *svt)
 
 static void bvt_init(void)
 {
+    rq_init();
+    heap_init(&bvt_warped, warped_slot, warped_pos, ARRAY_SIZE(warped_pos));
+    heap_init(&bvt_warped_avt, warped_avt_slot, warped_avt_pos, ARRAY_SIZE(warped_avt_pos));
 }
 
 static void bvt_add_vcpu(struct vcpu *v)
@@ -73,11 +238,16 @@ static void bvt_add_vcpu(struct vcpu *v)
     v->sched.bvt = (struct sched_bvt_params){ .weight = SCHED_BVT_DEFAULT_WEIGHT };
     v->sched.avt = bvt_svt(v, &svt) ? svt : 0;
     v->sched.warped = false;
+    if ( runnable(v) )
+        bvt_enqueue(v);
 }
 
 static void bvt_remove_vcpu(struct vcpu *v)
 {
     v->sched.warped = false;
+    bvt_dequeue(v);
+    if ( on_cpu == v )
+        on_cpu = NULL;
 }
 
 static bool bvt_may_warp(const struct vcpu *v, uint64_t now)
@@ -100,7 +270,10 @@ static bool bvt_wake(struct vcpu *v, struct vcpu *running, uint64_t now)
         v->sched.warped = true;
         v->sched.warp_start_ns = now;
     }
-    if ( !running || !bvt_runnable(running) )
+    /* Woken before it was switched away from: it is still on the CPU. */
+    if ( v != on_cpu )
+        bvt_enqueue(v);
+    if ( !running || !runnable(running) )
         return true;
     /* Preempt when the woken one is ahead by more than C of the running one. */
     return bvt_evt(v) + bvt_ctx_allow(running) < bvt_evt(running);
@@ -118,6 +291,7 @@ static void bvt_unwarp(struct vcpu *v, uint64_t now)
 static void bvt_sleep(struct vcpu *v)
 {
     bvt_unwarp(v, v->sched.dispatch_ns);
+    bvt_dequeue(v);
 }
 
 static void bvt_charge(struct vcpu *v, uint64_t ran_ns, uint64_t now)
@@ -127,33 +301,32 @@ static void bvt_charge(struct vcpu *v, uint64_t ran_ns, uint64_t now)
     if ( v->sched.warped && v->sched.bvt.warp_limit_ns &&
          now - v->sched.warp_start_ns >= v->sched.bvt.warp_limit_ns )
         bvt_unwarp(v, now);
+    bvt_requeue(v);
+}
+
+static void bvt_consider(struct vcpu *v, struct vcpu **best, struct vcpu **second)
+{
+    if ( !*best || bvt_before(v, *best) )
+    {
+        *second = *best;
+        *best = v;
+    }
+    else if ( !*second || bvt_before(v, *second) )
+        *second = v;
 }
 
 static struct vcpu *bvt_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *slice_ns)
 {
-    struct vcpu *const *all;
+    const struct heap_entry *cand[4] = { heap_min(&rq), heap_second(&rq),
+                                         heap_min(&bvt_warped), heap_second(&bvt_warped) };
     struct vcpu *best = NULL, *second = NULL;
-    unsigned int n;
 
-    all = sched_vcpus(&n);
-    for ( unsigned int i = 0; i < n; i++ )
-    {
-        struct vcpu *v = all[i];
-
-        if ( !bvt_runnable(v) )
-            continue;
-        /* Lowest E first; equal E: lowest domain id, so runs are reproducible. */
-        if ( !best || bvt_evt(v) < bvt_evt(best) ||
-             (bvt_evt(v) == bvt_evt(best) && v->domain->domain_id < best->domain->domain_id) )
-        {
-            second = best;
-            best = v;
-        }
-        else if ( !second || bvt_evt(v) < bvt_evt(second) ||
-                  (bvt_evt(v) == bvt_evt(second) &&
-                   v->domain->domain_id < second->domain->domain_id) )
-            second = v;
-    }
+    /* The two least of all are among each heap's two and the one on the CPU. */
+    for ( unsigned int i = 0; i < ARRAY_SIZE(cand); i++ )
+        if ( cand[i] )
+            bvt_consider(domain_vcpu(cand[i]->id), &best, &second);
+    if ( on_cpu && runnable(on_cpu) )
+        bvt_consider(on_cpu, &best, &second);
     /* A yield lets the next one run, when there is one. */
     if ( best && best == avoid && second )
     {
@@ -184,6 +357,27 @@ static struct vcpu *bvt_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *sl
     return best;
 }
 
+/* The one switched away from takes the place of the one switched to. */
+static void bvt_dispatch(struct vcpu *v)
+{
+    struct vcpu *prev = on_cpu;
+    unsigned int id = vcpu_index(v), pid;
+
+    if ( v == prev )
+        return;
+    ASSERT(bvt_queued(v));
+    on_cpu = v;
+    pid = prev ? vcpu_index(prev) : 0;
+    if ( prev && runnable(prev) && !prev->sched.warped && heap_queued(&rq, id) )
+        heap_replace(&rq, id, pid, prev->sched.avt, pid);
+    else
+    {
+        bvt_dequeue(v);
+        if ( prev && runnable(prev) )
+            bvt_enqueue(prev);
+    }
+}
+
 /* A vCPU that ran alone got SCHED_MAX_SLICE_NS; once another wakes, BVT's
  * rule (run until E passes the next one's by C) bounds it again. */
 static uint64_t bvt_slice_left(struct vcpu *running, uint64_t now)
@@ -204,45 +398,115 @@ const struct sched_ops sched_bvt_ops = {
     .sleep = bvt_sleep,
     .charge = bvt_charge,
     .pick_next = bvt_pick_next,
+    .dispatch = bvt_dispatch,
+    .adjust = bvt_requeue,
+    .check = bvt_check,
     .slice_left = bvt_slice_left,
 };
 
 /* ------------------------------------------------------------------------
  * Round robin: every runnable vCPU in turn, a fixed slice each (sched=rr).
  * No weights, no preemption on wake-up: the baseline BVT is measured against.
+ *
+ * The turn after the current vCPU's is the runnable one with the next higher
+ * rr_seq, or the lowest when none is higher. The runqueue is keyed by round,
+ * ties by rr_seq: the vCPUs after the rotation's position are due in this
+ * round, the others in the next, and the least is the next turn. Moving on
+ * to the least changes no other key, so a decision is O(log n).
  */
 static unsigned int rr_next_seq;
+static uint64_t rr_round_now;           /* the round the rotation is in */
+static bool rr_at_valid;                /* the rotation has a position: */
+static unsigned int rr_at;              /* the rr_seq of the current vCPU */
 
-static bool rr_runnable(const struct vcpu *v)
+static uint64_t rr_round_of(const struct vcpu *v)
 {
-    return v->sched.registered && !v->sched.blocked && v->domain->state == DOMAIN_RUNNING;
+    return rr_at_valid && v->sched.rr_seq <= rr_at ? rr_round_now + 1 : rr_round_now;
+}
+
+static bool rr_queued(const struct vcpu *v)
+{
+    return heap_queued(&rq, vcpu_index(v));
+}
+
+static void rr_enqueue(struct vcpu *v)
+{
+    heap_insert(&rq, vcpu_index(v), rr_round_of(v), v->sched.rr_seq);
+}
+
+static void rr_dequeue(struct vcpu *v)
+{
+    if ( rr_queued(v) )
+        heap_remove(&rq, vcpu_index(v));
+}
+
+static int rr_check(void)
+{
+    int rc = rq_check(rr_queued);
+
+    if ( rc )
+        return rc;
+    for ( uint32_t i = 1; i <= rq.nr; i++ )
+    {
+        const struct heap_entry *e = &rq.slot[i];
+        const struct vcpu *v = domain_vcpu(e->id);
+
+        if ( e->key != rr_round_of(v) || e->tie != v->sched.rr_seq )
+            return -5;
+    }
+    return 0;
+}
+
+/* The rotation is where the current vCPU is. When that moved other than by a
+ * dispatch (boot; tests that set current), every key is computed again. */
+static void rr_follow_current(void)
+{
+    bool valid = current != NULL;
+    unsigned int at = valid ? current->sched.rr_seq : 0;
+
+    if ( valid == rr_at_valid && (!valid || at == rr_at) )
+        return;
+    rr_at_valid = valid;
+    rr_at = at;
+    for ( uint32_t i = 1; i <= rq.nr; i++ )
+        rq.slot[i].key = rr_round_of(domain_vcpu(rq.slot[i].id));
+    heap_rebuild(&rq);
 }
 
 static void rr_init(void)
 {
+    rq_init();
     rr_next_seq = 0;
+    rr_round_now = 0;
+    rr_at_valid = false;
+    rr_at = 0;
 }
 
 static void rr_add_vcpu(struct vcpu *v)
 {
     v->sched.rr_seq = rr_next_seq++;
+    if ( runnable(v) )
+        rr_enqueue(v);
 }
 
 static void rr_remove_vcpu(struct vcpu *v)
 {
-    (void)v;
+    rr_dequeue(v);
+    if ( on_cpu == v )
+        on_cpu = NULL;
 }
 
 static bool rr_wake(struct vcpu *v, struct vcpu *running, uint64_t now)
 {
-    (void)v;
     (void)now;
-    return !running || !rr_runnable(running);   /* only an idle CPU is taken */
+    if ( v != on_cpu )
+        rr_enqueue(v);
+    return !running || !runnable(running);      /* only an idle CPU is taken */
 }
 
 static void rr_sleep(struct vcpu *v)
 {
-    (void)v;
+    rr_dequeue(v);
 }
 
 static void rr_charge(struct vcpu *v, uint64_t ran_ns, uint64_t now)
@@ -252,30 +516,54 @@ static void rr_charge(struct vcpu *v, uint64_t ran_ns, uint64_t now)
     (void)now;
 }
 
-/* The runnable vCPU that comes after prev in the rotation (by rr_seq). */
 static struct vcpu *rr_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *slice_ns)
 {
-    struct vcpu *const *all;
-    struct vcpu *after = NULL, *first = NULL;
-    unsigned int n, from = current ? current->sched.rr_seq : 0;
+    const struct heap_entry *first;
+    struct vcpu *best = NULL;
 
     (void)now;
     (void)avoid;                        /* every pick moves on already */
-    all = sched_vcpus(&n);
-    for ( unsigned int i = 0; i < n; i++ )
+    rr_follow_current();
+    first = heap_min(&rq);
+    if ( first )
+        best = domain_vcpu(first->id);
+    if ( on_cpu && runnable(on_cpu) )
     {
-        struct vcpu *v = all[i];
+        struct heap_entry e = { .key = rr_round_of(on_cpu), .tie = on_cpu->sched.rr_seq };
 
-        if ( !rr_runnable(v) )
-            continue;
-        if ( !first || v->sched.rr_seq < first->sched.rr_seq )
-            first = v;
-        if ( current && v->sched.rr_seq > from &&
-             (!after || v->sched.rr_seq < after->sched.rr_seq) )
-            after = v;
+        if ( !first || heap_before(&e, first) )
+            best = on_cpu;
     }
     *slice_ns = SCHED_RR_SLICE_NS;
-    return after ? after : first;
+    return best;
+}
+
+/* The rotation moves to v, the least: the others' keys stay right (those
+ * after v are still due in v's round, the rest in the next). */
+static void rr_dispatch(struct vcpu *v)
+{
+    struct vcpu *prev = on_cpu;
+    unsigned int id = vcpu_index(v), pid;
+
+    if ( v == prev )
+        rr_round_now = rr_round_of(v);
+    else
+    {
+        ASSERT(heap_queued(&rq, id));
+        rr_round_now = rq.slot[rq.pos[id]].key;
+    }
+    rr_at = v->sched.rr_seq;
+    rr_at_valid = true;
+    if ( v == prev )
+        return;
+    on_cpu = v;
+    if ( !prev || !runnable(prev) )
+    {
+        rr_dequeue(v);
+        return;
+    }
+    pid = vcpu_index(prev);
+    heap_replace(&rq, id, pid, rr_round_of(prev), prev->sched.rr_seq);
 }
 
 const struct sched_ops sched_rr_ops = {
@@ -287,4 +575,6 @@ const struct sched_ops sched_rr_ops = {
     .sleep = rr_sleep,
     .charge = rr_charge,
     .pick_next = rr_pick_next,
+    .dispatch = rr_dispatch,
+    .check = rr_check,
 };

@@ -16,9 +16,11 @@
  * own feet, it asks with sched_raise(). The same exit path delivers pending
  * events to whichever vCPU is about to run.
  *
- * A domain that stopped (shutdown, crash) leaves the rotation at once; when it
- * is no longer the current one it is destroyed (every frame returned) and the
- * initial domain gets VIRQ_DOM_EXC.
+ * A domain that stopped (shutdown, crash) leaves the rotation at once and
+ * joins the list of the dying; when it is no longer the current one it is
+ * destroyed (every frame returned). The initial domain got VIRQ_DOM_EXC when
+ * it stopped. Nothing here scans every vCPU: the policy keeps a runqueue,
+ * time.c a queue of deadlines, and reaping looks at the dying alone.
  */
 #include <pvx/arch.h>
 #include <pvx/domain.h>
@@ -47,9 +49,14 @@ static bool need_resched;
 static const char *resched_reason;
 static bool in_schedule;
 static unsigned int dispatch_count[MAX_DOMAINS];
+/* Stopped domains not destroyed yet, in the order they stopped. */
+static struct domain *dying[MAX_DOMAINS];
+static unsigned int nr_dying;
 
 bool sched_select(const char *name)
 {
+    /* A policy's runqueue starts empty: choose before the first vCPU. */
+    ASSERT(nr_vcpus == 0);
     if ( strcmp(name, "bvt") == 0 )
         ops = &sched_bvt_ops;
     else if ( strcmp(name, "rr") == 0 )
@@ -75,6 +82,7 @@ void sched_init(void)
     resched_reason = NULL;
     in_schedule = false;
     memset(dispatch_count, 0, sizeof(dispatch_count));
+    nr_dying = 0;
     ops = &sched_bvt_ops;
     ops->init();
 }
@@ -83,6 +91,22 @@ struct vcpu *const *sched_vcpus(unsigned int *n)
 {
     *n = nr_vcpus;
     return vcpus;
+}
+
+int sched_check(void)
+{
+    int rc;
+
+    for ( unsigned int i = 0; i < nr_vcpus; i++ )
+        if ( vcpus[i]->sched.slot != i || !vcpus[i]->sched.registered )
+            return -20;
+    for ( unsigned int i = 0; i < nr_dying; i++ )
+        if ( dying[i]->state == DOMAIN_RUNNING )
+            return -21;
+    rc = ops->check();
+    if ( !rc )
+        rc = time_check();
+    return rc;
 }
 
 static void sched_set_runstate(struct vcpu *v, int state, uint64_t now)
@@ -109,6 +133,7 @@ void sched_add_vcpu(struct vcpu *v)
     v->sched.poll_port = -1;
     v->sched.runstate = RUNSTATE_runnable;
     v->sched.runstate_entry_ns = now;
+    v->sched.slot = nr_vcpus;
     vcpus[nr_vcpus++] = v;
     ops->add_vcpu(v);
 }
@@ -119,12 +144,10 @@ void sched_remove_vcpu(struct vcpu *v)
         return;
     ops->remove_vcpu(v);
     v->sched.registered = false;
-    for ( unsigned int i = 0; i < nr_vcpus; i++ )
-        if ( vcpus[i] == v )
-        {
-            vcpus[i] = vcpus[--nr_vcpus];
-            break;
-        }
+    ASSERT(v->sched.slot < nr_vcpus && vcpus[v->sched.slot] == v);
+    /* The last one fills the gap. */
+    vcpus[v->sched.slot] = vcpus[--nr_vcpus];
+    vcpus[v->sched.slot]->sched.slot = v->sched.slot;
     if ( running == v )
         running = NULL;
     time_vcpu_reset(v);
@@ -163,6 +186,7 @@ void sched_account(uint64_t now)
     v->sched.dispatch_ns = now;
     sched_set_runstate(v, RUNSTATE_running, now);
     ops->charge(v, ran, now);
+    time_vcpu_ran(v);
 }
 
 void sched_wake(struct vcpu *v)
@@ -177,6 +201,7 @@ void sched_wake(struct vcpu *v)
     v->sched.polling = false;
     v->sched.poll_port = -1;
     v->sched.poll_timeout = 0;
+    time_requeue(v);
     sched_set_runstate(v, RUNSTATE_runnable, now);
     if ( ops->wake(v, running, now) )
         sched_raise_why("wake");
@@ -212,31 +237,30 @@ void sched_switch_to(struct vcpu *v)
     traps_load_vcpu(v);
 }
 
-/* Domains that stopped: out of the rotation now, destroyed once not current. */
+/* Domains that stopped: destroyed once not current. */
 static void sched_reap(void)
 {
-    for ( unsigned int i = 0; i < nr_vcpus; )
-    {
-        struct vcpu *v = vcpus[i];
-        struct domain *d = v->domain;
+    unsigned int kept = 0;
 
-        if ( d->state == DOMAIN_RUNNING || d == current->domain )
+    for ( unsigned int i = 0; i < nr_dying; i++ )
+    {
+        struct domain *d = dying[i];
+        unsigned int before;
+
+        if ( d == current->domain )
         {
-            i++;
+            dying[kept++] = d;
             continue;
         }
-        sched_remove_vcpu(v);           /* moves the last entry to i */
-        if ( d->is_privileged )
-            continue;                   /* its end was the machine's */
-        {
-            unsigned int before = frame_free_count();
-
-            evtchn_domain_destroy(d);
-            domain_destroy(d);
-            printk("domain %u destroyed: %u frames returned, %u free",
-                   d->domain_id, frame_free_count() - before, frame_free_count());
-        }
+        before = frame_free_count();
+        for ( unsigned int k = 0; k < d->nr_vcpus; k++ )
+            sched_remove_vcpu(&d->vcpu[k]);
+        evtchn_domain_destroy(d);
+        domain_destroy(d);
+        printk("domain %u destroyed: %u frames returned, %u free",
+               d->domain_id, frame_free_count() - before, frame_free_count());
     }
+    nr_dying = kept;
 }
 
 void schedule(void)
@@ -276,6 +300,7 @@ void schedule(void)
     slice_end = now + slice;
     running = next;
     next->sched.dispatch_ns = now;
+    ops->dispatch(next);
     sched_set_runstate(next, RUNSTATE_running, now);
     if ( next != prev || why )
     {
@@ -310,7 +335,23 @@ void sched_after_entry(void)
  */
 void sched_domain_stopped(struct domain *d)
 {
-    ASSERT(!d->is_privileged);
+    ASSERT(!d->is_privileged && d->state != DOMAIN_RUNNING);
+    for ( unsigned int i = 0; i < d->nr_vcpus; i++ )
+    {
+        struct vcpu *v = &d->vcpu[i];
+
+        if ( !v->sched.registered )
+            continue;
+        ops->sleep(v);                  /* leaves the runqueue */
+        time_requeue(v);                /* its alarms will not fire */
+    }
+    /* Once: a domain that crashes after its shutdown stopped already. */
+    for ( unsigned int i = 0; i < nr_dying; i++ )
+        if ( dying[i] == d )
+            goto out;
+    ASSERT(nr_dying < ARRAY_SIZE(dying));
+    dying[nr_dying++] = d;
+ out:
     evtchn_send_global_virq(VIRQ_DOM_EXC);
     sched_raise_why("exit");
 }
@@ -329,6 +370,7 @@ static long sched_block(struct vcpu *v)
     v->sched.blocked = true;
     v->sched.polling = false;
     ops->sleep(v);
+    time_requeue(v);
     sched_raise_why("block");
     return 0;
 }
@@ -365,6 +407,7 @@ static long sched_poll(struct vcpu *v, gva_t arg)
     v->sched.poll_port = p.nr_ports == 1 ? (int32_t)port : -1;
     v->sched.poll_timeout = p.timeout;
     ops->sleep(v);
+    time_requeue(v);
     sched_raise_why("block");
     return 0;
 }
@@ -412,6 +455,8 @@ int sched_bvt_set(struct vcpu *v, const struct sched_bvt_params *p)
     v->sched.bvt = *p;
     if ( !p->warp_enabled )
         v->sched.warped = false;
+    if ( ops->adjust )
+        ops->adjust(v);                 /* E may have changed */
     sched_raise_why("adjust");
     return 0;
 }

@@ -14,7 +14,11 @@
  *
  * The machine has one one-shot timer; time_rearm() programs it for the
  * earliest of: the end of the running slice, every real-time alarm, every
- * poll timeout and the running vCPU's virtual-time alarm.
+ * poll timeout and the running vCPU's virtual-time alarm. The alarms and poll
+ * timeouts are kept in a heap by deadline (one entry per vCPU: the earlier of
+ * its two), so rearming peeks at its least and a tick pops only what is due.
+ * A virtual alarm advances only while its vCPU runs: it is looked at when the
+ * vCPU is charged, and one found due fires at the next tick.
  */
 #include <pvx/arch.h>
 #include <pvx/domain.h>
@@ -22,6 +26,7 @@
 #include <pvx/fault.h>
 #include <pvx/event.h>
 #include <pvx/guest_access.h>
+#include <pvx/heap.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
@@ -40,6 +45,124 @@ static uint64_t armed_ns;
 static uint64_t wc_sec;
 static uint32_t wc_nsec;
 static uint32_t wc_version;
+
+/* vCPUs (by vcpu_index) with a deadline in system time, earliest first;
+ * equal deadlines: the lower index. */
+static struct heap_entry timer_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
+static uint32_t timer_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
+static struct heap timers;
+/* vCPUs whose virtual alarm was due when they were last charged. */
+static struct vcpu *vtimer_due[MAX_DOMAINS * MAX_VIRT_CPUS];
+static unsigned int nr_vtimer_due;
+
+/* ------------------------------------------------------------------------
+ * The queue of deadlines.
+ */
+
+static uint64_t earliest(uint64_t a, uint64_t b)
+{
+    if ( !a )
+        return b;
+    if ( !b )
+        return a;
+    return MIN(a, b);
+}
+
+static void time_queue_init(void)
+{
+    heap_init(&timers, timer_slot, timer_pos, ARRAY_SIZE(timer_pos));
+    nr_vtimer_due = 0;
+}
+
+/* When v is next due in system time: the earlier of its alarm and the
+ * timeout of the poll it waits in; 0: never (a stopped domain's too). */
+static uint64_t time_due(const struct vcpu *v)
+{
+    uint64_t due = 0;
+
+    if ( v->sched.registered && v->domain->state == DOMAIN_RUNNING )
+    {
+        due = v->time.singleshot_ns;
+        if ( v->sched.blocked && v->sched.polling )
+            due = earliest(due, v->sched.poll_timeout);
+    }
+    return due;
+}
+
+void time_requeue(struct vcpu *v)
+{
+    unsigned int id = vcpu_index(v);
+    uint64_t due = time_due(v);
+
+    if ( !due )
+    {
+        if ( heap_queued(&timers, id) )
+            heap_remove(&timers, id);
+    }
+    else if ( heap_queued(&timers, id) )
+        heap_update(&timers, id, due, id);
+    else
+        heap_insert(&timers, id, due, id);
+}
+
+int time_check(void)
+{
+    struct vcpu *const *all;
+    unsigned int n, queued = 0;
+
+    if ( heap_check(&timers) )
+        return -10;
+    all = sched_vcpus(&n);
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        unsigned int id = vcpu_index(all[i]);
+        uint64_t due = time_due(all[i]);
+
+        if ( heap_queued(&timers, id) != (due != 0) ||
+             (due && timer_slot[timer_pos[id]].key != due) )
+            return -11;
+        queued += due != 0;
+        if ( all[i]->time.vtimer_listed )
+        {
+            unsigned int k = 0;
+
+            while ( k < nr_vtimer_due && vtimer_due[k] != all[i] )
+                k++;
+            if ( k == nr_vtimer_due )
+                return -12;
+        }
+    }
+    return queued == timers.nr ? 0 : -13;
+}
+
+void time_vcpu_ran(struct vcpu *v)
+{
+    if ( v->time.vtimer_ns && v->time.vtimer_ns <= v->sched.run_ns && !v->time.vtimer_listed )
+    {
+        ASSERT(nr_vtimer_due < ARRAY_SIZE(vtimer_due));
+        v->time.vtimer_listed = true;
+        vtimer_due[nr_vtimer_due++] = v;
+    }
+}
+
+void time_vcpu_reset(struct vcpu *v)
+{
+    v->time.singleshot_ns = 0;
+    v->time.vtimer_ns = 0;
+    if ( heap_queued(&timers, vcpu_index(v)) )
+        heap_remove(&timers, vcpu_index(v));
+    /* The list is short: it empties at every tick. */
+    for ( unsigned int i = 0; v->time.vtimer_listed && i < nr_vtimer_due; i++ )
+        if ( vtimer_due[i] == v )
+        {
+            vtimer_due[i] = vtimer_due[--nr_vtimer_due];
+            v->time.vtimer_listed = false;
+        }
+}
+
+/* ------------------------------------------------------------------------
+ * System time and what guests see of it.
+ */
 
 void time_tsc_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift)
 {
@@ -87,12 +210,7 @@ void time_boot(void)
     wc_nsec = 0;
     wc_version = 0;
     armed_ns = 0;
-}
-
-void time_vcpu_reset(struct vcpu *v)
-{
-    v->time.singleshot_ns = 0;
-    v->time.vtimer_ns = 0;
+    time_queue_init();
 }
 
 void time_update_vcpu_info(struct vcpu *v)
@@ -129,31 +247,14 @@ void time_update_vcpu_info(struct vcpu *v)
  * The machine timer: one deadline for everything.
  */
 
-static uint64_t earliest(uint64_t a, uint64_t b)
-{
-    if ( !a )
-        return b;
-    if ( !b )
-        return a;
-    return MIN(a, b);
-}
-
 void time_rearm(void)
 {
     uint64_t now = arch_now_ns();
     uint64_t deadline = sched_next_deadline();
-    struct vcpu *const *all;
-    unsigned int n;
+    const struct heap_entry *first = heap_min(&timers);
 
-    all = sched_vcpus(&n);
-    for ( unsigned int i = 0; i < n; i++ )
-    {
-        struct vcpu *v = all[i];
-
-        deadline = earliest(deadline, v->time.singleshot_ns);
-        if ( v->sched.blocked && v->sched.polling )
-            deadline = earliest(deadline, v->sched.poll_timeout);
-    }
+    if ( first )
+        deadline = earliest(deadline, first->key);
     /* The running vCPU's virtual time advances as real time does. */
     if ( current && current->time.vtimer_ns && !current->sched.blocked &&
          current->domain->state == DOMAIN_RUNNING )
@@ -177,32 +278,49 @@ static void time_fire(struct vcpu *v)
     evtchn_send_virq(v, VIRQ_TIMER);
 }
 
+/* Whatever of v's is due at now: its alarm, its virtual alarm, its poll. */
+static void time_fire_vcpu(struct vcpu *v, uint64_t now)
+{
+    if ( v->domain->state != DOMAIN_RUNNING )
+        goto out;
+    if ( v->time.singleshot_ns && v->time.singleshot_ns <= now )
+    {
+        v->time.singleshot_ns = 0;
+        time_fire(v);
+    }
+    if ( v->time.vtimer_ns && v->time.vtimer_ns <= sched_vtime(v, now) )
+    {
+        v->time.vtimer_ns = 0;
+        time_fire(v);
+    }
+    if ( v->sched.blocked && v->sched.polling && v->sched.poll_timeout &&
+         v->sched.poll_timeout <= now )
+        sched_wake(v);
+ out:
+    time_requeue(v);
+}
+
 void time_fire_due(uint64_t now)
 {
-    struct vcpu *const *all;
-    unsigned int n;
+    const struct heap_entry *first;
 
-    all = sched_vcpus(&n);
-    for ( unsigned int i = 0; i < n; i++ )
+    /* Each round clears what it found due: the queue only shrinks below now. */
+    while ( (first = heap_min(&timers)) && first->key <= now )
     {
-        struct vcpu *v = all[i];
+        struct vcpu *v = domain_vcpu(first->id);
 
-        if ( v->domain->state != DOMAIN_RUNNING )
-            continue;
-        if ( v->time.singleshot_ns && v->time.singleshot_ns <= now )
-        {
-            v->time.singleshot_ns = 0;
-            time_fire(v);
-        }
-        if ( v->time.vtimer_ns && v->time.vtimer_ns <= sched_vtime(v, now) )
-        {
-            v->time.vtimer_ns = 0;
-            time_fire(v);
-        }
-        if ( v->sched.blocked && v->sched.polling && v->sched.poll_timeout &&
-             v->sched.poll_timeout <= now )
-            sched_wake(v);
+        heap_remove(&timers, first->id);
+        time_fire_vcpu(v, now);
     }
+    /* A wake charges the running vCPU, which may add to the list meanwhile. */
+    for ( unsigned int i = 0; i < nr_vtimer_due; i++ )
+    {
+        struct vcpu *v = vtimer_due[i];
+
+        v->time.vtimer_listed = false;
+        time_fire_vcpu(v, now);
+    }
+    nr_vtimer_due = 0;
 }
 
 /* A real-time alarm at system time t: 0 cancels; the past fires at once. */
@@ -220,6 +338,7 @@ static void time_set_singleshot(struct vcpu *v, uint64_t t)
         v->time.singleshot_ns = 0;
         time_fire(v);
     }
+    time_requeue(v);
 }
 
 /* set_timer_op(timeout): on x86_32 the 64-bit system time comes in two halves. */
@@ -284,6 +403,7 @@ long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg,
         if ( target != v )
             return -EINVAL;
         v->time.singleshot_ns = 0;
+        time_requeue(v);
         return 0;
 
     case VCPUOP_pvx_set_vtimer:

@@ -86,6 +86,7 @@ int main(void)
     unit_register_mm();
     unit_register_traps();
     unit_register_events();
+    unit_register_sched();
 
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

@@ -65,5 +65,6 @@ void unit_register_fault(void);
 void unit_register_mm(void);
 void unit_register_traps(void);
 void unit_register_events(void);
+void unit_register_sched(void);
 
 #endif /* UNIT_H */

@@ -66,6 +66,13 @@ struct domain {
     unsigned int gnttab_nr_frames;
 };
 
+/* A vCPU's number among all: domain id, then vCPU id. Ties in the
+ * scheduler's and the timers' orders go to the lower one. */
+static inline unsigned int vcpu_index(const struct vcpu *v)
+{
+    return v->domain->domain_id * MAX_VIRT_CPUS + v->id;
+}
+
 /* The vCPU whose frame the current hypercall or trap came from. */
 extern struct vcpu *current;
 
@@ -73,6 +80,8 @@ void domain_init(void);
 /* A fresh domain with the given id, or NULL (bad id, id in use, no memory). */
 struct domain *domain_create(uint16_t domid, const char *name, bool privileged);
 struct domain *domain_lookup(uint16_t domid);
+/* The vCPU slot with this vcpu_index(), whatever its domain's state. */
+struct vcpu *domain_vcpu(unsigned int index);
 
 /* The domain asked to stop (SCHEDOP_shutdown). For the initial domain this
  * ends the machine: poweroff exits 0, any other reason 1. */

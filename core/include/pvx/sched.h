@@ -27,6 +27,7 @@ struct sched_bvt_params {
 /* Per-vCPU scheduling state. All times are system time (ns). */
 struct sched_vcpu {
     bool registered;            /* known to the policy */
+    unsigned int slot;          /* its index in sched_vcpus() */
     bool blocked;               /* SCHEDOP_block / poll: waits for an event */
     bool polling;               /* SCHEDOP_poll: only these ports wake it */
     int32_t poll_port;          /* the one port polled, or -1: any port wakes */
@@ -47,7 +48,10 @@ struct sched_vcpu {
 };
 
 /* A policy. pick_next returns the vCPU to run (NULL: idle) and the longest it
- * may run before the policy wants to choose again. */
+ * may run before the policy wants to choose again; it changes nothing, so
+ * that it may also be asked (slice_left); dispatch then says what runs.
+ * A policy keeps a runqueue of the runnable vCPUs but the dispatched one:
+ * add_vcpu, wake, sleep, remove_vcpu, dispatch and adjust keep it so. */
 struct sched_ops {
     const char *name;
     void (*init)(void);
@@ -59,6 +63,14 @@ struct sched_ops {
     /* v ran for ran_ns (already added to run_ns). */
     void (*charge)(struct vcpu *v, uint64_t ran_ns, uint64_t now);
     struct vcpu *(*pick_next)(struct vcpu *prev, uint64_t now, uint64_t *slice_ns);
+    /* v, just picked, runs now: it leaves the runqueue, the one before it
+     * (if still runnable) goes back. */
+    void (*dispatch)(struct vcpu *v);
+    /* Optional. v's parameters changed (sched_bvt_set). */
+    void (*adjust)(struct vcpu *v);
+    /* The runqueue holds exactly the runnable vCPUs but the dispatched one,
+     * in order, with their keys up to date: 0, or negative (sched_check). */
+    int (*check)(void);
     /* Optional. After a wake that did not preempt: how much longer the
      * running vCPU may now run (its slice was cut for a field it had alone). */
     uint64_t (*slice_left)(struct vcpu *running, uint64_t now);
@@ -100,7 +112,8 @@ void sched_after_entry(void);
 void sched_account(uint64_t now);
 /* v gets an event (or its timer fired): unblock it if it waits for one. */
 void sched_wake(struct vcpu *v);
-/* v's domain stopped running: take it out of the rotation. */
+/* v's domain stopped running: take it out of the rotation now, and destroy
+ * it at the next switch away from it. */
 void sched_domain_stopped(struct domain *d);
 /* The slice timer fired: maybe time to choose again. */
 void sched_timer_tick(uint64_t now);
@@ -110,7 +123,10 @@ uint64_t sched_next_deadline(void);
 uint64_t sched_vtime(const struct vcpu *v, uint64_t now);
 /* BVT parameters (domctl): -EINVAL for a zero weight or warp beyond the limit. */
 int sched_bvt_set(struct vcpu *v, const struct sched_bvt_params *p);
-/* Every live vCPU, for timers and accounting: n entries. */
+/* Every registered vCPU, in no particular order: n entries. */
 struct vcpu *const *sched_vcpus(unsigned int *n);
+/* The scheduler's and the timers' queues agree with every vCPU's state, while
+ * the machine runs (for tests; O(n)): 0, or negative: which rule broke. */
+int sched_check(void);
 
 #endif /* PVX_SCHED_H */

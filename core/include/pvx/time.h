@@ -18,6 +18,7 @@ struct domain;
 struct time_vcpu {
     uint64_t singleshot_ns;     /* system time; 0: not armed */
     uint64_t vtimer_ns;         /* the domain's virtual time; 0: not armed */
+    bool vtimer_listed;         /* its virtual alarm is due: fires at the next tick */
 };
 
 /* Timeouts this far ahead are taken as a guest's bug (wrapped arithmetic):
@@ -30,11 +31,19 @@ void time_boot(void);
  * writing), and the wall clock in its shared_info. */
 void time_update_vcpu_info(struct vcpu *v);
 /* Arm the machine timer for the earliest of the scheduler's and every
- * vCPU's deadline. */
+ * vCPU's deadline: O(1). */
 void time_rearm(void);
-/* Fire every timer due at now (VIRQ_TIMER, poll timeouts). */
+/* Fire every timer due at now (VIRQ_TIMER, poll timeouts): O(k log n) for k
+ * due. Called after the running vCPU was charged up to now. */
 void time_fire_due(uint64_t now);
 void time_vcpu_reset(struct vcpu *v);
+/* v's alarm, poll timeout, blocked or polling state or its domain's state
+ * changed: its place in the queue of deadlines. */
+void time_requeue(struct vcpu *v);
+/* v was charged run time (sched_account): its virtual alarm may be due. */
+void time_vcpu_ran(struct vcpu *v);
+/* The queue of deadlines holds every vCPU with one, in order (sched_check). */
+int time_check(void);
 /* The scale a guest uses: ns = ((tsc_delta << shift) * mul) >> 32 (shift may be negative). */
 void time_tsc_scale(uint64_t tsc_hz, uint32_t *mul, int8_t *shift);
 uint64_t time_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
