@@ -3,7 +3,7 @@
  * sched.h - choosing which vCPU runs: the generic scheduler and its policies.
  *
  * schedule.c owns the mechanism (run states, accounting, blocking, the idle
- * path, the slice timer); a policy (sched_bvt.c, sched_rr.c) owns only the
+ * path, the slice timer); a policy (sched_policy.c: BVT, RR) owns only the
  * choice, through struct sched_ops. Chosen with sched=bvt|rr on the hypervisor
  * command line; BVT is the default.
  */
@@ -88,7 +88,7 @@ extern const struct sched_ops sched_rr_ops;
 #define SCHED_MIN_SLICE_NS          100000ull       /* 100 us: never shorter */
 #define SCHED_MAX_SLICE_NS          100000000ull    /* 100 ms: a lone vCPU still gets ticks */
 
-/* What BVT's context-switch allowance is (sched_bvt.c; bvt_ctx_allow= option). */
+/* What BVT's context-switch allowance is (sched_policy.c; bvt_ctx_allow= option). */
 extern uint64_t sched_bvt_ctx_allow_ns;
 
 /* Boot: choose the policy ("bvt", "rr"); false for an unknown name. */
