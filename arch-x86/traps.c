@@ -18,20 +18,22 @@ static const char *const exc_names[X86_NR_EXCEPTIONS] = {
 };
 
 /*
- * A segment register pop in x86_restore faulted: the guest's selector went
- * bad while it was out (its LDT or GDT changed). The interrupted esp points at
- * the slot being popped, which is where regs->esp would be in an outer-ring
- * frame; null it and retry. A null data selector always loads.
+ * A segment register load in x86_restore faulted: the guest's selector went
+ * bad while it was out (its LDT or GDT changed). The load reads the frame
+ * through the interrupted esp, which is where regs->esp sits in a ring-0
+ * frame; null the slot and retry. A null data selector always loads.
  */
 static bool fixup_segment(struct cpu_regs *regs)
 {
-    char *eip = (char *)regs->eip;
+    const struct x86_seg_fixup *f;
 
-    if ( eip != x86_fixup_gs && eip != x86_fixup_fs &&
-         eip != x86_fixup_es && eip != x86_fixup_ds )
-        return false;
-    regs->esp = 0;                      /* aliases the pending pop: see above */
-    return true;
+    for ( f = x86_seg_fixups; f < x86_seg_fixups_end; f++ )
+        if ( (char *)regs->eip == f->eip )
+        {
+            (&regs->esp)[f->offset / 4] = 0;
+            return true;
+        }
+    return false;
 }
 
 static void __noreturn ring0_panic(const struct cpu_regs *regs, uint32_t cr2)

@@ -93,7 +93,12 @@ extern char x86_stack[X86_STACK_SIZE];     /* the one hypervisor stack (TSS esp0
 #define X86_STACK_TOP (x86_stack + X86_STACK_SIZE)
 extern uint32_t x86_boot_cpuid_edx;
 void x86_resume(struct cpu_regs *frame) __noreturn;   /* load *frame, iret */
-extern char x86_fixup_gs[], x86_fixup_fs[], x86_fixup_es[], x86_fixup_ds[];
+/* entry.S: each segment register load of the exit path and its frame slot. */
+struct x86_seg_fixup {
+    char *eip;
+    uint32_t offset;
+};
+extern const struct x86_seg_fixup x86_seg_fixups[], x86_seg_fixups_end[];
 
 /* entry.S: the gates we install, as (vector, entry) pairs. */
 struct x86_stub {
@@ -105,6 +110,10 @@ extern char x86_restore[], x86_iret[];
 
 /* setup.c */
 void x86_start(uint32_t mbi_pa) __noreturn;
+/* The descriptor tables changed since the segment registers were loaded: the
+ * exit path reloads all four from the frame, not just those that differ. */
+extern uint8_t x86_segs_stale;
+void x86_desc_frames_written(mfn_t mfn, unsigned int nr);
 
 /* printk.c */
 extern char x86_epitaph[1024];
