@@ -117,7 +117,7 @@ void core_hypercall(struct cpu_regs *regs)
     uint32_t nr = regs->eax;
     long rc;
 
-    v->regs = *regs;
+    regs_copy(&v->regs, regs);
 
     /* The gate is DPL 1: from ring 3 it is a #GP, as the hardware gives it. */
     if ( (regs->cs & 3) == 3 )
@@ -135,6 +135,6 @@ void core_hypercall(struct cpu_regs *regs)
 
  out:
     sched_after_entry();
-    *regs = current->regs;
+    regs_copy(regs, &current->regs);
     regs_sanitize_eflags(regs);
 }

@@ -241,10 +241,10 @@ void core_trap(struct cpu_regs *regs, uint32_t cr2)
 {
     struct vcpu *v = current;
 
-    v->regs = *regs;
+    regs_copy(&v->regs, regs);
     traps_handle(v, cr2);
     sched_after_entry();
-    *regs = current->regs;
+    regs_copy(regs, &current->regs);
     regs_sanitize_eflags(regs);
 }
 
