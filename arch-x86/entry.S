@@ -2,12 +2,37 @@
 /*
  * entry.S - every way into the hypervisor after boot: exceptions, int $0x82,
  * the timer IRQ. Each stub builds a struct cpu_regs on the ring-0 stack (see
- * pvx/regs.h) and calls x86_trap_dispatch(); the C side may rewrite the whole
- * frame (another vCPU), so the way out resumes whatever it then holds.
+ * pvx/regs.h) and calls x86_trap_dispatch(), or core_hypercall() for int $0x82;
+ * the C side may rewrite the whole frame (another vCPU), so the way out
+ * resumes whatever it then holds.
  */
 #define __ASSEMBLY__
 #include <pvx/layout.h>
 #include "x86.h"
+
+.macro SAVE_FRAME
+        /* Push the data segments as clean 32-bit slots: pushl %ds may leave the upper half stale. */
+        pushl   $0
+        movw    %ds, (%esp)
+        pushl   $0
+        movw    %es, (%esp)
+        pushl   $0
+        movw    %fs, (%esp)
+        pushl   $0
+        movw    %gs, (%esp)
+        pushal
+        /*
+         * C runs on our flat ds/es (a guest's end below the hypervisor). fs
+         * and gs keep the interrupted context's selectors: nothing in ring 0
+         * uses them (no TLS, no stack protector), and every load is a
+         * descriptor-table walk, so they are only reloaded on the way out
+         * when they have to be.
+         */
+        movl    $__HYPERVISOR_DS, %eax
+        movl    %eax, %ds
+        movl    %eax, %es
+        cld
+.endm
 
 /* A table of (vector, entry) pairs, read by setup.c to fill the IDT. */
         .section .rodata.x86_stubs, "a"
@@ -64,7 +89,27 @@ x86_stub_\vec:
         STUB 0x20                       /* IRQ0: PIT */
         STUB 0x27                       /* IRQ7: spurious (master) */
         STUB 0x2f                       /* IRQ15: spurious (slave) */
-        STUB 0x82                       /* hypercall */
+
+/*
+ * int $0x82 (DPL 1: only ring 1 gets here) goes to the core directly; the
+ * same frame, without the exception dispatch of traps.c.
+ */
+        .text
+        .p2align 4
+x86_stub_0x82:
+        pushl   $0
+        pushl   $0x82
+        SAVE_FRAME
+        movw    $0, FRAME_CS + 2(%esp)  /* the CPU's cs/ss pushes may leave the upper halves */
+        movw    $0, FRAME_SS + 2(%esp)
+        pushl   %esp                    /* struct cpu_regs * */
+        call    core_hypercall
+        addl    $4, %esp
+        cmpl    $X86_STACK_CANARY, x86_stack
+        je      x86_restore
+        jmp     x86_stack_overflow
+        .section .rodata.x86_stubs, "a"
+        .long   0x82, x86_stub_0x82
 
         .section .rodata.x86_stubs, "a"
         .globl x86_stubs_end
@@ -73,27 +118,7 @@ x86_stubs_end:
         .text
         .p2align 4
 x86_common_entry:
-        /* Push the data segments as clean 32-bit slots: pushl %ds may leave the upper half stale. */
-        pushl   $0
-        movw    %ds, (%esp)
-        pushl   $0
-        movw    %es, (%esp)
-        pushl   $0
-        movw    %fs, (%esp)
-        pushl   $0
-        movw    %gs, (%esp)
-        pushal
-        /*
-         * C runs on our flat ds/es (a guest's end below the hypervisor). fs
-         * and gs keep the interrupted context's selectors: nothing in ring 0
-         * uses them (no TLS, no stack protector), and every load is a
-         * descriptor-table walk, so they are only reloaded on the way out
-         * when they have to be.
-         */
-        movl    $__HYPERVISOR_DS, %eax
-        movl    %eax, %ds
-        movl    %eax, %es
-        cld
+        SAVE_FRAME
         pushl   %esp                    /* struct cpu_regs * */
         call    x86_trap_dispatch
         addl    $4, %esp
@@ -108,11 +133,6 @@ x86_common_entry:
  * the slot and resumes there, so the guest gets a null selector instead of a
  * crash. Only %ss and %esp address memory once a guest's ds may be loaded.
  */
-#define FRAME_GS 32                     /* offsetof(struct cpu_regs, gs) */
-#define FRAME_FS 36
-#define FRAME_ES 40
-#define FRAME_DS 44
-
         .section .rodata.x86_seg_fixups, "a"
         .p2align 2
         .globl x86_seg_fixups

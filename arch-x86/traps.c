@@ -9,6 +9,11 @@
 
 void x86_pic_spurious(unsigned int vector);
 
+_Static_assert(offsetof(struct cpu_regs, gs) == FRAME_GS && offsetof(struct cpu_regs, fs) == FRAME_FS &&
+               offsetof(struct cpu_regs, es) == FRAME_ES && offsetof(struct cpu_regs, ds) == FRAME_DS &&
+               offsetof(struct cpu_regs, cs) == FRAME_CS && offsetof(struct cpu_regs, ss) == FRAME_SS,
+               "entry.S's frame offsets");
+
 static const char *const exc_names[X86_NR_EXCEPTIONS] = {
     [X86_EXC_DE] = "#DE", [X86_EXC_DB] = "#DB", [X86_EXC_NMI] = "NMI", [X86_EXC_BP] = "#BP",
     [X86_EXC_OF] = "#OF", [X86_EXC_BR] = "#BR", [X86_EXC_UD] = "#UD", [X86_EXC_NM] = "#NM",
@@ -74,12 +79,14 @@ static void __noreturn ring0_panic(const struct cpu_regs *regs, uint32_t cr2)
     arch_shutdown(PVX_EXIT_PANIC);
 }
 
-/* The word below the stack: no guard page in a 2 MiB mapping, so check a canary. */
-#define STACK_CANARY 0x5afe57acu
-
 void x86_stack_canary_init(void)
 {
-    *(volatile uint32_t *)x86_stack = STACK_CANARY;
+    *(volatile uint32_t *)x86_stack = X86_STACK_CANARY;
+}
+
+void x86_stack_overflow(void)
+{
+    x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
 }
 
 void x86_trap_dispatch(struct cpu_regs *regs)
@@ -103,13 +110,11 @@ void x86_trap_dispatch(struct cpu_regs *regs)
             return;
         ring0_panic(regs, cr2);
     }
-    else if ( vec == VECTOR_HYPERCALL )
-        core_hypercall(regs);
     else if ( vec < X86_NR_EXCEPTIONS )
         core_trap(regs, cr2);
     else
         x86_panic("vector %#x from a guest: no such gate\n", vec);
 
-    if ( unlikely(*(volatile uint32_t *)x86_stack != STACK_CANARY) )
-        x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
+    if ( unlikely(*(volatile uint32_t *)x86_stack != X86_STACK_CANARY) )
+        x86_stack_overflow();
 }
