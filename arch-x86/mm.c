@@ -61,9 +61,9 @@ void arch_flush_tlb_one(gva_t va)
 }
 
 /* x86 keeps instruction fetch coherent with stores; the iret back to the
- * guest serializes. Nothing translated is cached here. */
+ * guest serializes. Nothing translated is cached here, but loaded segment
+ * registers hold copies of descriptors (setup.c). */
 void arch_frames_written(mfn_t mfn, unsigned int nr)
 {
-    (void)mfn;
-    (void)nr;
+    x86_desc_frames_written(mfn, nr);
 }

@@ -44,6 +44,18 @@ static struct boot_info boot_info;
 #define GDT_PTE     (_PAGE_PRESENT | _PAGE_ACCESSED)
 static uint64_t gdt_l1[512] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t gdt_zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+/* Guest GDT pages in gdt_l1[0..gdt_pages), LDT pages mapped (bit i: page i). */
+static unsigned int gdt_pages;
+static uint32_t ldt_mapped;
+
+/*
+ * A segment register keeps the descriptor it was loaded with; the exit path
+ * (entry.S) only reloads those whose selector changed, unless this is set:
+ * set by whatever may change what a loaded selector means (another vCPU's
+ * tables, set_gdt, an LDT, a write to a live descriptor page), so a guest
+ * always resumes with descriptors read from its current tables.
+ */
+uint8_t x86_segs_stale = 1;
 
 /*
  * A code/data descriptor: limit in pages (G=1), 32-bit, present, with the
@@ -120,7 +132,9 @@ void arch_load_gdt(const mfn_t *frames, unsigned int nr)
             continue;
         gdt_l1[i] = e;
         asm volatile ( "invlpg (%0)" :: "r" (GDT_VIRT + i * PAGE_SIZE) : "memory" );
+        x86_segs_stale = 1;
     }
+    gdt_pages = nr;
 }
 
 static void idt_init(void)
@@ -185,6 +199,8 @@ void arch_load_ldt(uint32_t ents)
         gdt_l1[LDT_L1 + i] = 0;
         asm volatile ( "invlpg (%0)" :: "r" (LDT_VIRT_START + i * PAGE_SIZE) : "memory" );
     }
+    ldt_mapped = 0;
+    x86_segs_stale = 1;
     if ( !ents )
     {
         asm volatile ( "lldt %w0" :: "r" (0) );
@@ -203,6 +219,18 @@ void arch_map_ldt_page(unsigned int idx, mfn_t mfn)
     X86_BUG_ON(idx >= LDT_MAX_PAGES);
     gdt_l1[LDT_L1 + idx] = ((uint64_t)mfn << PAGE_SHIFT) | GDT_PTE;
     asm volatile ( "invlpg (%0)" :: "r" (LDT_VIRT_START + idx * PAGE_SIZE) : "memory" );
+    ldt_mapped |= 1u << idx;
+}
+
+/* The core wrote frames through its own mapping (update_descriptor). */
+void x86_desc_frames_written(mfn_t mfn, unsigned int nr)
+{
+    for ( unsigned int i = 0; i < gdt_pages; i++ )
+        if ( (mfn_t)(gdt_l1[i] >> PAGE_SHIFT) - mfn < nr )
+            x86_segs_stale = 1;
+    for ( uint32_t m = ldt_mapped; m; m &= m - 1 )
+        if ( (mfn_t)(gdt_l1[LDT_L1 + __builtin_ctz(m)] >> PAGE_SHIFT) - mfn < nr )
+            x86_segs_stale = 1;
 }
 
 /* Xen's int80 direct trap: a DPL-3 trap gate (IF kept, so the timer still

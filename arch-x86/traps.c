@@ -9,6 +9,11 @@
 
 void x86_pic_spurious(unsigned int vector);
 
+_Static_assert(offsetof(struct cpu_regs, gs) == FRAME_GS && offsetof(struct cpu_regs, fs) == FRAME_FS &&
+               offsetof(struct cpu_regs, es) == FRAME_ES && offsetof(struct cpu_regs, ds) == FRAME_DS &&
+               offsetof(struct cpu_regs, cs) == FRAME_CS && offsetof(struct cpu_regs, ss) == FRAME_SS,
+               "entry.S's frame offsets");
+
 static const char *const exc_names[X86_NR_EXCEPTIONS] = {
     [X86_EXC_DE] = "#DE", [X86_EXC_DB] = "#DB", [X86_EXC_NMI] = "NMI", [X86_EXC_BP] = "#BP",
     [X86_EXC_OF] = "#OF", [X86_EXC_BR] = "#BR", [X86_EXC_UD] = "#UD", [X86_EXC_NM] = "#NM",
@@ -18,20 +23,22 @@ static const char *const exc_names[X86_NR_EXCEPTIONS] = {
 };
 
 /*
- * A segment register pop in x86_restore faulted: the guest's selector went
- * bad while it was out (its LDT or GDT changed). The interrupted esp points at
- * the slot being popped, which is where regs->esp would be in an outer-ring
- * frame; null it and retry. A null data selector always loads.
+ * A segment register load in x86_restore faulted: the guest's selector went
+ * bad while it was out (its LDT or GDT changed). The load reads the frame
+ * through the interrupted esp, which is where regs->esp sits in a ring-0
+ * frame; null the slot and retry. A null data selector always loads.
  */
 static bool fixup_segment(struct cpu_regs *regs)
 {
-    char *eip = (char *)regs->eip;
+    const struct x86_seg_fixup *f;
 
-    if ( eip != x86_fixup_gs && eip != x86_fixup_fs &&
-         eip != x86_fixup_es && eip != x86_fixup_ds )
-        return false;
-    regs->esp = 0;                      /* aliases the pending pop: see above */
-    return true;
+    for ( f = x86_seg_fixups; f < x86_seg_fixups_end; f++ )
+        if ( (char *)regs->eip == f->eip )
+        {
+            (&regs->esp)[f->offset / 4] = 0;
+            return true;
+        }
+    return false;
 }
 
 static void __noreturn ring0_panic(const struct cpu_regs *regs, uint32_t cr2)
@@ -72,12 +79,14 @@ static void __noreturn ring0_panic(const struct cpu_regs *regs, uint32_t cr2)
     arch_shutdown(PVX_EXIT_PANIC);
 }
 
-/* The word below the stack: no guard page in a 2 MiB mapping, so check a canary. */
-#define STACK_CANARY 0x5afe57acu
-
 void x86_stack_canary_init(void)
 {
-    *(volatile uint32_t *)x86_stack = STACK_CANARY;
+    *(volatile uint32_t *)x86_stack = X86_STACK_CANARY;
+}
+
+void x86_stack_overflow(void)
+{
+    x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
 }
 
 void x86_trap_dispatch(struct cpu_regs *regs)
@@ -101,15 +110,13 @@ void x86_trap_dispatch(struct cpu_regs *regs)
             return;
         ring0_panic(regs, cr2);
     }
-    else if ( vec == VECTOR_HYPERCALL )
-        core_hypercall(regs);
     else if ( vec < X86_NR_EXCEPTIONS )
         core_trap(regs, cr2);
     else
         x86_panic("vector %#x from a guest: no such gate\n", vec);
 
-    if ( unlikely(*(volatile uint32_t *)x86_stack != STACK_CANARY) )
-        x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
+    if ( unlikely(*(volatile uint32_t *)x86_stack != X86_STACK_CANARY) )
+        x86_stack_overflow();
 }
 
 /* This machine's entries always save whole frames (core_hypercall), so the

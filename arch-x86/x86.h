@@ -17,6 +17,8 @@
 #define X86_LOAD_ADDR       0x00100000          /* the image is loaded at 1 MiB */
 
 #define X86_STACK_SIZE      (32 * 1024)
+/* The word below the stack: no guard page in a 2 MiB mapping, so check a canary. */
+#define X86_STACK_CANARY    0x5afe57ac
 
 #define MULTIBOOT_HEADER_MAGIC  0x1BADB002
 #define MULTIBOOT_LOADER_MAGIC  0x2BADB002
@@ -35,6 +37,14 @@
 #define X86_CPUID1_EDX_PGE  (1 << 13)
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
+
+/* Offsets in struct cpu_regs for entry.S (checked in traps.c). */
+#define FRAME_GS            32
+#define FRAME_FS            36
+#define FRAME_ES            40
+#define FRAME_DS            44
+#define FRAME_CS            60
+#define FRAME_SS            72
 
 #define VECTOR_HYPERCALL    0x82
 #define VECTOR_IRQ_BASE     0x20                /* PIC remapped here: IRQ0 = 0x20 */
@@ -93,7 +103,12 @@ extern char x86_stack[X86_STACK_SIZE];     /* the one hypervisor stack (TSS esp0
 #define X86_STACK_TOP (x86_stack + X86_STACK_SIZE)
 extern uint32_t x86_boot_cpuid_edx;
 void x86_resume(struct cpu_regs *frame) __noreturn;   /* load *frame, iret */
-extern char x86_fixup_gs[], x86_fixup_fs[], x86_fixup_es[], x86_fixup_ds[];
+/* entry.S: each segment register load of the exit path and its frame slot. */
+struct x86_seg_fixup {
+    char *eip;
+    uint32_t offset;
+};
+extern const struct x86_seg_fixup x86_seg_fixups[], x86_seg_fixups_end[];
 
 /* entry.S: the gates we install, as (vector, entry) pairs. */
 struct x86_stub {
@@ -105,6 +120,10 @@ extern char x86_restore[], x86_iret[];
 
 /* setup.c */
 void x86_start(uint32_t mbi_pa) __noreturn;
+/* The descriptor tables changed since the segment registers were loaded: the
+ * exit path reloads all four from the frame, not just those that differ. */
+extern uint8_t x86_segs_stale;
+void x86_desc_frames_written(mfn_t mfn, unsigned int nr);
 
 /* printk.c */
 extern char x86_epitaph[1024];
@@ -126,6 +145,7 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi);
 /* traps.c */
 void x86_trap_dispatch(struct cpu_regs *regs);
 void x86_stack_canary_init(void);
+void x86_stack_overflow(void) __noreturn;
 
 #define X86_BUG_ON(c) do { if ( unlikely(c) ) x86_panic("BUG at %s:%d: %s\n", __FILE__, __LINE__, #c); } while ( 0 )
 

@@ -145,7 +145,7 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
     long rc;
 
     ASSERT(!(missing & (REGS_FIELD(eax) | REGS_FIELD(cs))));
-    v->regs = *regs;
+    regs_copy(&v->regs, regs);
     v->regs_missing = missing;
 
     /* The gate is DPL 1: from ring 3 it is a #GP, as the hardware gives it. */
@@ -187,7 +187,7 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
     /* Switched away: the CPU still holds v's registers until we return. */
     if ( current != v )
         regs_need(v, REGS_ALL);
-    *regs = current->regs;
+    regs_copy(regs, &current->regs);
     missing = current->regs_missing;
     /* Unread, eflags is what the guest's own instructions made of it, which
      * from ring 1 or 3 cannot raise IOPL or set VM. */

@@ -498,7 +498,7 @@ void core_timer_interrupt(struct cpu_regs *regs)
     armed_ns = 0;                       /* a one-shot: it is spent */
     if ( regs && current )
     {
-        current->regs = *regs;
+        regs_copy(&current->regs, regs);
         current->regs_missing = 0;
     }
     sched_account(now);
@@ -510,6 +510,6 @@ void core_timer_interrupt(struct cpu_regs *regs)
     }
     sched_timer_tick(now);
     sched_after_entry();
-    *regs = current->regs;
+    regs_copy(regs, &current->regs);
     regs_sanitize_eflags(regs);
 }

@@ -249,11 +249,11 @@ void core_trap(struct cpu_regs *regs, uint32_t cr2)
 {
     struct vcpu *v = current;
 
-    v->regs = *regs;
+    regs_copy(&v->regs, regs);
     v->regs_missing = 0;
     traps_handle(v, cr2);
     sched_after_entry();
-    *regs = current->regs;
+    regs_copy(regs, &current->regs);
     regs_sanitize_eflags(regs);
 }
 

@@ -38,7 +38,7 @@ long evtchn_close(evtchn_port_t port);
 
 /* Wait until domain dom is gone: VIRQ_DOM_EXC on port dom_exc (bound by the
  * caller), or - because a domain that died before the VIRQ was bound sends
- * nothing - until a channel to it can no longer be made (-ESRCH). */
+ * nothing - until its channels can no longer be looked at (-ESRCH). */
 void wait_domain_gone(domid_t dom, evtchn_port_t dom_exc);
 long evtchn_send(evtchn_port_t port);
 long evtchn_unmask(evtchn_port_t port);

@@ -41,6 +41,35 @@ _Static_assert(offsetof(struct cpu_regs, esp) == 68, "cpu_regs.esp");
 struct vcpu;
 void regs_need(struct vcpu *v, uint32_t fields);
 
+/*
+ * *dst = *src, one field at a time: every entry and exit copies a frame, and
+ * GCC makes the plain struct copy a loop, which costs an emulator (QEMU's TCG)
+ * a translated block per word.
+ */
+static inline void regs_copy(struct cpu_regs *dst, const struct cpu_regs *src)
+{
+    dst->edi = src->edi;
+    dst->esi = src->esi;
+    dst->ebp = src->ebp;
+    dst->esp_pusha = src->esp_pusha;
+    dst->ebx = src->ebx;
+    dst->edx = src->edx;
+    dst->ecx = src->ecx;
+    dst->eax = src->eax;
+    dst->gs = src->gs;
+    dst->fs = src->fs;
+    dst->es = src->es;
+    dst->ds = src->ds;
+    dst->entry_vector = src->entry_vector;
+    dst->error_code = src->error_code;
+    dst->eip = src->eip;
+    dst->cs = src->cs;
+    dst->eflags = src->eflags;
+    dst->esp = src->esp;
+    dst->ss = src->ss;
+}
+_Static_assert(sizeof(struct cpu_regs) == 19 * sizeof(uint32_t), "regs_copy copies every field");
+
 /* EFLAGS bits the core cares about. */
 #define X86_EFLAGS_CF   0x00000001u
 #define X86_EFLAGS_MBS  0x00000002u     /* must be set */

@@ -8,7 +8,8 @@
  * Accepted: flat segments (their limit clamped below 0xF6800000), DPL 1-3,
  * not-present entries, call gates into guest code. A live GDT frame cannot be
  * mapped writable, and its selectors load (or fault with #NP/#GP naming them);
- * a data segment register left holding one when the GDT goes reads null.
+ * a data segment register holding one sees an update_descriptor of it at the
+ * hypercall's return, and reads null when the GDT goes.
  */
 #include "guest.h"
 #include "traps.h"
@@ -168,6 +169,25 @@ void test_main(void)
     asm volatile ( "mov %0, %%fs" :: "r" (0x13) : "memory" );
     CHECK_RC(update(gdt_mfn, 2, rule_desc(2)), -EINVAL);
     asm volatile ( "mov %0, %%fs" :: "r" (0) );
+
+    /* A write to a live descriptor reaches a segment register holding its
+     * selector on the way out of the hypercall: a new base at once, a
+     * not-present entry as null. */
+    {
+        uint32_t via_gs, gs;
+
+        asm volatile ( "mov %0, %%gs" :: "r" (0x0b) : "memory" );
+        CHECK_RC(update(gdt_mfn, 1, seg(0x1000, 0xfffff, 0x3, 3, true)), 0);
+        asm volatile ( "mov %%gs:(%1), %0" : "=r" (via_gs)
+                       : "r" ((uint32_t)(unsigned long)test_title - 0x1000) : "memory" );
+        if ( via_gs != *(const uint32_t *)test_title )
+            test_fail("gs still has the old base after update_descriptor: read %#x\n", via_gs);
+        CHECK_RC(update(gdt_mfn, 1, seg(0, 0xfffff, 0x3, 3, true) & ~(1ull << 47)), 0);
+        asm volatile ( "mov %%gs, %0" : "=r" (gs) :: "memory" );
+        if ( gs != 0 )
+            test_fail("gs %#x after its descriptor went not-present, expected null\n", gs);
+        CHECK_RC(update(gdt_mfn, 1, rule_desc(0)), 0);
+    }
 
     /* Releasing the GDT gives the frame back; a data segment register
      * holding one of its selectors reads null afterwards. */
