@@ -4,6 +4,7 @@
  * dropping the identity map, clock, Multiboot, core_start(), and the end of
  * the machine.
  */
+#include <pvx/frame.h>
 #include <pvx/layout.h>
 #include <pvx/lib.h>
 #include "x86.h"
@@ -45,8 +46,28 @@ static struct boot_info boot_info;
 static uint64_t gdt_l1[512] __attribute__((aligned(PAGE_SIZE)));
 static uint8_t gdt_zero_page[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 /* Guest GDT pages in gdt_l1[0..gdt_pages), LDT pages mapped (bit i: page i). */
+#define LDT_L1 ((LDT_VIRT_START - GDT_VIRT) >> PAGE_SHIFT)   /* the LDT area's first gdt_l1 slot */
 static unsigned int gdt_pages;
 static uint32_t ldt_mapped;
+/* The lowest and highest of those frames: almost every write the core
+ * reports (page-table entries) is outside, and is decided by two compares. */
+static mfn_t desc_lo = INVALID_MFN, desc_hi;
+
+static void desc_range_add(mfn_t mfn)
+{
+    desc_lo = MIN(desc_lo, mfn);
+    desc_hi = MAX(desc_hi, mfn);
+}
+
+static void desc_range_recompute(void)
+{
+    desc_lo = INVALID_MFN;
+    desc_hi = 0;
+    for ( unsigned int i = 0; i < gdt_pages; i++ )
+        desc_range_add((mfn_t)(gdt_l1[i] >> PAGE_SHIFT));
+    for ( uint32_t m = ldt_mapped; m; m &= m - 1 )
+        desc_range_add((mfn_t)(gdt_l1[LDT_L1 + __builtin_ctz(m)] >> PAGE_SHIFT));
+}
 
 /*
  * A segment register keeps the descriptor it was loaded with; the exit path
@@ -135,6 +156,7 @@ void arch_load_gdt(const mfn_t *frames, unsigned int nr)
         x86_segs_stale = 1;
     }
     gdt_pages = nr;
+    desc_range_recompute();
 }
 
 static void idt_init(void)
@@ -188,7 +210,6 @@ void arch_set_kernel_stack(uint32_t ss, uint32_t esp)
  * present until the core maps them, so the CPU's first use of each page
  * faults into core_trap. The descriptor at __LDT_SEL describes it.
  */
-#define LDT_L1 ((LDT_VIRT_START - GDT_VIRT) >> PAGE_SHIFT)
 _Static_assert(LDT_L1 >= GDT_ENTRIES / 512 && LDT_L1 + LDT_MAX_PAGES <= 512, "LDT area");
 
 void arch_load_ldt(uint32_t ents)
@@ -200,6 +221,7 @@ void arch_load_ldt(uint32_t ents)
         asm volatile ( "invlpg (%0)" :: "r" (LDT_VIRT_START + i * PAGE_SIZE) : "memory" );
     }
     ldt_mapped = 0;
+    desc_range_recompute();
     x86_segs_stale = 1;
     if ( !ents )
     {
@@ -220,11 +242,14 @@ void arch_map_ldt_page(unsigned int idx, mfn_t mfn)
     gdt_l1[LDT_L1 + idx] = ((uint64_t)mfn << PAGE_SHIFT) | GDT_PTE;
     asm volatile ( "invlpg (%0)" :: "r" (LDT_VIRT_START + idx * PAGE_SIZE) : "memory" );
     ldt_mapped |= 1u << idx;
+    desc_range_add(mfn);
 }
 
 /* The core wrote frames through its own mapping (update_descriptor). */
 void x86_desc_frames_written(mfn_t mfn, unsigned int nr)
 {
+    if ( mfn > desc_hi || mfn + nr <= desc_lo )
+        return;
     for ( unsigned int i = 0; i < gdt_pages; i++ )
         if ( (mfn_t)(gdt_l1[i] >> PAGE_SHIFT) - mfn < nr )
             x86_segs_stale = 1;
