@@ -633,7 +633,7 @@ static bool mm_array_ok(uint32_t va, uint32_t count, uint32_t size)
  * and only memory_op gives frames back.
  */
 struct mmu_reqs {
-    const struct mmu_update *next;      /* in the mapped page, or &bounce */
+    const uint8_t *next;                /* in the mapped page, or &bounce; any alignment */
     unsigned int left;                  /* requests left at next */
     const void *map;                    /* the mapping, NULL if none */
     struct mmu_update bounce;
@@ -650,7 +650,7 @@ static int mmu_reqs_fill(struct vcpu *v, struct mmu_reqs *r, gva_t va, uint32_t 
     {
         if ( copy_from_guest(v, &r->bounce, va, sizeof(r->bounce)) )
             return -EFAULT;
-        r->next = &r->bounce;
+        r->next = (const uint8_t *)&r->bounce;
         r->left = 1;
         return 0;
     }
@@ -703,7 +703,8 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
             if ( rc )
                 break;
         }
-        req = *reqs.next++;
+        memcpy(&req, reqs.next, sizeof(req));       /* the guest may misalign its array */
+        reqs.next += sizeof(req);
         reqs.left--;
         mm_work++;
 

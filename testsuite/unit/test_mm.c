@@ -805,6 +805,11 @@ static void test_mmu_update_reads_requests_by_page(void)
         CU_ASSERT_EQUAL(rd(a, i), pte(p2m(FREE_PFN + 200 + i), 0x21));
     for ( unsigned int i = 3; i < 5; i++ )
         CU_ASSERT_EQUAL(rd(a, i), pte(p2m(FREE_PFN + 100 + i), 0x21));
+
+    /* A misaligned array is read as well (x86 allows it; UBSan checks we do). */
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, 0x340001, reqs, 2 * sizeof(reqs[0])), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmu_update, 0x340001, 2, BUF_VA, DOMID_SELF, 0), 0);
+    CU_ASSERT_EQUAL(rd(a, 1), reqs[1].val);
     CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, a, 0), 0);
     audit_clean();
 }
