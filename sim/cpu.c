@@ -197,32 +197,6 @@ static void segs_write(const struct cpu_regs *r, uint32_t skip)
     }
 }
 
-/* Frame -> engine for the registers that differ from old (what the engine
- * holds): a hypercall usually changes eax alone, and each register write
- * costs as much as the trap itself. */
-static void frame_load_changed(const struct cpu_regs *r, const struct cpu_regs *old)
-{
-    uint64_t val[R_NR_GPR];
-    void *ptr[R_NR_GPR];
-    int regs[R_NR_GPR];
-    int i, n = 0;
-
-    for ( i = 0; i < R_NR_GPR; i++ )
-    {
-        uint32_t v = *frame_field(r, i);
-
-        if ( v == *frame_field(old, i) )
-            continue;
-        regs[n] = uc_regs[i];
-        val[n] = v;
-        ptr[n] = &val[n];
-        n++;
-    }
-    if ( n )
-        check(uc_reg_write_batch(sim_uc, regs, ptr, n), "write registers");
-    segs_write(r, 0);
-}
-
 /*
  * The lazy hypercall entry: the hook reads eax and cs only; the core asks for
  * the rest as it needs them (a null hypercall: its arguments), and on the way
@@ -317,6 +291,17 @@ static void frame_load_lazy(const struct cpu_regs *r, uint32_t missing)
     /* The usual case: no selector read, cs as it was. */
     if ( (missing & SEG_FIELDS) != SEG_FIELDS || (r->cs & 0xffff) != live_seg[0] )
         segs_write(r, missing);
+}
+
+/* Frame -> engine for the registers that differ from old (what the engine
+ * holds, every field read): a hypercall usually changes eax alone, and each
+ * register write costs as much as the trap itself. */
+static void frame_load_changed(const struct cpu_regs *r, const struct cpu_regs *old)
+{
+    for ( int i = 0; i < R_NR_GPR; i++ )
+        known_val[i] = *frame_field(old, i);
+    known = (1u << R_NR_GPR) - 1;
+    frame_load_lazy(r, 0);
 }
 
 /* Frame -> engine, same ring as the engine is in, no fault pending. */
