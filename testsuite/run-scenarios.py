@@ -94,14 +94,9 @@ def multi_domain_scenarios(tmp):
     hogs = [copy_guest(tmp, "hog", "hog%d" % i) for i in (1, 2, 3)]
     ok = [r"^Test result: SUCCESS$"]
     return [
-        # On QEMU under load an event is lost about once in 10^6 round trips
-        # (both domains end up blocked with nothing pending; seen on the old
-        # code too, 1 run in 9): an open defect, recorded in issue 7's note.
-        # Until it is found the QEMU lane bounces 20,000 events, not 100,000.
         Scenario("multi/pingpong", [guest("pingpong"), pong + "=name=pong mem=4M"], 0,
                  ok + [r"^\(d1\) Test result: SUCCESS$", r"^ping: domain 1 is gone"],
-                 lanes=lanes, qemu_opts=["--timeout", "60"],
-                 qemu_modules=[guest("pingpong") + "=n=20000", pong + "=name=pong mem=4M n=20000"]),
+                 lanes=lanes, qemu_opts=["--timeout", "60"]),
         Scenario("multi/bvt-share", [guest("bvt-share") + "=window=10000 tolerance=20"] +
                  ["%s=name=w%d mem=4M" % (h, w) for h, w in zip(hogs, (1, 2, 4))], 0, ok,
                  lanes=lanes, sim_opts=["--max-time=11s"], qemu_opts=["--timeout", "60"],

@@ -9,6 +9,7 @@
 struct shared_info *shared_info;
 volatile uint32_t event_count[GUEST_MAX_PORTS];
 volatile uint32_t event_upcalls;
+volatile uint32_t event_stack_high, event_stack_low;
 
 static void (*event_handler)(evtchn_port_t port);
 
@@ -21,23 +22,27 @@ void event_dispatch(void);
 /*
  * The hypervisor bounces us here (ring 1 to ring 1) with eip, cs (saved
  * upcall mask in bits 16-23) and eflags on the stack, upcalls masked. We
- * take every pending port, unmask, and if more became pending meanwhile make
- * a hypercall so the hypervisor delivers them (it nests a frame here).
+ * take every pending port, unmask, and if more became pending meanwhile mask
+ * again and take those too, in this frame. An event that arrives between
+ * the last check and the iret is delivered by the hypervisor on top of this
+ * frame (one level deeper, unwound by its own iret).
  */
 asm ( ".pushsection .text\n"
       ".globl event_callback_entry\n"
       "event_callback_entry:\n"
       "    pushal\n"
       "    cld\n"
-      "    call event_dispatch\n"
+      "1:  call event_dispatch\n"
       "    mov shared_info, %eax\n"
       "    movb $0, 1(%eax)\n"                /* vcpu_info[0].evtchn_upcall_mask */
       "    cmpb $0, 0(%eax)\n"                /* ... evtchn_upcall_pending */
-      "    je 1f\n"
-      "    xor %ebx, %ebx\n"
-      "    xor %ecx, %ecx\n"
-      "    call hypercall_page + 17 * 32\n"   /* xen_version: any hypercall will do */
-      "1:  popal\n"
+      "    je 2f\n"
+      /* More arrived meanwhile: mask again and go round here. Asking for
+       * a new upcall (any hypercall) would nest a callback frame per round,
+       * and a steady stream of events grows the stack without end. */
+      "    movb $1, 1(%eax)\n"
+      "    jmp 1b\n"
+      "2:  popal\n"
       "    iret\n"
       ".popsection\n" );
 
@@ -47,6 +52,14 @@ void event_dispatch(void)
     uint32_t sel;
 
     event_upcalls++;
+    {
+        uint32_t sp = (uint32_t)__builtin_frame_address(0);
+
+        if ( !event_stack_high || sp > event_stack_high )
+            event_stack_high = sp;
+        if ( !event_stack_low || sp < event_stack_low )
+            event_stack_low = sp;
+    }
     vi->evtchn_upcall_pending = 0;
     sel = __atomic_exchange_n(&vi->evtchn_pending_sel, 0, __ATOMIC_SEQ_CST);
     while ( sel )

@@ -20,6 +20,7 @@
 extern struct shared_info *shared_info;
 extern volatile uint32_t event_count[GUEST_MAX_PORTS];  /* deliveries per port */
 extern volatile uint32_t event_upcalls;                 /* callback entries */
+extern volatile uint32_t event_stack_high, event_stack_low;  /* stack the callbacks used */
 
 void events_init(void);
 /* Called for every port the callback takes, upcalls masked. */

@@ -58,6 +58,11 @@ static void pong(void)
     events_disable();
     if ( event_count[pong_port] != count )
         return test_fail("pong: %u events for %u pings\n", event_count[pong_port], count);
+    /* Callbacks may nest when an event lands between the last check and the
+     * iret, one level at a time; never a level per round trip. */
+    if ( event_stack_high - event_stack_low > 1024 )
+        return test_fail("pong: event callbacks used %u bytes of stack\n",
+                         event_stack_high - event_stack_low);
     printk("pong: every ping arrived once and was answered\n");
     test_pass();
 }
