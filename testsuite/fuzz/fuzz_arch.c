@@ -174,14 +174,9 @@ bool fuzz_lazy;
 
 void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
 {
-    const uint32_t *from = (const uint32_t *)&fuzz_live;
-    uint32_t *to = (uint32_t *)regs;
-
     if ( !fuzz_lazy || (fields & ~REGS_ALL) )
         fuzz_fail("arch_regs_fill(%#x) outside a lazy entry", fields);
-    for ( unsigned int i = 0; i < sizeof(*regs) / 4; i++ )
-        if ( fields & (1u << i) )
-            to[i] = from[i];
+    regs_copy_fields(regs, &fuzz_live, fields);
 }
 
 void arch_load_ldt(uint32_t ents)

@@ -844,22 +844,15 @@ static void hypercall_lazy(void)
     const uint32_t keep = REGS_FIELD(eax) | REGS_FIELD(cs) | REGS_FIELD(esp_pusha) |
                           REGS_FIELD(entry_vector) | REGS_FIELD(error_code);
     struct cpu_regs f;
-    uint32_t missing, *to = (uint32_t *)&cpu;
-    const uint32_t *from = (const uint32_t *)&f;
+    uint32_t missing;
 
     fuzz_live = cpu;
     memset(&f, 0xa5, sizeof(f));
-    f.eax = cpu.eax;
-    f.cs = cpu.cs;
-    f.esp_pusha = cpu.esp_pusha;
-    f.entry_vector = cpu.entry_vector;
-    f.error_code = cpu.error_code;
+    regs_copy_fields(&f, &cpu, keep);
     fuzz_lazy = true;
     missing = core_hypercall_lazy(&f, REGS_ALL & ~keep);
     fuzz_lazy = false;
-    for ( unsigned int i = 0; i < sizeof(f) / 4; i++ )
-        if ( !(missing & (1u << i)) )
-            to[i] = from[i];
+    regs_copy_fields(&cpu, &f, REGS_ALL & ~missing);
 }
 
 static void hypercall(uint32_t nr, const uint32_t a[5])

@@ -126,14 +126,9 @@ uint32_t fake_regs_filled;
 
 void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
 {
-    const uint32_t *from = (const uint32_t *)&fake_live_regs;
-    uint32_t *to = (uint32_t *)regs;
-
     if ( fields & ~REGS_ALL )
         abort();
-    for ( unsigned int i = 0; i < sizeof(*regs) / 4; i++ )
-        if ( fields & (1u << i) )
-            to[i] = from[i];
+    regs_copy_fields(regs, &fake_live_regs, fields);
     fake_regs_filled |= fields;
 }
 

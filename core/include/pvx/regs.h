@@ -41,6 +41,19 @@ _Static_assert(offsetof(struct cpu_regs, esp) == 68, "cpu_regs.esp");
 struct vcpu;
 void regs_need(struct vcpu *v, uint32_t fields);
 
+/* The fields of src named in fields (REGS_FIELD bits) into dst: for machines
+ * that model a lazy entry (the unit tests' and the fuzzer's). */
+static inline void regs_copy_fields(struct cpu_regs *dst, const struct cpu_regs *src,
+                                    uint32_t fields)
+{
+    const uint32_t *from = (const uint32_t *)src;
+    uint32_t *to = (uint32_t *)dst;
+
+    for ( unsigned int i = 0; i < sizeof(*dst) / 4; i++ )
+        if ( fields & (1u << i) )
+            to[i] = from[i];
+}
+
 /*
  * *dst = *src, one field at a time: every entry and exit copies a frame, and
  * GCC makes the plain struct copy a loop, which costs an emulator (QEMU's TCG)
