@@ -757,9 +757,9 @@ static void test_mmu_update_stops_at_bad_request(void)
 }
 
 /*
- * Requests are read a page (at most a chunk) at a time: a request in an
+ * Requests are read in place a page at a time: a request in an
  * unmapped page is -EFAULT at its own index, every request before it done,
- * including one that straddles into the bad page and one past a chunk.
+ * including one that straddles into the bad page; 40 in one page all go.
  */
 static void test_mmu_update_reads_requests_by_page(void)
 {
@@ -774,7 +774,7 @@ static void test_mmu_update_reads_requests_by_page(void)
     for ( unsigned int i = 0; i < N; i++ )
         reqs[i] = (struct mmu_update){ pte(a, 0) + 8 * i, pte(p2m(FREE_PFN + 1 + i), 0x21) };
 
-    /* Positive: 40 requests in one page (past one chunk), then 5 across a
+    /* Positive: 40 requests in one page (one walk), then 5 across a
      * page boundary with one straddling it. */
     CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, 0x340000, reqs, sizeof(reqs)), 0);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmu_update, 0x340000, N, BUF_VA, DOMID_SELF, 0), 0);
