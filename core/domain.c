@@ -121,6 +121,14 @@ void domain_destroy(struct domain *d)
         d->state = DOMAIN_FREE;
 }
 
+void domain_kill(struct domain *d, uint16_t by)
+{
+    ASSERT(!d->is_privileged);
+    if ( d->state == DOMAIN_RUNNING )
+        domain_crash(d, "destroyed by domain %u", by);
+    (void)sched_reap_domain(d);
+}
+
 void domain_crash(struct domain *d, const char *fmt, ...)
 {
     char why[160];

@@ -237,6 +237,20 @@ void sched_switch_to(struct vcpu *v)
     traps_load_vcpu(v);
 }
 
+/* A stopped domain leaves the list of the dying and gives everything back. */
+static void sched_destroy(struct domain *d)
+{
+    unsigned int before = frame_free_count();
+
+    ASSERT(d != current->domain);
+    for ( unsigned int k = 0; k < d->nr_vcpus; k++ )
+        sched_remove_vcpu(&d->vcpu[k]);
+    evtchn_domain_destroy(d);
+    domain_destroy(d);
+    printk("domain %u destroyed: %u frames returned, %u free",
+           d->domain_id, frame_free_count() - before, frame_free_count());
+}
+
 /* Domains that stopped: destroyed once not current. */
 static void sched_reap(void)
 {
@@ -245,22 +259,38 @@ static void sched_reap(void)
     for ( unsigned int i = 0; i < nr_dying; i++ )
     {
         struct domain *d = dying[i];
-        unsigned int before;
 
-        if ( d == current->domain )
-        {
+        if ( current && d == current->domain )
             dying[kept++] = d;
-            continue;
-        }
-        before = frame_free_count();
-        for ( unsigned int k = 0; k < d->nr_vcpus; k++ )
-            sched_remove_vcpu(&d->vcpu[k]);
-        evtchn_domain_destroy(d);
-        domain_destroy(d);
-        printk("domain %u destroyed: %u frames returned, %u free",
-               d->domain_id, frame_free_count() - before, frame_free_count());
+        else
+            sched_destroy(d);
     }
     nr_dying = kept;
+}
+
+/*
+ * Destroy a stopped domain now rather than on the way out (a toolstack's
+ * destroydomain). The list of the dying stays the only way to destruction,
+ * so a domain is destroyed exactly once. The running vCPU's own domain is
+ * left to the exit path. Returns whether it was destroyed.
+ */
+bool sched_reap_domain(struct domain *d)
+{
+    ASSERT(d->state != DOMAIN_RUNNING);
+    if ( current && d == current->domain )
+        return false;
+    for ( unsigned int i = 0; i < nr_dying; i++ )
+    {
+        if ( dying[i] != d )
+            continue;
+        /* Keep the order in which the others stopped. */
+        for ( unsigned int k = i; k + 1 < nr_dying; k++ )
+            dying[k] = dying[k + 1];
+        nr_dying--;
+        sched_destroy(d);
+        return true;
+    }
+    return false;
 }
 
 void schedule(void)

@@ -910,9 +910,7 @@ static void destroy_dom1(void)
     if ( !d || current->domain == d )
         return;
     tr("destroy d1\n");
-    if ( d->state == DOMAIN_RUNNING )
-        domain_crash(d, "destroyed by the fuzz harness");
-    domain_destroy(d);
+    domain_kill(d, 0);
     for ( mfn_t m = 0; m < frame_max_mfn(); m++ )
         if ( frame_of(m)->owner == 1 )
             fuzz_fail("d1 destroyed, but mfn %#x (refs %u, type %u count %u) is still its own", m,

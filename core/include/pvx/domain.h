@@ -87,8 +87,15 @@ struct vcpu *domain_vcpu(unsigned int index);
  * ends the machine: poweroff exits 0, any other reason 1. */
 void domain_shutdown(struct domain *d, unsigned int reason);
 /* Give every frame of a stopped domain back (unpin, drop cr3s and the
- * allocation references) and free its slot. Not for the running vCPU's domain. */
+ * allocation references) and free its slot. Only the scheduler's reaper
+ * calls it (sched_reap_domain), so a domain is destroyed exactly once;
+ * everyone else asks with domain_kill. */
 void domain_destroy(struct domain *d);
+
+/* A toolstack's destroydomain, by domain `by`: stop d if it runs, then
+ * destroy it at once, or on the way out of the hypervisor if d's vCPU is
+ * the one running. Not for the initial domain. */
+void domain_kill(struct domain *d, uint16_t by);
 
 /* The domain broke the rules: kill it alone, with the reason on the log. */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);

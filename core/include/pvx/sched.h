@@ -115,6 +115,9 @@ void sched_wake(struct vcpu *v);
 /* v's domain stopped running: take it out of the rotation now, and destroy
  * it at the next switch away from it. */
 void sched_domain_stopped(struct domain *d);
+/* Destroy a stopped domain now if it is not the running vCPU's (which is
+ * destroyed on the way out); true if it was. */
+bool sched_reap_domain(struct domain *d);
 /* The slice timer fired: maybe time to choose again. */
 void sched_timer_tick(uint64_t now);
 /* The earliest deadline the scheduler needs (slice end), 0 for none. */
