@@ -351,9 +351,16 @@ void schedule(void)
 
 void sched_after_entry(void)
 {
-    if ( need_resched || !current || !sched_runnable(current) )
-        schedule();
-    evtchn_check_upcall(current);
+    /* Delivering the event callback can kill the domain just picked (its
+     * frame cannot be written): a stopped domain must not run one more
+     * instruction, so pick again until the choice survives delivery. */
+    do
+    {
+        if ( need_resched || !current || !sched_runnable(current) )
+            schedule();
+        evtchn_check_upcall(current);
+    } while ( !sched_runnable(current) );
+    BUG_ON(current->domain->state != DOMAIN_RUNNING);
     time_rearm();
 }
 

@@ -15,6 +15,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/sched.h>
 #include <pvx/time.h>
+#include <public/callback.h>
 #include <public/event_channel.h>
 #include <public/platform.h>
 #include <public/pvx.h>
@@ -347,6 +348,47 @@ static void test_domain_exit_wakes_blocked_dom0(void)
     CU_ASSERT(pending(0, b.port));
     CU_ASSERT_PTR_NULL(domain_lookup(1));
     CU_ASSERT_EQUAL(frame_free_count(), free_before_domus);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
+/*
+ * A domain killed on the way out of a hypercall (its event callback frame
+ * cannot be written: its stack is unmapped) must not run again. It used to:
+ * the exit path had already picked it, declared it crashed, then resumed it,
+ * and its next hypercall (a send to the initial domain) went through.
+ */
+static void test_killed_on_exit_never_runs(void)
+{
+    struct callback_register cb = { .type = CALLBACKTYPE_event,
+                                    .address = { .cs = FLAT_RING1_CS, .eip = 0x100000 } };
+    struct evtchn_bind_ipi ipi = { .vcpu = 0 };
+
+    boot_domains(2, NULL);
+    become(1);
+    CU_ASSERT_EQUAL(copy_to_guest(current, ARG, &cb, sizeof(cb)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_callback_op, CALLBACKOP_register, ARG, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_ipi, &ipi, sizeof(ipi)), 0);
+    current->vcpu_info->evtchn_upcall_mask = 0;
+    current->regs.esp = 0x7ffff000;         /* nothing mapped there */
+
+    /* Positive control: the frame of a good stack is written, the domain lives. */
+    become(2);
+    CU_ASSERT_EQUAL(copy_to_guest(current, ARG, &cb, sizeof(cb)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_callback_op, CALLBACKOP_register, ARG, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_ipi, &ipi, sizeof(ipi)), 0);
+    current->vcpu_info->evtchn_upcall_mask = 0;
+    CU_ASSERT_EQUAL(simple_op(EVTCHNOP_send, ipi.port), 0);
+    CU_ASSERT_EQUAL(current->domain->domain_id, 2);
+    CU_ASSERT_EQUAL(current->domain->state, DOMAIN_RUNNING);
+    CU_ASSERT_EQUAL(current->regs.eip, 0x100000);
+
+    become(1);
+    (void)simple_op(EVTCHNOP_send, ipi.port);
+    CU_ASSERT_EQUAL(vcpu_of(0)->domain->state, DOMAIN_RUNNING);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(current);
+    CU_ASSERT_NOT_EQUAL(current->domain->domain_id, 1);
+    CU_ASSERT_EQUAL(current->domain->state, DOMAIN_RUNNING);
+    CU_ASSERT(domain_lookup(1) == NULL || domain_lookup(1)->state == DOMAIN_CRASHED);
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
@@ -737,6 +779,7 @@ void unit_register_events(void)
     CU_add_test(s, "evtchn: VIRQ, IPI, masked port, unmask", test_evtchn_virq_ipi_mask);
     CU_add_test(s, "evtchn: ports run out with -ENOSPC", test_evtchn_ports_run_out);
     CU_add_test(s, "domain exit returns every frame, VIRQ_DOM_EXC", test_domain_exit_returns_frames);
+    CU_add_test(s, "a domain killed on the way out never runs again", test_killed_on_exit_never_runs);
     CU_add_test(s, "time: TSC scale for many rates", test_time_scale);
     CU_add_test(s, "time: vcpu_time_info and the wall clock", test_time_info_and_wallclock);
     CU_add_test(s, "time: set_timer_op now, past, far future, cancel", test_set_timer_op);
