@@ -100,6 +100,13 @@ int frame_init(const struct boot_info *bi)
             frame_table[m].owner = DOMID_FREE;
             nr_free++;
         }
+    /* Frame 0 is never anyone's: a cr3 of 0 and mfn 0 may then mean "none"
+     * without ever meaning a frame a guest can name. */
+    if ( frame_table[0].owner == DOMID_FREE )
+    {
+        frame_table[0].owner = DOMID_XEN_OWN;
+        nr_free--;
+    }
     for ( m = 0; m < ft_pages; m++ )
         frame_table[ft_mfn + m].owner = DOMID_XEN_OWN;
     for ( m = 0; m < m2p_pages; m++ )

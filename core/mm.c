@@ -527,16 +527,18 @@ struct mmu_batch {
     bool linear;        /* an L2 or L3 changed: flush the whole TLB */
     bool reload_cr3;    /* the running L3 changed: the CPU caches its PDPTEs */
     /* The table the last request named, and the reference held on it: a run
-     * of requests into one table takes and drops it once, not per entry. */
-    mfn_t held;
+     * of requests into one table takes and drops it once, not per entry.
+     * "None" is a NULL frame, never a reserved frame number: any number at
+     * all may come from the guest (INVALID_MFN did, and matched). */
     struct frame *held_f;
+    mfn_t held;
 };
 
 static void mmu_batch_release(struct mmu_batch *b)
 {
-    if ( b->held != INVALID_MFN )
+    if ( b->held_f )
         fput_ref(b->held_f, b->held);
-    b->held = INVALID_MFN;
+    b->held_f = NULL;
 }
 
 static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool preserve_ad,
@@ -550,16 +552,17 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
 
     if ( (ptr >> PAGE_SHIFT) != mfn )
         return -EINVAL;
-    if ( mfn != fl->held )
+    f = frame_of(mfn);
+    if ( !f )
+        return -EINVAL;
+    if ( f != fl->held_f )
     {
-        f = frame_of(mfn);
-        if ( !f || !fget_ref(d, f) )
+        if ( !fget_ref(d, f) )
             return -EINVAL;
         mmu_batch_release(fl);
         fl->held = mfn;
         fl->held_f = f;
     }
-    f = fl->held_f;
 
     if ( f->type_count == 0 )
     {
@@ -666,7 +669,7 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
                    uint32_t foreigndom, uint32_t a5 __unused)
 {
     struct domain *d = v->domain;
-    struct mmu_batch fl = { .held = INVALID_MFN };
+    struct mmu_batch fl = { .held_f = NULL };
     uint32_t done = 0, i, pt_dom = foreigndom >> 16;
     struct mmu_update req;
     struct mmu_reqs reqs = { .map = NULL, .left = 0 };

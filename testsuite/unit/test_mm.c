@@ -753,6 +753,31 @@ static void test_mmu_update_stops_at_bad_request(void)
         CU_ASSERT_EQUAL(mmu(0xfff000000ull, 0), -EINVAL);
         CU_ASSERT(snap_same(s, "bad mmu_update"));
     }
+
+    /* Frame numbers the hypervisor uses as sentinels, or past the table,
+     * alone and after a good request (which holds its table): each is
+     * -EINVAL with nothing changed. ~0 crashed pvx (it matched the batch's
+     * "no table held" value). */
+    {
+        static const uint64_t odd_mfn[] = { 0xffffffffull, 0xfffffffeull, 0x7ffffffull,
+                                            FAKE_MEM_FRAMES, 0 };
+
+        for ( size_t i = 0; i < ARRAY_SIZE(odd_mfn); i++ )
+        {
+            struct mmu_update two[2] = {
+                { pte(a, 0), rd(a, 0) },                    /* good: rewrites itself */
+                { odd_mfn[i] << PAGE_SHIFT, 0 },
+            };
+            struct snap *s;
+
+            CU_ASSERT_EQUAL(copy_to_guest(current, 0x340000, two, sizeof(two)), 0);
+            s = snap_take();
+            CU_ASSERT_EQUAL(mmu(odd_mfn[i] << PAGE_SHIFT, 0x21), -EINVAL);
+            CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmu_update, 0x340000, 2, 0,
+                                           DOMID_SELF, 0), -EINVAL);
+            CU_ASSERT(snap_same(s, "mmu_update of a sentinel frame number"));
+        }
+    }
     CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, a, 0), 0);
     audit_clean();
 }
