@@ -5,6 +5,7 @@
 #include <pvx/arch.h>
 #include <pvx/audit.h>
 #include <pvx/domain.h>
+#include <pvx/event.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
@@ -66,6 +67,7 @@ struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
         v->domain = d;
         v->vcpu_info = &d->shared_info->vcpu_info[i];
     }
+    evtchn_domain_init(d);
     /* Every vCPU starts with event upcalls masked, as on Xen. */
     for ( i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )
         d->shared_info->vcpu_info[i].evtchn_upcall_mask = 1;

@@ -32,40 +32,24 @@
 /* Port 0 is never handed out: guests use it as "no port", as on Xen. */
 #define ECS_RESERVED 0xff
 
-struct evtchn {
-    uint8_t state;              /* EVTCHNSTAT_*, or ECS_RESERVED */
-    uint8_t notify_vcpu;        /* the vCPU it notifies */
-    uint16_t remote_dom;        /* unbound: who may bind; interdomain: the peer */
-    uint16_t remote_port;       /* interdomain: the peer's port; virq: the VIRQ */
-};
-
-static struct evtchn evtchn_table[MAX_DOMAINS][EVTCHN_MAX_PORTS];
-/* Per domain, the port each VIRQ is bound to (vCPU 0 only: one vCPU for now). */
-static uint16_t virq_port[MAX_DOMAINS][NR_VIRQS];
 
 static bool virq_is_global(unsigned int virq)
 {
     return virq != VIRQ_TIMER && virq != VIRQ_DEBUG;
 }
 
-void evtchn_init(void)
-{
-    memset(evtchn_table, 0, sizeof(evtchn_table));
-    memset(virq_port, 0, sizeof(virq_port));
-}
-
 void evtchn_domain_init(struct domain *d)
 {
-    memset(evtchn_table[d->domain_id], 0, sizeof(evtchn_table[0]));
-    memset(virq_port[d->domain_id], 0, sizeof(virq_port[0]));
-    evtchn_table[d->domain_id][0].state = ECS_RESERVED;
+    memset(d->evtchn, 0, sizeof(d->evtchn));
+    memset(d->virq_port, 0, sizeof(d->virq_port));
+    d->evtchn[0].state = ECS_RESERVED;
 }
 
-static struct evtchn *evtchn_of(const struct domain *d, uint32_t port)
+static struct evtchn *evtchn_of(struct domain *d, uint32_t port)
 {
     if ( port >= EVTCHN_MAX_PORTS )
         return NULL;
-    return &evtchn_table[d->domain_id][port];
+    return &d->evtchn[port];
 }
 
 /* The domain a guest names: itself (DOMID_SELF or its id), or any domain for
@@ -91,7 +75,7 @@ static int evtchn_target(struct vcpu *v, domid_t dom, struct domain **out)
 static int evtchn_get_free_port(const struct domain *d)
 {
     for ( unsigned int p = 1; p < EVTCHN_MAX_PORTS; p++ )
-        if ( evtchn_table[d->domain_id][p].state == EVTCHNSTAT_closed )
+        if ( d->evtchn[p].state == EVTCHNSTAT_closed )
             return (int)p;
     return -ENOSPC;
 }
@@ -159,7 +143,7 @@ void evtchn_set_pending(struct domain *d, unsigned int port)
 
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)
 {
-    uint16_t port = virq_port[v->domain->domain_id][virq];
+    uint16_t port = v->domain->virq_port[virq];
 
     if ( port )
         evtchn_set_pending(v->domain, port);
@@ -170,8 +154,8 @@ void evtchn_send_global_virq(unsigned int virq)
 {
     struct domain *d = domain_lookup(0);
 
-    if ( d && d->state == DOMAIN_RUNNING && virq_port[0][virq] )
-        evtchn_set_pending(d, virq_port[0][virq]);
+    if ( d && d->state == DOMAIN_RUNNING && d->virq_port[virq] )
+        evtchn_set_pending(d, d->virq_port[virq]);
 }
 
 void evtchn_check_upcall(struct vcpu *v)
@@ -203,7 +187,7 @@ static long evtchn_alloc_unbound(struct vcpu *v, struct evtchn_alloc_unbound *a)
     if ( port < 0 )
         return port;
 
-    evtchn_table[d->domain_id][port] = (struct evtchn){
+    d->evtchn[port] = (struct evtchn){
         .state = EVTCHNSTAT_unbound, .remote_dom = remote,
     };
     a->port = (evtchn_port_t)port;
@@ -231,7 +215,7 @@ static long evtchn_bind_interdomain(struct vcpu *v, struct evtchn_bind_interdoma
     if ( lport < 0 )
         return lport;
 
-    evtchn_table[ld->domain_id][lport] = (struct evtchn){
+    ld->evtchn[lport] = (struct evtchn){
         .state = EVTCHNSTAT_interdomain, .remote_dom = rd->domain_id,
         .remote_port = (uint16_t)b->remote_port,
     };
@@ -257,17 +241,17 @@ static long evtchn_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
         return -EINVAL;
     if ( virq_is_global(b->virq) && !d->is_privileged )
         return -EBUSY;                  /* the initial domain handles global VIRQs */
-    if ( virq_port[d->domain_id][b->virq] )
+    if ( d->virq_port[b->virq] )
         return -EEXIST;
     port = evtchn_get_free_port(d);
     if ( port < 0 )
         return port;
 
-    evtchn_table[d->domain_id][port] = (struct evtchn){
+    d->evtchn[port] = (struct evtchn){
         .state = EVTCHNSTAT_virq, .notify_vcpu = (uint8_t)b->vcpu,
         .remote_port = (uint16_t)b->virq,
     };
-    virq_port[d->domain_id][b->virq] = (uint16_t)port;
+    d->virq_port[b->virq] = (uint16_t)port;
     b->port = (evtchn_port_t)port;
     return 0;
 }
@@ -283,7 +267,7 @@ static long evtchn_bind_ipi(struct vcpu *v, struct evtchn_bind_ipi *b)
     if ( port < 0 )
         return port;
 
-    evtchn_table[d->domain_id][port] = (struct evtchn){
+    d->evtchn[port] = (struct evtchn){
         .state = EVTCHNSTAT_ipi, .notify_vcpu = (uint8_t)b->vcpu,
     };
     b->port = (evtchn_port_t)port;
@@ -298,7 +282,7 @@ static void evtchn_free(struct domain *d, unsigned int port)
     switch ( chn->state )
     {
     case EVTCHNSTAT_virq:
-        virq_port[d->domain_id][chn->remote_port] = 0;
+        d->virq_port[chn->remote_port] = 0;
         break;
     case EVTCHNSTAT_interdomain:
     {
@@ -332,7 +316,7 @@ static long evtchn_close(struct vcpu *v, const struct evtchn_close *c)
 void evtchn_domain_destroy(struct domain *d)
 {
     for ( unsigned int p = 1; p < EVTCHN_MAX_PORTS; p++ )
-        if ( evtchn_table[d->domain_id][p].state != EVTCHNSTAT_closed )
+        if ( d->evtchn[p].state != EVTCHNSTAT_closed )
             evtchn_free(d, p);
     /* Ports of others still waiting for this domain to bind stay unbound:
      * a new domain with this id may bind them, as on Xen. */

@@ -251,7 +251,6 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
     printk("domain %u (%s): %u MiB, kernel %#x-%#x, entry %#x, start_info %#x",
            domid, name, nr_pages >> 8, layout.vkern_start, layout.vkern_end,
            img.virt_entry, layout.vstartinfo_start);
-    evtchn_domain_init(d);
     sched_add_vcpu(&d->vcpu[0]);
     return d;
 }
@@ -261,7 +260,6 @@ struct cpu_regs *core_start(const struct boot_info *bi)
     console_init();
     domain_init();
     sched_init();
-    evtchn_init();
     printk("pvx %s, a paravirtualizing hypervisor (%s machine)", PVX_VERSION, bi->machine);
     parse_cmdline(bi->cmdline);
     time_boot();

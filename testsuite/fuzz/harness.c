@@ -48,6 +48,7 @@
 #include <pvx/hypercall.h>
 #include <pvx/layout.h>
 #include <pvx/mm.h>
+#include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <public/elfnote.h>
 #include <public/memory.h>
@@ -968,6 +969,7 @@ static void boot(bool two_domains)
             fuzz_fail("cannot build d1: %s", d ? err : "domain_create failed");
         record_domain(&doms[1], d);
         doms[1].l = l;
+        sched_add_vcpu(&d->vcpu[0]);    /* as setup.c does: it runs when picked */
     }
     doms[0].l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;
 }

@@ -7,9 +7,11 @@
 
 #include <pvx/types.h>
 #include <pvx/regs.h>
+#include <pvx/event.h>
 #include <pvx/sched.h>
 #include <pvx/time.h>
 #include <pvx/traps.h>
+#include <public/xen.h>
 
 struct shared_info;
 struct vcpu_info;
@@ -61,6 +63,11 @@ struct domain {
     struct vcpu vcpu[MAX_VIRT_CPUS];
 
     bool console_at_line_start; /* for the "(dN) " prefix of domU console lines */
+
+    /* Event channels (event_channel.c): the ports, and the port each VIRQ
+     * is bound to (0: none). */
+    struct evtchn evtchn[EVTCHN_MAX_PORTS];
+    uint16_t virq_port[NR_VIRQS];
 
     mfn_t gnttab_frame[GNTTAB_MAX_FRAMES];  /* grant_table.c: the domain's own frames */
     unsigned int gnttab_nr_frames;

@@ -15,7 +15,14 @@ struct domain;
  * -EINVAL, as any port Xen does not know. */
 #define EVTCHN_MAX_PORTS 256
 
-void evtchn_init(void);
+/* One port of a domain (struct domain holds its table, as Xen's buckets). */
+struct evtchn {
+    uint8_t state;              /* EVTCHNSTAT_*, or ECS_RESERVED (event_channel.c) */
+    uint8_t notify_vcpu;        /* the vCPU it notifies */
+    uint16_t remote_dom;        /* unbound: who may bind; interdomain: the peer */
+    uint16_t remote_port;       /* interdomain: the peer's port; virq: the VIRQ */
+};
+
 /* Make a domain's port table empty (at creation). */
 void evtchn_domain_init(struct domain *d);
 /* Close every port of a dying domain (its peers' ports become unbound). */
