@@ -403,15 +403,19 @@ static long evtchn_unmask(struct vcpu *v, const struct evtchn_unmask *u)
     return 0;
 }
 
-/* Copy the argument in, run op, copy it back when it has outputs. */
+/* Copy the argument in, run op, copy it back when it has outputs. The
+ * copy back is checked before the op runs: a port bound and then reported
+ * as -EFAULT would be a port the guest never learns of. */
 #define EVTCHN_OP(type, fn, out)                                        \
     do {                                                                \
         struct type a_;                                                 \
         if ( copy_from_guest(v, &a_, arg, sizeof(a_)) )                 \
             return -EFAULT;                                             \
+        if ( (out) && guest_probe(v, arg, sizeof(a_), true) )           \
+            return -EFAULT;                                             \
         rc = fn(v, &a_);                                                \
-        if ( rc == 0 && (out) && copy_to_guest(v, arg, &a_, sizeof(a_)) ) \
-            rc = -EFAULT;                                               \
+        if ( rc == 0 && (out) )                                         \
+            copy_to_guest_probed(v, arg, &a_, sizeof(a_));              \
     } while ( 0 )
 
 long do_event_channel_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unused,

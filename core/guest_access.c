@@ -68,13 +68,15 @@ int guest_walk(struct vcpu *v, gva_t va, bool write, mfn_t *mfn)
     return 0;
 }
 
-static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_guest)
+/* Copy, or with host NULL only check that the copy would go through. */
+static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_guest,
+                      bool may_inject)
 {
     uint8_t *h = host;
 
     if ( len == 0 )
         return 0;
-    if ( fault_hit(&fault_guest_copy) )
+    if ( may_inject && fault_hit(&fault_guest_copy) )
         return -EFAULT;
     if ( va >= HYPERVISOR_VIRT_START || len > HYPERVISOR_VIRT_START - va )
         return -EFAULT;
@@ -89,6 +91,8 @@ static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_
 
         if ( rc )
             return rc;
+        if ( !host )
+            goto next;
         p = frame_map(mfn);
         if ( to_guest )
             memcpy(p + off, h, n);
@@ -97,8 +101,9 @@ static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_
         frame_unmap(p);
         if ( to_guest )
             arch_frames_written(mfn, 1);
-        va += n;
         h += n;
+ next:
+        va += n;
         len -= n;
     }
     return 0;
@@ -115,10 +120,24 @@ const void *guest_map_ro(struct vcpu *v, gva_t va)
 
 int copy_from_guest(struct vcpu *v, void *dst, gva_t src, size_t len)
 {
-    return copy_guest(v, src, dst, len, false);
+    return copy_guest(v, src, dst, len, false, true);
 }
 
 int copy_to_guest(struct vcpu *v, gva_t dst, const void *src, size_t len)
 {
-    return copy_guest(v, dst, (void *)src, len, true);
+    return copy_guest(v, dst, (void *)src, len, true, true);
+}
+
+int guest_probe(struct vcpu *v, gva_t va, size_t len, bool write)
+{
+    return copy_guest(v, va, NULL, len, write, true);
+}
+
+void copy_to_guest_probed(struct vcpu *v, gva_t dst, const void *src, size_t len)
+{
+    int rc = copy_guest(v, dst, (void *)src, len, true, false);
+
+    /* Nothing between the probe and here changed the guest's tables. */
+    ASSERT(rc == 0);
+    (void)rc;
 }

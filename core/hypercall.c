@@ -80,6 +80,21 @@ static const char *const hypercall_names[NR_HYPERCALLS] = {
     [__HYPERVISOR_domctl] = "domctl",
 };
 
+hypercall_watch_fn hypercall_watch;
+
+long hypercall_invoke(struct vcpu *v, uint32_t nr, const struct hypercall_entry *e,
+                      const uint32_t a[5])
+{
+    long rc;
+
+    if ( hypercall_watch )
+        hypercall_watch(v, nr, a, false, 0);
+    rc = e->fn(v, a[0], a[1], a[2], a[3], a[4]);
+    if ( hypercall_watch )
+        hypercall_watch(v, nr, a, true, rc);
+    return rc;
+}
+
 const struct hypercall_entry *hypercall_lookup(uint32_t nr)
 {
     if ( nr >= NR_HYPERCALLS || !hypercall_table[nr].fn )
@@ -176,7 +191,7 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
         case 1: a[0] = r->ebx;          /* fall through */
         default: break;
         }
-        rc = e->fn(v, a[0], a[1], a[2], a[3], a[4]);
+        rc = hypercall_invoke(v, nr, e, a);
     }
     else
         rc = -ENOSYS;

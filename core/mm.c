@@ -1050,11 +1050,16 @@ long do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t hi,
 {
     struct domain *d = v->domain;
     uint64_t val = ((uint64_t)hi << 32) | lo;
-    uint32_t which = flags & ~UVMF_FLUSHTYPE_MASK;
+    uint32_t which = flags & ~UVMF_FLUSHTYPE_MASK, flush = flags & UVMF_FLUSHTYPE_MASK;
     bool self = true;
     mfn_t l1;
     long rc;
 
+    /* Decode everything first: the vCPU mask is read before the entry
+     * changes (Xen reads it after, and can fail a call that took effect). */
+    if ( (flush == UVMF_TLB_FLUSH || flush == UVMF_INVLPG) && which != UVMF_LOCAL &&
+         which != UVMF_ALL && mm_vcpumask_has_self(v, which, &self) )
+        return -EFAULT;
     if ( !mm_guest_l1(v, va, &l1) || !get_ref(d, l1) )
         return -EINVAL;
     if ( frame_of(l1)->type != FRAME_L1 || frame_of(l1)->type_count == 0 )
@@ -1062,28 +1067,15 @@ long do_update_va_mapping(struct vcpu *v, uint32_t va, uint32_t lo, uint32_t hi,
     else
         rc = mod_l1_entry(d, l1, l1_table_offset(va), val, false);
     put_ref(l1);
-    if ( rc )
+    if ( rc || !self )
         return rc;
 
     /* The entry changed; now the flush the guest asked for. */
-    switch ( flags & UVMF_FLUSHTYPE_MASK )
-    {
-    case UVMF_TLB_FLUSH:
-    case UVMF_INVLPG:
-        /* UVMF_LOCAL, UVMF_ALL (one vCPU: the same), or a vCPU-mask pointer. */
-        if ( which != UVMF_LOCAL && which != UVMF_ALL )
-            rc = mm_vcpumask_has_self(v, which, &self);
-        if ( rc || !self )
-            break;
-        if ( (flags & UVMF_FLUSHTYPE_MASK) == UVMF_TLB_FLUSH )
-            mm_flush_all();
-        else
-            arch_flush_tlb_one(va);
-        break;
-    default:
-        break;
-    }
-    return rc;
+    if ( flush == UVMF_TLB_FLUSH )
+        mm_flush_all();
+    else if ( flush == UVMF_INVLPG )
+        arch_flush_tlb_one(va);
+    return 0;
 }
 
 /* ------------------------------------------------------------------------

@@ -33,7 +33,7 @@ static bool multicall_one(struct vcpu *v, struct multicall_entry *mc)
         mc->result = (uint32_t)-ENOSYS;
         return false;
     }
-    rc = e->fn(v, mc->args[0], mc->args[1], mc->args[2], mc->args[3], mc->args[4]);
+    rc = hypercall_invoke(v, mc->op, e, mc->args);
     mc->result = (uint32_t)rc;
     /* An iret moves eip on purpose: it ends the batch, it is no continuation. */
     if ( v->regs.eip == saved.eip || mc->op == __HYPERVISOR_iret )

@@ -16,7 +16,8 @@
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
 FUZZ_CLANG   ?= clang
-FUZZ_SRCS    := testsuite/fuzz/harness.c testsuite/fuzz/fuzz_arch.c testsuite/unit/elfgen.c
+FUZZ_SRCS    := testsuite/fuzz/harness.c testsuite/fuzz/fuzz_arch.c testsuite/fuzz/refusal.c \
+                testsuite/unit/elfgen.c
 FUZZ_CORE    := $(CORE_SRCS) $(CORE_LIBHOST)
 FUZZ_INC     := $(CORE_INC) -Itestsuite/unit -Itestsuite/fuzz
 FUZZ_SEEDS   := $(sort $(wildcard testsuite/fuzz/corpus/*.hex))

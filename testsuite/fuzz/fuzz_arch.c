@@ -22,6 +22,7 @@ uint64_t fuzz_now_ns;
 uint64_t fuzz_timer;
 bool fuzz_trace;
 int fuzz_map_domid = -1;
+void (*fuzz_map_hook)(mfn_t mfn, unsigned int nr);
 
 static uint64_t dirty[FUZZ_MEM_FRAMES / 64];
 static unsigned int idles;
@@ -111,6 +112,8 @@ void *arch_map_frames(mfn_t mfn, unsigned int nr)
                           mfn + i, f->owner);
         }
     mark_dirty(mfn, nr);
+    if ( fuzz_map_hook )
+        fuzz_map_hook(mfn, nr);
     return fuzz_mem + (size_t)mfn * PAGE_SIZE;
 }
 

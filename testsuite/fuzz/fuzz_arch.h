@@ -34,6 +34,10 @@ extern bool fuzz_trace;                 /* echo the console to stderr */
  * callers only: the privileged one may manage others' memory). */
 extern int fuzz_map_domid;
 
+/* Called with every range of frames the core maps (before it can write
+ * them), and every range it says it wrote: the refusal check saves them. */
+extern void (*fuzz_map_hook)(mfn_t mfn, unsigned int nr);
+
 /* A lazy hypercall entry is running (fuzz_lazy): arch_regs_fill reads fuzz_live. */
 extern struct cpu_regs fuzz_live;
 extern bool fuzz_lazy;

@@ -26,6 +26,9 @@
  *     14    registers: esp = gen_va, ebp = gen_word (the guest owns them)
  *     15    destroy domain 1 if it has stopped (what a toolstack does)
  *
+ * Around every handler, refusal.c checks that a call that failed changed
+ * nothing the ABI does not allow (validate, then perform).
+ *
  * A run ends when the input does, when the machine stops (dom0 powered off or
  * crashed: fine; exit 2, a panic or a failed audit at shutdown: a finding) or
  * when nothing is left to run. Every finding calls abort() after printing the
@@ -38,6 +41,7 @@
 #include <string.h>
 #include "fuzz_arch.h"
 #include "elfgen.h"
+#include "refusal.h"
 #include <pvx/audit.h>
 #include <pvx/builder.h>
 #include <pvx/domain.h>
@@ -1060,6 +1064,7 @@ static void init_once(void)
     boot(true);
     learn_fault_sites();
     fuzz_stop_jmp = NULL;
+    refusal_install();
     if ( trace )
     {
         fprintf(stderr, "fuzz: %u hypercalls implemented, fault sites:", nr_hcalls);
@@ -1143,6 +1148,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t flags;
 
     init_once();
+    refusal_reset();
     flags = get8(&in);
     fuzz_stop_jmp = &jb;
     if ( setjmp(jb) )

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "refusal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -149,6 +150,7 @@ static void replay_path(const char *path)
 
 int main(int argc, char **argv)
 {
+    unsigned long calls, refused;
     int i = 1;
 
     signal(SIGABRT, on_abort);
@@ -164,6 +166,8 @@ int main(int argc, char **argv)
     }
     for ( ; i < argc; i++ )
         replay_path(argv[i]);
-    printf("fuzz-replay: %u inputs, no failure\n", replayed);
+    refusal_counts(&calls, &refused);
+    printf("fuzz-replay: %u inputs, no failure (%lu handlers run, %lu failed calls checked "
+           "to have changed nothing)\n", replayed, calls, refused);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include <pvx/audit.h>
 #include <pvx/domain.h>
 #include <pvx/event.h>
+#include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/sched.h>
@@ -240,6 +241,55 @@ static void test_evtchn_bad_input(void)
         struct evtchn_status st = status_of(DOMID_SELF, p1, &rc);
 
         CU_ASSERT_EQUAL(st.status, EVTCHNSTAT_unbound);   /* still there, unchanged */
+    }
+
+    /* The result cannot be written back (the second guest copy fails): the
+     * call is -EFAULT and no port was taken. It used to bind one the guest
+     * never heard of. Every op with an output. */
+    {
+        static const uint32_t out_ops[] = { EVTCHNOP_alloc_unbound, EVTCHNOP_bind_virq,
+                                            EVTCHNOP_bind_ipi, EVTCHNOP_bind_interdomain };
+        uint32_t offered;
+
+        become(0);
+        CU_ASSERT_EQUAL(alloc_unbound(DOMID_SELF, 1, &offered), 0);
+        become(1);
+        for ( size_t i = 0; i < ARRAY_SIZE(out_ops); i++ )
+        {
+            union {
+                struct evtchn_alloc_unbound a;
+                struct evtchn_bind_virq v;
+                struct evtchn_bind_ipi ipi;
+                struct evtchn_bind_interdomain b;
+            } arg;
+            struct domain before = *current->domain;
+
+            memset(&arg, 0, sizeof(arg));
+            if ( out_ops[i] == EVTCHNOP_alloc_unbound )
+                arg.a = (struct evtchn_alloc_unbound){ .dom = DOMID_SELF, .remote_dom = 0 };
+            else if ( out_ops[i] == EVTCHNOP_bind_virq )
+                arg.v = (struct evtchn_bind_virq){ .virq = VIRQ_TIMER, .vcpu = 0 };
+            else if ( out_ops[i] == EVTCHNOP_bind_interdomain )
+                arg.b = (struct evtchn_bind_interdomain){ .remote_dom = 0,
+                                                          .remote_port = offered };
+            CU_ASSERT_EQUAL(copy_to_guest(current, ARG, &arg, sizeof(arg)), 0);
+            CU_ASSERT_EQUAL(fault_configure("guest_copy:fail-nth=2"), 0);
+            fault_guest_copy.calls = 0;             /* nth counts from here */
+            rc = unit_hypercall(__HYPERVISOR_event_channel_op, out_ops[i], ARG, 0, 0, 0);
+            if ( rc != -EFAULT )
+                fprintf(stderr, "\n  op %u: %ld, not -EFAULT\n", out_ops[i], rc);
+            CU_ASSERT_EQUAL(rc, -EFAULT);
+            CU_ASSERT_EQUAL(fault_configure("guest_copy:fail-nth=0"), 0);
+            CU_ASSERT_EQUAL(memcmp(&before.evtchn, &current->domain->evtchn,
+                                   sizeof(before.evtchn)), 0);
+            CU_ASSERT_EQUAL(memcmp(&before.virq_port, &current->domain->virq_port,
+                                   sizeof(before.virq_port)), 0);
+            /* Positive: the same call without the fault binds a port. */
+            CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, out_ops[i], ARG, 0, 0, 0),
+                            0);
+        }
+        become(0);
+        CU_ASSERT_EQUAL(status_of(DOMID_SELF, offered, &rc).status, EVTCHNSTAT_interdomain);
     }
 }
 

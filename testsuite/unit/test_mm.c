@@ -910,11 +910,20 @@ static void test_update_va_mapping(void)
     CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(f, 0x61) | (1ull << 40), 0), -EINVAL);
     CU_ASSERT(snap_same(s, "bad update_va_mapping"));
 
-    /* A vCPU mask pointer: read, honoured; a bad one is -EFAULT after the update. */
+    /* A vCPU mask pointer: read, honoured. A bad one is -EFAULT and the
+     * entry stays as it was (Xen writes the entry first, then fails). */
     CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &mask, 4), 0);
     CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(f, 0x61), UVMF_INVLPG | BUF_VA), 0);
+    CU_ASSERT_EQUAL(rd(l1, (SPARE_VA >> 12) & 511), pte(f, 0x61));
+    s = snap_take();
     CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(p2m(SPARE_VA >> 12), 0x63), UVMF_INVLPG | 0x7ff00000u),
                     -EFAULT);
+    CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(p2m(SPARE_VA >> 12), 0x63), UVMF_TLB_FLUSH | 0x7ff00000u),
+                    -EFAULT);
+    CU_ASSERT(snap_same(s, "update_va_mapping with a bad vCPU mask"));
+    CU_ASSERT_EQUAL(rd(l1, (SPARE_VA >> 12) & 511), pte(f, 0x61));
+    /* No flush asked for: the mask is not read, the update goes through. */
+    CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(p2m(SPARE_VA >> 12), 0x63), UVMF_NONE | 0x7ff00000u), 0);
     CU_ASSERT_EQUAL(rd(l1, (SPARE_VA >> 12) & 511), pte(p2m(SPARE_VA >> 12), 0x63));
     audit_clean();
 }

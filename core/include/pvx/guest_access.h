@@ -17,6 +17,16 @@ struct vcpu;
 int copy_from_guest(struct vcpu *v, void *dst, gva_t src, size_t len);
 int copy_to_guest(struct vcpu *v, gva_t dst, const void *src, size_t len);
 
+/*
+ * Validate, then perform: a handler that writes its result after it changed
+ * state first checks that the write will go through (0 or -EFAULT, the copy
+ * functions' checks and fault-injection site, nothing copied), then after
+ * the change writes with copy_to_guest_probed, which cannot fail as long as
+ * nothing in between changed the guest's page tables.
+ */
+int guest_probe(struct vcpu *v, gva_t va, size_t len, bool write);
+void copy_to_guest_probed(struct vcpu *v, gva_t dst, const void *src, size_t len);
+
 /* Translate one guest virtual address to a machine frame, checking the rights
  * a write (or a read) needs. Returns 0 and sets *mfn, or -EFAULT. */
 int guest_walk(struct vcpu *v, gva_t va, bool write, mfn_t *mfn);

@@ -23,6 +23,23 @@ struct hypercall_entry {
     unsigned int nargs;     /* ebx, ecx, ... as the ABI defines it; the rest are passed as 0 */
 };
 
+/*
+ * Run entry e (hypercall nr) for v with the arguments a[0..4]: the one place a
+ * handler is called, for the arch's entries and for each call of a multicall.
+ */
+long hypercall_invoke(struct vcpu *v, uint32_t nr, const struct hypercall_entry *e,
+                      const uint32_t a[5]);
+
+/*
+ * A test hook: when set, called just before (done false) and just after
+ * (done true, with the result) every handler hypercall_invoke runs. The
+ * fuzzer checks with it that a call that failed changed nothing the ABI does
+ * not allow (docs/testing.md). Never set on the two machines.
+ */
+typedef void (*hypercall_watch_fn)(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool done,
+                                   long rc);
+extern hypercall_watch_fn hypercall_watch;
+
 /* Entry n, or NULL when n is out of range or not implemented. */
 const struct hypercall_entry *hypercall_lookup(uint32_t nr);
 const char *hypercall_name(uint32_t nr);
