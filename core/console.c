@@ -20,6 +20,9 @@
 #define CONSOLE_WRITE_CHUNK   128
 #define CONSOLE_WRITE_PER_CALL 4096
 
+/* The longest piece of a domain's line filtered at once. */
+#define CONSOLE_LINE_MAX      128
+
 char panic_epitaph[256];
 
 static bool at_line_start;
@@ -73,6 +76,11 @@ void panic(const char *fmt, ...)
     arch_shutdown(PVX_EXIT_PANIC);
 }
 
+static bool console_printable(char c)
+{
+    return (c >= 0x20 && c < 0x7f) || c == '\t' || c == '\n';
+}
+
 void console_guest_write(struct domain *d, const char *s, size_t len)
 {
     size_t i, start = 0;
@@ -84,20 +92,30 @@ void console_guest_write(struct domain *d, const char *s, size_t len)
         return;
     }
 
-    /* Other domains' output goes out line by line, each line labelled. */
+    /* Other domains' output goes out line by line, each line labelled, and
+     * with printable characters only, as Xen does: a carriage return or an
+     * escape sequence could otherwise overwrite the label and pass a line
+     * off as the hypervisor's own. */
     snprintk(prefix, sizeof(prefix), "(d%u) ", d->domain_id);
     for ( i = 0; i < len; i++ )
     {
-        if ( s[i] != '\n' && i + 1 < len )
+        char line[CONSOLE_LINE_MAX];
+        size_t n = 0;
+
+        if ( s[i] != '\n' && i + 1 < len && i + 1 - start < sizeof(line) )
             continue;
-        if ( d->console_at_line_start )
+        for ( size_t k = start; k <= i; k++ )
+            if ( console_printable(s[k]) )
+                line[n++] = s[k];
+        if ( n && d->console_at_line_start )
         {
             if ( !at_line_start )
                 console_raw("\n", 1);
             console_raw(prefix, strlen(prefix));
         }
-        console_raw(s + start, i + 1 - start);
-        d->console_at_line_start = s[i] == '\n';
+        console_raw(line, n);
+        if ( n )
+            d->console_at_line_start = line[n - 1] == '\n';
         start = i + 1;
     }
 }
@@ -110,6 +128,10 @@ static long console_write(struct vcpu *v, uint32_t count, gva_t buffer)
 
     if ( fault_hit(&fault_console) )
         return -EIO;
+    /* What this call prints must all be readable before any of it is
+     * printed: -EFAULT after half a line would be a refusal that did something. */
+    if ( guest_probe(v, buffer, MIN(count, (uint32_t)CONSOLE_WRITE_PER_CALL), false) )
+        return -EFAULT;
     while ( done < count )
     {
         uint32_t n = MIN(count - done, (uint32_t)sizeof(kbuf));
@@ -119,8 +141,7 @@ static long console_write(struct vcpu *v, uint32_t count, gva_t buffer)
             return hypercall_create_continuation(v, __HYPERVISOR_console_io, 3,
                                                  CONSOLEIO_write, count - done,
                                                  buffer + done);
-        if ( copy_from_guest(v, kbuf, buffer + done, n) )
-            return -EFAULT;
+        copy_from_guest_probed(v, kbuf, buffer + done, n);
         console_guest_write(v->domain, kbuf, n);
         done += n;
     }

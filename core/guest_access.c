@@ -80,6 +80,11 @@ static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_
         return -EFAULT;
     if ( va >= HYPERVISOR_VIRT_START || len > HYPERVISOR_VIRT_START - va )
         return -EFAULT;
+    /* A write is all or nothing: one that would fault on a later page
+     * must not have written the earlier ones. */
+    if ( host && to_guest && (va & (PAGE_SIZE - 1)) + len > PAGE_SIZE &&
+         copy_guest(v, va, NULL, len, true, false) )
+        return -EFAULT;
 
     while ( len )
     {
@@ -131,6 +136,14 @@ int copy_to_guest(struct vcpu *v, gva_t dst, const void *src, size_t len)
 int guest_probe(struct vcpu *v, gva_t va, size_t len, bool write)
 {
     return copy_guest(v, va, NULL, len, write, true);
+}
+
+void copy_from_guest_probed(struct vcpu *v, void *dst, gva_t src, size_t len)
+{
+    int rc = copy_guest(v, src, dst, len, false, false);
+
+    ASSERT(rc == 0);
+    (void)rc;
 }
 
 void copy_to_guest_probed(struct vcpu *v, gva_t dst, const void *src, size_t len)

@@ -356,13 +356,17 @@ static long time_get_runstate(struct vcpu *v, gva_t arg)
     struct vcpu_runstate_info r;
     uint64_t now = arch_now_ns();
 
+    /* Checked first: the accounting below is a change, however harmless. */
+    if ( guest_probe(v, arg, sizeof(r), true) )
+        return -EFAULT;
     sched_account(now);
     memset(&r, 0, sizeof(r));
     r.state = v->sched.runstate;
     r.state_entry_time = v->sched.runstate_entry_ns;
     for ( unsigned int i = 0; i < 4; i++ )
         r.time[i] = v->sched.runstate_ns[i];
-    return copy_to_guest(v, arg, &r, sizeof(r)) ? -EFAULT : 0;
+    copy_to_guest_probed(v, arg, &r, sizeof(r));
+    return 0;
 }
 
 long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg,

@@ -442,6 +442,54 @@ static void test_killed_on_exit_never_runs(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/*
+ * A domain's console output is labelled and printable only: a carriage
+ * return or an escape sequence cannot pass a line off as the hypervisor's.
+ * The initial domain's goes out raw (it is the machine's console, as Xen's
+ * hardware domain's).
+ */
+static void test_console_filters_domains(void)
+{
+    static const char spoof[] = "ok\r(pvx) audit: clean\x1b[2K\x07\tend\n";
+    static const char *const want = "(d1) ok(pvx) audit: clean[2K\tend\n";
+
+    boot_domains(1, NULL);
+    become(1);
+    CU_ASSERT_EQUAL(copy_to_guest(current, ARG, spoof, sizeof(spoof) - 1), 0);
+    fake_console_len = 0;
+    fake_console[0] = '\0';
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(spoof) - 1,
+                                   ARG, 0, 0), 0);
+    CU_ASSERT_STRING_EQUAL(fake_console, want);
+    CU_ASSERT_PTR_NULL(memchr(fake_console, '\r', fake_console_len));
+
+    /* A line longer than the filter's buffer keeps one label. */
+    {
+        char longline[301];
+
+        memset(longline, 'x', 300);
+        longline[300] = '\n';
+        CU_ASSERT_EQUAL(copy_to_guest(current, ARG, longline, sizeof(longline)), 0);
+        fake_console_len = 0;
+        fake_console[0] = '\0';
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(longline),
+                                       ARG, 0, 0), 0);
+        CU_ASSERT_EQUAL(fake_console_len, 5 + sizeof(longline));
+        CU_ASSERT_EQUAL(strncmp(fake_console, "(d1) xxx", 8), 0);
+        CU_ASSERT_PTR_NULL(strstr(fake_console + 1, "(d1)"));
+    }
+
+    /* The initial domain: raw. */
+    become(0);
+    CU_ASSERT_EQUAL(copy_to_guest(current, ARG, spoof, sizeof(spoof) - 1), 0);
+    fake_console_len = 0;
+    fake_console[0] = '\0';
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_console_io, CONSOLEIO_write, sizeof(spoof) - 1,
+                                   ARG, 0, 0), 0);
+    CU_ASSERT_EQUAL(fake_console_len, sizeof(spoof) - 1);
+    CU_ASSERT_EQUAL(memcmp(fake_console, spoof, sizeof(spoof) - 1), 0);
+}
+
 /* ------------------------------------------------------------------------
  * Time.
  */
@@ -830,6 +878,8 @@ void unit_register_events(void)
     CU_add_test(s, "evtchn: ports run out with -ENOSPC", test_evtchn_ports_run_out);
     CU_add_test(s, "domain exit returns every frame, VIRQ_DOM_EXC", test_domain_exit_returns_frames);
     CU_add_test(s, "a domain killed on the way out never runs again", test_killed_on_exit_never_runs);
+    CU_add_test(s, "console: other domains' output is labelled and printable only",
+                test_console_filters_domains);
     CU_add_test(s, "time: TSC scale for many rates", test_time_scale);
     CU_add_test(s, "time: vcpu_time_info and the wall clock", test_time_info_and_wallclock);
     CU_add_test(s, "time: set_timer_op now, past, far future, cancel", test_set_timer_op);

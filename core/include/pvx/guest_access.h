@@ -15,6 +15,7 @@
 struct vcpu;
 
 int copy_from_guest(struct vcpu *v, void *dst, gva_t src, size_t len);
+/* All or nothing: a copy to the guest that fails wrote nothing. */
 int copy_to_guest(struct vcpu *v, gva_t dst, const void *src, size_t len);
 
 /*
@@ -26,6 +27,7 @@ int copy_to_guest(struct vcpu *v, gva_t dst, const void *src, size_t len);
  */
 int guest_probe(struct vcpu *v, gva_t va, size_t len, bool write);
 void copy_to_guest_probed(struct vcpu *v, gva_t dst, const void *src, size_t len);
+void copy_from_guest_probed(struct vcpu *v, void *dst, gva_t src, size_t len);
 
 /* Translate one guest virtual address to a machine frame, checking the rights
  * a write (or a read) needs. Returns 0 and sets *mfn, or -EFAULT. */
