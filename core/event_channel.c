@@ -33,9 +33,24 @@
 #define ECS_RESERVED 0xff
 
 
-static bool virq_is_global(unsigned int virq)
+/* Whom a VIRQ is about, as Xen classes them: a vCPU, a domain, or the
+ * machine (bindable only by the domain that handles it: the initial one). */
+enum virq_type { VIRQ_GLOBAL, VIRQ_DOMAIN, VIRQ_VCPU };
+
+static enum virq_type virq_type(unsigned int virq)
 {
-    return virq != VIRQ_TIMER && virq != VIRQ_DEBUG;
+    switch ( virq )
+    {
+    case VIRQ_TIMER:
+    case VIRQ_DEBUG:
+    case VIRQ_XENOPROF:
+    case VIRQ_XENPMU:
+        return VIRQ_VCPU;
+    case VIRQ_ARGO:
+        return VIRQ_DOMAIN;
+    default:
+        return VIRQ_GLOBAL;
+    }
 }
 
 void evtchn_domain_init(struct domain *d)
@@ -233,13 +248,14 @@ static long evtchn_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
     struct domain *d = v->domain;
     int port;
 
+    /* In Xen's order: what the VIRQ is, then whose, then who may. */
     if ( b->virq >= NR_VIRQS )
+        return -EINVAL;
+    if ( virq_type(b->virq) != VIRQ_VCPU && b->vcpu != 0 )
         return -EINVAL;
     if ( b->vcpu >= d->nr_vcpus )
         return -ENOENT;
-    if ( virq_is_global(b->virq) && b->vcpu != 0 )
-        return -EINVAL;
-    if ( virq_is_global(b->virq) && !d->is_privileged )
+    if ( virq_type(b->virq) == VIRQ_GLOBAL && !d->is_privileged )
         return -EBUSY;                  /* the initial domain handles global VIRQs */
     if ( d->virq_port[b->virq] )
         return -EEXIST;

@@ -206,15 +206,23 @@ static void test_evtchn_bad_input(void)
     CU_ASSERT_EQUAL(bind_interdomain(DOMID_SELF, p1, &p), -EINVAL);  /* offered to 0 */
     CU_ASSERT_EQUAL(bind_interdomain(77, 1, &p), -ESRCH);
     CU_ASSERT_EQUAL(bind_interdomain(DOMID_XEN, 1, &p), -ESRCH);
-    /* VIRQs. */
+    /* VIRQs, refused in Xen's order: the VIRQ, the vCPU (only per-vCPU ones
+     * name one), then who may bind it (a global one: the initial domain). */
     {
-        struct evtchn_bind_virq b = { .virq = NR_VIRQS, .vcpu = 0 };
+        static const struct { uint32_t virq, vcpu; long rc; } rules[] = {
+            { NR_VIRQS, 0, -EINVAL }, { 0xffffffffu, 0, -EINVAL },
+            { VIRQ_TIMER, 1, -ENOENT }, { VIRQ_XENOPROF, 1, -ENOENT },
+            { VIRQ_DOM_EXC, 1, -EINVAL }, { VIRQ_ARGO, 1, -EINVAL },
+            { VIRQ_CONSOLE, 7, -EINVAL }, { VIRQ_DOM_EXC, 0, -EBUSY },
+            { VIRQ_CONSOLE, 0, -EBUSY }, { VIRQ_ARCH_0, 0, -EBUSY },
+        };
 
-        CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), -EINVAL);
-        b = (struct evtchn_bind_virq){ .virq = VIRQ_TIMER, .vcpu = 1 };
-        CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), -ENOENT);
-        b = (struct evtchn_bind_virq){ .virq = VIRQ_DOM_EXC, .vcpu = 0 };
-        CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), -EBUSY);
+        for ( size_t i = 0; i < ARRAY_SIZE(rules); i++ )
+        {
+            struct evtchn_bind_virq b = { .virq = rules[i].virq, .vcpu = rules[i].vcpu };
+
+            CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), rules[i].rc);
+        }
     }
     {
         struct evtchn_bind_ipi b = { .vcpu = 3 };
@@ -290,6 +298,25 @@ static void test_evtchn_bad_input(void)
         }
         become(0);
         CU_ASSERT_EQUAL(status_of(DOMID_SELF, offered, &rc).status, EVTCHNSTAT_interdomain);
+    }
+}
+
+/* Per-vCPU and per-domain VIRQs are any domain's to bind (Xen); each once. */
+static void test_evtchn_domu_virqs(void)
+{
+    static const uint32_t mine[] = { VIRQ_TIMER, VIRQ_DEBUG, VIRQ_XENOPROF, VIRQ_ARGO,
+                                     VIRQ_XENPMU };
+
+    boot_domains(1, NULL);
+    become(1);
+    for ( size_t i = 0; i < ARRAY_SIZE(mine); i++ )
+    {
+        struct evtchn_bind_virq b = { .virq = mine[i], .vcpu = 0 };
+        long rc;
+
+        CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), 0);
+        CU_ASSERT_EQUAL(status_of(DOMID_SELF, b.port, &rc).status, EVTCHNSTAT_virq);
+        CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), -EEXIST);
     }
 }
 
@@ -878,6 +905,7 @@ void unit_register_events(void)
     CU_add_test(s, "evtchn: ports run out with -ENOSPC", test_evtchn_ports_run_out);
     CU_add_test(s, "domain exit returns every frame, VIRQ_DOM_EXC", test_domain_exit_returns_frames);
     CU_add_test(s, "a domain killed on the way out never runs again", test_killed_on_exit_never_runs);
+    CU_add_test(s, "evtchn: per-vCPU and per-domain VIRQs bound by any domain", test_evtchn_domu_virqs);
     CU_add_test(s, "console: other domains' output is labelled and printable only",
                 test_console_filters_domains);
     CU_add_test(s, "time: TSC scale for many rates", test_time_scale);
