@@ -112,8 +112,36 @@ bool desc_check(uint32_t *lo, uint32_t *hi)
 }
 
 /* ------------------------------------------------------------------------
- * Reading descriptors as the CPU would.
+ * Reading descriptors as the CPU would. Pure: a check changes nothing, so a
+ * request can be judged against the tables it is about to install before
+ * anything is installed (validate, then perform).
  */
+
+/* The tables a selector is looked up in: the vCPU's own (desc_tables_of),
+ * or those a request is about to make its own. */
+struct desc_tables {
+    const mfn_t *gdt_frames;
+    unsigned int gdt_ents;
+    uint32_t ldt_base, ldt_ents;
+    const mfn_t *ldt_frames;            /* the LDT pages mapped so far... */
+    uint32_t ldt_mapped;                /* ...by bit; 0 for an LDT not loaded yet */
+    /* One descriptor a request is about to write (update_descriptor). */
+    bool patched;
+    mfn_t patch_mfn;
+    unsigned int patch_idx;
+    uint32_t patch_lo, patch_hi;
+};
+
+static void desc_tables_of(const struct vcpu *v, struct desc_tables *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->gdt_frames = v->cpu.gdt_frames;
+    t->gdt_ents = v->cpu.gdt_ents;
+    t->ldt_base = v->ldt_base;
+    t->ldt_ents = v->ldt_ents;
+    t->ldt_frames = v->cpu.ldt_frames;
+    t->ldt_mapped = v->cpu.ldt_mapped;
+}
 
 /* The flat descriptors of the hypervisor's reserved entries guests use. */
 static bool reserved_desc(unsigned int sel, uint32_t *lo, uint32_t *hi)
@@ -135,42 +163,86 @@ static bool reserved_desc(unsigned int sel, uint32_t *lo, uint32_t *hi)
     return true;
 }
 
-static int ldt_map_page(struct vcpu *v, unsigned int i);
-
-/* An LDT entry as the CPU reads it: its page validated and mapped first (a
- * selector the core hands the machine must load without a fault). */
-static bool ldt_read(struct vcpu *v, unsigned int idx, uint32_t *lo, uint32_t *hi)
+/* Descriptor idx of frame mfn, as the tables t would have it. */
+static void frame_read_desc(const struct desc_tables *t, mfn_t mfn, unsigned int idx,
+                            uint32_t *lo, uint32_t *hi)
 {
     uint32_t *p;
 
-    if ( idx >= v->ldt_ents || ldt_map_page(v, idx / DESC_PER_PAGE) )
-        return false;
-    p = frame_map(v->cpu.ldt_frames[idx / DESC_PER_PAGE]);
-    *lo = p[(idx % DESC_PER_PAGE) * 2];
-    *hi = p[(idx % DESC_PER_PAGE) * 2 + 1];
+    if ( t->patched && mfn == t->patch_mfn && idx == t->patch_idx )
+    {
+        *lo = t->patch_lo;
+        *hi = t->patch_hi;
+        return;
+    }
+    p = frame_map(mfn);
+    *lo = p[idx * 2];
+    *hi = p[idx * 2 + 1];
     frame_unmap(p);
+}
+
+/* Would every descriptor of frame mfn pass, as t would have it? */
+static bool frame_would_check(const struct desc_tables *t, mfn_t mfn)
+{
+    for ( unsigned int i = 0; i < DESC_PER_PAGE; i++ )
+    {
+        uint32_t lo, hi;
+
+        frame_read_desc(t, mfn, i, &lo, &hi);
+        if ( !desc_check(&lo, &hi) )
+            return false;
+    }
     return true;
 }
 
-static bool desc_read(struct vcpu *v, uint32_t sel, uint32_t *lo, uint32_t *hi)
+/*
+ * The frame that page i of the LDT t describes would be, if the CPU used it
+ * now: the page mapped already, or the guest's page at that address if it
+ * could take the descriptor type (mapped by its own tables, the domain's,
+ * typed as descriptors or free to become so, every entry valid).
+ */
+static bool ldt_page_frame(struct vcpu *v, const struct desc_tables *t, unsigned int i,
+                           mfn_t *mfn)
+{
+    const struct frame *f;
+
+    if ( t->ldt_mapped & (1u << i) )
+    {
+        *mfn = t->ldt_frames[i];
+        return true;
+    }
+    if ( guest_walk(v, t->ldt_base + i * PAGE_SIZE, false, mfn) )
+        return false;
+    f = frame_of(*mfn);
+    if ( f->type_count )
+        return f->type == FRAME_SEG_DESC;       /* valid: every entry was checked */
+    return *mfn != v->domain->shared_info_mfn && frame_would_check(t, *mfn);
+}
+
+static bool desc_read(struct vcpu *v, const struct desc_tables *t, uint32_t sel,
+                      uint32_t *lo, uint32_t *hi)
 {
     unsigned int idx = sel >> 3, page = idx / DESC_PER_PAGE;
-    uint32_t *p;
+    mfn_t mfn;
 
     if ( sel & 4 )
-        return ldt_read(v, idx, lo, hi);
+    {
+        if ( idx >= t->ldt_ents || !ldt_page_frame(v, t, page, &mfn) )
+            return false;
+        frame_read_desc(t, mfn, idx % DESC_PER_PAGE, lo, hi);
+        /* As it will read once validated (limits clamped). */
+        return desc_check(lo, hi);
+    }
     if ( idx >= FIRST_RESERVED_GDT_ENTRY )
         return reserved_desc(sel, lo, hi);
-    if ( page >= (v->cpu.gdt_ents + DESC_PER_PAGE - 1) / DESC_PER_PAGE )
+    if ( page >= (t->gdt_ents + DESC_PER_PAGE - 1) / DESC_PER_PAGE )
         return false;                   /* reads as zeros: not present */
-    p = frame_map(v->cpu.gdt_frames[page]);
-    *lo = p[(idx % DESC_PER_PAGE) * 2];
-    *hi = p[(idx % DESC_PER_PAGE) * 2 + 1];
-    frame_unmap(p);
+    frame_read_desc(t, t->gdt_frames[page], idx % DESC_PER_PAGE, lo, hi);
     return true;
 }
 
-bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned int cpl)
+static bool selector_ok(struct vcpu *v, const struct desc_tables *t, uint32_t sel,
+                        enum sel_use use, unsigned int cpl)
 {
     unsigned int rpl = sel & 3, dpl;
     uint32_t lo, hi;
@@ -178,7 +250,7 @@ bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned i
     sel &= 0xffff;
     if ( (sel & ~3u) == 0 )
         return use == SEL_DATA;         /* null: fine in a data register only */
-    if ( !desc_read(v, sel, &lo, &hi) )
+    if ( !desc_read(v, t, sel, &lo, &hi) )
         return false;
     if ( !(hi & SEG_P) || !(hi & SEG_S) )
         return false;
@@ -198,6 +270,28 @@ bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned i
             return true;                /* conforming code: any ring */
         return dpl >= cpl && dpl >= rpl;
     }
+}
+
+bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned int cpl)
+{
+    struct desc_tables t;
+
+    desc_tables_of(v, &t);
+    return selector_ok(v, &t, sel, use, cpl);
+}
+
+static int ldt_map_page(struct vcpu *v, unsigned int i);
+
+void desc_selector_map(struct vcpu *v, uint32_t sel)
+{
+    int rc;
+
+    if ( !(sel & 4) || (sel >> 3) >= v->ldt_ents )
+        return;
+    /* desc_selector_ok said the CPU can load it: then its page maps. */
+    rc = ldt_map_page(v, (sel >> 3) / DESC_PER_PAGE);
+    ASSERT(rc == 0);
+    (void)rc;
 }
 
 /* ------------------------------------------------------------------------
@@ -257,21 +351,42 @@ static void desc_put_frame(mfn_t mfn)
 }
 
 /*
- * After a descriptor change: the CPU reloads cs and ss from the GDT when the
- * guest is resumed; one that no longer loads would fault inside the
- * hypervisor. The guest pulled the ground from under its own feet: it dies
- * (Xen would call its failsafe callback). Data selectors just become null.
+ * A descriptor change must leave the vCPU's own cs and ss loadable: the CPU
+ * reloads them from the tables when the guest is resumed, and one that no
+ * longer loads would fault inside the hypervisor. Checked against the tables
+ * the request would install, before anything is installed: such a request is
+ * -EINVAL and changes nothing (Xen lets it through and kills the guest on
+ * the way out, through its failsafe callback).
  */
-static void desc_check_running(struct vcpu *v)
+static bool desc_running_ok(struct vcpu *v, const struct desc_tables *t)
 {
     unsigned int cpl;
 
     regs_need(v, REGS_ALL);
     cpl = v->regs.cs & 3;
-    if ( !desc_selector_ok(v, v->regs.cs, SEL_CODE, cpl) ||
-         !desc_selector_ok(v, v->regs.ss, SEL_STACK, cpl) )
-        domain_crash(v->domain, "its own cs %04x or ss %04x no longer loads",
-                     v->regs.cs & 0xffff, v->regs.ss & 0xffff);
+    return selector_ok(v, t, v->regs.cs, SEL_CODE, cpl) &&
+           selector_ok(v, t, v->regs.ss, SEL_STACK, cpl);
+}
+
+/*
+ * After a change went in: the running cs and ss load (checked before), and
+ * their LDT pages are mapped; a data selector that no longer loads becomes
+ * null, as it would when the CPU reloads it.
+ */
+static void desc_after_change(struct vcpu *v)
+{
+    uint32_t *data[4] = { &v->regs.ds, &v->regs.es, &v->regs.fs, &v->regs.gs };
+    unsigned int cpl = v->regs.cs & 3;
+
+    desc_selector_map(v, v->regs.cs);
+    desc_selector_map(v, v->regs.ss);
+    for ( unsigned int i = 0; i < ARRAY_SIZE(data); i++ )
+    {
+        if ( desc_selector_ok(v, *data[i], SEL_DATA, cpl) )
+            desc_selector_map(v, *data[i]);
+        else
+            *data[i] = 0;
+    }
 }
 
 /* ------------------------------------------------------------------------
@@ -329,21 +444,26 @@ bool desc_ldt_fault(struct vcpu *v, uint32_t cr2)
     return true;
 }
 
-void desc_set_ldt(struct vcpu *v)
+int desc_set_ldt(struct vcpu *v, uint32_t base, uint32_t ents)
 {
-    uint32_t *segs[6] = { &v->regs.cs, &v->regs.ss, &v->regs.ds, &v->regs.es, &v->regs.fs,
-                          &v->regs.gs };
+    struct desc_tables t;
 
-    regs_need(v, REGS_ALL);
+    desc_tables_of(v, &t);
+    t.ldt_base = ents ? base : 0;
+    t.ldt_ents = ents;
+    t.ldt_mapped = 0;                   /* a new LDT: nothing mapped yet */
+    if ( !desc_running_ok(v, &t) )
+        return -EINVAL;
+
     desc_release_ldt(v);
+    v->ldt_base = t.ldt_base;
+    v->ldt_ents = ents;
     if ( v == current )
         arch_load_ldt(v->ldt_ents);
     /* The frame about to be resumed may name LDT entries: the machine loads
      * them on the way out, before any fault could map them. */
-    for ( unsigned int i = 0; i < ARRAY_SIZE(segs); i++ )
-        if ( (*segs[i] & 4) && (*segs[i] >> 3) < v->ldt_ents )
-            (void)ldt_map_page(v, (*segs[i] >> 3) / DESC_PER_PAGE);
-    desc_check_running(v);
+    desc_after_change(v);
+    return 0;
 }
 
 void desc_load_gdt(struct vcpu *v)
@@ -365,7 +485,8 @@ long do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t 
                 uint32_t a4 __unused, uint32_t a5 __unused)
 {
     mfn_t frames[GDT_GUEST_FRAMES];
-    unsigned int nr, i;
+    struct desc_tables t;
+    unsigned int nr, i = 0;
     int rc;
 
     if ( entries > FIRST_RESERVED_GDT_ENTRY )
@@ -378,21 +499,29 @@ long do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t 
     {
         rc = desc_get_frame(v->domain, frames[i]);
         if ( rc )
-        {
-            while ( i-- > 0 )
-                desc_put_frame(frames[i]);
-            return rc;
-        }
+            goto put;
     }
+    /* The frames are held (and validated): would cs and ss still load? */
+    desc_tables_of(v, &t);
+    t.gdt_frames = frames;
+    t.gdt_ents = entries;
+    rc = -EINVAL;
+    if ( !desc_running_ok(v, &t) )
+        goto put;
 
-    /* Every new frame is held: drop the old GDT, install the new one. */
+    /* Drop the old GDT, install the new one. */
     desc_destroy_gdt(v);
     memcpy(v->cpu.gdt_frames, frames, nr * sizeof(mfn_t));
     v->cpu.gdt_ents = entries;
     if ( v == current )
         desc_load_gdt(v);
-    desc_check_running(v);
+    desc_after_change(v);
     return 0;
+
+ put:
+    while ( i-- > 0 )
+        desc_put_frame(frames[i]);
+    return rc;
 }
 
 long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32_t desc_lo,
@@ -401,6 +530,7 @@ long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32
     uint64_t pa = ((uint64_t)pa_hi << 32) | pa_lo;
     mfn_t mfn = (mfn_t)(pa >> PAGE_SHIFT);
     struct domain *d = v->domain;
+    struct desc_tables t;
     struct frame *f;
     uint32_t *p;
     enum frame_type type;
@@ -419,6 +549,19 @@ long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32
         mm_put_ref(mfn);
         return -EINVAL;
     }
+    /* The vCPU's own cs and ss must still load with the new descriptor. */
+    desc_tables_of(v, &t);
+    t.patched = true;
+    t.patch_mfn = mfn;
+    t.patch_idx = (unsigned int)(pa & (PAGE_SIZE - 1)) / 8;
+    t.patch_lo = desc_lo;
+    t.patch_hi = desc_hi;
+    if ( !desc_running_ok(v, &t) )
+    {
+        mm_put_type(mfn);
+        mm_put_ref(mfn);
+        return -EINVAL;
+    }
     p = frame_map(mfn);
     p[(pa & (PAGE_SIZE - 1)) / 4] = desc_lo;
     p[(pa & (PAGE_SIZE - 1)) / 4 + 1] = desc_hi;
@@ -426,6 +569,6 @@ long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32
     arch_frames_written(mfn, 1);
     mm_put_type(mfn);
     mm_put_ref(mfn);
-    desc_check_running(v);
+    desc_after_change(v);
     return 0;
 }

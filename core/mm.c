@@ -860,19 +860,21 @@ static int mm_vcpumask_has_self(struct vcpu *v, uint32_t mask_va, bool *self)
 
 static int mmuext_set_ldt(struct vcpu *v, uint32_t ptr, uint32_t ents)
 {
+    int rc;
+
     if ( ents > 8192 )
         return -EINVAL;
-    if ( ents && ((ptr & (PAGE_SIZE - 1)) || ptr >= HYPERVISOR_VIRT_START) )
+    /* The whole table below the hypervisor, not just its start. */
+    if ( ents && ((ptr & (PAGE_SIZE - 1)) ||
+                  (uint64_t)ptr + (uint64_t)ents * 8 > HYPERVISOR_VIRT_START) )
         return -EINVAL;
-    if ( v->ldt_base != ptr || v->ldt_ents != ents )
-    {
-        /* The frames are typed (segment descriptor) when first used. */
-        v->ldt_base = ents ? ptr : 0;
-        v->ldt_ents = ents;
-        desc_set_ldt(v);                /* descriptor.c: drop the old, load the new */
+    if ( v->ldt_base == (ents ? ptr : 0) && v->ldt_ents == ents )
+        return 0;
+    /* The frames are typed (segment descriptor) when first used. */
+    rc = desc_set_ldt(v, ptr, ents);
+    if ( !rc )
         mm_flush_all();
-    }
-    return 0;
+    return rc;
 }
 
 static int mmuext_clear_or_copy(struct domain *d, mfn_t dst, mfn_t src, bool copy)

@@ -116,6 +116,8 @@ int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
         return -EFAULT;
 
     /* Written: now enter the handler. */
+    desc_selector_map(v, cs);
+    desc_selector_map(v, ss);
     if ( mask_events )
         vi->evtchn_upcall_mask = 1;
     r->ss = ss;
@@ -316,6 +318,11 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
     for ( unsigned int i = 0; ring == 3 && i < ARRAY_SIZE(data); i++ )
         if ( !desc_selector_ok(v, *data[i], SEL_DATA, 3) )
             *data[i] = 0;
+    /* The machine loads them all on the way out. */
+    desc_selector_map(v, cs);
+    desc_selector_map(v, ss);
+    for ( unsigned int i = 0; i < ARRAY_SIZE(data); i++ )
+        desc_selector_map(v, *data[i]);
     v->vcpu_info->evtchn_upcall_mask = !(f[3] & X86_EFLAGS_IF);
     return (long)(int32_t)r->eax;
 
@@ -403,6 +410,7 @@ long do_stack_switch(struct vcpu *v, uint32_t ss, uint32_t esp, uint32_t a3 __un
     /* The CPU would load it as the ring-1 stack of every ring-3 trap. */
     if ( !desc_selector_ok(v, ss, SEL_STACK, 1) )
         return -EINVAL;
+    desc_selector_map(v, ss);           /* the CPU loads it on a ring-3 trap */
     v->cpu.kernel_ss = ss;
     v->cpu.kernel_sp = esp;
     if ( v == current )

@@ -585,21 +585,36 @@ static void test_gdt(void)
     CU_ASSERT_EQUAL(frame_of(g1)->type_count, 0);
     CU_ASSERT_EQUAL(audit_frames(), 0);
 
-    /* Running on its own code segment, the guest removes it: it dies. */
+    /* Running on its own code segment, the guest would remove it, or the
+     * GDT it is in: -EINVAL and nothing changes (Xen takes the change and
+     * kills the guest on the way out; pvx used to do the same). */
     CU_ASSERT_EQUAL(set_gdt(&g0, 1, 16), 0);
-    current->regs.cs = 0x11;
     CU_ASSERT_EQUAL(update_desc(((uint64_t)g0 << 12) + 16, seg(0, 0xfffff, 0xb, 1, true)), 0);
+    current->regs.cs = 0x11;
     {
-        struct cpu_regs r = current->regs;
+        uint64_t h = unit_mem_hash();
+        struct frame before = *frame_of(g0);
 
-        r.eax = __HYPERVISOR_update_descriptor;
-        r.ebx = (uint32_t)(g0 << 12) + 16;
-        r.ecx = 0;
-        r.edx = 0;
-        r.esi = 0;
-        CU_ASSERT_EQUAL(FAKE_RUN(core_hypercall(&r)), PVX_EXIT_CRASH);
-        CU_ASSERT_PTR_NOT_NULL(strstr(fake_console, "its own cs 0011 or ss e021 no longer loads"));
+        CU_ASSERT_EQUAL(update_desc(((uint64_t)g0 << 12) + 16, 0), -EINVAL);
+        CU_ASSERT_EQUAL(update_desc(((uint64_t)g0 << 12) + 16, seg(0, 0xfffff, 0x3, 1, true)),
+                        -EINVAL);                           /* data, not code */
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_gdt, BUF_VA, 0, 0, 0, 0), -EINVAL);
+        CU_ASSERT_EQUAL(unit_mem_hash(), h);
+        CU_ASSERT_EQUAL(memcmp(&before, frame_of(g0), sizeof(before)), 0);
+        CU_ASSERT_EQUAL(current->cpu.gdt_ents, 16);
+        CU_ASSERT_EQUAL(current->domain->state, DOMAIN_RUNNING);
+        /* Its neighbour is free to change. */
+        CU_ASSERT_EQUAL(update_desc(((uint64_t)g0 << 12) + 8, 0), 0);
     }
+    /* A data selector that no longer loads becomes null instead. */
+    current->regs.fs = 0x19;                /* entry 3, RPL 1: data below */
+    CU_ASSERT_EQUAL(update_desc(((uint64_t)g0 << 12) + 24, seg(0, 0xfffff, 0x3, 1, true)), 0);
+    CU_ASSERT_EQUAL(current->regs.fs, 0x19);
+    CU_ASSERT_EQUAL(update_desc(((uint64_t)g0 << 12) + 24, 0), 0);
+    CU_ASSERT_EQUAL(current->regs.fs, 0);
+    current->regs.cs = FLAT_RING1_CS;
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_gdt, BUF_VA, 0, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
 /* ------------------------------------------------------------------------
@@ -842,6 +857,81 @@ static void test_ldt(void)
     CU_ASSERT_EQUAL(set_ldt(0, 0), 0);
     CU_ASSERT_EQUAL(fake_ldt_ents, 0);
     CU_ASSERT_EQUAL(audit_frames(), 0);
+
+    /* The whole table lies below the hypervisor, not just its first page. */
+    CU_ASSERT_EQUAL(set_ldt(HYPERVISOR_VIRT_START - PAGE_SIZE, 513), -EINVAL);
+    CU_ASSERT_EQUAL(set_ldt(HYPERVISOR_VIRT_START - PAGE_SIZE, 8192), -EINVAL);
+    CU_ASSERT_EQUAL(fake_ldt_ents, 0);
+    CU_ASSERT_EQUAL(set_ldt(HYPERVISOR_VIRT_START - PAGE_SIZE, 512), 0);
+    CU_ASSERT_EQUAL(set_ldt(0, 0), 0);
+}
+
+/*
+ * Validate, then perform, for the LDT: a check of a selector types and maps
+ * nothing (a refused stack_switch used to leave an LDT page typed and
+ * mapped); a new LDT that would take the running cs away is -EINVAL with
+ * nothing changed; data selectors it takes away become null (an LDT at an
+ * unmapped address with %fs in the old one crashed pvx-sim).
+ */
+static void test_ldt_refusals(void)
+{
+    const uint32_t ldt_va = CODE_VA + 0x1000;
+    uint64_t descs[2] = { seg(0, 0xfffff, 0xb, 1, true), seg(0, 0xfffff, 0x3, 1, true) };
+    uint64_t pte;
+    mfn_t m;
+
+    boot();
+    std_traps();
+    m = p2m(ldt_va >> PAGE_SHIFT);
+    CU_ASSERT_EQUAL(copy_to_guest(current, ldt_va, descs, sizeof(descs)), 0);
+    pte = ((uint64_t)m << 12) | _PAGE_PRESENT | _PAGE_ACCESSED;
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_update_va_mapping, ldt_va, (uint32_t)pte, 0,
+                                   UVMF_INVLPG, 0), 0);
+    CU_ASSERT_EQUAL(set_ldt(ldt_va, 2), 0);
+    CU_ASSERT_EQUAL(frame_of(m)->type_count, 0);
+
+    /* A pure check: entry 0 is code, no stack; nothing typed or mapped. */
+    CU_ASSERT(desc_selector_ok(current, 0x05, SEL_CODE, 1));
+    CU_ASSERT(!desc_selector_ok(current, 0x05, SEL_STACK, 1));
+    CU_ASSERT_EQUAL(frame_of(m)->type_count, 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_stack_switch, 0x05, KSTACK_TOP, 0, 0, 0), -EINVAL);
+    CU_ASSERT_EQUAL(frame_of(m)->type_count, 0);
+    CU_ASSERT_EQUAL(current->cpu.ldt_mapped, 0);
+    /* Entry 1 is a ring-1 stack: accepted, and mapped for the CPU. */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_stack_switch, 0x0d, KSTACK_TOP, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(frame_of(m)->type, FRAME_SEG_DESC);
+    CU_ASSERT_EQUAL(frame_of(m)->type_count, 1);
+    CU_ASSERT_EQUAL(fake_ldt_pages[0], m);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_stack_switch, FLAT_RING1_SS, KSTACK_TOP, 0, 0, 0),
+                    0);
+
+    /* Running on the LDT's code segment: an LDT without it is refused. */
+    current->regs.cs = 0x05;
+    {
+        struct frame before = *frame_of(m);
+        uint64_t was[2], now[2];
+
+        CU_ASSERT_EQUAL(copy_from_guest(current, was, ldt_va, sizeof(was)), 0);
+        CU_ASSERT_EQUAL(set_ldt(0x7ff00000, 16), -EINVAL);  /* not mapped */
+        CU_ASSERT_EQUAL(set_ldt(ldt_va, 0), -EINVAL);       /* no LDT at all */
+        CU_ASSERT_EQUAL(set_ldt(ldt_va + PAGE_SIZE, 2), -EINVAL);
+        CU_ASSERT_EQUAL(copy_from_guest(current, now, ldt_va, sizeof(now)), 0);
+        CU_ASSERT_EQUAL(memcmp(now, was, sizeof(now)), 0);
+        CU_ASSERT_EQUAL(fake_ldt_pages[0], m);
+        CU_ASSERT_EQUAL(memcmp(&before, frame_of(m), sizeof(before)), 0);
+        CU_ASSERT_EQUAL(current->ldt_base, ldt_va);
+        CU_ASSERT_EQUAL(current->ldt_ents, 2);
+        CU_ASSERT_EQUAL(fake_ldt_ents, 2);
+    }
+    current->regs.cs = FLAT_RING1_CS;
+
+    /* %fs in the old LDT, a new one at an unmapped address: fs becomes null. */
+    current->regs.fs = 0x0d;
+    CU_ASSERT_EQUAL(set_ldt(0x7ff00000, 16), 0);
+    CU_ASSERT_EQUAL(current->regs.fs, 0);
+    CU_ASSERT_EQUAL(frame_of(m)->type_count, 0);
+    CU_ASSERT_EQUAL(set_ldt(0, 0), 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
 static void test_grant_setup(void)
@@ -910,6 +1000,7 @@ void unit_register_traps(void)
 
     CU_add_test(s, "set_trap_table: RPL fixup, refusals change nothing, fast trap", test_set_trap_table);
     CU_add_test(s, "stack_switch and callback_op rules", test_stack_switch_and_callbacks);
+    CU_add_test(s, "LDT: checks change nothing; refused LDTs change nothing", test_ldt_refusals);
     CU_add_test(s, "bounce frame from ring 1; fault entering a handler", test_bounce_from_ring1);
     CU_add_test(s, "bounce frame from ring 3 on the kernel stack", test_bounce_from_ring3);
     CU_add_test(s, "int n against the virtual DPL", test_soft_int);

@@ -105,6 +105,9 @@ enum sel_use { SEL_CODE, SEL_STACK, SEL_DATA };
 /* Would the CPU load sel into a segment register of this use at this CPL
  * (RPL rules included)? The null selector is fine for SEL_DATA only. */
 bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned int cpl);
+/* A checked selector is about to be loaded by the machine: map its LDT page
+ * (the CPU must not fault loading it on the way out). */
+void desc_selector_map(struct vcpu *v, uint32_t sel);
 
 long do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t a3,
                 uint32_t a4, uint32_t a5);
@@ -113,9 +116,10 @@ long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32
 void desc_load_gdt(struct vcpu *v);
 void desc_destroy_gdt(struct vcpu *v);
 
-/* MMUEXT_SET_LDT changed v->ldt_base/ldt_ents (mm.c): drop the pages mapped
- * so far and load the new LDT, lazily. */
-void desc_set_ldt(struct vcpu *v);
+/* MMUEXT_SET_LDT (mm.c checked the range): the LDT becomes ents descriptors
+ * at base, loaded lazily. -EINVAL, nothing changed, if the vCPU's own cs or
+ * ss would no longer load. */
+int desc_set_ldt(struct vcpu *v, uint32_t base, uint32_t ents);
 /* A #PF at cr2 in the LDT area: validate and map that page of the guest's
  * LDT (or give the guest a #PF at its own address). false: not an LDT fault. */
 bool desc_ldt_fault(struct vcpu *v, uint32_t cr2);
