@@ -171,24 +171,32 @@ static void frame_take(mfn_t mfn, uint16_t owner)
     frame_clear(mfn);
 }
 
-mfn_t frame_alloc(uint16_t owner)
+mfn_t frame_alloc_below(uint16_t owner, mfn_t limit)
 {
-    mfn_t m;
+    mfn_t m, start;
 
+    limit = MIN(limit, max_mfn);
     if ( nr_free == 0 || fault_hit(&fault_frame_alloc) )
         return INVALID_MFN;
-    for ( m = alloc_hint; m < max_mfn; m++ )
+    start = alloc_hint < limit ? alloc_hint : 0;
+    for ( m = start; m < limit; m++ )
         if ( frame_table[m].owner == DOMID_FREE )
             goto found;
-    for ( m = 0; m < alloc_hint; m++ )
+    for ( m = 0; m < start; m++ )
         if ( frame_table[m].owner == DOMID_FREE )
             goto found;
-    BUG();
+    BUG_ON(limit == max_mfn);           /* nr_free said there was one */
+    return INVALID_MFN;
 
  found:
     frame_take(m, owner);
     alloc_hint = m + 1;
     return m;
+}
+
+mfn_t frame_alloc(uint16_t owner)
+{
+    return frame_alloc_below(owner, max_mfn);
 }
 
 mfn_t frame_alloc_contig(uint16_t owner, unsigned int nr)

@@ -38,10 +38,13 @@ static struct domain *memory_target(struct vcpu *v, domid_t domid, int *err)
     return d->is_privileged ? t : NULL;
 }
 
-static bool memory_alloc_ok(mfn_t mfn, unsigned int address_bits)
+/* One past the highest frame an allocation may return: the guest may ask
+ * for frames below 2^address_bits (XENMEMF_address_bits). */
+static mfn_t memory_alloc_limit(unsigned int address_bits)
 {
-    return !address_bits || address_bits >= 32 + PAGE_SHIFT ||
-           (uint64_t)mfn < (1ull << (address_bits - PAGE_SHIFT));
+    if ( !address_bits || address_bits >= 32 + PAGE_SHIFT )
+        return ~(mfn_t)0;
+    return (mfn_t)(1ull << (address_bits - PAGE_SHIFT));
 }
 
 /* Give one of d's frames back: it goes when nothing references it. */
@@ -60,24 +63,20 @@ static bool memory_release(struct domain *d, mfn_t mfn)
     return true;
 }
 
-/* One extent of one page for d: INVALID_MFN when d is at max_pages, memory is
- * out, or the frame is above the address limit the guest asked for. */
+/* One extent of one page for d: INVALID_MFN when d is at max_pages or no
+ * frame is free below the limit the guest asked for. Nothing is allocated
+ * that is not kept. */
 static mfn_t memory_alloc(struct domain *d, unsigned int address_bits)
 {
     mfn_t mfn;
 
     if ( d->tot_pages >= d->max_pages )
         return INVALID_MFN;
-    mfn = frame_alloc(d->domain_id);
+    mfn = frame_alloc_below(d->domain_id, memory_alloc_limit(address_bits));
     if ( mfn == INVALID_MFN )
         return mfn;
     d->tot_pages++;
     frame_of(mfn)->type = FRAME_WRITABLE;
-    if ( !memory_alloc_ok(mfn, address_bits) )
-    {
-        memory_release(d, mfn);
-        return INVALID_MFN;
-    }
     return mfn;
 }
 
@@ -115,31 +114,27 @@ static long memory_reservation(struct vcpu *v, unsigned int op, uint32_t start, 
         switch ( op )
         {
         case XENMEM_increase_reservation:
+            /* Where the guest learns the new frame: writable, or no frame. */
+            if ( r.extent_start && guest_probe(v, slot, sizeof(x), true) )
+                return i;
             mfn = memory_alloc(d, address_bits);
             if ( mfn == INVALID_MFN )
                 return i;
-            /* Tell the guest the new frame, or give it straight back. */
             x = mfn;
-            if ( r.extent_start && copy_to_guest(v, slot, &x, sizeof(x)) )
-            {
-                memory_release(d, mfn);
-                return i;
-            }
+            if ( r.extent_start )
+                copy_to_guest_probed(v, slot, &x, sizeof(x));
             break;
 
         case XENMEM_populate_physmap:
-            if ( copy_from_guest(v, &x, slot, sizeof(x)) )
+            if ( copy_from_guest(v, &x, slot, sizeof(x)) ||
+                 guest_probe(v, slot, sizeof(x), true) )
                 return i;
             mfn = memory_alloc(d, address_bits);
             if ( mfn == INVALID_MFN )
                 return i;
             m2p_set(mfn, x);
             x = mfn;
-            if ( copy_to_guest(v, slot, &x, sizeof(x)) )
-            {
-                memory_release(d, mfn);
-                return i;
-            }
+            copy_to_guest_probed(v, slot, &x, sizeof(x));
             break;
 
         default: /* XENMEM_decrease_reservation: a PV guest names machine frames */

@@ -1076,6 +1076,46 @@ static void test_memory_reservation(void)
         d->max_pages -= 4;
     }
     audit_clean();
+
+    /* address_bits: no free frame below the limit means nothing done and
+     * nothing touched (a frame used to be taken, zeroed and given back);
+     * a limit above a free frame gives one below it. Free frames are
+     * filled with a pattern so that a frame taken and given back shows. */
+    {
+        struct xen_memory_reservation r = {
+            .extent_start = BUF_VA + 64, .nr_extents = 1, .domid = DOMID_SELF,
+            .mem_flags = XENMEMF_address_bits(PAGE_SHIFT + 1),      /* frames 0 and 1 */
+        };
+        mfn_t lowest = FAKE_MEM_FRAMES;
+        unsigned int bits = PAGE_SHIFT;
+        struct snap *s;
+
+        for ( mfn_t m = 0; m < FAKE_MEM_FRAMES; m++ )
+            if ( frame_of(m)->owner == DOMID_FREE )
+            {
+                memset(fake_mem + (size_t)m * PAGE_SIZE, 0x5a, PAGE_SIZE);
+                lowest = MIN(lowest, m);
+            }
+        d->max_pages += 1;
+        CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &r, sizeof(r)), 0);
+        s = snap_take();
+        CU_ASSERT_EQUAL(hcall(__HYPERVISOR_memory_op, XENMEM_increase_reservation, BUF_VA, 0, 0,
+                              NULL), 0);
+        CU_ASSERT(snap_same(s, "increase_reservation below the lowest free frame"));
+
+        while ( (1u << (bits - PAGE_SHIFT)) <= lowest )
+            bits++;
+        r.mem_flags = XENMEMF_address_bits(bits);
+        CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &r, sizeof(r)), 0);
+        CU_ASSERT_EQUAL(hcall(__HYPERVISOR_memory_op, XENMEM_increase_reservation, BUF_VA, 0, 0,
+                              NULL), 1);
+        CU_ASSERT_EQUAL(copy_from_guest(current, list, BUF_VA + 64, 4), 0);
+        CU_ASSERT(list[0] < (1u << (bits - PAGE_SHIFT)));
+        CU_ASSERT_EQUAL(frame_of(list[0])->owner, 0);
+        CU_ASSERT_EQUAL(memop_res(XENMEM_decrease_reservation, BUF_VA + 64, 1, 0, DOMID_SELF), 1);
+        d->max_pages -= 1;
+    }
+    audit_clean();
 }
 
 static void test_memory_map(void)

@@ -76,6 +76,8 @@ unsigned int frame_free_count(void);
  * frame for a domain starts with its allocation reference (ref_count 1,
  * FRAME_F_ALLOCATED) and no type. */
 mfn_t frame_alloc(uint16_t owner);
+/* The same, from the frames below limit only (a guest's address_bits). */
+mfn_t frame_alloc_below(uint16_t owner, mfn_t limit);
 /* Allocate nr physically contiguous zeroed frames; INVALID_MFN when none. */
 mfn_t frame_alloc_contig(uint16_t owner, unsigned int nr);
 void frame_free(mfn_t mfn);
