@@ -173,9 +173,11 @@ static long memory_memory_map(struct vcpu *v, uint32_t arg)
     if ( copy_from_guest(v, &map, arg, sizeof(map)) )
         return -EFAULT;
     map.nr_entries = MIN(map.nr_entries, 1u);
-    if ( (map.nr_entries && copy_to_guest(v, map.buffer, &e, sizeof(e))) ||
-         copy_to_guest(v, arg, &map, sizeof(map)) )
+    /* Both writes go through, or neither is made. */
+    if ( guest_probe(v, arg, sizeof(map), true) ||
+         (map.nr_entries && copy_to_guest(v, map.buffer, &e, sizeof(e))) )
         return -EFAULT;
+    copy_to_guest_probed(v, arg, &map, sizeof(map));
     return 0;
 }
 

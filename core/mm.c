@@ -774,16 +774,14 @@ static int mmuext_pin(struct domain *d, mfn_t mfn, enum frame_type type)
 
     if ( !get_ref(d, mfn) )
         return -EINVAL;
+    /* Pinned already: refused before any validation work is done. */
+    f = frame_of(mfn);
+    rc = -EINVAL;
+    if ( f->flags & FRAME_F_PINNED )
+        goto drop_ref;
     rc = get_type(d, mfn, type, false);
     if ( rc )
         goto drop_ref;
-    f = frame_of(mfn);
-    if ( f->flags & FRAME_F_PINNED )
-    {
-        put_type(mfn);
-        rc = -EINVAL;
-        goto drop_ref;
-    }
     f->flags |= FRAME_F_PINNED;         /* the pin keeps both references */
     return 0;
 
