@@ -216,7 +216,7 @@ static bool ldt_page_frame(struct vcpu *v, const struct desc_tables *t, unsigned
     f = frame_of(*mfn);
     if ( f->type_count )
         return f->type == FRAME_SEG_DESC;       /* valid: every entry was checked */
-    return *mfn != v->domain->shared_info_mfn && frame_would_check(t, *mfn);
+    return !(f->flags & FRAME_F_XEN_SHARED) && frame_would_check(t, *mfn);
 }
 
 static bool desc_read(struct vcpu *v, const struct desc_tables *t, uint32_t sel,

@@ -55,6 +55,7 @@ struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
     d->is_privileged = privileged;
     snprintk(d->name, sizeof(d->name), "%s", name);
     d->console_at_line_start = true;
+    frame_of(si)->flags |= FRAME_F_XEN_SHARED;
     d->shared_info_mfn = si;
     d->shared_info = frame_map(si);
     d->nr_vcpus = MAX_VIRT_CPUS;

@@ -3,7 +3,9 @@
  * grant_table.c - the smallest grant_table_op a PV guest's start of day
  * needs: GNTTABOP_setup_table gives a domain up to GNTTAB_MAX_FRAMES frames
  * of version-1 grant entries, its own frames (so it maps them writable under
- * the usual rules), allocated on first use and freed with the domain. Grants
+ * the usual rules) but outside its reservation, as Xen keeps them: they do
+ * not count against max_pages and cannot be given back (FRAME_F_XEN_SHARED).
+ * Allocated on first use, never shrunk (as Xen), freed with the domain. Grants
  * themselves (map, copy, transfer) are not implemented: -ENOSYS, as are
  * set_version and every other sub-op (XTF reads -ENOSYS from set_version as
  * "version 1 only").
@@ -41,7 +43,7 @@ static int gnttab_grow(struct domain *d, unsigned int nr)
     for ( i = have; i < nr; i++ )
     {
         d->gnttab_frame[i] = fresh[i];
-        d->tot_pages++;                 /* given back like any frame of the domain */
+        frame_of(fresh[i])->flags |= FRAME_F_XEN_SHARED;
     }
     d->gnttab_nr_frames = MAX(have, nr);
     return 0;

@@ -52,7 +52,7 @@ static bool memory_release(struct domain *d, mfn_t mfn)
 {
     struct frame *f = frame_of(mfn);
 
-    if ( !f || f->owner != d->domain_id || mfn == d->shared_info_mfn )
+    if ( !f || f->owner != d->domain_id || (f->flags & FRAME_F_XEN_SHARED) )
         return false;
     if ( f->flags & FRAME_F_ALLOCATED )
     {

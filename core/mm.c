@@ -44,10 +44,53 @@ static void mm_flush_all(void)
     mm_flush_epoch++;
 }
 
+/*
+ * The PDPT the CPU loads. A 32-bit guest's L3 may hold RW, US, A and D (as
+ * on Xen), which a PAE CPU treats as reserved in a PDPTE: loading it would
+ * fault in ring 0. So the CPU never loads the guest's L3 but a copy per vCPU
+ * with the address and P only, made when the vCPU's cr3 or an entry of it
+ * changes. Every vCPU has a 32-byte slot in frames the core keeps.
+ */
+#define MM_PDPT_FRAMES  ((MAX_DOMAINS * MAX_VIRT_CPUS * 32 + PAGE_SIZE - 1) / PAGE_SIZE)
+static uint64_t *mm_pdpt;           /* all the slots, mapped */
+static mfn_t mm_pdpt_mfn;
+
+void mm_init(void)
+{
+    mm_pdpt_mfn = frame_alloc_contig(DOMID_XEN_OWN, MM_PDPT_FRAMES);
+    if ( mm_pdpt_mfn == INVALID_MFN )
+        panic("no memory for the vCPUs' PDPTs");
+    mm_pdpt = arch_map_frames(mm_pdpt_mfn, MM_PDPT_FRAMES);
+    mm_flush_epoch = 1;
+}
+
+paddr_t mm_vcpu_pdpt(const struct vcpu *v)
+{
+    return ((paddr_t)mm_pdpt_mfn << PAGE_SHIFT) + (paddr_t)vcpu_index(v) * 32;
+}
+
+/* Copy v's L3 into the PDPT the CPU loads for it. */
+static void mm_pdpt_sync(struct vcpu *v)
+{
+    uint64_t *pdpt = &mm_pdpt[vcpu_index(v) * 4];
+    const uint64_t *l3;
+
+    if ( !v->cr3 )
+    {
+        memset(pdpt, 0, 32);
+        return;
+    }
+    l3 = frame_map((mfn_t)(v->cr3 >> PAGE_SHIFT));
+    for ( unsigned int i = 0; i < L3_ENTRIES; i++ )
+        pdpt[i] = (l3[i] & _PAGE_PRESENT) ? l3[i] & (PTE_ADDR_MASK | _PAGE_PRESENT) : 0;
+    frame_unmap((void *)l3);
+}
+
 static void mm_load_cr3(struct vcpu *v)
 {
+    mm_pdpt_sync(v);
     if ( v == current )
-        arch_load_cr3(v->cr3);
+        arch_load_cr3(mm_vcpu_pdpt(v));
     mm_flush_epoch++;
 }
 
@@ -148,7 +191,7 @@ static noinline void put_last_ref(mfn_t mfn)
     /* Nothing names it any more: back to the free pool. */
     ASSERT(f->type_count == 0 && !(f->flags & FRAME_F_PINNED));
     d = domain_lookup(f->owner);
-    if ( d && mfn != d->shared_info_mfn )
+    if ( d && !(f->flags & FRAME_F_XEN_SHARED) )
     {
         ASSERT(d->tot_pages > 0);
         d->tot_pages--;
@@ -176,8 +219,8 @@ static noinline int get_type_slow(struct domain *d, mfn_t mfn, enum frame_type t
     ASSERT(f && f->ref_count > 0);
     /* The hypervisor writes shared_info (event bits, time) behind any
      * validation: as a table or descriptor frame, what it writes would be
-     * mappings. It is only ever a plain page (found by the fuzzer). */
-    if ( type != FRAME_WRITABLE && mfn == d->shared_info_mfn )
+     * mappings. Its shared pages are only ever plain (found by the fuzzer). */
+    if ( type != FRAME_WRITABLE && (f->flags & FRAME_F_XEN_SHARED) )
         return -EINVAL;
     if ( f->type_count )
     {
@@ -588,7 +631,13 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     case FRAME_L3:
         rc = mod_l3_entry(d, mfn, slot, val, preserve_ad);
         fl->linear |= !rc;
-        fl->reload_cr3 |= !rc && mfn == (mfn_t)(v->cr3 >> PAGE_SHIFT);
+        /* A live L3 of the domain changed: its vCPUs' PDPTs follow. */
+        for ( unsigned int i = 0; !rc && i < d->nr_vcpus; i++ )
+            if ( d->vcpu[i].cr3 && mfn == (mfn_t)(d->vcpu[i].cr3 >> PAGE_SHIFT) )
+            {
+                mm_pdpt_sync(&d->vcpu[i]);
+                fl->reload_cr3 |= &d->vcpu[i] == v;
+            }
         break;
     case FRAME_WRITABLE:
         table_write(mfn, slot, val);
@@ -746,7 +795,7 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
         frame_unmap(guest_page_base(reqs.map));
     mmu_batch_release(&fl);
     if ( fl.reload_cr3 )
-        mm_load_cr3(v);
+        mm_load_cr3(v);                 /* the CPU caches PDPTEs: reload them */
     else if ( fl.linear )
         mm_flush_all();
 
@@ -1095,6 +1144,7 @@ int mm_build_initial(struct domain *d, mfn_t l3)
     rc = get_type(d, l3, FRAME_L3, false);
     BUG_ON(rc);                         /* typed already: cannot fail */
     v->cr3 = (paddr_t)l3 << PAGE_SHIFT;
+    mm_pdpt_sync(v);
     return 0;
 }
 
@@ -1111,6 +1161,7 @@ void mm_relinquish(struct domain *d)
         if ( !v->cr3 )
             continue;
         v->cr3 = 0;
+        mm_pdpt_sync(v);
         put_type(l3);
         put_ref(l3);
     }

@@ -30,6 +30,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
+#include <pvx/mm.h>
 #include <pvx/sched.h>
 #include <pvx/time.h>
 #include <pvx/traps.h>
@@ -231,8 +232,8 @@ void sched_switch_to(struct vcpu *v)
 {
     if ( current == v )
         return;
-    if ( !current || current->cr3 != v->cr3 )
-        arch_load_cr3(v->cr3);
+    if ( current != v )
+        arch_load_cr3(mm_vcpu_pdpt(v));
     current = v;
     traps_load_vcpu(v);
 }

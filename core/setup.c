@@ -27,6 +27,7 @@
 #include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
+#include <pvx/mm.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <pvx/time.h>
@@ -266,6 +267,7 @@ struct cpu_regs *core_start(const struct boot_info *bi)
 
     if ( frame_init(bi) )
         panic("no usable memory in the boot memory map");
+    mm_init();
     printk("memory: %u MiB free, frames 0-%#x", frame_free_count() >> 8, frame_max_mfn() - 1);
 
     if ( bi->nr_modules == 0 )

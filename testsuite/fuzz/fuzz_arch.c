@@ -14,6 +14,7 @@
 #include "fuzz_arch.h"
 #include <pvx/frame.h>
 #include <pvx/layout.h>
+#include <pvx/mm.h>
 
 uint8_t *fuzz_mem;
 jmp_buf *fuzz_stop_jmp;
@@ -139,8 +140,16 @@ void arch_fill_hyp_l2(uint64_t *l2)
 
 void arch_load_cr3(paddr_t l3)
 {
+    const uint64_t *pdpt;
+
     if ( (l3 & 0x1f) || (l3 >> PAGE_SHIFT) >= FUZZ_MEM_FRAMES )
         fuzz_fail("arch_load_cr3(%#llx): not a PDPT in memory", (unsigned long long)l3);
+    /* A PAE CPU loads the PDPTEs now: a reserved bit is a #GP in ring 0. */
+    pdpt = (const uint64_t *)(fuzz_mem + l3);
+    for ( unsigned int i = 0; i < 4; i++ )
+        if ( (pdpt[i] & _PAGE_PRESENT) && (pdpt[i] & ~(PTE_ADDR_MASK | MM_PDPTE_ALLOWED)) )
+            fuzz_fail("arch_load_cr3(%#llx): PDPTE %u = %#llx has reserved bits",
+                      (unsigned long long)l3, i, (unsigned long long)pdpt[i]);
 }
 
 /* Arch v4 (issue 4: the virtual CPU). The core may only load what it has

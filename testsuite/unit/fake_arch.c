@@ -10,6 +10,7 @@
 #include <string.h>
 #include "fake_arch.h"
 #include <pvx/layout.h>
+#include <pvx/mm.h>
 
 #define MODULE_MFN  0x800       /* 8 MiB: modules go here, outside free RAM */
 
@@ -89,8 +90,26 @@ void arch_fill_hyp_l2(uint64_t *l2)
         l2[i] = 0xa5a5000ull + i;       /* a pattern the builder must copy as is */
 }
 
+/* As a PAE CPU: the four PDPTEs are loaded now, and a reserved bit in a
+ * present one is a #GP in ring 0 - a hypervisor bug, fatal here too. */
 void arch_load_cr3(paddr_t l3)
 {
+    const uint64_t *pdpt = (const uint64_t *)(fake_mem + l3);
+
+    if ( (l3 & 0x1f) || l3 + 32 > (paddr_t)FAKE_MEM_FRAMES * PAGE_SIZE )
+    {
+        fprintf(stderr, "fake_arch: arch_load_cr3(%#llx): not a PDPT in memory\n",
+                (unsigned long long)l3);
+        abort();
+    }
+    for ( unsigned int i = 0; i < 4; i++ )
+        if ( (pdpt[i] & _PAGE_PRESENT) &&
+             (pdpt[i] & ~(PTE_ADDR_MASK | MM_PDPTE_ALLOWED)) )
+        {
+            fprintf(stderr, "fake_arch: PDPTE %u = %#llx has reserved bits: #GP in ring 0\n",
+                    i, (unsigned long long)pdpt[i]);
+            abort();
+        }
     fake_cr3 = l3;
 }
 

@@ -8,6 +8,7 @@
 #include "unit.h"
 #include <pvx/builder.h>
 #include <pvx/domain.h>
+#include <pvx/mm.h>
 #include <pvx/errno.h>
 #include <pvx/frame.h>
 #include <pvx/layout.h>
@@ -125,7 +126,7 @@ static void test_start_of_day_registers(void)
     CU_ASSERT_EQUAL(r->gs, FLAT_RING1_DS);
     CU_ASSERT_EQUAL(r->eflags, 0x202);
     CU_ASSERT_EQUAL(r->eax | r->ebx | r->ecx | r->edx | r->edi | r->ebp, 0);
-    CU_ASSERT_EQUAL(fake_cr3, v->cr3);
+    CU_ASSERT_EQUAL(fake_cr3, mm_vcpu_pdpt(v));     /* its PDPT: the L3's copy */
     CU_ASSERT_EQUAL(v->domain->domain_id, 0);
     CU_ASSERT_STRING_EQUAL(v->domain->name, "kernel.elf");
 }

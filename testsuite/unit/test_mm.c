@@ -499,10 +499,13 @@ static void test_l3_rules(void)
         uint64_t flags;
         long rc;
     } flag_rows[] = {
-        { "P", 0, 0 }, { "P|PWT|PCD", 0x18, 0 }, { "P|avail", 0xe00, 0 },
-        { "P|RW", 0x2, -EINVAL }, { "P|US", 0x4, -EINVAL }, { "P|A", 0x20, -EINVAL },
-        { "P|D", 0x40, -EINVAL }, { "P|PS", 0x80, -EINVAL }, { "P|G", 0x100, -EINVAL },
-        { "P|NX", _PAGE_NX, -EINVAL },
+        /* As current Xen for a 32-bit guest (XSA-286: its L3 disallow mask
+         * is 0xFFFFF198): the CPU loads a copy with P only (mm_vcpu_pdpt). */
+        { "P", 0, 0 }, { "P|RW", 0x2, 0 }, { "P|US", 0x4, 0 }, { "P|A", 0x20, 0 },
+        { "P|D", 0x40, 0 }, { "P|RW|US|A|D", 0x66, 0 }, { "P|avail", 0xe00, 0 },
+        { "P|PWT", 0x8, -EINVAL }, { "P|PCD", 0x10, -EINVAL }, { "P|PS", 0x80, -EINVAL },
+        { "P|G", 0x100, -EINVAL }, { "P|NX", _PAGE_NX, -EINVAL },
+        { "P|bit 52", 1ull << 52, -EINVAL },
     };
 
     boot();
@@ -523,6 +526,31 @@ static void test_l3_rules(void)
             CU_ASSERT(frame_of(p2m(FREE_PFN + 1))->flags & FRAME_F_XEN_L2);
             CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, l3, 0), 0);
         }
+        audit_clean();
+    }
+
+    /*
+     * The PDPT the CPU loads never holds what PAE reserves. A non-present
+     * entry with A and D (never validated: not present), then a present one
+     * written over it with PRESERVE_AD: the guest's L3 gets P|A|D, which
+     * used to go straight into the CPU's PDPTE (#GP in ring 0 on hardware;
+     * the fake CPU aborts on it too). The copy has the address and P only.
+     */
+    {
+        mfn_t l2 = p2m(FREE_PFN + 5);
+        const uint64_t *pdpt = (const uint64_t *)(fake_mem + mm_vcpu_pdpt(current));
+
+        CU_ASSERT_EQUAL(mmu(pte(cr3_mfn(), 0) + 8, 0x60), 0);
+        CU_ASSERT_EQUAL(rd(cr3_mfn(), 1), 0x60);
+        CU_ASSERT_EQUAL(mmu((pte(cr3_mfn(), 0) + 8) | MMU_PT_UPDATE_PRESERVE_AD, pte(l2, 1)), 0);
+        CU_ASSERT_EQUAL(rd(cr3_mfn(), 1), pte(l2, 0x61));
+        CU_ASSERT_EQUAL(fake_cr3, mm_vcpu_pdpt(current));
+        CU_ASSERT_EQUAL(pdpt[1], pte(l2, 1));
+        CU_ASSERT_EQUAL(pdpt[0], rd(cr3_mfn(), 0) & (PTE_ADDR_MASK | 1));
+        CU_ASSERT_EQUAL(mmu(pte(cr3_mfn(), 0) + 8, pte(l2, 0x67)), 0);   /* RW|US|A|D */
+        CU_ASSERT_EQUAL(pdpt[1], pte(l2, 1));
+        CU_ASSERT_EQUAL(mmu(pte(cr3_mfn(), 0) + 8, 0), 0);
+        CU_ASSERT_EQUAL(pdpt[1], 0);
         audit_clean();
     }
 
@@ -570,7 +598,8 @@ static void test_l3_rules(void)
     CU_ASSERT_EQUAL(frame_of(l2b)->type_count, 2);
     /* mod_l3_entry: slot 1 may change, slot 3 may not. */
     CU_ASSERT_EQUAL(mmu(pte(l3, 0) + 8 * 1, pte(l2b, 1)), 0);
-    CU_ASSERT_EQUAL(mmu(pte(l3, 0) + 8 * 1, pte(l2b, 3)), -EINVAL);
+    CU_ASSERT_EQUAL(mmu(pte(l3, 0) + 8 * 1, pte(l2b, 3)), 0);           /* RW: as Xen */
+    CU_ASSERT_EQUAL(mmu(pte(l3, 0) + 8 * 1, pte(l2b, 0x9)), -EINVAL);    /* PWT */
     CU_ASSERT_EQUAL(mmu(pte(l3, 0) + 8 * 3, pte(l2b, 1)), -EINVAL);
     CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, l3, 0), 0);
     CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, l2b, 0), 0);
@@ -610,7 +639,7 @@ static void test_pin_unpin_baseptr(void)
     /* Switch to it (the slot-0 L2 is empty: the guest would fault, but the
      * hypervisor only cares about types), then back. */
     CU_ASSERT_EQUAL(ext(MMUEXT_NEW_BASEPTR, l3, 0), 0);
-    CU_ASSERT_EQUAL(fake_cr3, (paddr_t)l3 << 12);
+    CU_ASSERT_EQUAL(fake_cr3, mm_vcpu_pdpt(current));
     CU_ASSERT_EQUAL(frame_of(l3)->type_count, 2);
     CU_ASSERT_EQUAL(frame_of(old)->type_count, 1);
     audit_clean();

@@ -20,6 +20,7 @@
 #include <public/callback.h>
 #include <public/grant_table.h>
 #include <public/physdev.h>
+#include <public/memory.h>
 #include <public/xen.h>
 
 #define BUF_VA      0x380000u       /* mapped, unused: arguments */
@@ -998,6 +999,35 @@ static void test_grant_setup(void)
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_grant_table_op, GNTTABOP_set_version, BUF_VA, 1,
                                    0, 0), -ENOSYS);
     CU_ASSERT_EQUAL(audit_frames(), 0);
+
+    /* Outside the reservation, as on Xen: not counted in tot_pages (the
+     * table once pushed a domain past max_pages), and not the guest's to
+     * give back; the domain's own frames still are. */
+    {
+        struct domain *d = current->domain;
+        struct xen_memory_reservation r = { .extent_start = BUF_VA + 64, .nr_extents = 1,
+                                            .domid = DOMID_SELF };
+        unsigned int tot = d->tot_pages, free1 = frame_free_count();
+
+        CU_ASSERT(tot <= d->max_pages);
+        CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA + 64, &list[0], 4), 0);
+        CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &r, sizeof(r)), 0);
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_memory_op, XENMEM_decrease_reservation,
+                                       BUF_VA, 0, 0, 0), 0);
+        CU_ASSERT_EQUAL(frame_of(list[0])->owner, 0);
+        CU_ASSERT_EQUAL(d->tot_pages, tot);
+        CU_ASSERT_EQUAL(frame_free_count(), free1);
+        /* Nor a page table: the hypervisor writes it behind any validation. */
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmuext_op, 0, 0, 0, DOMID_SELF, 0), 0);
+        {
+            struct mmuext_op pin = { .cmd = MMUEXT_PIN_L1_TABLE, .arg1.mfn = list[1] };
+
+            CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &pin, sizeof(pin)), 0);
+            CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmuext_op, BUF_VA, 1, 0, DOMID_SELF, 0),
+                            -EINVAL);
+        }
+        CU_ASSERT_EQUAL(audit_frames(), 0);
+    }
 }
 
 void unit_register_traps(void)

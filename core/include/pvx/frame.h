@@ -52,6 +52,11 @@ struct frame {
 #define FRAME_F_XEN_L2     0x04 /* the L2 under L3 slot 3: carries the hypervisor's slots */
 #define FRAME_F_ALLOCATED  0x08 /* the owner's own reference (a domain frame not given back) */
 #define FRAME_F_AUDIT_SEEN 0x10 /* the audit walked this table already */
+/* A page of the hypervisor's given to its owner to share (shared_info, grant
+ * table frames): outside the reservation (not in tot_pages), never given
+ * back by the guest, never a page table or descriptor frame (the hypervisor
+ * writes it unvalidated). Freed with the domain. */
+#define FRAME_F_XEN_SHARED 0x20
 
 /* A real domain (not one of the DOMID_* pseudo owners above). */
 #define frame_owner_is_domain(f) ((f)->owner < DOMID_FREE)

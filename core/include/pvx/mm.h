@@ -41,7 +41,20 @@ struct vcpu;
 #define MM_L1_CACHE_BITS        (_PAGE_PWT | _PAGE_PCD | 0x080ull)   /* + PAT: privileged only */
 #define MM_L2_ALLOWED           (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
                                  _PAGE_DIRTY | MM_AVAIL_BITS)
-#define MM_L3_ALLOWED           (_PAGE_PRESENT | _PAGE_PWT | _PAGE_PCD | MM_AVAIL_BITS)
+/* A 32-bit guest's L3 takes what Xen allows there (XSA-286: P, RW, US, A,
+ * D and the ignored bits); the CPU never loads it, but a copy with the
+ * address and P only, which is all a PAE PDPTE may hold (mm_vcpu_pdpt). */
+#define MM_L3_ALLOWED           (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | \
+                                 _PAGE_DIRTY | MM_AVAIL_BITS)
+/* What a PDPTE the CPU loads may hold besides the address: the rest is
+ * reserved, and a set reserved bit faults the CR3 load (in ring 0). */
+#define MM_PDPTE_ALLOWED        (_PAGE_PRESENT | _PAGE_PWT | _PAGE_PCD | MM_AVAIL_BITS)
+
+/* At boot, after frame_init: the frames that hold every vCPU's PDPT. */
+void mm_init(void);
+/* The machine address of the PDPT the CPU loads for v: its cr3's four
+ * entries with the address and P only. */
+paddr_t mm_vcpu_pdpt(const struct vcpu *v);
 
 /* Take / drop a general reference on a frame d owns: false if d does not own it. */
 bool mm_get_ref(struct domain *d, mfn_t mfn);
