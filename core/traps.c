@@ -360,18 +360,19 @@ static void fast_trap_update(struct vcpu *v)
 }
 
 /*
- * Xen's semantics: entries take effect one by one as they are read, up to the
- * terminating entry (address 0). A bad entry stops the call with its error
- * and the entries before it installed; a long list continues in a fresh
- * call. (An all-or-nothing table would need state across continuations; the
- * ABI promises the prefix, as for every batch - docs/abi.md.)
+ * Each call is all or nothing: the entries it reads are built into a copy and
+ * committed only when every one was good, so -EINVAL and -EFAULT change
+ * nothing. A list longer than the 256 vectors (it must repeat some) continues
+ * every 256 entries; what a finished call committed stays, as on Xen, where
+ * every entry takes effect as it is read.
  */
 long do_set_trap_table(struct vcpu *v, uint32_t traps, uint32_t a2 __unused,
                        uint32_t a3 __unused, uint32_t a4 __unused, uint32_t a5 __unused)
 {
+    /* The table being built (static: 2 KiB is much for a hypervisor stack). */
+    static struct virt_trap table[NR_VECTORS];
     struct trap_info ti;
     unsigned int n;
-    long rc = 0;
 
     if ( !traps )
     {
@@ -380,37 +381,35 @@ long do_set_trap_table(struct vcpu *v, uint32_t traps, uint32_t a2 __unused,
         return 0;
     }
 
+    memcpy(table, v->cpu.trap, sizeof(table));
     for ( n = 0; ; n++ )
     {
-        struct virt_trap *t;
         uint32_t cs;
 
         if ( n == TRAP_TABLE_BATCH )
         {
-            rc = hypercall_create_continuation(v, __HYPERVISOR_set_trap_table, 1,
-                                               traps + n * (uint32_t)sizeof(ti));
-            break;
+            /* A long list (more entries than vectors, so it repeats some):
+             * this call's entries were all good; commit them and continue
+             * with the rest in a fresh call, as Xen does. */
+            memcpy(v->cpu.trap, table, sizeof(table));
+            fast_trap_update(v);
+            return hypercall_create_continuation(v, __HYPERVISOR_set_trap_table, 1,
+                                                 traps + n * (uint32_t)sizeof(ti));
         }
         if ( copy_from_guest(v, &ti, traps + n * (uint32_t)sizeof(ti), sizeof(ti)) )
-        {
-            rc = -EFAULT;
-            break;
-        }
+            return -EFAULT;
         if ( ti.address == 0 )
             break;                      /* the end of the list */
         cs = traps_fixup_selector(ti.cs);
         if ( !gate_selector_ok(cs) )
-        {
-            rc = -EINVAL;
-            break;
-        }
-        t = &v->cpu.trap[ti.vector];
-        t->eip = ti.address;
-        t->cs = (uint16_t)cs;
-        t->flags = ti.flags & (TRAP_FLAG_DPL | TRAP_FLAG_MASK);
+            return -EINVAL;
+        table[ti.vector].eip = ti.address;
+        table[ti.vector].cs = (uint16_t)cs;
+        table[ti.vector].flags = ti.flags & (TRAP_FLAG_DPL | TRAP_FLAG_MASK);
     }
+    memcpy(v->cpu.trap, table, sizeof(table));
     fast_trap_update(v);
-    return rc;
+    return 0;
 }
 
 long do_stack_switch(struct vcpu *v, uint32_t ss, uint32_t esp, uint32_t a3 __unused,

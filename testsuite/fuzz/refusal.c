@@ -16,9 +16,8 @@
  *   - mmu_update, mmuext_op of one request: the done count at pdone;
  *   - memory_op's reservation ops return the number done, so "nothing done"
  *     is their failure: then nothing may have changed;
- *   - batches of more than one request, multicall (its calls are checked one
- *     by one) and set_trap_table (Xen's partial semantics: the entries before
- *     a bad one stay installed, docs/abi.md) are not checked whole;
+ *   - batches of more than one request and multicall (its calls are checked
+ *     one by one) are not checked whole;
  *   - a call that killed its domain, a continuation, and iret (its result is
  *     the guest's own eax) are not refusals.
  *
@@ -124,7 +123,6 @@ static bool is_refusal(const struct level *s, long rc, uint32_t *pdone)
     {
     case __HYPERVISOR_iret:
     case __HYPERVISOR_multicall:
-    case __HYPERVISOR_set_trap_table:
         return false;
     case __HYPERVISOR_mmu_update:
     case __HYPERVISOR_mmuext_op:
