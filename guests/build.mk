@@ -5,7 +5,7 @@
 # each into $(B)/guests/<name>.elf, linked with guests/lib and the core's
 # string and format helpers (compiled here, for the guest, from the same files).
 
-GUEST_CFLAGS := $(CFLAGS32) -Icore/include -Iguests/lib
+GUEST_CFLAGS  = $(CFLAGS32) -Icore/include -Iguests/lib
 GUEST_LDS    := guests/lib/guest.ld
 GUEST_OBJDIR := $(B)/guests/obj
 
@@ -29,8 +29,9 @@ define guest_rule
 GUEST_OBJS_$(1) := $$(call guest_objs,$$(call guest_srcs,$(2)))
 
 $$(B)/guests/$(1).elf: $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS) $$(GUEST_LDS)
+	$$(call show,LD,$$@)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS32) -Wl,-T,$$(GUEST_LDS) -Wl,-Map,$$(GUEST_OBJDIR)/$(1).map \
+	$(Q)$$(CC) $$(LDFLAGS32) -Wl,-T,$$(GUEST_LDS) -Wl,-Map,$$(GUEST_OBJDIR)/$(1).map \
 	    -o $$@ $$(GUEST_OBJS_$(1)) $$(GUEST_LIB_OBJS) $$(LIBGCC32)
 
 ALL_GUEST_OBJS += $$(GUEST_OBJS_$(1))
@@ -43,13 +44,9 @@ PV_TEST_ELFS := $(patsubst %,$(B)/guests/%.elf,$(PV_TEST_NAMES))
 GUEST_ELFS   := $(patsubst %,$(B)/guests/%.elf,$(GUEST_NAMES)) $(PV_TEST_ELFS)
 ALL_TARGETS  += $(GUEST_ELFS)
 
-$(GUEST_OBJDIR)/%.o: %.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
-
-$(GUEST_OBJDIR)/%.o: %.S | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(GUEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
+# Every folder guest sources come from, one compile rule each.
+GUEST_SRCDIRS := guests core/lib testsuite/pv testsuite/bench
+$(foreach d,$(GUEST_SRCDIRS),$(eval $(call compile,guest,$(GUEST_OBJDIR),$(d),CC,GUEST_CFLAGS)))
 
 guests: $(GUEST_ELFS)
 
