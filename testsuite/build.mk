@@ -52,9 +52,10 @@ test-build: all $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf gdb-scripts
 
 # make test: every stage, even after a failure, each under a time limit; a
 # table at the end, exit status 0 only when all passed. The stages are a
-# table in testsuite/make-test.py.
+# table in testsuite/make-test.py; STAGES=gdb,unit runs only those.
+STAGES ?=
 test:
-	+$(Q)python3 testsuite/make-test.py
+	+$(Q)MAKE="$(MAKE)" python3 testsuite/make-test.py $(if $(STAGES),--only '$(STAGES)')
 
 .PHONY: test-unit test-scenarios test-sim test-runners test-build test
 
