@@ -30,6 +30,7 @@ MAKE = os.environ.get("MAKE", "make")
 STAGES = [
     ("build", "{make} --no-print-directory test-build", 1800),
     ("check-core", "bash scripts/check-core.sh", 60),
+    ("tools", "python3 testsuite/tools-selftest.py", 600),
     ("unit", "build/unit/unit-tests", 300),
     ("runners", "python3 testsuite/runner-cases.py", 600),
     ("scenarios", "python3 testsuite/run-scenarios.py", 1500),
@@ -51,21 +52,23 @@ def run_stage(name, cmd, limit):
         rc = p.wait(timeout=limit)
         why = "exit %d" % rc if rc else ""
     except subprocess.TimeoutExpired:
-        for sig in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(p.pid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                p.wait(timeout=10)
-                break
-            except subprocess.TimeoutExpired:
-                continue
+        try:
+            os.killpg(p.pid, signal.SIGTERM)
+            p.wait(timeout=5)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            pass
         rc = -1
         why = "time limit of %d s reached" % limit
     except KeyboardInterrupt:
         os.killpg(p.pid, signal.SIGKILL)
         raise
+    # Whatever the stage left behind (a child deaf to SIGTERM, a QEMU a
+    # script forgot) goes with it.
+    try:
+        os.killpg(p.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    p.wait()
     secs = time.monotonic() - t0
     ok = rc == 0
     print("== %s: %s in %.1f s%s" % (name, "PASS" if ok else "FAIL", secs,
@@ -83,7 +86,7 @@ def main():
     stages = STAGES
     if args.stages:
         with open(args.stages) as f:
-            stages = [(w[0], w[2], int(w[1])) for w in
+            stages = [(w[0], w[2].strip(), int(w[1])) for w in
                       (l.split(None, 2) for l in f if l.strip() and not l.startswith("#"))]
     if args.only:
         pats = args.only.split(",")

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""tools-selftest.py - the test tools are tested too: make-test.py runs every
+stage whatever fails or hangs and counts for real; run-scenarios.py refuses a
+selection that matches nothing and lists and globs as documented.
+
+Each check prints "ok: ..." or "FAIL: ..."; exit status 1 on any failure.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+MAKE_TEST = os.path.join(TOP, "testsuite", "make-test.py")
+SCEN = os.path.join(TOP, "testsuite", "run-scenarios.py")
+failures = 0
+
+
+def check(what, cond, detail=""):
+    global failures
+    if cond:
+        print("  ok: " + what)
+    else:
+        failures += 1
+        print("  FAIL: %s%s" % (what, "\n" + detail if detail else ""))
+
+
+def run(argv, timeout=120):
+    t0 = time.monotonic()
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                       timeout=timeout, cwd=TOP)
+    return p.returncode, p.stdout, p.stderr, time.monotonic() - t0
+
+
+def stage_rows(out):
+    """{name: (result, rest)} from the table make-test.py prints last."""
+    rows, seen = {}, False
+    for line in out.splitlines():
+        if line.startswith("stage "):
+            seen = True
+            continue
+        if seen and line and not line.startswith("make-test:"):
+            w = line.split(None, 3)
+            rows[w[0]] = (w[1] if len(w) > 2 else "", w[-1])
+    return rows
+
+
+def make_test_checks(tmp):
+    print("make-test.py")
+    stages = os.path.join(tmp, "stages")
+    with open(stages, "w") as f:
+        f.write("first 30 true\n"
+                "fails 30 exit 3\n"
+                "hangs 2 sleep 100\n"
+                "deaf 2 bash -c 'trap \"\" TERM; sleep 100'\n"
+                "last 30 echo last ran\n")
+    rc, out, err, secs = run([sys.executable, MAKE_TEST, "--stages", stages])
+    rows = stage_rows(out)
+    check("a failure anywhere: exit status 1", rc == 1, out + err)
+    check("every stage ran, in order, after a failure and two hangs",
+          list(rows) == ["first", "fails", "hangs", "deaf", "last", "total"], out)
+    check("the stage after the failures really ran", "last ran" in out, out)
+    check("results as they were: PASS FAIL FAIL FAIL PASS",
+          [rows.get(n, ("",))[0] for n in ("first", "fails", "hangs", "deaf", "last")] ==
+          ["PASS", "FAIL", "FAIL", "FAIL", "PASS"], out)
+    check("a hang is a FAIL naming the time limit",
+          "time limit of 2 s reached" in rows.get("hangs", ("", ""))[1], out)
+    check("a stage deaf to SIGTERM is killed too (whole run under 60 s)", secs < 60, "%.1f s" % secs)
+    check("the counted line", "make-test: 2 passed, 3 failed" in out.splitlines(), out)
+
+    with open(stages, "w") as f:
+        f.write("one 30 true\ntwo 30 true\n")
+    rc, out, err, _ = run([sys.executable, MAKE_TEST, "--stages", stages])
+    check("all passed: exit status 0 and the counted line",
+          rc == 0 and "make-test: 2 passed, 0 failed" in out.splitlines(), out + err)
+    rc, out, err, _ = run([sys.executable, MAKE_TEST, "--stages", stages, "--only", "tw*"])
+    check("--only GLOB runs the matching stages only",
+          rc == 0 and "make-test: 1 passed, 0 failed" in out.splitlines(), out + err)
+    rc, out, err, _ = run([sys.executable, MAKE_TEST, "--only", "nosuch"])
+    check("--only with an unknown stage: exit 2 and a message",
+          rc == 2 and "no stage matches nosuch" in err, out + err)
+    rc, out, err, _ = run([sys.executable, MAKE_TEST, "--list"])
+    check("--list names the real stages",
+          rc == 0 and all(s in out for s in ("build", "unit", "scenarios", "gdb", "coverage")), out)
+
+
+def scenario_checks():
+    print("run-scenarios.py")
+    rc, out, err, _ = run([sys.executable, SCEN, "--list"])
+    names = [l.split()[0] for l in out.splitlines()]
+    check("--list prints the scenarios", rc == 0 and "hello" in names and "pv/mm-type-rules" in names,
+          out + err)
+    rc, out, err, _ = run([sys.executable, SCEN, "--sim-only", "nosuch"])
+    check("an unknown name: exit 2, nothing run, a message",
+          rc == 2 and "no scenario matches 'nosuch'" in err and "PASS" not in out, out + err)
+    rc, out, err, _ = run([sys.executable, SCEN, "--sim-only", "--only", "mm-type-rules"])
+    check("a name without its pv/ prefix: exit 2 with the right name suggested",
+          rc == 2 and "did you mean pv/mm-type-rules?" in err, out + err)
+    rc, out, err, _ = run([sys.executable, SCEN, "--sim-only", "hello", "nosuch"])
+    check("one unknown among known names still refuses the run", rc == 2 and "PASS" not in out,
+          out + err)
+    rc, out, err, _ = run([sys.executable, SCEN, "--list", "pv/*"])
+    listed = [l.split()[0] for l in out.splitlines()]
+    pv = sorted(d for d in os.listdir(os.path.join(TOP, "testsuite", "pv")))
+    check("a glob picks exactly its scenarios", rc == 0 and listed == ["pv/" + n for n in pv],
+          out + err)
+    rc, out, err, _ = run([sys.executable, SCEN, "--sim-only", "hello"])
+    check("a known name runs it and only it",
+          rc == 0 and "PASS hello" in out and "scenarios: 1 passed, 0 failed" in out, out + err)
+
+
+def main():
+    with tempfile.TemporaryDirectory(prefix="pvx-selftest-") as tmp:
+        make_test_checks(tmp)
+    scenario_checks()
+    print("tools-selftest: %s" % ("all passed" if failures == 0 else "%d failed" % failures))
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.exit(main())
