@@ -30,6 +30,8 @@
 #define CMDLINE_MAX     1023
 /* A module's arguments reach its guest in start_info.cmd_line. */
 #define MODULE_ARGS_MAX (MAX_GUEST_CMDLINE - 1)
+/* Numbers of up to 18 digits: what a shell script counts with, too. */
+#define NUM_MAX         999999999999999999ull
 
 static bool opt_hash;
 static struct boot_info boot;
@@ -180,7 +182,7 @@ static bool parse_time(const char *s, uint64_t *out)
         mul = 1000 * 1000 * 1000;
     else
         return false;
-    if ( v > UINT64_MAX / mul )
+    if ( v > NUM_MAX || v > INT64_MAX / mul )
         return false;
     *out = v ? v * mul : UINT64_MAX;
     return true;
@@ -498,7 +500,7 @@ int main(int argc, char **argv)
         }
         else if ( (v = opt_value(argc, argv, &i, "--seed")) )
         {
-            if ( !whole_number(v, strlen(v), UINT64_MAX / 10, NULL) )
+            if ( !whole_number(v, strlen(v), NUM_MAX, NULL) )
                 bad_usage("--seed: %s is not a whole number", v);
             cmdline_add("fail_seed=", v);
         }
