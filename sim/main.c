@@ -86,6 +86,7 @@ void sim_msg(const char *fmt, ...)
 {
     va_list ap;
 
+    trace_hcall_interrupt(true);
     fflush(stdout);
     fputs("(pvx) ", stdout);
     va_start(ap, fmt);
@@ -99,6 +100,7 @@ void sim_panic(const char *fmt, ...)
 {
     va_list ap;
 
+    trace_hcall_interrupt(true);
     fflush(stdout);
     fputs("(pvx) sim panic: ", stdout);
     va_start(ap, fmt);
@@ -110,6 +112,7 @@ void sim_panic(const char *fmt, ...)
 
 void arch_console_write(const char *s, size_t len)
 {
+    trace_hcall_interrupt(true);
     fwrite(s, 1, len, stdout);
     if ( memchr(s, '\n', len) )
         fflush(stdout);
@@ -120,6 +123,7 @@ void arch_shutdown(int status)
     static bool down;
 
     fflush(stdout);
+    trace_hcall_stop();
     if ( opt_hash && !down && sim_uc != NULL )
     {
         down = true;            /* a panic while hashing must not recurse */

@@ -200,6 +200,64 @@ def site_checks():
     return problems
 
 
+# --trace=hcall (the simulator's): argument counts by the ABI's prototypes.
+TRACE_ARITY = {"console_io": 3, "xen_version": 2, "sched_op": 2, "update_va_mapping": 4,
+               "mmu_update": 4, "mmuext_op": 4, "memory_op": 2, "event_channel_op": 2,
+               "callback_op": 2, "set_trap_table": 1, "vcpu_op": 3, "set_timer_op": 2,
+               "update_descriptor": 4, "multicall": 2, "grant_table_op": 3}
+TRACE_LINE = re.compile(r"^\[ *\d+\] d(\d+) hcall (\w+)\((.*)\)( = .*| \.\.\.| -> .*)$")
+
+
+def trace_checks():
+    problems = []
+    sim = RUNNERS["pvx-sim"]
+    hello = os.path.join(B, "guests", "hello.elf")
+    rc, out, err = run(sim + ["--trace=hcall", hello])
+    lines = err.splitlines()
+    calls = [TRACE_LINE.match(l) for l in lines]
+    if rc != 0 or not lines:
+        problems.append("exit %d, %d trace lines" % (rc, len(lines)))
+        return problems
+    bad = [l for l, m in zip(lines, calls) if not m]
+    if bad:
+        problems.append("lines not of the form '[t] dN hcall name(args) = rc': %r" % bad[:3])
+    if not re.match(r"^\[ *\d+\] d0 hcall sched_op\(shutdown, 0x[0-9a-f]+\) = \? \(the machine stopped\)$",
+                    lines[-1]):
+        problems.append("the last call is not the final sched_op(shutdown): %r" % lines[-1])
+    for l, m in zip(lines, calls):
+        if m and m.group(2) in TRACE_ARITY:
+            n = len(m.group(3).split(", ")) if m.group(3) else 0
+            if n != TRACE_ARITY[m.group(2)]:
+                problems.append("%s with %d arguments, its arity is %d: %r"
+                                % (m.group(2), n, TRACE_ARITY[m.group(2)], l))
+                break
+    if not any(re.search(r"hcall console_io\(write, 0x8, 0x80000000\) = -EFAULT$", l) for l in lines):
+        problems.append("no console_io(write, 0x8, 0x80000000) = -EFAULT (errors by name)")
+    if not any(re.search(r"hcall hypercall_60\(\) = -ENOSYS$", l) for l in lines):
+        problems.append("no hypercall_60() = -ENOSYS (an unknown call has no arguments to show)")
+    # Into one file: each call's entry comes before the output it makes.
+    p = subprocess.run(sim + ["--trace=hcall", hello], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                       timeout=120)
+    both = p.stdout.decode("utf-8", "replace").splitlines()
+    try:
+        i = both.index("Hello from a pvx guest")
+        if not (both[i - 1].endswith(" ...") and "console_io(write" in both[i - 1] and
+                "<... console_io resumed> = 0" in both[i + 1]):
+            problems.append("console output not between its call and the result: %r" % both[i - 1:i + 2])
+    except ValueError:
+        problems.append("no 'Hello from a pvx guest' in the merged output")
+    # Two domains: a call that hands the CPU over says so.
+    pp = os.path.join(B, "guests", "pingpong.elf")
+    rc, out, err = run(sim + ["--trace=hcall", pp, pp + "=name=pong mem=4M"])
+    if not re.search(r"^\[ *\d+\] d0 hcall sched_op\(yield, 0\) = \? \(d1 runs; the result reaches d0 "
+                     r"when it runs again\)$", err, re.M):
+        problems.append("no yield from d0 to d1 in the two-domain trace")
+    rc, out, err = run(sim + ["--trace=bogus", hello])
+    if rc != 2 or not err.startswith("pvx-sim: --trace: bogus is not a list of insn, hcall, sched\n"):
+        problems.append("--trace=bogus: exit %d, %r" % (rc, err))
+    return problems
+
+
 def raw_qemu_cases(tmp):
     """QEMU's Multiboot loader straight to pvx.elf, no runner: the image
     itself names the limits (what a hand-written grub.cfg would meet)."""
@@ -241,7 +299,7 @@ def main():
         RUNNERS["pvx-qemu"] = [os.path.abspath(args.qemu)]
 
     names = [c[0] for c in CASES] + [c[0] for c in RUNNER_ONLY] + \
-        ["help", "fault-sites", "metal-cmdline-too-long", "metal-module-args-too-long",
+        ["help", "fault-sites", "sim-trace-hcall", "metal-cmdline-too-long", "metal-module-args-too-long",
          "metal-module-args-at-limit"]
     pats = args.names or ["*"]
     unknown = [p for p in pats if not any(fnmatch.fnmatchcase(n, p) for n in names)]
@@ -282,6 +340,8 @@ def main():
             report("help", list(RUNNERS), help_checks())
         if "fault-sites" in chosen:
             report("fault-sites", list(RUNNERS), site_checks())
+        if "sim-trace-hcall" in chosen:
+            report("sim-trace-hcall", ["pvx-sim"], trace_checks())
         for name, runners, problems in raw_qemu_cases(tmp):
             if name in chosen:
                 report(name, runners, problems)
