@@ -7,7 +7,9 @@ X86_SRCS  := $(sort $(wildcard arch-x86/*.c) $(wildcard arch-x86/*.S))
 X86_LDS   := arch-x86/pvx.ld
 
 X86_CFLAGS    = $(HV_CFLAGS32) $(CORE_INC)
-X86_CFLAGS_dbg = $(CFLAGS32_BASE) -O0 -g3 $(CORE_INC)
+# The debug image keeps arch-x86 at -O2 (without LTO): at -O0, x86_start's
+# copy of the first frame to the top of the stack overwrites its own locals.
+X86_CFLAGS_dbg = $(CFLAGS32) -g3 $(CORE_INC)
 X86_OBJS      := $(patsubst %,$(B)/x86/%.o,$(basename $(X86_SRCS)))
 X86_OBJS_dbg  := $(patsubst %,$(B)/dbg/x86/%.o,$(basename $(X86_SRCS)))
 $(eval $(call compile,x86,$(B)/x86,arch-x86,CC,X86_CFLAGS))
@@ -18,8 +20,9 @@ $(B)/pvx.elf: $(X86_OBJS) $(CORE_OBJS_x86) $(X86_LDS)
 	$(Q)$(CC) $(HV_LDFLAGS32) -Wl,-T,$(X86_LDS) -Wl,-z,max-page-size=0x1000 -o $@ \
 	    $(X86_OBJS) $(CORE_OBJS_x86) $(LIBGCC32)
 
-# The same image at -O0 without link-time optimisation: every argument and
-# local readable in gdb (make gdb-metal, the gdb stage of make test).
+# The same image with the core at -O0, without link-time optimisation: every
+# argument and local of the core readable in gdb (make gdb-metal, the gdb
+# stage of make test).
 $(B)/dbg/pvx.elf: $(X86_OBJS_dbg) $(CORE_OBJS_dbg32) $(X86_LDS)
 	$(call show,LD,$@)
 	$(Q)$(CC) $(LDFLAGS32) -Wl,-T,$(X86_LDS) -Wl,-z,max-page-size=0x1000 -o $@ \

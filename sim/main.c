@@ -60,6 +60,8 @@ static const char usage[] =
     "  --hash              print a hash of memory and registers at exit\n"
     "  --no-time           benchmarks only: no instruction-counting block hook, so\n"
     "                      no timer, no time limit, no int3/into, no port I/O checks\n"
+    "  --full-frames       hypercalls save every guest register (slower); on by\n"
+    "                      itself under a debugger, for gdb's pvx-guest-regs\n"
     "\n"
     "At most 16 modules (BOOT_MAX_MODULES); a module's ARGS at most 1023 bytes\n"
     "(MAX_GUEST_CMDLINE). In a further module's ARGS, mem=SIZE is its memory\n"
@@ -447,6 +449,22 @@ static const char *opt_value(int argc, char **argv, int *i, const char *name)
     return argv[++*i];
 }
 
+/* Run by a debugger (gdb, strace): /proc/self/status names its pid. */
+static bool debugger_attached(void)
+{
+    char line[128];
+    FILE *f = fopen("/proc/self/status", "r");
+    bool traced = false;
+
+    if ( f == NULL )
+        return false;
+    while ( fgets(line, sizeof(line), f) )
+        if ( !strncmp(line, "TracerPid:", 10) )
+            traced = strtol(line + 10, NULL, 10) != 0;
+    fclose(f);
+    return traced;
+}
+
 int main(int argc, char **argv)
 {
     struct module_arg mods[BOOT_MAX_MODULES];
@@ -460,6 +478,9 @@ int main(int argc, char **argv)
 
     boot.machine = "sim";
     boot.cmdline = "";
+    /* gdb reads the guest's registers from the vCPU's frame: fill it always. */
+    if ( debugger_attached() )
+        trace_full_frames();
 
     for ( i = 1; i < argc; i++ )
     {
@@ -523,6 +544,8 @@ int main(int argc, char **argv)
             opt_hash = true;
         else if ( !strcmp(a, "--no-time") )
             sim_no_time = true;
+        else if ( !strcmp(a, "--full-frames") )
+            trace_full_frames();
         else if ( !strcmp(a, "--machine") || !strncmp(a, "--machine=", 10) ||
                   !strcmp(a, "--iso") || !strcmp(a, "--gdb") || !strcmp(a, "--cpu") ||
                   !strncmp(a, "--cpu=", 6) || !strcmp(a, "--hv") || !strncmp(a, "--hv=", 5) ||

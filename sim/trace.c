@@ -412,6 +412,7 @@ static struct {
     char line[160];
 } hcall;
 static unsigned int run_dom, run_vcpu;          /* from the last dispatch */
+static bool hcall_print;                        /* --trace=hcall, not only full frames */
 static bool trace_shares_stdout;                /* stderr is stdout's file */
 
 static const char *hcall_name(uint32_t nr, char *buf, size_t len)
@@ -430,6 +431,8 @@ void trace_hcall_enter(const struct cpu_regs *r)
     char num[24];
     int n;
 
+    if ( !hcall_print )
+        return;
     if ( r->eax == __HYPERVISOR_sched_op && arg[0] < ARRAY_SIZE(sched_ops) )
         sub = sched_ops[arg[0]];
     else if ( r->eax == __HYPERVISOR_console_io && arg[0] < ARRAY_SIZE(console_ops) )
@@ -546,13 +549,27 @@ int trace_parse(const char *list)
         if ( !strcmp(tok, "insn") )
             sim_trace |= TRACE_INSN;
         else if ( !strcmp(tok, "hcall") )
+        {
             sim_trace |= TRACE_HCALL;
+            hcall_print = true;
+        }
         else if ( !strcmp(tok, "sched") )
             sim_trace |= TRACE_SCHED;
         else
             return -1;
     }
     return 0;
+}
+
+/*
+ * Every hypercall enters with the whole register frame, as under
+ * --trace=hcall (cpu.c skips its lazy entry then) but printing nothing: under
+ * a debugger, the guest's registers are all in the vCPU's frame, where gdb can
+ * read them (pvx-guest-regs) without calling into the process.
+ */
+void trace_full_frames(void)
+{
+    sim_trace |= TRACE_HCALL;
 }
 
 void trace_init(void)
