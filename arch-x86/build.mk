@@ -47,7 +47,7 @@ qemu: $(B)/pvx.elf $(DEFAULT_SCENARIO)
 # QEMU's console goes to build/dbg/qemu-console.log, not into gdb's prompt).
 # GUEST=build/guests/NAME.elf[=ARGS] picks the guest; QEMU goes when gdb does.
 GUEST ?= $(DEFAULT_SCENARIO)
-gdb-metal: $(B)/dbg/pvx.elf $(GUEST_ELFS)
+gdb-metal: $(B)/dbg/pvx.elf $(GUEST_ELFS) gdb-scripts
 	scripts/pvx-gdb-metal $(QEMU_ARGS) $(GUEST)
 
 -include $(X86_OBJS:.o=.d) $(X86_OBJS_dbg:.o=.d)

@@ -27,10 +27,11 @@ $(B)/dbg/pvx-sim: $(SIM_OBJS_dbg) $(CORE_OBJS_dbg) $(UNICORN_LIB)
 ALL_TARGETS += $(B)/pvx-sim
 
 # Interactive: the -O0 simulator on GUEST (default: the default scenario),
-# stopped in core_start, with the pvx gdb commands (scripts/gdb/pvx.py).
+# stopped in core_start, with the pvx gdb commands auto-loaded
+# ($(B)/dbg/pvx-sim-gdb.py, scripts/gdb/pvx_gdb.py).
 GUEST ?= $(DEFAULT_SCENARIO)
-gdb-sim: $(B)/dbg/pvx-sim $(GUEST_ELFS)
-	gdb -q -iex 'add-auto-load-safe-path $(CURDIR)/scripts/gdb' -x scripts/gdb/pvx.py \
+gdb-sim: $(B)/dbg/pvx-sim $(GUEST_ELFS) gdb-scripts
+	gdb -q -iex 'add-auto-load-safe-path $(CURDIR)/$(B)' \
 	    -ex 'break core_start' -ex run --args $(B)/dbg/pvx-sim $(GUEST)
 
 -include $(SIM_OBJS:.o=.d) $(SIM_OBJS_dbg:.o=.d)

@@ -69,10 +69,14 @@ $(GDB_SCRIPTS): scripts/gdb/autoload.py.in
 gdb-scripts: $(GDB_SCRIPTS)
 ALL_TARGETS += $(GDB_SCRIPTS)
 
-test-gdb: $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf $(GUEST_ELFS) gdb-scripts
+test-gdb: $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf $(B)/pvx.elf $(GUEST_ELFS) gdb-scripts
 	bash testsuite/gdb/run-gdb-tests.sh
 
-.PHONY: test-gdb gdb-scripts
+# The gdb sessions again, then their transcripts written into docs/debugging.md.
+gdb-docs: $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf $(B)/pvx.elf $(GUEST_ELFS) gdb-scripts
+	bash testsuite/gdb/run-gdb-tests.sh --update
+
+.PHONY: test-gdb gdb-docs gdb-scripts
 
 # Fault-injection campaign: every site x every PV guest x fail-nth (see
 # testsuite/fault/sweep.py). FAULT_NTH bounds the nth values tried per site.

@@ -181,13 +181,12 @@ when a debugger runs it (--full-frames), so under gdb there are none."""
         bit = {f.name: f.bitpos // 32 for f in regs.type.strip_typedefs().fields()}
         gdb.write("domain %d vcpu %d%s\n" % (int(v["domain"]["domain_id"]), int(v["id"]),
                                              "" if not missing else ", fields still in the CPU: %#x" % missing))
-        for i, name in enumerate(self.ORDER):
-            if missing & (1 << bit[name]):
-                val = "(in the CPU)"
-            else:
-                val = "%08x" % int(regs[name])
-            gdb.write("%-12s %-12s%s" % (name, val, "\n" if i % 4 == 3 else ""))
-        gdb.write("\n")
+        cells = []
+        for name in self.ORDER:
+            val = "(in the CPU)" if missing & (1 << bit[name]) else "%08x" % int(regs[name])
+            cells.append("%-12s %-12s" % (name, val))
+        for i in range(0, len(cells), 4):
+            gdb.write("   ".join(cells[i:i + 4]).rstrip() + "\n")
 
 
 class PvxPt(gdb.Command):
