@@ -2,12 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """tools-selftest.py - the test tools are tested too: make-test.py runs every
 stage whatever fails or hangs and counts for real; run-scenarios.py refuses a
-selection that matches nothing and lists and globs as documented.
+selection that matches nothing and lists and globs as documented; the guest
+of docs/examples/own-guest builds outside the tree and boots on both runners.
 
 Each check prints "ok: ..." or "FAIL: ..."; exit status 1 on any failure.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -112,9 +114,30 @@ def scenario_checks():
           rc == 0 and "PASS hello" in out and "scenarios: 1 passed, 0 failed" in out, out + err)
 
 
+def own_guest_checks(tmp):
+    """docs/guests.md's guest built outside the tree, as a reader would."""
+    print("a guest built outside the tree (docs/examples/own-guest)")
+    src = os.path.join(TOP, "docs", "examples", "own-guest")
+    dst = os.path.join(tmp, "own-guest")
+    shutil.copytree(src, dst)
+    rc, out, err, _ = run(["make", "-C", dst, "PVX=" + TOP])
+    elf = os.path.join(dst, "own-guest.elf")
+    check("make PVX=... builds it", rc == 0 and os.path.exists(elf), out + err)
+    for runner in (os.path.join(TOP, "build", "pvx-sim"), os.path.join(TOP, "scripts", "pvx-qemu")):
+        rc, out, err, _ = run([runner, elf + "=hello there"])
+        out = out.replace("\r\n", "\n")
+        check("%s boots it, with its arguments" % os.path.basename(runner),
+              rc == 0 and "my arguments: 'hello there'" in out and "Test result: SUCCESS" in out,
+              out + err)
+    rc, out, err, _ = run(["make", "-C", dst, "PVX=" + os.path.join(tmp, "nosuch"), "-B"])
+    check("without a built pvx, make says what is missing",
+          rc != 0 and "guest-sdk/pvx-guest.mk" in err, out + err)
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="pvx-selftest-") as tmp:
         make_test_checks(tmp)
+        own_guest_checks(tmp)
     scenario_checks()
     print("tools-selftest: %s" % ("all passed" if failures == 0 else "%d failed" % failures))
     return 1 if failures else 0
