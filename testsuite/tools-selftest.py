@@ -9,6 +9,7 @@ Each check prints "ok: ..." or "FAIL: ..."; exit status 1 on any failure.
 """
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -134,11 +135,53 @@ def own_guest_checks(tmp):
           rc != 0 and "guest-sdk/pvx-guest.mk" in err, out + err)
 
 
+SUBOP = re.compile(r"case ((?:XENVER|XENMEM|MMUEXT|MMU|SCHEDOP|CONSOLEIO|EVTCHNOP|VCPUOP|CALLBACKOP|"
+                   r"PHYSDEVOP|GNTTABOP|XENPF|XEN_DOMCTL)_\w+):")
+
+
+def hypercall_doc_problems(doc):
+    """What docs/hypercalls.md misses of the core's table, sub-ops and the
+    trace's argument counts."""
+    problems = []
+    rows = {m.group(2): (m.group(1), m.group(3), m.group(4)) for m in
+            re.finditer(r"^\| (\d+) \| `(\w+)` \| (\d*) \| (yes|no|partial) \|", doc, re.M)}
+    with open(os.path.join(TOP, "core", "hypercall.c")) as f:
+        for name, nargs in re.findall(r"^\s+HC\((\w+), (\d)\),", f.read(), re.M):
+            if name not in rows or rows[name][2] == "no" or rows[name][1] != nargs:
+                problems.append("core's %s/%s: %r in the doc" % (name, nargs, rows.get(name)))
+    with open(os.path.join(TOP, "sim", "trace.c")) as f:
+        for name, nargs in re.findall(r"HC\((\w+), (\d)\)", f.read()):
+            if name not in rows or rows[name][1] != nargs:
+                problems.append("trace's %s/%s: %r in the doc" % (name, nargs, rows.get(name)))
+    for path in sorted(os.listdir(os.path.join(TOP, "core"))):
+        if path.endswith(".c"):
+            with open(os.path.join(TOP, "core", path)) as f:
+                for sub in SUBOP.findall(f.read()):
+                    if "`%s`" % sub not in doc:
+                        problems.append("%s handles %s, not in the doc" % (path, sub))
+    return problems
+
+
+def hypercall_doc_checks():
+    print("docs/hypercalls.md against the core")
+    with open(os.path.join(TOP, "docs", "hypercalls.md")) as f:
+        doc = f.read()
+    problems = hypercall_doc_problems(doc)
+    check("every hypercall of the core's table, its argument count, every sub-op it handles",
+          not problems, "\n".join(problems))
+    check("the check sees a missing hypercall", hypercall_doc_problems(doc.replace("`mmu_update`", "`x`")))
+    check("the check sees a missing sub-op",
+          hypercall_doc_problems(doc.replace("`EVTCHNOP_bind_ipi`", "`x`")))
+    check("the check sees a wrong argument count",
+          hypercall_doc_problems(doc.replace("| `console_io` | 3 |", "| `console_io` | 5 |")))
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="pvx-selftest-") as tmp:
         make_test_checks(tmp)
         own_guest_checks(tmp)
     scenario_checks()
+    hypercall_doc_checks()
     print("tools-selftest: %s" % ("all passed" if failures == 0 else "%d failed" % failures))
     return 1 if failures else 0
 
