@@ -64,7 +64,7 @@ $(GUEST_SDK)/pvx-guest.mk: $(GUEST_SDK)/libpvxguest.a $(GUEST_SDK)/.flags.sdk
 	  echo 'PVX_GUEST_CC      := $(CC)'; \
 	  echo 'PVX_GUEST_CFLAGS  := $(CFLAGS32) -I$(CURDIR)/core/include -I$(CURDIR)/guests/lib'; \
 	  echo 'PVX_GUEST_LDFLAGS := $(LDFLAGS32) -Wl,-T,$(CURDIR)/$(GUEST_LDS)'; \
-	  echo '# Whole: the entry point and the ELF notes are referenced by nothing.'; \
+	  echo '# Whole, as guests in the tree are linked.'; \
 	  echo 'PVX_GUEST_LIBS    := -Wl,--whole-archive $(CURDIR)/$(GUEST_SDK)/libpvxguest.a -Wl,--no-whole-archive $(LIBGCC32)'; \
 	} > $@
 
