@@ -37,6 +37,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.path.join(TOP, "build")
 SIM = os.path.join(B, "pvx-sim")
 QEMU = os.path.join(TOP, "scripts", "pvx-qemu")
+LANE_LIMIT = int(os.environ.get("PVX_LANE_LIMIT", "300"))   # seconds, any one lane
 
 # Hypervisor lines that say how a run ended: the same on every machine.
 VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \(.*\) shut down: .*)$")
@@ -200,7 +201,14 @@ def run_lane(sc, lane):
         if lane.startswith("iso"):
             cmd += ["--iso", "--machine", lane.split("-")[1]]
         cmd += sc.qemu_modules
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    # The runners have time limits of their own; this one catches a runner
+    # that hangs anyway (a bug in it): a FAIL, never a stuck test run.
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                           timeout=LANE_LIMIT)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace").replace("\r\n", "\n")
+        return -1, out, "run-scenarios: no answer in %d s, killed\n" % LANE_LIMIT, cmd
     out = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
     return p.returncode, out, p.stderr.decode("utf-8", "replace"), cmd
 

@@ -90,7 +90,7 @@ def make_test_checks(tmp):
           rc == 0 and all(s in out for s in ("build", "unit", "scenarios", "gdb", "coverage")), out)
 
 
-def scenario_checks():
+def scenario_checks(tmp):
     print("run-scenarios.py")
     rc, out, err, _ = run([sys.executable, SCEN, "--list"])
     names = [l.split()[0] for l in out.splitlines()]
@@ -110,6 +110,16 @@ def scenario_checks():
     pv = sorted(d for d in os.listdir(os.path.join(TOP, "testsuite", "pv")))
     check("a glob picks exactly its scenarios", rc == 0 and listed == ["pv/" + n for n in pv],
           out + err)
+    hang = os.path.join(tmp, "hang.sh")
+    with open(hang, "w") as f:
+        f.write("#!/bin/sh\nexec sleep 100\n")
+    os.chmod(hang, 0o755)
+    env = dict(os.environ, PVX_LANE_LIMIT="2")
+    t0 = time.monotonic()
+    p = subprocess.run([sys.executable, SCEN, "--sim-only", "--sim", hang, "hello"], cwd=TOP, env=env,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=120)
+    check("a runner that hangs is a FAIL after the lane's limit",
+          p.returncode == 1 and "FAIL hello" in p.stdout and time.monotonic() - t0 < 30, p.stdout + p.stderr)
     rc, out, err, _ = run([sys.executable, SCEN, "--sim-only", "hello"])
     check("a known name runs it and only it",
           rc == 0 and "PASS hello" in out and "scenarios: 1 passed, 0 failed" in out, out + err)
@@ -180,7 +190,7 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pvx-selftest-") as tmp:
         make_test_checks(tmp)
         own_guest_checks(tmp)
-    scenario_checks()
+        scenario_checks(tmp)
     hypercall_doc_checks()
     print("tools-selftest: %s" % ("all passed" if failures == 0 else "%d failed" % failures))
     return 1 if failures else 0
