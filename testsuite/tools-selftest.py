@@ -186,9 +186,49 @@ def hypercall_doc_checks():
           hypercall_doc_problems(doc.replace("| `console_io` | 3 |", "| `console_io` | 5 |")))
 
 
+def build_checks(tmp):
+    """The build: quiet by default, V=1 shows commands, a change of flags
+    rebuilds what they built, a missing fragment is an error, and nothing is
+    computed with $(shell) while make reads the files."""
+    print("the build")
+    obj = "build/unit/core/version.o"
+    unit_flags = "$(CFLAGS_HOST) -O1 $(CORE_INC)"
+    make = ["make", "--no-print-directory"]
+    rc, out, err, _ = run(make + [obj, "CORE_CFLAGS_unit=%s -DPVX_SELFTEST=1" % unit_flags])
+    check("a change of a variant's flags rebuilds its object, one quiet line",
+          rc == 0 and out.strip() == "CC [unit] core/version.c", out + err)
+    rc, out, err, _ = run(make + [obj, "CORE_CFLAGS_unit=%s -DPVX_SELFTEST=1" % unit_flags])
+    check("the same flags again: nothing rebuilt", rc == 0 and "CC" not in out, out + err)
+    rc, out, err, _ = run(make + [obj, "V=1"])
+    check("the flags back, with V=1: rebuilt, the command shown",
+          rc == 0 and re.search(r"^gcc .* -O1 .*-c core/version.c -o %s$" % obj, out, re.M), out + err)
+    # A copy of the Makefile and its fragments, one missing.
+    mk = os.path.join(tmp, "mk")
+    for d, _, files in os.walk(TOP):
+        if "/build" in d[len(TOP):] or "/.git" in d[len(TOP):]:
+            continue
+        for f in files:
+            if f in ("Makefile", "build.mk"):
+                dst = os.path.join(mk, os.path.relpath(os.path.join(d, f), TOP))
+                os.makedirs(os.path.dirname(dst), exist_ok=True)
+                shutil.copy(os.path.join(d, f), dst)
+    os.remove(os.path.join(mk, "sim", "build.mk"))
+    rc, out, err, _ = run(["make", "-C", mk, "-n", "all"])
+    check("a missing fragment stops make", rc != 0 and "sim/build.mk" in err, out + err)
+    parse_time = []
+    for path in [os.path.join(mk, "Makefile")] + [os.path.join(d, f) for d, _, fs in os.walk(mk)
+                                                   for f in fs if f == "build.mk"]:
+        with open(path) as f:
+            for n, line in enumerate(f, 1):
+                if re.match(r"^[A-Za-z_][\w-]*\s*:=.*\$\(shell", line):
+                    parse_time.append("%s:%d: %s" % (os.path.relpath(path, mk), n, line.strip()))
+    check("no $(shell ...) computed while make reads its files", not parse_time, "\n".join(parse_time))
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="pvx-selftest-") as tmp:
         make_test_checks(tmp)
+        build_checks(tmp)
         own_guest_checks(tmp)
         scenario_checks(tmp)
     hypercall_doc_checks()
