@@ -5,6 +5,8 @@
  * 1 MiB, the image, the modules and the Multiboot structures themselves), the
  * modules with their command lines, and the hypervisor's command line.
  */
+#include <public/xen.h>
+
 #include "x86.h"
 
 #define MBI_FLAG_MEM     (1u << 0)
@@ -46,7 +48,16 @@ struct span {
 static struct span spans[MAX_SPANS];
 static unsigned int nr_spans;
 
-static char strings[4096];              /* command lines, copied out of loader memory */
+/*
+ * Command lines, copied out of loader memory. The limits are pvx-sim's and
+ * scripts/pvx-qemu's: the hypervisor keeps 1023 bytes of its own (core/setup.c),
+ * a guest 1023 of its arguments (MAX_GUEST_CMDLINE); a name is one word of up
+ * to 255 bytes. Room for all of them, so a boot never fails on the total.
+ */
+#define CMDLINE_MAX     1023
+#define MODULE_ARGS_MAX (MAX_GUEST_CMDLINE - 1)
+#define NAME_MAX_LEN    255
+static char strings[(CMDLINE_MAX + 1) + BOOT_MAX_MODULES * (NAME_MAX_LEN + 1 + MODULE_ARGS_MAX + 1)];
 static size_t strings_used;
 
 /* Loader memory must be in the direct map before we can read it. */
@@ -242,6 +253,9 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi)
                 s++, len--;
         while ( len && *s == ' ' )
             s++, len--;
+        if ( len > CMDLINE_MAX )
+            x86_panic("the hypervisor command line is %u bytes: it keeps at most %u\n",
+                      (unsigned int)len, CMDLINE_MAX);
         bi->cmdline = save_string(s, len);
     }
 
@@ -251,7 +265,8 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi)
         const struct mb_module *mods;
 
         if ( mbi->mods_count > BOOT_MAX_MODULES )
-            x86_panic("%u modules: at most %u are supported\n", mbi->mods_count, BOOT_MAX_MODULES);
+            x86_panic("%u modules given, at most %u (BOOT_MAX_MODULES)\n", mbi->mods_count,
+                      BOOT_MAX_MODULES);
         mods = mb_ptr(mbi->mods_addr, mbi->mods_count * sizeof(*mods));
         reserve(mbi->mods_addr, mbi->mods_count * sizeof(*mods));
 
@@ -260,7 +275,7 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi)
             const struct mb_module *m = &mods[i];
             struct boot_module *bm = &bi->modules[i];
             const char *s = "", *name;
-            size_t len = 0;
+            size_t len = 0, nlen, alen;
 
             if ( (m->mod_start & ~PAGE_MASK) || m->mod_end < m->mod_start )
                 x86_panic("module %u at %#x-%#x is not page aligned\n", i, m->mod_start, m->mod_end);
@@ -285,6 +300,17 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi)
                     len -= (size_t)(name + 1 - s);
                     s = name + 1;
                 }
+            for ( nlen = 0; nlen < len && s[nlen] != ' '; nlen++ )
+                ;
+            if ( nlen > NAME_MAX_LEN )
+                x86_panic("module %u: a name of %u bytes, at most %u\n", i + 1,
+                          (unsigned int)nlen, NAME_MAX_LEN);
+            for ( alen = len - nlen; alen && s[len - alen] == ' '; alen-- )
+                ;
+            if ( alen > MODULE_ARGS_MAX )
+                x86_panic("module %u (%.*s): arguments of %u bytes, at most %u (MAX_GUEST_CMDLINE)\n",
+                          i + 1, (int)MIN((size_t)40, nlen), s, (unsigned int)alen,
+                          MODULE_ARGS_MAX);
             bm->start = m->mod_start;
             bm->len = m->mod_end - m->mod_start;
             bm->cmdline = save_string(s, len);

@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# core/: compiled twice from the same sources - for arch-x86 (-m32, freestanding)
-# and for the host (simulator and unit tests).
+# core/: one set of sources, compiled once per variant - for arch-x86 (-m32,
+# freestanding), for the host (simulator, unit tests), and the debug,
+# sanitizer, coverage and fuzzing builds the other fragments declare with
+# core_variant.
 
 CORE_SRCS   := $(sort $(wildcard core/*.c))
 # String and format helpers. The 32-bit images link them; host programs use
@@ -9,20 +11,31 @@ CORE_LIB32  := core/lib/string.c core/lib/vsnprintk.c
 CORE_LIBHOST := core/lib/vsnprintk.c
 CORE_INC    := -Icore/include
 
-CORE_OBJS32   := $(patsubst %.c,$(B)/x86/%.o,$(CORE_SRCS) $(CORE_LIB32))
-CORE_OBJSHOST := $(patsubst %.c,$(B)/host/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
+# core_variant(NAME, OBJDIR, CC-VAR, CFLAGS-VAR, LIB-SRCS[, PREREQS])
+#   CORE_OBJS_NAME: the core's objects under OBJDIR, compiled by $(CC-VAR)
+#   with $(CFLAGS-VAR) (which holds the include flags too); every variant waits
+#   for check-core.
+define core_variant
+CORE_OBJS_$(1) := $$(patsubst %.c,$(2)/%.o,$$(CORE_SRCS) $(5))
+$$(eval $$(call compile,$(1),$(2),core,$(3),$(4),$(6),check-core))
+-include $$(CORE_OBJS_$(1):.o=.d)
+endef
 
-$(B)/x86/core/%.o: core/%.c | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(CC) $(HV_CFLAGS32) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+CORE_CFLAGS_x86  = $(HV_CFLAGS32) $(CORE_INC)
+CORE_CFLAGS_host = $(CFLAGS_HOST) $(CORE_INC)
+$(eval $(call core_variant,x86,$(B)/x86,CC,CORE_CFLAGS_x86,$(CORE_LIB32)))
+$(eval $(call core_variant,host,$(B)/host,CC,CORE_CFLAGS_host,$(CORE_LIBHOST)))
 
-$(B)/host/core/%.o: core/%.c | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_HOST) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+# The debug variants (make gdb-sim, make gdb-metal, the gdb stage of make
+# test): -O0 -g3, every local there to print, macros known to gdb.
+CORE_CFLAGS_dbg32 = $(CFLAGS32_BASE) -O0 -g3 $(CORE_INC)
+CORE_CFLAGS_dbg   = $(WARN) -O0 -g3 -ffreestanding -fno-strict-aliasing -fno-omit-frame-pointer $(CORE_INC)
+$(eval $(call core_variant,dbg32,$(B)/dbg/x86,CC,CORE_CFLAGS_dbg32,$(CORE_LIB32)))
+$(eval $(call core_variant,dbg,$(B)/dbg/host,CC,CORE_CFLAGS_dbg,$(CORE_LIBHOST)))
 
 # core/ is identical on both machines: no conditional compilation at all,
 # except include guards. This fails the build when one appears.
 check-core:
-	@bash scripts/check-core.sh
+	$(Q)bash scripts/check-core.sh
 
--include $(CORE_OBJS32:.o=.d) $(CORE_OBJSHOST:.o=.d)
+.PHONY: check-core

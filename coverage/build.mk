@@ -16,45 +16,39 @@
 COV_LINE   ?= 85
 COV_BRANCH ?= 70
 
-COV_CORE_OBJS := $(patsubst %.c,$(B)/cov/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
+CORE_CFLAGS_cov = $(WARN) -O0 -g -ffreestanding --coverage $(CORE_INC)
+$(eval $(call core_variant,cov,$(B)/cov,CC,CORE_CFLAGS_cov,$(CORE_LIBHOST)))
 COV_UNIT_OBJS := $(patsubst %.c,$(B)/cov/%.o,$(UNIT_SRCS))
 COV_SIM_OBJS  := $(patsubst %.c,$(B)/cov/%.o,$(SIM_SRCS))
+$(eval $(call compile,cov,$(B)/cov,testsuite/unit,CC,UNIT_CFLAGS))
+$(eval $(call compile,cov,$(B)/cov,sim,CC,SIM_CFLAGS,$(UNICORN_LIB)))
 
-$(B)/cov/core/%.o: core/%.c | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -O0 -g -ffreestanding --coverage $(CORE_INC) $(DEPFLAGS) -c $< -o $@
-$(B)/cov/testsuite/unit/%.o: testsuite/unit/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) $(DEPFLAGS) -c $< -o $@
-$(B)/cov/sim/%.o: sim/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(SIM_CFLAGS) $(DEPFLAGS) -c $< -o $@
-$(B)/cov/unit-tests: $(COV_UNIT_OBJS) $(COV_CORE_OBJS)
-	$(CC) --coverage -o $@ $^ -lcunit
-$(B)/cov/pvx-sim: $(COV_SIM_OBJS) $(COV_CORE_OBJS)
-	$(CC) --coverage -o $@ $^ $(SIM_LIBS)
+$(B)/cov/unit-tests: $(COV_UNIT_OBJS) $(CORE_OBJS_cov)
+	$(call show,LD,$@)
+	$(Q)$(CC) --coverage -o $@ $^ -lcunit
+$(B)/cov/pvx-sim: $(COV_SIM_OBJS) $(CORE_OBJS_cov) $(UNICORN_LIB)
+	$(call show,LD,$@)
+	$(Q)$(CC) --coverage -o $@ $(COV_SIM_OBJS) $(CORE_OBJS_cov) $(SIM_LIBS)
 
 SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-SAN_CORE_OBJS := $(patsubst %.c,$(B)/san/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
+CORE_CFLAGS_san = $(WARN) -O1 -g -ffreestanding $(SAN_FLAGS) $(CORE_INC)
+SAN_UNIT_CFLAGS = $(UNIT_CFLAGS) $(SAN_FLAGS)
+SAN_SIM_CFLAGS  = $(SIM_CFLAGS) $(SAN_FLAGS)
+$(eval $(call core_variant,san,$(B)/san,CC,CORE_CFLAGS_san,$(CORE_LIBHOST)))
 SAN_UNIT_OBJS := $(patsubst %.c,$(B)/san/%.o,$(UNIT_SRCS))
 SAN_SIM_OBJS  := $(patsubst %.c,$(B)/san/%.o,$(SIM_SRCS))
+$(eval $(call compile,san,$(B)/san,testsuite/unit,CC,SAN_UNIT_CFLAGS))
+$(eval $(call compile,san,$(B)/san,sim,CC,SAN_SIM_CFLAGS,$(UNICORN_LIB)))
 
-$(B)/san/core/%.o: core/%.c | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -O1 -g -ffreestanding $(SAN_FLAGS) $(CORE_INC) $(DEPFLAGS) -c $< -o $@
-$(B)/san/testsuite/unit/%.o: testsuite/unit/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
-$(B)/san/sim/%.o: sim/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(SIM_CFLAGS) $(SAN_FLAGS) $(DEPFLAGS) -c $< -o $@
-$(B)/san/unit-tests: $(SAN_UNIT_OBJS) $(SAN_CORE_OBJS)
-	$(CC) $(SAN_FLAGS) -o $@ $^ -lcunit
-$(B)/san/pvx-sim: $(SAN_SIM_OBJS) $(SAN_CORE_OBJS)
-	$(CC) $(SAN_FLAGS) -o $@ $^ $(SIM_LIBS)
+$(B)/san/unit-tests: $(SAN_UNIT_OBJS) $(CORE_OBJS_san)
+	$(call show,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^ -lcunit
+$(B)/san/pvx-sim: $(SAN_SIM_OBJS) $(CORE_OBJS_san) $(UNICORN_LIB)
+	$(call show,LD,$@)
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $(SAN_SIM_OBJS) $(CORE_OBJS_san) $(SIM_LIBS)
 
--include $(COV_CORE_OBJS:.o=.d) $(COV_UNIT_OBJS:.o=.d) $(COV_SIM_OBJS:.o=.d)
--include $(SAN_CORE_OBJS:.o=.d) $(SAN_UNIT_OBJS:.o=.d) $(SAN_SIM_OBJS:.o=.d)
+-include $(COV_UNIT_OBJS:.o=.d) $(COV_SIM_OBJS:.o=.d)
+-include $(SAN_UNIT_OBJS:.o=.d) $(SAN_SIM_OBJS:.o=.d)
 
 # Counters from an earlier run would add up: start from zero each time.
 coverage: $(B)/cov/unit-tests $(B)/cov/pvx-sim $(GUEST_ELFS)

@@ -3,8 +3,12 @@
 #
 # install-deps.sh - install everything pvx needs on a Debian 12 machine.
 # Idempotent: a package already present is not touched, the Unicorn wheel is
-# fetched only when build/deps/unicorn is missing. Called by make when a tool
-# is missing; safe to run by hand.
+# fetched only when build/deps/unicorn is missing or holds another version
+# than UNICORN_VERSION below (the one place it is named: bump it here and make
+# fetches it again). Called by make when a tool is missing; safe to run by hand.
+#
+#   install-deps.sh          install what is missing
+#   install-deps.sh --list   print the Debian packages it installs, one a line
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -17,6 +21,11 @@ pkgs=(
     gcovr gdb clang llvm                           # coverage, debugger, libFuzzer
     python3 python3-pip gnuplot-nox               # Unicorn wheel fetch, scheduler plots
 )
+
+if [ "${1:-}" = "--list" ]; then
+    printf '%s\n' "${pkgs[@]}"
+    exit 0
+fi
 
 missing=()
 for p in "${pkgs[@]}"; do
@@ -36,7 +45,8 @@ fi
 # cannot translate guest virtual addresses). A wheel is a zip: no pip install,
 # so nothing touches the system Python.
 UNICORN_VERSION=2.1.4
-if [ ! -f "$deps/unicorn/include/unicorn/unicorn.h" ]; then
+have=$(cat "$deps/unicorn/VERSION" 2>/dev/null || true)
+if [ ! -f "$deps/unicorn/include/unicorn/unicorn.h" ] || [ "$have" != "$UNICORN_VERSION" ]; then
     echo "install-deps: fetching unicorn $UNICORN_VERSION wheel"
     tmp=$(mktemp -d)
     python3 -m pip download --quiet --no-deps --only-binary=:all: \
@@ -48,5 +58,6 @@ if [ ! -f "$deps/unicorn/include/unicorn/unicorn.h" ]; then
     rm -rf "$tmp"
     # The wheel's library is named libunicorn.so.2; give the linker its plain name.
     ln -sf libunicorn.so.2 "$deps/unicorn/lib/libunicorn.so"
+    echo "$UNICORN_VERSION" > "$deps/unicorn/VERSION"
 fi
 echo "install-deps: done"

@@ -30,9 +30,13 @@ awk -F, 'NR > 2 { printf "%.6f %.6f %d\n", pt / 1e6, $1 / 1e6, pd }
 awk '{ run[$3] += $2 - $1; printf "%.6f %.3f %.3f %.3f %.3f\n", $2, run[0], run[1], run[2], run[3] }' \
     "$out/segments.dat" > "$out/cumulative.dat"
 
+# One colour per domain in both panels; the ideal shares dashed in black on
+# top of the measured lines, which they would otherwise hide under.
 gnuplot <<GP
 set terminal pngcairo size 1200,900 font "DejaVu Sans,11"
 set output "$b/sched-bvt.png"
+colours = "#888888 #1b9e77 #d95f02 #7570b3"
+colour(d) = word(colours, d + 1)
 set multiplot layout 2,1 title "pvx BVT: domains 1, 2, 3 CPU-bound with weights 1:2:4 (C = 5 ms); domain 0 sleeps on a timer"
 set xlabel "virtual time (ms)"
 set ylabel "domain"
@@ -40,9 +44,9 @@ set yrange [-0.6:3.6]
 set ytics ("d0 (controller)" 0, "d1 (w=1)" 1, "d2 (w=2)" 2, "d3 (w=4)" 3)
 set xrange [0:120]
 set grid xtics
-set style line 1 lc rgb "#888888" lw 14
 set title "who runs: the first 120 ms (each bar is one dispatch)"
-plot "$out/segments.dat" using 1:3:(\$2-\$1):(0):(\$3+1) with vectors nohead lw 14 lc variable notitle, \
+plot for [d=0:3] "$out/segments.dat" using 1:(\$3 == d ? \$3 : NaN):(\$2-\$1):(0) \
+         with vectors nohead lw 14 lc rgb colour(d) notitle, \
      "" using 1:(\$3 == 0 ? 0 : NaN) with points pt 7 ps 1.5 lc rgb "black" notitle
 set title "CPU time received over 10 s, against the ideal shares"
 set xrange [0:10100]
@@ -51,12 +55,12 @@ set ytics auto
 set ylabel "CPU time (ms)"
 set key left top
 t0 = 15
-plot "$out/cumulative.dat" using 1:3 with lines lw 3 lc rgb "#1b9e77" title "d1 (weight 1)", \
-     "" using 1:4 with lines lw 3 lc rgb "#d95f02" title "d2 (weight 2)", \
-     "" using 1:5 with lines lw 3 lc rgb "#7570b3" title "d3 (weight 4)", \
-     (x-t0)/7 with lines dt 2 lc rgb "#1b9e77" title "1/7", \
-     2*(x-t0)/7 with lines dt 2 lc rgb "#d95f02" title "2/7", \
-     4*(x-t0)/7 with lines dt 2 lc rgb "#7570b3" title "4/7"
+plot "$out/cumulative.dat" using 1:3 with lines lw 4 lc rgb colour(1) title "d1 (weight 1)", \
+     "" using 1:4 with lines lw 4 lc rgb colour(2) title "d2 (weight 2)", \
+     "" using 1:5 with lines lw 4 lc rgb colour(3) title "d3 (weight 4)", \
+     (x-t0)/7 with lines dt (6,6) lw 1.5 lc rgb "black" title "ideal 1/7, 2/7, 4/7", \
+     2*(x-t0)/7 with lines dt (6,6) lw 1.5 lc rgb "black" notitle, \
+     4*(x-t0)/7 with lines dt (6,6) lw 1.5 lc rgb "black" notitle
 unset multiplot
 GP
 grep -E "^(info|Test result)" "$out/run.txt" || true

@@ -1,26 +1,39 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# sim/: pvx-sim, the core on Unicorn in a host process.
+# sim/: pvx-sim, the core on Unicorn in a host process; build/dbg/pvx-sim is
+# the same at -O0 for the debugger.
 #
-# Unicorn 2.1.4 comes from PyPI's wheel (scripts/install-deps.sh) and is linked
-# statically (libunicorn.a needs only -lpthread -lm): no rpath, and the binary
-# runs wherever it is copied. Capstone is Debian's.
+# Unicorn comes from PyPI's wheel (its version is in scripts/install-deps.sh)
+# and is linked statically (libunicorn.a needs only -lpthread -lm): no rpath,
+# and the binary runs wherever it is copied. Capstone is Debian's.
 
-SIM_SRCS    := $(sort $(wildcard sim/*.c))
-SIM_OBJS    := $(patsubst %.c,$(B)/sim/%.o,$(SIM_SRCS))
-SIM_CFLAGS  := $(WARN) -O2 -g $(CORE_INC) -I$(DEPS)/unicorn/include
-SIM_LIBS    := $(DEPS)/unicorn/lib/libunicorn.a -lcapstone -lpthread -lm
+SIM_SRCS     := $(sort $(wildcard sim/*.c))
+SIM_CFLAGS    = $(WARN) -O2 -g $(CORE_INC) -I$(DEPS)/unicorn/include
+SIM_CFLAGS_dbg = $(WARN) -O0 -g3 $(CORE_INC) -I$(DEPS)/unicorn/include
+SIM_LIBS     := $(UNICORN_LIB) -lcapstone -lpthread -lm
 
-$(B)/sim/sim/%.o: sim/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(SIM_CFLAGS) $(DEPFLAGS) -c $< -o $@
+SIM_OBJS     := $(patsubst %.c,$(B)/sim/%.o,$(SIM_SRCS))
+SIM_OBJS_dbg := $(patsubst %.c,$(B)/dbg/host/%.o,$(SIM_SRCS))
+$(eval $(call compile,sim,$(B)/sim,sim,CC,SIM_CFLAGS,$(UNICORN_LIB)))
+$(eval $(call compile,dbg,$(B)/dbg/host,sim,CC,SIM_CFLAGS_dbg,$(UNICORN_LIB)))
 
-$(B)/pvx-sim: $(SIM_OBJS) $(CORE_OBJSHOST) | $(STAMP)
-	$(CC) -O2 -g -o $@ $(SIM_OBJS) $(CORE_OBJSHOST) $(SIM_LIBS)
+$(B)/pvx-sim: $(SIM_OBJS) $(CORE_OBJS_host) $(UNICORN_LIB)
+	$(call show,LD,$@)
+	$(Q)$(CC) -O2 -g -o $@ $(SIM_OBJS) $(CORE_OBJS_host) $(SIM_LIBS)
+
+$(B)/dbg/pvx-sim: $(SIM_OBJS_dbg) $(CORE_OBJS_dbg) $(UNICORN_LIB)
+	$(call show,LD,$@)
+	$(Q)$(CC) -g -o $@ $(SIM_OBJS_dbg) $(CORE_OBJS_dbg) $(SIM_LIBS)
 
 ALL_TARGETS += $(B)/pvx-sim
 
-# Interactive: stops in core_start of the default scenario.
-gdb-sim: $(B)/pvx-sim $(DEFAULT_SCENARIO)
-	gdb -q -ex 'break core_start' -ex run --args $(B)/pvx-sim $(DEFAULT_SCENARIO)
+# Interactive: the -O0 simulator on GUEST (default: the default scenario),
+# stopped in core_start, with the pvx gdb commands auto-loaded
+# ($(B)/dbg/pvx-sim-gdb.py, scripts/gdb/pvx_gdb.py).
+GUEST ?= $(DEFAULT_SCENARIO)
+gdb-sim: $(B)/dbg/pvx-sim $(GUEST_ELFS) gdb-scripts
+	gdb -q -iex 'add-auto-load-safe-path $(CURDIR)/$(B)' \
+	    -ex 'break core_start' -ex run --args $(B)/dbg/pvx-sim $(GUEST)
 
--include $(SIM_OBJS:.o=.d)
+-include $(SIM_OBJS:.o=.d) $(SIM_OBJS_dbg:.o=.d)
+
+.PHONY: gdb-sim

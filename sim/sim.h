@@ -124,6 +124,10 @@ void trace_init(void);
 int trace_parse(const char *list);
 void trace_hcall_enter(const struct cpu_regs *r);
 void trace_hcall_exit(const struct cpu_regs *r);
+/* Output elsewhere while a call runs (to_stdout: the console): see trace.c. */
+void trace_hcall_interrupt(bool to_stdout);
+void trace_hcall_stop(void);
+void trace_full_frames(void);
 /* Count the instructions of the block [addr, addr + size) and note a final
  * int/int3/into; reads code through sim_cr3. */
 void dis_block(struct block_info *bi);

@@ -9,6 +9,12 @@
  */
 #include <capstone/capstone.h>
 #include <inttypes.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include <public/errno.h>
+#include <public/sched.h>
+#include <public/xen.h>
 
 #include "sim.h"
 
@@ -19,21 +25,53 @@ unsigned int sim_trace;
 static csh csh_count;                    /* no detail: fast, for counting */
 static csh csh_detail;                   /* operand details: error codes, tracing */
 
-static const char *const hcall_names[] = {
-    [0] = "set_trap_table", [1] = "mmu_update", [2] = "set_gdt",
-    [3] = "stack_switch", [4] = "set_callbacks", [5] = "fpu_taskswitch",
-    [6] = "sched_op_compat", [7] = "platform_op", [8] = "set_debugreg",
-    [9] = "get_debugreg", [10] = "update_descriptor", [12] = "memory_op",
-    [13] = "multicall", [14] = "update_va_mapping", [15] = "set_timer_op",
-    [16] = "event_channel_op_compat", [17] = "xen_version", [18] = "console_io",
-    [19] = "physdev_op_compat", [20] = "grant_table_op", [21] = "vm_assist",
-    [22] = "update_va_mapping_otherdomain", [23] = "iret", [24] = "vcpu_op",
-    [25] = "set_segment_base", [26] = "mmuext_op", [27] = "xsm_op",
-    [28] = "nmi_op", [29] = "sched_op", [30] = "callback_op",
-    [31] = "xenoprof_op", [32] = "event_channel_op", [33] = "physdev_op",
-    [34] = "hvm_op", [35] = "sysctl", [36] = "domctl", [37] = "kexec_op",
-    [38] = "tmem_op", [39] = "argo_op", [40] = "xenpmu_op",
+/* Every hypercall number of the ABI, with its argument count (Xen x86_32's
+ * prototypes), implemented here or not: a trace shows what a guest asked. */
+#define HC(n, a) [__HYPERVISOR_##n] = { #n, a }
+static const struct {
+    const char *name;
+    unsigned int nargs;
+} hcalls[] = {
+    HC(set_trap_table, 1), HC(mmu_update, 4), HC(set_gdt, 2), HC(stack_switch, 2),
+    HC(set_callbacks, 4), HC(fpu_taskswitch, 1), HC(sched_op_compat, 2),
+    HC(platform_op, 1), HC(set_debugreg, 2), HC(get_debugreg, 1),
+    HC(update_descriptor, 4), HC(memory_op, 2), HC(multicall, 2),
+    HC(update_va_mapping, 4), HC(set_timer_op, 2), HC(event_channel_op_compat, 1),
+    HC(xen_version, 2), HC(console_io, 3), HC(physdev_op_compat, 1),
+    HC(grant_table_op, 3), HC(vm_assist, 2), HC(update_va_mapping_otherdomain, 5),
+    HC(iret, 0), HC(vcpu_op, 3), HC(set_segment_base, 2), HC(mmuext_op, 4),
+    HC(xsm_op, 1), HC(nmi_op, 2), HC(sched_op, 2), HC(callback_op, 2),
+    HC(xenoprof_op, 2), HC(event_channel_op, 2), HC(physdev_op, 2), HC(hvm_op, 2),
+    HC(sysctl, 1), HC(domctl, 1), HC(kexec_op, 2), HC(tmem_op, 1), HC(argo_op, 5),
+    HC(xenpmu_op, 2), HC(dm_op, 3), HC(hypfs_op, 5),
 };
+#undef HC
+
+/* The first argument of the calls whose sub-op decides what they do. */
+static const char *const sched_ops[] = {
+    [SCHEDOP_yield] = "yield", [SCHEDOP_block] = "block",
+    [SCHEDOP_shutdown] = "shutdown", [SCHEDOP_poll] = "poll",
+    [SCHEDOP_remote_shutdown] = "remote_shutdown",
+    [SCHEDOP_shutdown_code] = "shutdown_code", [SCHEDOP_watchdog] = "watchdog",
+};
+static const char *const console_ops[] = {
+    [CONSOLEIO_write] = "write", [CONSOLEIO_read] = "read",
+};
+
+/* The guest ABI's errno values (public/errno.h) by name. */
+#define EN(e) [XEN_##e] = #e
+static const char *const errno_names[] = {
+    EN(EPERM), EN(ENOENT), EN(ESRCH), EN(EINTR), EN(EIO), EN(ENXIO), EN(E2BIG),
+    EN(ENOEXEC), EN(EBADF), EN(ECHILD), EN(EAGAIN), EN(ENOMEM), EN(EACCES),
+    EN(EFAULT), EN(EBUSY), EN(EEXIST), EN(EXDEV), EN(ENODEV), EN(ENOTDIR),
+    EN(EISDIR), EN(EINVAL), EN(ENFILE), EN(EMFILE), EN(ENOSPC), EN(EROFS),
+    EN(EMLINK), EN(EDOM), EN(ERANGE), EN(EDEADLK), EN(ENAMETOOLONG), EN(ENOLCK),
+    EN(ENOSYS), EN(ENOTEMPTY), EN(ENODATA), EN(ETIME), EN(EBADMSG), EN(EOVERFLOW),
+    EN(EILSEQ), EN(ERESTART), EN(ENOTSOCK), EN(EMSGSIZE), EN(EOPNOTSUPP),
+    EN(EADDRINUSE), EN(EADDRNOTAVAIL), EN(ENOBUFS), EN(EISCONN), EN(ENOTCONN),
+    EN(ETIMEDOUT), EN(ECONNREFUSED),
+};
+#undef EN
 
 /* ------------------------------------------------------------------------
  * Blocks.
@@ -354,42 +392,122 @@ uint32_t dis_sel_error_code(const struct cpu_regs *r)
  * Tracing.
  */
 
+/*
+ * --trace=hcall: one line per hypercall, "[time] dN hcall name(args) = rc".
+ * The line is made at entry and printed at return, so that it is one line;
+ * anything printed while the call runs (its console output, a panic, another
+ * domain's dispatch) first prints the entry, ending " ...", and the return
+ * then says "<... name resumed> = rc", as strace does. A call that never
+ * returns to its caller (sched_op(shutdown), a switch to another domain)
+ * is shown all the same, with what became of it.
+ */
 static struct {
-    uint32_t nr, arg[5];
+    bool open;                  /* entered, not returned */
+    bool printed;               /* its entry is out, ending " ..." */
+    unsigned int dom, vcpu;     /* who called */
+    bool switched;              /* another vCPU was dispatched meanwhile */
+    unsigned int to_dom;
+    uint32_t nr;
     uint64_t t;
+    char line[160];
 } hcall;
+static unsigned int run_dom, run_vcpu;          /* from the last dispatch */
+static bool hcall_print;                        /* --trace=hcall, not only full frames */
+static bool trace_shares_stdout;                /* stderr is stdout's file */
+
+static const char *hcall_name(uint32_t nr, char *buf, size_t len)
+{
+    if ( nr < ARRAY_SIZE(hcalls) && hcalls[nr].name )
+        return hcalls[nr].name;
+    snprintf(buf, len, "hypercall_%u", nr);
+    return buf;
+}
 
 void trace_hcall_enter(const struct cpu_regs *r)
 {
+    const uint32_t arg[5] = { r->ebx, r->ecx, r->edx, r->esi, r->edi };
+    unsigned int nargs = r->eax < ARRAY_SIZE(hcalls) ? hcalls[r->eax].nargs : 0;
+    const char *sub = NULL;
+    char num[24];
+    int n;
+
+    if ( !hcall_print )
+        return;
+    if ( r->eax == __HYPERVISOR_sched_op && arg[0] < ARRAY_SIZE(sched_ops) )
+        sub = sched_ops[arg[0]];
+    else if ( r->eax == __HYPERVISOR_console_io && arg[0] < ARRAY_SIZE(console_ops) )
+        sub = console_ops[arg[0]];
+
+    hcall.open = true;
+    hcall.printed = false;
+    hcall.switched = false;
+    hcall.dom = run_dom;
+    hcall.vcpu = run_vcpu;
     hcall.nr = r->eax;
-    hcall.arg[0] = r->ebx;
-    hcall.arg[1] = r->ecx;
-    hcall.arg[2] = r->edx;
-    hcall.arg[3] = r->esi;
-    hcall.arg[4] = r->edi;
     hcall.t = arch_now_ns();
+    n = snprintf(hcall.line, sizeof(hcall.line), "[%12" PRIu64 "] d%u hcall %s(", hcall.t,
+                 hcall.dom, hcall_name(r->eax, num, sizeof(num)));
+    for ( unsigned int i = 0; i < nargs; i++ )
+    {
+        if ( i == 0 && sub )
+            n += snprintf(hcall.line + n, sizeof(hcall.line) - n, "%s", sub);
+        else
+            n += snprintf(hcall.line + n, sizeof(hcall.line) - n, "%s%#x", i ? ", " : "", arg[i]);
+    }
+    snprintf(hcall.line + n, sizeof(hcall.line) - n, ")");
+}
+
+/* Something else is about to be printed where the trace goes. */
+void trace_hcall_interrupt(bool to_stdout)
+{
+    if ( !hcall.open || hcall.printed || (to_stdout && !trace_shares_stdout) )
+        return;
+    fprintf(stderr, "%s ...\n", hcall.line);
+    hcall.printed = true;
+}
+
+static void hcall_result(const char *fmt, ...) __printf(1, 2);
+static void hcall_result(const char *fmt, ...)
+{
+    char num[24];
+    va_list ap;
+
+    if ( hcall.printed )
+        fprintf(stderr, "[%12" PRIu64 "] d%u <... %s resumed>", arch_now_ns(), hcall.dom,
+                hcall_name(hcall.nr, num, sizeof(num)));
+    else
+        fputs(hcall.line, stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    hcall.open = false;
 }
 
 void trace_hcall_exit(const struct cpu_regs *r)
 {
-    const char *name = hcall.nr < ARRAY_SIZE(hcall_names) ? hcall_names[hcall.nr] : NULL;
-    char num[24];
     int32_t rc = (int32_t)r->eax;
 
-    if ( name == NULL )
-    {
-        snprintf(num, sizeof(num), "hypercall_%u", hcall.nr);
-        name = num;
-    }
-    /* -errno in decimal, anything else in hex */
-    if ( rc < 0 && rc > -4096 )
-        fprintf(stderr, "[%12" PRIu64 "] hcall %s(%#x, %#x, %#x, %#x, %#x) = %d\n",
-                hcall.t, name, hcall.arg[0], hcall.arg[1], hcall.arg[2],
-                hcall.arg[3], hcall.arg[4], rc);
+    if ( !hcall.open )
+        return;
+    if ( hcall.switched )
+        hcall_result(" = ? (d%u runs; the result reaches d%u when it runs again)",
+                     hcall.to_dom, hcall.dom);
+    else if ( hcall.nr == __HYPERVISOR_iret )
+        hcall_result(" -> %04x:%08x", r->cs, r->eip);
+    else if ( rc < 0 && -rc < (int32_t)ARRAY_SIZE(errno_names) && errno_names[-rc] )
+        hcall_result(" = -%s", errno_names[-rc]);
+    else if ( rc < 0 && rc > -4096 )
+        hcall_result(" = %d", rc);
     else
-        fprintf(stderr, "[%12" PRIu64 "] hcall %s(%#x, %#x, %#x, %#x, %#x) = %#x\n",
-                hcall.t, name, hcall.arg[0], hcall.arg[1], hcall.arg[2],
-                hcall.arg[3], hcall.arg[4], r->eax);
+        hcall_result(" = %#x", r->eax);
+}
+
+/* The machine stops (arch_shutdown): the call in progress never returns. */
+void trace_hcall_stop(void)
+{
+    if ( hcall.open )
+        hcall_result(" = ? (the machine stopped)");
 }
 
 static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
@@ -431,7 +549,10 @@ int trace_parse(const char *list)
         if ( !strcmp(tok, "insn") )
             sim_trace |= TRACE_INSN;
         else if ( !strcmp(tok, "hcall") )
+        {
             sim_trace |= TRACE_HCALL;
+            hcall_print = true;
+        }
         else if ( !strcmp(tok, "sched") )
             sim_trace |= TRACE_SCHED;
         else
@@ -440,10 +561,25 @@ int trace_parse(const char *list)
     return 0;
 }
 
+/*
+ * Every hypercall enters with the whole register frame, as under
+ * --trace=hcall (cpu.c skips its lazy entry then) but printing nothing: under
+ * a debugger, the guest's registers are all in the vCPU's frame, where gdb can
+ * read them (pvx-guest-regs) without calling into the process.
+ */
+void trace_full_frames(void)
+{
+    sim_trace |= TRACE_HCALL;
+}
+
 void trace_init(void)
 {
     uc_hook hh;
 
+    struct stat out, err;
+
+    trace_shares_stdout = !fstat(1, &out) && !fstat(2, &err) && out.st_dev == err.st_dev &&
+                          out.st_ino == err.st_ino;
     if ( cs_open(CS_ARCH_X86, CS_MODE_32, &csh_count) != CS_ERR_OK ||
          cs_open(CS_ARCH_X86, CS_MODE_32, &csh_detail) != CS_ERR_OK )
         sim_panic("cannot open capstone");
@@ -464,10 +600,19 @@ void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
 {
     static bool header;
 
+    if ( hcall.open && (domid != hcall.dom || vcpu != hcall.vcpu) && !hcall.switched )
+    {
+        hcall.switched = true;
+        hcall.to_dom = domid;
+    }
+    run_dom = domid;
+    run_vcpu = vcpu;
     if ( !(sim_trace & TRACE_SCHED) )
         return;
     if ( trace_sched_out == NULL )
         trace_sched_out = stderr;
+    if ( trace_sched_out == stderr )
+        trace_hcall_interrupt(false);
     if ( !header )
     {
         fprintf(trace_sched_out, "time_ns,cpu,domain,vcpu,reason\n");

@@ -1,41 +1,39 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # testsuite/: unit tests (CUnit, the core on the host), the ABI layout check on
-# both word sizes, and the scenario runner (every PV guest in pvx-sim and on QEMU).
+# both word sizes, the scenario runner (every PV guest in pvx-sim and on QEMU),
+# the runners' shared cases, the gdb sessions, and `make test`, which runs all
+# of them (testsuite/make-test.py).
 
 UNIT_SRCS := $(sort $(wildcard testsuite/unit/*.c))
 UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS))
-UNIT_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(UNIT_SRCS))
-UNIT_CORE_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
 UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit
-
-$(B)/unit/testsuite/unit/%.o: testsuite/unit/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(UNIT_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 # The core for unit tests: the same sources, its own objects (so that the
 # coverage and sanitizer variants can differ from the simulator's).
-$(B)/unit/core/%.o: core/%.c | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_HOST) -O1 $(CORE_INC) $(DEPFLAGS) -c $< -o $@
+CORE_CFLAGS_unit = $(CFLAGS_HOST) -O1 $(CORE_INC)
+$(eval $(call core_variant,unit,$(B)/unit,CC,CORE_CFLAGS_unit,$(CORE_LIBHOST)))
 
-$(B)/unit/unit-tests: $(UNIT_OBJS) $(UNIT_CORE_OBJS)
-	$(CC) -o $@ $^ -lcunit
+UNIT_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(UNIT_SRCS))
+$(eval $(call compile,unit,$(B)/unit,testsuite/unit,CC,UNIT_CFLAGS))
+
+$(B)/unit/unit-tests: $(UNIT_OBJS) $(CORE_OBJS_unit)
+	$(call show,LD,$@)
+	$(Q)$(CC) -o $@ $^ -lcunit
 
 # The guest ABI's static asserts must hold for -m32 and x86_64 alike.
 $(B)/unit/abi-check.stamp: testsuite/unit/abi_check.c $(wildcard core/include/public/*.h core/include/public/io/*.h) | $(STAMP)
+	$(call show,CHECK,$< (-m32 and x86_64))
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -m32 -ffreestanding -fsyntax-only $(CORE_INC) $<
-	$(CC) $(WARN) -ffreestanding -fsyntax-only $(CORE_INC) $<
+	$(Q)$(CC) $(WARN) -m32 -ffreestanding -fsyntax-only $(CORE_INC) $<
+	$(Q)$(CC) $(WARN) -ffreestanding -fsyntax-only $(CORE_INC) $<
 	@touch $@
 
 ALL_TARGETS += $(B)/unit/unit-tests $(B)/unit/abi-check.stamp
 
--include $(UNIT_OBJS:.o=.d) $(UNIT_CORE_OBJS:.o=.d)
+-include $(UNIT_OBJS:.o=.d)
 
 test-unit: $(B)/unit/unit-tests
 	$(B)/unit/unit-tests
-
-.PHONY: test-unit
 
 # Every PV guest in the simulator and on QEMU (-kernel, GRUB ISO on pc and
 # q35), with transcripts compared across machines.
@@ -45,34 +43,40 @@ test-scenarios: all
 test-sim: all
 	python3 testsuite/run-scenarios.py --sim-only
 
-# make test: everything, exit status 0 only when all of it passes.
-test: all $(B)/dbg/pvx-sim
-	@echo "== core/ has no target conditionals" && bash scripts/check-core.sh
-	@echo "== unit tests (CUnit)" && $(B)/unit/unit-tests
-	@echo "== scenarios (simulator and QEMU)" && python3 testsuite/run-scenarios.py
-	@echo "== sanitizers (ASan + UBSan: unit tests and simulator)" && $(MAKE) --no-print-directory sanitize
-	@echo "== fault injection (short sweep; make fault for the full one)" && python3 testsuite/fault/sweep.py --max-nth 6
-	@echo "== fuzz corpus and regressions, replayed (make fuzz to fuzz)" && $(MAKE) --no-print-directory fuzz-replay
-	@echo "== debugger sessions (gdb on pvx-sim and on QEMU)" && bash testsuite/gdb/run-gdb-tests.sh
-	@echo "== coverage of core/ (gate: $(COV_LINE)% lines, $(COV_BRANCH)% branches)" && $(MAKE) --no-print-directory coverage
-	@echo "== all 8 stages of make test passed"
-	@echo "make-test: 8 passed, 0 failed"
+# The runners' limits and messages: each case through pvx-sim and pvx-qemu.
+test-runners: all
+	python3 testsuite/runner-cases.py
 
-.PHONY: test-scenarios test-sim test
+# What every stage of make test needs built.
+test-build: all $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf gdb-scripts
 
-# A simulator with the core at -O0, for gdb: every local is there to print.
-DBG_CORE_OBJS := $(patsubst %.c,$(B)/dbg/%.o,$(CORE_SRCS) $(CORE_LIBHOST))
-$(B)/dbg/core/%.o: core/%.c | $(STAMP) check-core
+# make test: every stage, even after a failure, each under a time limit; a
+# table at the end, exit status 0 only when all passed. The stages are a
+# table in testsuite/make-test.py; STAGES=gdb,unit runs only those.
+STAGES ?=
+test:
+	+$(Q)MAKE="$(MAKE)" python3 testsuite/make-test.py $(if $(STAGES),--only '$(STAGES)')
+
+.PHONY: test-unit test-scenarios test-sim test-runners test-build test
+
+# gdb's auto-load: beside each binary a NAME-gdb.py that loads the pvx
+# commands (scripts/gdb/pvx.py) once gdb trusts build/ (docs/debugging.md).
+GDB_SCRIPTS := $(B)/pvx-sim-gdb.py $(B)/dbg/pvx-sim-gdb.py $(B)/pvx.elf-gdb.py $(B)/dbg/pvx.elf-gdb.py
+$(GDB_SCRIPTS): scripts/gdb/autoload.py.in
+	$(call show,GEN,$@)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -O0 -g3 -ffreestanding $(CORE_INC) $(DEPFLAGS) -c $< -o $@
-$(B)/dbg/pvx-sim: $(SIM_OBJS) $(DBG_CORE_OBJS)
-	$(CC) -g -o $@ $^ $(SIM_LIBS)
--include $(DBG_CORE_OBJS:.o=.d)
+	$(Q)sed 's|@GDB_DIR@|$(CURDIR)/scripts/gdb|' $< > $@
+gdb-scripts: $(GDB_SCRIPTS)
+ALL_TARGETS += $(GDB_SCRIPTS)
 
-test-gdb: $(B)/dbg/pvx-sim $(B)/pvx.elf $(GUEST_ELFS)
+test-gdb: $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf $(B)/pvx.elf $(GUEST_ELFS) gdb-scripts
 	bash testsuite/gdb/run-gdb-tests.sh
 
-.PHONY: test-gdb
+# The gdb sessions again, then their transcripts written into docs/debugging.md.
+gdb-docs: $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf $(B)/pvx.elf $(GUEST_ELFS) gdb-scripts
+	bash testsuite/gdb/run-gdb-tests.sh --update
+
+.PHONY: test-gdb gdb-docs gdb-scripts
 
 # Fault-injection campaign: every site x every PV guest x fail-nth (see
 # testsuite/fault/sweep.py). FAULT_NTH bounds the nth values tried per site.

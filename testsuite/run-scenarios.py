@@ -15,13 +15,20 @@ Every lane must give the expected exit status and lines, and the guest part of
 the transcript (every line not written by the hypervisor, plus the hypervisor's
 verdict lines) must be byte-identical across lanes.
 
-Usage: testsuite/run-scenarios.py [--sim-only] [--only NAME] [-v]
+Usage: testsuite/run-scenarios.py [--sim-only] [--list] [-v] [NAME|GLOB ...]
+
+Selection as xtf-runner's: each NAME or shell-style GLOB ('pv/*', 'hostile/*',
+'*bvt*') picks the scenarios it matches; one that matches none is an error
+(exit 2), as is an unknown option. --only NAME[,NAME] says the same. Without
+a selection every scenario runs. --list prints the names (of the selection).
 """
 
 import argparse
+import fnmatch
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -30,6 +37,7 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.path.join(TOP, "build")
 SIM = os.path.join(B, "pvx-sim")
 QEMU = os.path.join(TOP, "scripts", "pvx-qemu")
+LANE_LIMIT = int(os.environ.get("PVX_LANE_LIMIT", "300"))   # seconds, any one lane
 
 # Hypervisor lines that say how a run ended: the same on every machine.
 VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \(.*\) shut down: .*)$")
@@ -193,7 +201,14 @@ def run_lane(sc, lane):
         if lane.startswith("iso"):
             cmd += ["--iso", "--machine", lane.split("-")[1]]
         cmd += sc.qemu_modules
-    p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    # The runners have time limits of their own; this one catches a runner
+    # that hangs anyway (a bug in it): a FAIL, never a stuck test run.
+    try:
+        p = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                           timeout=LANE_LIMIT)
+    except subprocess.TimeoutExpired as e:
+        out = (e.stdout or b"").decode("utf-8", "replace").replace("\r\n", "\n")
+        return -1, out, "run-scenarios: no answer in %d s, killed\n" % LANE_LIMIT, cmd
     out = p.stdout.decode("utf-8", "replace").replace("\r\n", "\n")
     return p.returncode, out, p.stderr.decode("utf-8", "replace"), cmd
 
@@ -241,25 +256,53 @@ def run_scenario(sc, lanes, verbose):
     return problems, ref
 
 
+def select(names, pats):
+    """The names matched by pats (fnmatch, case-sensitive), in table order,
+    and the patterns that matched nothing."""
+    chosen = [n for n in names if any(fnmatch.fnmatchcase(n, p) for p in pats)]
+    unknown = [p for p in pats if not any(fnmatch.fnmatchcase(n, p) for n in names)]
+    return chosen, unknown
+
+
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description="Run the scenarios in the simulator and on QEMU.")
+    ap.add_argument("names", nargs="*", metavar="NAME|GLOB", help="scenarios to run (default: all)")
     ap.add_argument("--sim-only", action="store_true", help="skip the QEMU lanes")
-    ap.add_argument("--only", help="run only the scenario with this name")
+    ap.add_argument("--only", action="append", default=[], metavar="NAME[,NAME]",
+                    help="the same as NAME arguments")
+    ap.add_argument("--list", action="store_true", help="print the scenario names and exit")
     ap.add_argument("--sim", help="the simulator binary (default build/pvx-sim)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     if args.sim:
         global SIM
         SIM = os.path.abspath(args.sim)
+    pats = args.names + [p for o in args.only for p in o.split(",") if p]
 
-    if not shutil.which("qemu-system-i386") and not args.sim_only:
-        print("run-scenarios: qemu-system-i386 missing (make deps)", file=sys.stderr)
-        return 2
-
-    passed = failed = 0
     with tempfile.TemporaryDirectory(prefix="pvx-scen-") as tmp:
-        for sc in scenarios(tmp):
-            if args.only and sc.name != args.only:
+        table = scenarios(tmp)
+        names = [sc.name for sc in table]
+        chosen, unknown = select(names, pats) if pats else (names, [])
+        if unknown:
+            for p in unknown:
+                near = [n for n in names if n.endswith("/" + p)]
+                print("run-scenarios: no scenario matches '%s'%s (--list shows them all)"
+                      % (p, "; did you mean %s?" % " or ".join(near) if near else ""),
+                      file=sys.stderr)
+            return 2
+        if args.list:
+            for sc in table:
+                if sc.name in chosen:
+                    print("%-24s %s" % (sc.name, ", ".join(sc.lanes)))
+            return 0
+
+        if not shutil.which("qemu-system-i386") and not args.sim_only:
+            print("run-scenarios: qemu-system-i386 missing (make deps)", file=sys.stderr)
+            return 2
+
+        passed = failed = 0
+        for sc in table:
+            if sc.name not in chosen:
                 continue
             lanes = [l for l in sc.lanes if l == "sim" or not args.sim_only]
             problems, ref = run_scenario(sc, lanes, args.verbose)
@@ -282,4 +325,8 @@ def main():
 
 
 if __name__ == "__main__":
+    # One line at a time, also into a pipe or a log: a minute of silence
+    # looks like a hang.
+    sys.stdout.reconfigure(line_buffering=True)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)   # `--list | head` ends quietly
     sys.exit(main())

@@ -12,20 +12,20 @@ BENCH_NAMES := $(call guest_names_in,testsuite/bench,host)
 $(foreach n,$(BENCH_NAMES),$(eval $(call guest_rule,bench-$(n),testsuite/bench/$(n))))
 BENCH_ELFS  := $(patsubst %,$(B)/guests/bench-%.elf,$(BENCH_NAMES))
 
-$(B)/bench/uc_floor: testsuite/bench/host/uc_floor.c | $(STAMP)
+$(B)/bench/uc_floor: testsuite/bench/host/uc_floor.c $(UNICORN_LIB) | $(STAMP)
+	$(call show,CC,$<)
 	@mkdir -p $(@D)
-	$(CC) $(WARN) -O2 -g -I$(DEPS)/unicorn/include $(DEPFLAGS) -o $@ $< $(SIM_LIBS)
+	$(Q)$(CC) $(WARN) -O2 -g -I$(DEPS)/unicorn/include $(DEPFLAGS) -o $@ $< $(SIM_LIBS)
 
 # The core objects the simulator links (-O2), on the unit tests' fake machine.
 BENCH_NATIVE_SRCS := testsuite/bench/host/core_native.c testsuite/unit/fake_arch.c testsuite/unit/elfgen.c
 BENCH_NATIVE_OBJS := $(patsubst %.c,$(B)/bench/obj/%.o,$(BENCH_NATIVE_SRCS))
+BENCH_CFLAGS = $(WARN) -O2 -g $(CORE_INC) -Itestsuite/unit
+$(eval $(call compile,bench,$(B)/bench/obj,testsuite,CC,BENCH_CFLAGS))
 
-$(B)/bench/obj/%.o: %.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -O2 -g $(CORE_INC) -Itestsuite/unit $(DEPFLAGS) -c $< -o $@
-
-$(B)/bench/core_native: $(BENCH_NATIVE_OBJS) $(CORE_OBJSHOST)
-	$(CC) -O2 -g -o $@ $^
+$(B)/bench/core_native: $(BENCH_NATIVE_OBJS) $(CORE_OBJS_host)
+	$(call show,LD,$@)
+	$(Q)$(CC) -O2 -g -o $@ $^
 
 BENCH_TOOLS := $(B)/bench/uc_floor $(B)/bench/core_native
 

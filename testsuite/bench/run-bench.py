@@ -130,7 +130,7 @@ class Bench:
                  baseline_what=base_what, ratio=ratio, target=target, status=status,
                  note=note, samples=samples or [])
         self.rows.append(r)
-        print('  %-58s %s' % (what[:58], fmt_value(value, unit)), flush=True)
+        print('  %s %s' % (what, fmt_value(value, unit)), flush=True)
         return r
 
     def ratio_row(self, section, what, value, unit, base, base_what, target=None, **kw):
@@ -420,14 +420,16 @@ def bench_scale(b):
 # ---------------------------------------------------------------------------
 
 def print_table(rows):
+    # The label column as wide as the longest label: none is cut.
+    w = max([len('figure (median)')] + [len(r['what']) for r in rows])
     print()
-    print('%-7s %-58s %16s %9s %-14s %s' % ('section', 'figure (median)', 'value', 'ratio',
-                                            'target', 'status'))
+    print('%-7s %-*s %16s %9s %-14s %s' % ('section', w, 'figure (median)', 'value', 'ratio',
+                                           'target', 'status'))
     for r in rows:
         ratio = '%.3f' % r['ratio'] if r['ratio'] is not None else '-'
-        print('%-7s %-58s %16s %9s %-14s %s' % (r['section'], r['what'][:58],
-                                                fmt_value(r['value'], r['unit']), ratio,
-                                                r['target'] or '', r['status']))
+        print('%-7s %-*s %16s %9s %-14s %s' % (r['section'], w, r['what'],
+                                               fmt_value(r['value'], r['unit']), ratio,
+                                               r['target'] or '', r['status']))
         if r['status'] in ('PENDING',) and r['note']:
             print('%-7s   (%s)' % ('', r['note']))
 

@@ -18,7 +18,6 @@ FUZZ_JOBS    ?= 1
 FUZZ_CLANG   ?= clang
 FUZZ_SRCS    := testsuite/fuzz/harness.c testsuite/fuzz/fuzz_arch.c testsuite/fuzz/refusal.c \
                 testsuite/unit/elfgen.c
-FUZZ_CORE    := $(CORE_SRCS) $(CORE_LIBHOST)
 FUZZ_INC     := $(CORE_INC) -Itestsuite/unit -Itestsuite/fuzz
 FUZZ_SEEDS   := $(sort $(wildcard testsuite/fuzz/corpus/*.hex))
 FUZZ_REGRESS := $(sort $(wildcard testsuite/fuzz/regress/*.hex))
@@ -27,38 +26,35 @@ FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit
 # libFuzzer: coverage instrumentation in the core and the harness alike, but
 # not in the checks (coverage-ignore.txt).
 FUZZ_LF_FLAGS := -fsanitize=fuzzer-no-link -fsanitize-coverage-ignorelist=testsuite/fuzz/coverage-ignore.txt
-FUZZ_LF_OBJS := $(patsubst %.c,$(B)/fuzz/lf/%.o,$(FUZZ_CORE) $(FUZZ_SRCS))
-$(B)/fuzz/lf/core/%.o: core/%.c testsuite/fuzz/coverage-ignore.txt | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(FUZZ_CLANG) $(WARN) -O1 -g -ffreestanding $(FUZZ_LF_FLAGS) $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
-$(B)/fuzz/lf/testsuite/%.o: testsuite/%.c testsuite/fuzz/coverage-ignore.txt | $(STAMP)
-	@mkdir -p $(@D)
-	$(FUZZ_CLANG) $(WARN) -O1 -g $(FUZZ_LF_FLAGS) $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+CORE_CFLAGS_fuzz-lf = $(WARN) -O1 -g -ffreestanding $(FUZZ_LF_FLAGS) $(FUZZ_SAN) $(FUZZ_INC)
+FUZZ_TS_CFLAGS_lf   = $(WARN) -O1 -g $(FUZZ_LF_FLAGS) $(FUZZ_SAN) $(FUZZ_INC)
+$(eval $(call core_variant,fuzz-lf,$(B)/fuzz/lf,FUZZ_CLANG,CORE_CFLAGS_fuzz-lf,$(CORE_LIBHOST),testsuite/fuzz/coverage-ignore.txt))
+$(eval $(call compile,fuzz-lf,$(B)/fuzz/lf,testsuite,FUZZ_CLANG,FUZZ_TS_CFLAGS_lf,testsuite/fuzz/coverage-ignore.txt))
+FUZZ_LF_OBJS := $(CORE_OBJS_fuzz-lf) $(patsubst %.c,$(B)/fuzz/lf/%.o,$(FUZZ_SRCS))
 $(B)/fuzz/pvx-fuzz: $(FUZZ_LF_OBJS)
-	$(FUZZ_CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^
+	$(call show,LD,$@)
+	$(Q)$(FUZZ_CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^
 
 # The replayer, with the sanitizers but without libFuzzer's runtime.
-FUZZ_RP_OBJS := $(patsubst %.c,$(B)/fuzz/rp/%.o,$(FUZZ_CORE) $(FUZZ_SRCS) testsuite/fuzz/replay.c)
-$(B)/fuzz/rp/core/%.o: core/%.c | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -O1 -g -ffreestanding $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
-$(B)/fuzz/rp/testsuite/%.o: testsuite/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -O1 -g $(FUZZ_SAN) $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+CORE_CFLAGS_fuzz-rp = $(WARN) -O1 -g -ffreestanding $(FUZZ_SAN) $(FUZZ_INC)
+FUZZ_TS_CFLAGS_rp   = $(WARN) -O1 -g $(FUZZ_SAN) $(FUZZ_INC)
+$(eval $(call core_variant,fuzz-rp,$(B)/fuzz/rp,CC,CORE_CFLAGS_fuzz-rp,$(CORE_LIBHOST)))
+$(eval $(call compile,fuzz-rp,$(B)/fuzz/rp,testsuite,CC,FUZZ_TS_CFLAGS_rp))
+FUZZ_RP_OBJS := $(CORE_OBJS_fuzz-rp) $(patsubst %.c,$(B)/fuzz/rp/%.o,$(FUZZ_SRCS) testsuite/fuzz/replay.c)
 $(B)/fuzz/fuzz-replay: $(FUZZ_RP_OBJS)
-	$(CC) $(FUZZ_SAN) -o $@ $^
+	$(call show,LD,$@)
+	$(Q)$(CC) $(FUZZ_SAN) -o $@ $^
 
 # The replayer with coverage counters in the core (its own objects: the
 # counters of make coverage stay apart).
-FUZZ_CV_OBJS := $(patsubst %.c,$(B)/fuzz/cv/%.o,$(FUZZ_CORE) $(FUZZ_SRCS) testsuite/fuzz/replay.c)
-$(B)/fuzz/cv/core/%.o: core/%.c | $(STAMP) check-core
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -O0 -g -ffreestanding --coverage $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
-$(B)/fuzz/cv/testsuite/%.o: testsuite/%.c | $(STAMP)
-	@mkdir -p $(@D)
-	$(CC) $(WARN) -O1 -g $(FUZZ_INC) $(DEPFLAGS) -c $< -o $@
+CORE_CFLAGS_fuzz-cv = $(WARN) -O0 -g -ffreestanding --coverage $(FUZZ_INC)
+FUZZ_TS_CFLAGS_cv   = $(WARN) -O1 -g $(FUZZ_INC)
+$(eval $(call core_variant,fuzz-cv,$(B)/fuzz/cv,CC,CORE_CFLAGS_fuzz-cv,$(CORE_LIBHOST)))
+$(eval $(call compile,fuzz-cv,$(B)/fuzz/cv,testsuite,CC,FUZZ_TS_CFLAGS_cv))
+FUZZ_CV_OBJS := $(CORE_OBJS_fuzz-cv) $(patsubst %.c,$(B)/fuzz/cv/%.o,$(FUZZ_SRCS) testsuite/fuzz/replay.c)
 $(B)/fuzz/fuzz-cov: $(FUZZ_CV_OBJS)
-	$(CC) --coverage -o $@ $^
+	$(call show,LD,$@)
+	$(Q)$(CC) --coverage -o $@ $^
 
 -include $(FUZZ_LF_OBJS:.o=.d) $(FUZZ_RP_OBJS:.o=.d) $(FUZZ_CV_OBJS:.o=.d)
 
@@ -92,8 +88,9 @@ fuzz-coverage: $(B)/fuzz/fuzz-cov $(B)/fuzz/seeds.stamp
 	      --json-summary-pretty --json-summary $(B)/fuzz/coverage/summary.json $(B)/fuzz/cv
 	@python3 coverage/report.py $(B)/fuzz/coverage/summary.json 0 0
 
-# make clean keeps the grown corpus ($(B)/fuzz/corpus) and the crashes.
-clean: clean-fuzz
+# make clean removes build/fuzz with the rest of build/ (the grown corpus and
+# the crashes too: copy a crash to testsuite/fuzz/regress/ first). This
+# removes only what a rebuild makes again.
 clean-fuzz:
 	rm -rf $(B)/fuzz/lf $(B)/fuzz/rp $(B)/fuzz/cv $(B)/fuzz/pvx-fuzz $(B)/fuzz/fuzz-replay \
 	       $(B)/fuzz/fuzz-cov $(B)/fuzz/seeds $(B)/fuzz/seeds.stamp $(B)/fuzz/coverage
