@@ -140,6 +140,14 @@ def hostile_scenarios(tmp):
                                      r"readable \(esp 0x40000000\)$"]),
         ("loop", "=wait=time", beside),
         ("storm", "=wait=time storm=1", beside + [r"^the storm reaches domain 0's callback$"]),
+        # Issue 11 item 5: CPU states both machines must run as hardware does.
+        ("xo-cs", "", refused + gone + [r"^\(d1\)   an event to itself: the callback ran in cs: 9$"]),
+        ("ring2", "=wait=time", beside),
+        ("ring2-fault", "", gone + [r"^\(pvx\) domain 1 crashed: #GP 13 at 0012:[0-9a-f]+: cannot write "
+                                    r"the exception frame \(kernel stack 001a:[0-9a-f]+, double fault\)$"]),
+        ("ldt-fs", "", refused + gone + [r"^\(d1\)   fs afterwards \(null\): 0$"]),
+        ("io-decode", "", refused + gone + [r"^\(d1\) I/O instructions that faulted: 4$"]),
+        ("io-smc", "", refused + gone),
     ]
     return [Scenario("hostile/" + attack, [guest("hostile") + w0,
                                           hostile + "=name=hostile attack=%s mem=8M" % attack],
