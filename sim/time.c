@@ -39,7 +39,7 @@ static uint64_t idle_ns;                /* time skipped while idle */
 static uint64_t deadline_ns;            /* 0: no timer armed */
 static uint64_t stop_icount;            /* stop the engine when icount reaches this */
 static bool budget_stop;
-bool time_stepping;
+bool time_paused;
 
 uint64_t arch_now_ns(void)
 {
@@ -73,6 +73,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
     struct block_entry *e = &cache[h];
 
     (void)data;
+    /* The trampoline's iret (ring 0) is no guest instruction. */
+    if ( unlikely((uint32_t)addr == SIM_VA_TRAMP) )
+        return;
+    /* Before the decode below: it may reuse last_block's slot. */
+    if ( unlikely(last_block && last_block->io_index >= 0) && !time_paused &&
+         cpu_rep_io_passed((uint32_t)addr) )
+        return;
     if ( unlikely(!e->valid || e->info.addr != (uint32_t)addr ||
                   e->info.size != size || e->cr3 != sim_cr3) )
     {
@@ -83,7 +90,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
         dis_block(&e->info);
         mem_note_code(sim_cr3, (uint32_t)addr, size);
     }
-    if ( unlikely(time_stepping) )
+    if ( unlikely(time_paused) )
         return;
     /* A block stopped here does not run: the budget is checked before it
      * is charged, so a block that starts in budget runs whole. */
@@ -93,8 +100,6 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
         uc_emu_stop(uc);
         return;
     }
-    if ( unlikely(e->info.io_index >= 0) && cpu_block_io_denied(&e->info) )
-        return;
     last_block = &e->info;
     icount += e->info.ninsn;
 }
