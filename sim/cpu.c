@@ -53,8 +53,6 @@
 #define CR4_PGE 0x00000080u
 #define CR4_OSFXSR 0x00000200u
 #define CR4_OSXMMEXCPT 0x00000400u
-#define MSR_EFER 0xc0000080u
-#define EFER_NXE (1u << 11)
 
 uc_engine *sim_uc;
 uint32_t sim_cr3;
@@ -786,6 +784,31 @@ static void hook_sysenter(uc_engine *uc, void *data)
         stop_fault(X86_EXC_GP, (uint32_t)reg_read(UC_X86_REG_EIP));
 }
 
+/*
+ * #UD from Unicorn where hardware raises something else: rdpmc with
+ * CR4.PCE clear outside ring 0 is #GP(0) (Unicorn's helper tests the bit
+ * the wrong way round). The opcode after any legacy prefixes decides.
+ */
+static uint32_t ud_vector(const struct cpu_regs *r)
+{
+    uint8_t b[15];
+    size_t n = mem_read_virt(sim_cr3, cs_base(r->cs) + r->eip, b, sizeof(b)), i = 0;
+    bool lock = false;
+
+    for ( ; i < n; i++ )
+    {
+        if ( b[i] == 0xf0 )
+            lock = true;                /* #UD whatever follows */
+        else if ( b[i] != 0xf2 && b[i] != 0xf3 && b[i] != 0x2e && b[i] != 0x36 &&
+                  b[i] != 0x3e && b[i] != 0x26 && b[i] != 0x64 && b[i] != 0x65 &&
+                  b[i] != 0x66 && b[i] != 0x67 )
+            break;
+    }
+    if ( !lock && i + 1 < n && b[i] == 0x0f && b[i + 1] == 0x33 )
+        return X86_EXC_GP;
+    return X86_EXC_UD;
+}
+
 static void hook_syscall(uc_engine *uc, void *data)
 {
     (void)uc;
@@ -805,12 +828,11 @@ void cpu_init(void)
      * ss1:esp1 from it, and an iret with NT set reads its (null) back link. */
     uc_x86_mmr tr = { .selector = __TSS_SEL, .base = SIM_VA_TSS, .limit = SIM_TSS_LIMIT,
                       .flags = 0x8b00 };
-    uc_x86_msr efer = { .rid = MSR_EFER, .value = EFER_NXE };
     uc_hook hh;
 
     check(uc_open(UC_ARCH_X86, UC_MODE_32, &sim_uc), "open");
     /*
-     * Core Duo: a 32-bit CPU with NX (PAE + EFER.NXE) and without long mode,
+     * Core Duo: a 32-bit CPU with PAE and NX but without long mode,
      * like the machines Xen x86_32 PAE ran on. The default model (Haswell)
      * would advertise long mode to a guest's cpuid. Set before anything else.
      */
@@ -822,7 +844,10 @@ void cpu_init(void)
     sim_cr3 = (uint32_t)mem_sim_frame(SIM_F_BOOT_L3);
     reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");
     reg_write(UC_X86_REG_CR4, CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT, "cr4");
-    sim_nx = uc_reg_write(sim_uc, UC_X86_REG_MSR, &efer) == UC_ERR_OK;
+    /* EFER.NXE stays clear, as on arch-x86: the core refuses NX in guest
+     * entries anyway, and with it on a fetch fault's error code has the I
+     * bit hardware without it does not push. */
+    sim_nx = false;
     reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
     reg_write(UC_X86_REG_CS, __HYPERVISOR_CS, "cs");
     reg_write(UC_X86_REG_SS, __HYPERVISOR_DS, "ss");
@@ -968,7 +993,7 @@ static bool cpu_exit(uc_err err)
     if ( err == UC_ERR_INSN_INVALID && cpu_cpl() != 0 )
     {
         /* ud2 and friends never reach the hook; EIP is at the instruction. */
-        frame.entry_vector = X86_EXC_UD;
+        frame.entry_vector = ud_vector(&frame);
         core_trap(&frame, 0);
         return true;
     }

@@ -83,7 +83,7 @@ struct block_info;
 
 extern uc_engine *sim_uc;
 extern uint32_t sim_cr3;                        /* what the engine's CR3 holds */
-extern bool sim_nx;                             /* EFER.NXE is on */
+extern bool sim_nx;                             /* EFER.NXE is on (never: as arch-x86) */
 
 void cpu_init(void);
 void cpu_make_templates(void);

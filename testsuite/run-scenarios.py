@@ -148,6 +148,7 @@ def hostile_scenarios(tmp):
         ("ldt-fs", "", refused + gone + [r"^\(d1\)   fs afterwards \(null\): 0$"]),
         ("io-decode", "", refused + gone + [r"^\(d1\) I/O instructions that faulted: 4$"]),
         ("io-smc", "", refused + gone),
+        ("quirks", "", refused + gone + [r"^\(d1\) rep_insb_0 ring 3: vector 13 error 0 \(fault\)$"]),
     ]
     return [Scenario("hostile/" + attack, [guest("hostile") + w0,
                                           hostile + "=name=hostile attack=%s mem=8M" % attack],

@@ -414,3 +414,128 @@ void attack_io_smc(void)
             break;
     guest_trap_hook = NULL;
 }
+
+/* ------------------------------------------------------------------------
+ * quirks: instructions an emulator may run differently from hardware, from
+ * ring 1 and ring 3: what each raises (fault at it, trap after it, or
+ * nothing) and what the non-privileged ones read. Both machines must agree.
+ */
+#define SNIPPET(name, pre, insn)                                            \
+    asm ( ".pushsection .user.text, \"ax\"\n"                               \
+          "q_" #name ": push %ebx; push %esi; push %edi; push %ebp\n"       \
+          "    mov %esp, q_esp\n"                                           \
+          pre "\n"                                                          \
+          "q_" #name "_at: " insn "\n"                                      \
+          "q_" #name "_fix: mov q_esp, %esp\n"                              \
+          "    pushfl; andl $~0x4000, (%esp); popfl\n"                      \
+          "    pop %ebp; pop %edi; pop %esi; pop %ebx\n"                    \
+          "    ret\n"                                                       \
+          ".popsection" );                                                  \
+    extern char q_##name[], q_##name##_at[], q_##name##_fix[]
+
+asm ( ".pushsection .user.data, \"aw\"\n"
+      "q_esp: .long 0\n"
+      "q_buf: .long 0, 0\n"
+      ".popsection" );
+extern uint8_t q_buf[];
+
+SNIPPET(sysenter, "", ".byte 0x0f, 0x34");
+SNIPPET(syscall, "", ".byte 0x0f, 0x05");
+SNIPPET(sysexit, "", ".byte 0x0f, 0x35");
+SNIPPET(sysret, "", ".byte 0x0f, 0x07");
+SNIPPET(icebp, "", ".byte 0xf1");
+SNIPPET(hlt, "", "hlt");
+SNIPPET(rdpmc, "xor %ecx, %ecx", "rdpmc");
+SNIPPET(invd, "", ".byte 0x0f, 0x08");
+SNIPPET(wbinvd, "", "wbinvd");
+SNIPPET(lock_nop, "", ".byte 0xf0, 0x90");
+SNIPPET(rsm, "", ".byte 0x0f, 0xaa");
+SNIPPET(vmcall, "", ".byte 0x0f, 0x01, 0xc1");
+SNIPPET(monitor, "lea q_buf, %eax; xor %ecx, %ecx; xor %edx, %edx", ".byte 0x0f, 0x01, 0xc8");
+SNIPPET(xgetbv, "xor %ecx, %ecx", ".byte 0x0f, 0x01, 0xd0");
+SNIPPET(rdtscp, "", ".byte 0x0f, 0x01, 0xf9");
+SNIPPET(ud1, "", ".byte 0x0f, 0xb9, 0xc0");
+SNIPPET(lgdt, "", "lgdt q_buf");
+SNIPPET(mov_cr0, "", "mov %cr0, %eax");
+SNIPPET(iret_nt, "pushfl; pushl %cs; pushl $q_iret_nt_fix; pushfl; orl $0x4000, (%esp); popfl",
+        "iret");
+SNIPPET(rep_insb_0, "xor %ecx, %ecx; lea q_buf, %edi; mov $0x80, %edx", "rep insb");
+SNIPPET(rep_outsb_0, "xor %ecx, %ecx; lea q_buf, %esi; mov $0x80, %edx", "rep outsb");
+SNIPPET(rep_insb_2, "mov $2, %ecx; lea q_buf, %edi; mov $0x80, %edx", "rep insb");
+SNIPPET(call_unmapped, "mov $0x40000000, %eax", "call *%eax");
+SNIPPET(smsw, "xor %eax, %eax", "smsw %ax");
+SNIPPET(str, "xor %eax, %eax", "str %ax");
+SNIPPET(sldt, "xor %eax, %eax", "sldt %ax");
+SNIPPET(sgdt_limit, "", "sgdt q_buf");
+SNIPPET(lsl_ring1_cs, "mov $0xe019, %edx; xor %eax, %eax", "lsl %edx, %eax");
+SNIPPET(lar_ring3_ds, "mov $0xe033, %edx; xor %eax, %eax", "lar %edx, %eax");
+
+static const struct quirk {
+    const char *name;
+    const char *code, *at, *fix;
+    bool value;                         /* print what eax reads */
+} quirks[] = {
+#define Q(n, v) { #n, q_##n, q_##n##_at, q_##n##_fix, v }
+    Q(sysenter, false), Q(syscall, false), Q(sysexit, false), Q(sysret, false),
+    Q(icebp, false), Q(hlt, false), Q(rdpmc, false), Q(invd, false), Q(wbinvd, false),
+    Q(lock_nop, false), Q(rsm, false), Q(vmcall, false), Q(monitor, false), Q(xgetbv, false),
+    Q(rdtscp, false), Q(ud1, false), Q(lgdt, false), Q(mov_cr0, false), Q(iret_nt, false),
+    Q(rep_insb_0, false), Q(rep_outsb_0, false), Q(rep_insb_2, false), Q(call_unmapped, false),
+    Q(smsw, true), Q(str, true), Q(sldt, true), Q(sgdt_limit, false), Q(lsl_ring1_cs, true),
+    Q(lar_ring3_ds, true),
+#undef Q
+};
+
+static const struct quirk *q_cur;
+static volatile unsigned int q_vector, q_error, q_where;   /* 1 fault, 2 trap, 3 at the target */
+
+static bool quirk_hook(struct guest_frame *f)
+{
+    if ( q_cur == NULL || q_vector != ~0u )
+        return false;
+    if ( f->eip == (uint32_t)(unsigned long)q_cur->at )
+        q_where = 1;
+    else if ( f->eip == (uint32_t)(unsigned long)q_cur->fix )
+        q_where = 2;
+    else if ( f->eip == UNMAPPED_VA )
+        q_where = 3;
+    else
+        return false;
+    q_vector = f->vector;
+    q_error = f->error;
+    f->eip = (uint32_t)(unsigned long)q_cur->fix;
+    return true;
+}
+
+void attack_quirks(void)
+{
+    guest_traps_init();
+    guest_trap_hook = quirk_hook;
+    for ( unsigned int ring = 1; ring <= 3; ring += 2 )
+        for ( unsigned int i = 0; i < ARRAY_SIZE(quirks); i++ )
+        {
+            unsigned long (*fn)(unsigned long) = (unsigned long (*)(unsigned long))quirks[i].code;
+            unsigned long val;
+            char what[48];
+
+            q_cur = &quirks[i];
+            q_vector = ~0u;
+            memset(q_buf, 0, 8);
+            val = ring == 1 ? fn(0) : guest_exec_user(fn, 0);
+            q_cur = NULL;
+            snprintk(what, sizeof(what), "%s ring %u", quirks[i].name, ring);
+            /* CR0 differs between the machines today (see docs/cpu.md). */
+            if ( q_vector == ~0u && !strcmp(quirks[i].name, "smsw") )
+                printk("info: %s: no exception, reads %#lx\n", what, val);
+            else if ( q_vector == ~0u && quirks[i].value )
+                printk("%s: no exception, reads %#lx\n", what, val);
+            else if ( q_vector == ~0u )
+                printk("%s: no exception\n", what);
+            else
+                printk("%s: vector %u error %#x (%s)\n", what, q_vector, q_error,
+                       q_where == 1 ? "fault" : q_where == 2 ? "trap" : "at its target");
+            if ( !strcmp(quirks[i].name, "sgdt_limit") )
+                printk("  gdt limit %#x\n", *(uint16_t *)q_buf);
+        }
+    guest_trap_hook = NULL;
+}

@@ -21,5 +21,6 @@ void attack_ring2_fault(void);
 void attack_ldt_fs(void);
 void attack_io_decode(void);
 void attack_io_smc(void);
+void attack_quirks(void);
 
 #endif /* HOSTILE_HOSTILE_H */

@@ -932,6 +932,7 @@ static const struct {
     { "ldt-fs", attack_ldt_fs },
     { "io-decode", attack_io_decode },
     { "io-smc", attack_io_smc },
+    { "quirks", attack_quirks },
 };
 
 void test_main(void)
