@@ -71,6 +71,11 @@ static struct cpu_regs frame;
 static struct cpu_regs entering;        /* the frame an entry through ring 0 is entering */
 static uint32_t run_eip;                /* where the engine starts: frame.eip, or the trampoline */
 
+/* An iret from ring 3 with VM set in the popped eflags: hardware ignores
+ * the bit outside ring 0 (a plain iret, #GP on the RPL-0 cs it then
+ * names), but Unicorn enters virtual-8086 mode, which pvx does not run. */
+#define VM86_WHY "virtual-8086 mode, entered by an iret that hardware runs as a plain one"
+
 /* Why the engine stopped, when a hook stopped it. */
 static enum {
     STOP_NONE,
@@ -574,13 +579,15 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
     if ( io_undoing || stop_reason != STOP_NONE )
         return;                         /* the block's rest, being run out */
 
-    /* int $0x82: vectors past the exceptions only ever come from `int n`. */
+    /* int $0x82: vectors past the exceptions only ever come from `int n`.
+     * The lazy entry reads no eflags: only the flat ring-1 cs proves that
+     * this is ring 1 (not virtual-8086 mode, whose cs is any number). */
     if ( intno == HYPERCALL_VECTOR && !(sim_trace & TRACE_HCALL) )
     {
         uint32_t missing = lazy_entry(&frame);
 
         cpl = frame.cs & 3;
-        if ( cpl <= gate_dpl(intno) )
+        if ( frame.cs == FLAT_RING1_CS )
         {
             in_lazy = true;
             missing = core_hypercall_lazy(&frame, missing);
@@ -600,6 +607,11 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 
     frame_save(&frame);
     cpl = frame.cs & 3;
+    if ( frame.eflags & X86_EFLAGS_VM )
+    {
+        stop_kill(VM86_WHY);
+        return;
+    }
     if ( cpl == 0 )
     {
         /* Only the trampoline's iret runs in ring 0: it refused the frame. */
@@ -967,56 +979,63 @@ void arch_flush_tlb_one(gva_t va)
  * must be loaded in full before the guest goes on. */
 static bool cpu_exit(uc_err err)
 {
-    if ( stop_reason == STOP_IO )
-        io_undo();
     switch ( stop_reason )
     {
-    case STOP_TRAP:
-        core_trap(&frame, stop_cr2);
-        return true;
     case STOP_RELOAD:
-        return true;
-    case STOP_FAULT:
-        frame_save(&frame);
-        frame.eip = fault_eip;
-        frame.entry_vector = fault_vector;
-        core_trap(&frame, 0);
         return true;
     case STOP_KILL:
         core_vcpu_unrunnable(&frame, kill_why);
         return true;
-    default:
+    case STOP_TRAP:
+        break;                          /* hook_intr saved and checked the frame */
+    case STOP_IO:
+        io_undo();
         break;
+    case STOP_FAULT:
+        frame_save(&frame);
+        frame.eip = fault_eip;
+        frame.entry_vector = fault_vector;
+        stop_cr2 = 0;
+        break;
+    default:
+        frame_save(&frame);
+        if ( frame.eflags & X86_EFLAGS_VM )
+            break;
+        if ( cpu_cpl() == 0 )
+        {
+            /* Still in the trampoline: its iret never completed. */
+            snprintf(kill_why, sizeof(kill_why), "entering it from ring 0: %s", uc_strerror(err));
+            frame = entering;
+            core_vcpu_unrunnable(&frame, kill_why);
+            return true;
+        }
+        if ( err == UC_ERR_INSN_INVALID )
+        {
+            /* ud2 and friends never reach the hook; EIP is at the instruction. */
+            frame.entry_vector = ud_vector(&frame);
+            stop_cr2 = 0;
+            break;
+        }
+        if ( err != UC_ERR_OK )
+        {
+            snprintf(kill_why, sizeof(kill_why), "the CPU stopped: %s", uc_strerror(err));
+            core_vcpu_unrunnable(&frame, kill_why);
+            return true;
+        }
+        if ( !time_budget_expired() )
+        {
+            core_vcpu_unrunnable(&frame, "the CPU stopped for no reason");
+            return true;
+        }
+        return false;                   /* a budget stop: time_after_stop decides */
     }
-
-    frame_save(&frame);
-    if ( err == UC_ERR_INSN_INVALID && cpu_cpl() != 0 )
+    if ( frame.eflags & X86_EFLAGS_VM )
     {
-        /* ud2 and friends never reach the hook; EIP is at the instruction. */
-        frame.entry_vector = ud_vector(&frame);
-        core_trap(&frame, 0);
+        core_vcpu_unrunnable(&frame, VM86_WHY);
         return true;
     }
-    if ( cpu_cpl() == 0 )
-    {
-        /* Still in the trampoline: its iret never completed. */
-        snprintf(kill_why, sizeof(kill_why), "entering it from ring 0: %s", uc_strerror(err));
-        frame = entering;
-        core_vcpu_unrunnable(&frame, kill_why);
-        return true;
-    }
-    if ( err != UC_ERR_OK )
-    {
-        snprintf(kill_why, sizeof(kill_why), "the CPU stopped: %s", uc_strerror(err));
-        core_vcpu_unrunnable(&frame, kill_why);
-        return true;
-    }
-    if ( !time_budget_expired() )
-    {
-        core_vcpu_unrunnable(&frame, "the CPU stopped for no reason");
-        return true;
-    }
-    return false;
+    core_trap(&frame, stop_cr2);
+    return true;
 }
 
 void cpu_run(struct cpu_regs *first)

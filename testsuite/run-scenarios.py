@@ -156,6 +156,19 @@ def hostile_scenarios(tmp):
             for attack, w0, expect in cases]
 
 
+def hostile_sim_only_scenarios(tmp):
+    """Issue 11 item 5, simulator only: an iret from ring 3 with VM set. Hardware
+    ignores VM there (#GP on the cs it then names); Unicorn and QEMU's TCG enter
+    virtual-8086 mode. pvx-sim kills the domain; x86 on QEMU does not cope yet."""
+    hostile = copy_guest(tmp, "hostile", "hostile1")
+    return [Scenario("hostile/iret-vm86", [guest("hostile"),
+                                           hostile + "=name=hostile attack=iret-vm86 mem=8M"], 0,
+                     [r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$",
+                      r"^domain 1 is gone \(VIRQ_DOM_EXC\)$",
+                      r"^\(pvx\) domain 1 crashed: the machine cannot run it at 0000:00000000: "
+                      r"virtual-8086 mode"], lanes=("sim",))]
+
+
 def scenarios(tmp):
     s = [Scenario("hello", [guest("hello")], 0, [r"^Test result: SUCCESS$"])]
     for n in pv_test_names():
@@ -178,6 +191,7 @@ def scenarios(tmp):
                       qemu_opts=["--timeout", "3"]))
     s += multi_domain_scenarios(tmp)
     s += hostile_scenarios(tmp)
+    s += hostile_sim_only_scenarios(tmp)
     # A domain waiting for nothing: the machine idles forever (exit 3), no panic.
     s.append(Scenario("blocked", [guest("blocked")], 3, [r"^Blocking with nothing to wake me$"],
                       lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],

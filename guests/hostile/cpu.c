@@ -539,3 +539,34 @@ void attack_quirks(void)
         }
     guest_trap_hook = NULL;
 }
+
+/* ------------------------------------------------------------------------
+ * iret-vm86: an iret from ring 3 whose eflags has VM set. Hardware ignores
+ * VM outside ring 0 (a plain iret to cs 0, which faults); Unicorn and QEMU
+ * enter virtual-8086 mode, here at linear 0, where a user page holds
+ * `jmp .`: it spins until the timer takes the CPU away from it.
+ */
+SNIPPET(iret_vm86, "pushl $0; pushl $0; pushl $0; pushl $0; pushl $0; pushl $0x1000; "
+                   "pushl $0x20202; pushl $0; pushl $0", "iret");
+
+void attack_iret_vm86(void)
+{
+    static const struct quirk q = { "iret_vm86", q_iret_vm86, q_iret_vm86_at, q_iret_vm86_fix,
+                                    false };
+    unsigned long (*fn)(unsigned long) = (unsigned long (*)(unsigned long))q.code;
+
+    guest_traps_init();
+    expect("page 0 mapped user, holding jmp .",
+           HYPERVISOR_update_va_mapping(0, ((uint64_t)mm_pfn_to_mfn(0) << PAGE_SHIFT) | 0x67,
+                                        UVMF_INVLPG), 0);
+    asm volatile ( "movw $0xfeeb, 0" ::: "memory" );    /* jmp . at linear 0 */
+    guest_trap_hook = quirk_hook;
+    q_cur = &q;
+    q_vector = ~0u;
+    printk("iret from ring 3 with VM set in the popped eflags: expect to be killed\n");
+    guest_exec_user(fn, 0);
+    q_cur = NULL;
+    printk("iret_vm86 ring 3: vector %u error %#x (%s)\n", q_vector, q_error,
+           q_where == 1 ? "fault" : q_where == 2 ? "trap" : "elsewhere");
+    guest_trap_hook = NULL;
+}

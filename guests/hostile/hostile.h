@@ -22,5 +22,9 @@ void attack_ldt_fs(void);
 void attack_io_decode(void);
 void attack_io_smc(void);
 void attack_quirks(void);
+void attack_iret_vm86(void);
+
+/* soup.c: random instruction sequences (testsuite/soup.py). */
+void attack_soup(void);
 
 #endif /* HOSTILE_HOSTILE_H */

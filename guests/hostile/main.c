@@ -933,11 +933,14 @@ static const struct {
     { "io-decode", attack_io_decode },
     { "io-smc", attack_io_smc },
     { "quirks", attack_quirks },
+    { "iret-vm86", attack_iret_vm86 },
+    { "soup", attack_soup },
 };
 
 void test_main(void)
 {
-    if ( start_info->flags & SIF_INITDOMAIN )
+    /* The initial domain is the witness, unless it is told to attack. */
+    if ( (start_info->flags & SIF_INITDOMAIN) && !arg("attack") )
         return witness();
 
     for ( unsigned int i = 0; i < ARRAY_SIZE(attacks); i++ )
