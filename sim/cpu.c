@@ -526,22 +526,59 @@ static uint32_t cs_base(uint32_t cs)
 
 /*
  * Unicorn reports `int n` and a CPU exception n the same way; they differ in
- * EIP (past the int vs at the faulting instruction). The int instruction
- * always ends a translation block, so it is a software interrupt exactly when
- * the last block entered ends at EIP with an int n. Decoded again here, from
- * the bytes now: time.c's decode is cached by address, and the code may have
- * been rewritten since (Unicorn retranslates; the cache would not know).
+ * EIP (past the int vs at the faulting instruction, which lies inside the
+ * last block entered). The int instruction always ends a translation block,
+ * so only an EIP at the end of the last block can be one. There a fault is
+ * still possible for #PF and #GP (fetching the next block) and #DB (the
+ * single-step trap): for those the block is decoded again, from the bytes
+ * now (time.c's decode is cached by address, and code may have been
+ * rewritten since). Any other vector there is `int n`, int3 or into, whatever
+ * a disassembler makes of the block (16-bit code, say). The length, prefixes
+ * counted, is the decoder's when it agrees.
  */
 static int soft_int_len(uint32_t vector)
 {
     const struct block_info *b = time_last_block();
+    uint32_t end = cs_base(frame.cs) + frame.eip;
     struct block_info now;
+    uint8_t last = 0;
 
-    if ( b == NULL || b->addr + b->size != cs_base(frame.cs) + frame.eip )
+    if ( b == NULL || b->addr + b->size != end )
         return 0;
     now = (struct block_info){ .addr = b->addr, .size = b->size };
     dis_block(&now);
-    return now.last_int == (int)vector ? now.last_len : 0;
+    if ( now.last_int == (int)vector )
+        return now.last_len;
+    if ( vector == X86_EXC_DB || vector == X86_EXC_GP || vector == X86_EXC_PF )
+        return 0;
+    mem_read_virt(sim_cr3, end - 1, &last, 1);
+    return (vector == X86_EXC_BP && last == 0xcc) || (vector == X86_EXC_OF && last == 0xce) ? 1 : 2;
+}
+
+/*
+ * The error code of a selector fault: the selector the instruction names
+ * (trace.c decodes it), except where hardware names another. A far transfer
+ * through a call gate that passes the gate's own checks faults on its
+ * target (#GP or #NP naming the target's selector); #TS arises here only
+ * from the TSS pvx gives every CPU (a null ss2, a null back link): 0.
+ */
+static uint32_t sel_error_code(const struct cpu_regs *r, uint32_t vector)
+{
+    uint32_t sel = dis_sel_error_code(r), hi;
+    uint64_t d;
+
+    if ( vector == X86_EXC_TS )
+        return 0;
+    if ( (vector != X86_EXC_GP && vector != X86_EXC_NP) || (sel & 0xfffc) == 0 ||
+         !mem_read_desc(sel, ldt_ents, &d) )
+        return sel;
+    hi = (uint32_t)(d >> 32);
+    /* A present 32-bit call gate the caller may use (DPL >= CPL; the RPL
+     * the instruction used is not known here). */
+    if ( (hi & 0x1f00) != 0x0c00 || !(hi & SEG_P) || ((hi >> 13) & 3) < (r->cs & 3) ||
+         ((hi >> 13) & 3) < (sel & 3) )
+        return sel;
+    return (uint32_t)(d >> 16) & 0xfffc;
 }
 
 static void stop(int reason)
@@ -664,7 +701,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
             frame.error_code = dis_pf_error_code(&frame, cr2);
         else if ( intno == X86_EXC_GP || intno == X86_EXC_NP || intno == X86_EXC_SS ||
                   intno == X86_EXC_TS )
-            frame.error_code = dis_sel_error_code(&frame);
+            frame.error_code = sel_error_code(&frame, intno);
     }
     stop_cr2 = frame.entry_vector == X86_EXC_PF ? cr2 : 0;
     stop(STOP_TRAP);
@@ -836,10 +873,12 @@ static void hook_syscall(uc_engine *uc, void *data)
 void cpu_init(void)
 {
     uc_x86_mmr gdtr = { .base = SIM_VA_GDT, .limit = SIM_GDT_PAGES * PAGE_SIZE - 1 };
-    /* The TSS, busy, as after arch-x86's ltr: a call gate into ring 1 takes
-     * ss1:esp1 from it, and an iret with NT set reads its (null) back link. */
+    /* The TSS, as arch-x86's ltr loads it: a call gate into ring 1 takes
+     * ss1:esp1 from it, and an iret with NT set reads its (null) back link.
+     * Unicorn aborts the process on a gate with no TSS (or a busy type in
+     * the register's cache: ltr caches the descriptor before marking it). */
     uc_x86_mmr tr = { .selector = __TSS_SEL, .base = SIM_VA_TSS, .limit = SIM_TSS_LIMIT,
-                      .flags = 0x8b00 };
+                      .flags = 0x8900 };
     uc_hook hh;
 
     check(uc_open(UC_ARCH_X86, UC_MODE_32, &sim_uc), "open");

@@ -149,6 +149,7 @@ def hostile_scenarios(tmp):
         ("io-decode", "", refused + gone + [r"^\(d1\) I/O instructions that faulted: 4$"]),
         ("io-smc", "", refused + gone),
         ("quirks", "", refused + gone + [r"^\(d1\) rep_insb_0 ring 3: vector 13 error 0 \(fault\)$"]),
+        ("call-gate", "", refused + gone + [r"^\(d1\) gate_np from ring 3: vector 11 error 0x30 \(fault\)$"]),
     ]
     return [Scenario("hostile/" + attack, [guest("hostile") + w0,
                                           hostile + "=name=hostile attack=%s mem=8M" % attack],

@@ -570,3 +570,76 @@ void attack_iret_vm86(void)
            q_where == 1 ? "fault" : q_where == 2 ? "trap" : "elsewhere");
     guest_trap_hook = NULL;
 }
+
+/* ------------------------------------------------------------------------
+ * call-gate: ring 3 calls into ring 1 through a call gate of its GDT, on the
+ * kernel stack the TSS names (stack_switch); a gate to a not-present code
+ * segment faults #NP on the target, one into ring 2 #TS(0) (no ring-2 stack).
+ */
+#define CG_RING1        0x23u           /* GDT 4: gate -> FLAT_RING1_CS:cg_target */
+#define CG_NP           0x2bu           /* GDT 5: gate -> 0x31, not present */
+#define CG_RING2        0x3bu           /* GDT 7: gate -> R2_CS */
+
+uint32_t cg_cs, cg_esp, cg_ret_cs;
+void cg_target(void);
+asm ( ".pushsection .text\n"
+      "cg_target: mov %cs, cg_cs\n"
+      "    mov %esp, cg_esp\n"
+      "    mov 4(%esp), %eax\n"
+      "    mov %eax, cg_ret_cs\n"
+      "    lret\n"
+      ".popsection" );
+
+SNIPPET(gate_ring1, "", "lcall $0x23, $0");
+SNIPPET(gate_np, "", "lcall $0x2b, $0");
+SNIPPET(gate_ring2, "", "lcall $0x3b, $0");
+
+static uint64_t call_gate(uint16_t cs, uint32_t off)
+{
+    uint32_t lo = (off & 0xffff) | ((uint32_t)cs << 16);
+    uint32_t hi = (off & 0xffff0000u) | (0xcu << 8) | (3u << 13) | (1u << 15);
+
+    return ((uint64_t)hi << 32) | lo;
+}
+
+void attack_call_gate(void)
+{
+    uint64_t m = (uint64_t)va_mfn(gdt_page) << PAGE_SHIFT;
+    static const struct quirk qs[] = {
+        { "gate_ring1", q_gate_ring1, q_gate_ring1_at, q_gate_ring1_fix, false },
+        { "gate_np", q_gate_np, q_gate_np_at, q_gate_np_fix, false },
+        { "gate_ring2", q_gate_ring2, q_gate_ring2_at, q_gate_ring2_fix, false },
+    };
+
+    guest_traps_init();
+    gdt_install();
+    expect("update_descriptor: call gate DPL 3 into ring 1",
+           HYPERVISOR_update_descriptor(m + 4 * 8, call_gate(FLAT_RING1_CS,
+                                                              (uint32_t)(unsigned long)cg_target)), 0);
+    expect("update_descriptor: call gate DPL 3 to a not-present code segment",
+           HYPERVISOR_update_descriptor(m + 5 * 8, call_gate(0x31, 0)), 0);
+    expect("update_descriptor: code DPL 1, not present",
+           HYPERVISOR_update_descriptor(m + 6 * 8, flat_desc(TYPE_CODE_XR, 1) & ~(1ull << 47)), 0);
+    expect("update_descriptor: call gate DPL 3 into ring 2",
+           HYPERVISOR_update_descriptor(m + 7 * 8, call_gate(R2_CS, 0)), 0);
+    guest_trap_hook = quirk_hook;
+    for ( unsigned int i = 0; i < ARRAY_SIZE(qs); i++ )
+    {
+        unsigned long (*fn)(unsigned long) = (unsigned long (*)(unsigned long))qs[i].code;
+
+        q_cur = &qs[i];
+        q_vector = ~0u;
+        guest_exec_user(fn, 0);
+        q_cur = NULL;
+        if ( q_vector == ~0u )
+            printk("%s from ring 3: no exception\n", qs[i].name);
+        else
+            printk("%s from ring 3: vector %u error %#x (%s)\n", qs[i].name, q_vector, q_error,
+                   q_where == 1 ? "fault" : "trap");
+    }
+    guest_trap_hook = NULL;
+    expect("  the ring-1 target ran in cs", cg_cs, FLAT_RING1_CS);
+    expect("  on the kernel stack, 4 words down",
+           cg_esp == (uint32_t)(unsigned long)guest_trap_stack_top - 16, 1);
+    expect("  called from cs", cg_ret_cs, FLAT_RING3_CS);
+}

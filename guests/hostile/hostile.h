@@ -23,6 +23,7 @@ void attack_io_decode(void);
 void attack_io_smc(void);
 void attack_quirks(void);
 void attack_iret_vm86(void);
+void attack_call_gate(void);
 
 /* soup.c: random instruction sequences (testsuite/soup.py). */
 void attack_soup(void);

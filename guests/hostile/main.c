@@ -934,6 +934,7 @@ static const struct {
     { "io-smc", attack_io_smc },
     { "quirks", attack_quirks },
     { "iret-vm86", attack_iret_vm86 },
+    { "call-gate", attack_call_gate },
     { "soup", attack_soup },
 };
 

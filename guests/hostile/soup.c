@@ -565,10 +565,15 @@ static void sequence(void)
     *pc++ = 0x0b;
     for ( unsigned int i = 0; i < 8; i++ )
         soup_regs[i] = value();
-    /* A stack in the scratch area, words above it to pop. */
+    /* A stack in the scratch area, words above it to pop (mostly without
+     * VM: see the iret frames in one()). */
     soup_regs[7] = (uint32_t)(unsigned long)soup_scratch + SCRATCH_SIZE / 2;
     for ( unsigned int i = 0; i < 16; i++ )
-        ((uint32_t *)(soup_scratch + SCRATCH_SIZE / 2))[i] = below(2) ? selector() : value();
+    {
+        uint32_t v = below(2) ? selector() : value();
+
+        ((uint32_t *)(soup_scratch + SCRATCH_SIZE / 2))[i] = below(16) ? v & ~0x20000u : v;
+    }
 }
 
 void attack_soup(void)
@@ -614,6 +619,9 @@ void attack_soup(void)
         if ( soup_last_vector < NR_VECTORS_SEEN )
             vectors[soup_last_vector]++;
         runs[ring]++;
+        /* Ring-1 code may wreck this domain: say how far it got. */
+        if ( (i + 1) % 100 == 0 && i + 1 < count )
+            printk("soup: %u\n", i + 1);
     }
     HYPERVISOR_set_timer_op(0);
     events_disable();
