@@ -1096,6 +1096,7 @@ void cpu_run(struct cpu_regs *first)
             mem_code_flushed();
         }
         stop_reason = STOP_NONE;
+        time_block_reset();
         err = uc_emu_start(sim_uc, run_eip, UNTIL_NEVER, 0, 0);
         full = cpu_exit(err);
 

@@ -107,6 +107,7 @@ void time_init(void);
 bool time_budget_expired(void);                 /* the stop was a budget stop */
 void time_after_stop(struct cpu_regs *regs);    /* time limit / timer at a budget stop */
 void time_cache_flush(void);
+void time_block_reset(void);
 void time_charge(uint64_t ninsn);
 extern bool time_paused;                         /* the block hook only decodes */
 

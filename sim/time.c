@@ -138,6 +138,13 @@ const struct block_info *time_last_block(void)
     return last_block;
 }
 
+/* The engine starts afresh (another frame, maybe another vCPU): the last
+ * block it ran says nothing about the next exit. */
+void time_block_reset(void)
+{
+    last_block = NULL;
+}
+
 /* Code at some address changed (host rewrite after uc_ctl_remove_cache). */
 void time_cache_flush(void)
 {
