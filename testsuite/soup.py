@@ -35,7 +35,7 @@ PROGRESS = re.compile(r"^(?:\(d\d+\) )?soup: (\d+)$")
 
 def run_one(sim, images, seed, count, verbose):
     mode = MODES[seed % len(MODES)]
-    args = "attack=soup seed=%d count=%d" % (seed, count)
+    args = "attack=soup seed=%d seqs=%d" % (seed, count)
     if mode == "dom0":
         modules = [images[0] + "=" + args + " ring1=5"]
     else:

@@ -3,7 +3,7 @@
  * soup.c - attack=soup: random instruction sequences, run in ring 3 and
  * (ring1=PERCENT of them) in ring 1, against whatever machine runs us.
  *
- *   attack=soup seed=N count=M ring1=P
+ *   attack=soup seed=N seqs=M ring1=P
  *
  * Each sequence is a few instructions, drawn from templates that reach the
  * corners of the CPU a PV guest can touch (segment loads and far transfers
@@ -597,7 +597,7 @@ void attack_soup(void)
         .type = CALLBACKTYPE_event, .flags = CALLBACKF_mask_events,
         .address = { .cs = FLAT_RING1_CS, .eip = (uint32_t)(unsigned long)soup_event_entry },
     };
-    uint32_t count = guest_arg_u32("count=", 1000), ring1 = guest_arg_u32("ring1=", 10);
+    uint32_t count = guest_arg_u32("seqs=", 1000), ring1 = guest_arg_u32("ring1=", 10);
     uint32_t runs[4] = { 0 }, timer_port;
     static const char *const names[NR_VECTORS_SEEN] = {
         "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "#9", "#TS", "#NP",
