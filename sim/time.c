@@ -12,7 +12,12 @@
  * instructions, at most one block after the deadline. No threads, no timeouts: runs replay bit-identically.
  *
  * Unicorn gives a block's size in bytes; the instruction count comes from a
- * Capstone decode, done once per (address, size, CR3) and cached.
+ * Capstone decode, done once per (address, size, CR3) and cached. The cache
+ * is keyed by address, not content: code rewritten to the same size keeps
+ * its old count, which only shifts virtual time. Nothing guest-visible is
+ * decided from it (cpu.c: port I/O at the hooks, software interrupts from
+ * the bytes at the trap); its one other reader is cpu_rep_io_passed, which
+ * checks the bytes again.
  */
 #include "sim.h"
 
