@@ -259,6 +259,20 @@ void core_trap(struct cpu_regs *regs, uint32_t cr2)
     regs_sanitize_eflags(regs);
 }
 
+/* The machine met a state of this vCPU it cannot run: the domain dies alone. */
+void core_vcpu_unrunnable(struct cpu_regs *regs, const char *why)
+{
+    struct vcpu *v = current;
+
+    regs_copy(&v->regs, regs);
+    v->regs_missing = 0;
+    domain_crash(v->domain, "the machine cannot run it at %04x:%08x: %s", v->regs.cs & 0xffff,
+                 v->regs.eip, why);
+    sched_after_entry();
+    regs_copy(regs, &current->regs);
+    regs_sanitize_eflags(regs);
+}
+
 /* core_timer_interrupt is in time.c (issue 5): timers, then the scheduler. */
 
 /* ------------------------------------------------------------------------

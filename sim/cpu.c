@@ -7,8 +7,14 @@
  * A vCPU is only a saved register frame. Entering one is what hardware does
  * on iret + mov %cr3: registers, then CR3. The host cannot set CPL by writing
  * CS/SS, so at start-up we run a real ring-0 iret into ring 1 and ring 3 and
- * save the engine context right after each (a "template"); entering any guest
- * context of ring n = restore template n, write the registers, write CR3.
+ * save the engine context right after each (a "template"); entering a frame
+ * of ring n in the flat code segment = restore template n, write the
+ * registers, write CR3. Any other frame (another code segment, ring 2) is
+ * entered as arch-x86 enters every frame: from ring 0, data segments loaded
+ * there, then a real `iret` (the trampoline), so the CPU itself applies its
+ * rules. Segment registers are never written through Unicorn without first
+ * checking that the descriptor read cannot fault: a fault inside
+ * uc_reg_write longjmps out of the engine and takes the process with it.
  *
  * Every exit to the core goes through one UC_HOOK_INTR hook (plus Unicorn's
  * UC_ERR_INSN_INVALID return for #UD):
@@ -16,8 +22,13 @@
  *    core hands back a frame of the same ring the registers are written there
  *    and emulation simply continues (the fast path);
  *  - anything else stops the engine; the core runs outside it, and the frame
- *    is re-entered through a template, which also clears Unicorn's "exception
- *    in flight" state (else the next fault would arrive as #DF).
+ *    is re-entered through a template or ring 0, which also clears Unicorn's
+ *    "exception in flight" state (else the next fault would arrive as #DF).
+ *
+ * What Unicorn leaves out of the CPU is put back here: the I/O privilege
+ * check (in/out/ins/outs, #GP(0) when CPL > IOPL), sysenter (#GP(0): no
+ * SYSENTER_CS) and syscall (#UD: no EFER.SCE), which Unicorn runs as no-ops.
+ * A state the engine cannot run kills the guest alone (core_vcpu_unrunnable).
  *
  * Software interrupts are checked against the gate DPLs of pvx's real IDT
  * (Xen x86_32's): int3/into DPL 3, int $0x82 DPL 1, everything else DPL 0.
@@ -42,14 +53,13 @@
 #define CR4_PGE 0x00000080u
 #define CR4_OSFXSR 0x00000200u
 #define CR4_OSXMMEXCPT 0x00000400u
-#define MSR_EFER 0xc0000080u
-#define EFER_NXE (1u << 11)
 
 uc_engine *sim_uc;
 uint32_t sim_cr3;
 bool sim_nx;
 
 static uc_context *ring_template[4];
+static uc_context *ring0_entry;         /* ring 0 at the trampoline's iret */
 static bool cr0_ts;                     /* arch_set_ts: the templates hold TS clear */
 static uint32_t ldt_ents;               /* cpu_set_ldt: the templates hold a null LDTR */
 static uint32_t template_seg[4][6];     /* cs ss ds es fs gs held by each template */
@@ -58,11 +68,31 @@ static bool cpu_ready;
 /* The frame the core sees: the simulator's equivalent of the trap stub's
  * stack frame. */
 static struct cpu_regs frame;
+static struct cpu_regs entering;        /* the frame an entry through ring 0 is entering */
+static uint32_t run_eip;                /* where the engine starts: frame.eip, or the trampoline */
+
+/* An iret from ring 3 with VM set in the popped eflags: hardware ignores
+ * the bit outside ring 0 (a plain iret, #GP on the RPL-0 cs it then
+ * names), but Unicorn enters virtual-8086 mode, which pvx does not run. */
+#define VM86_WHY "virtual-8086 mode, entered by an iret that hardware runs as a plain one"
 
 /* Why the engine stopped, when a hook stopped it. */
-static enum { STOP_NONE, STOP_RELOAD, STOP_TRAP, STOP_IO } stop_reason;
+static enum {
+    STOP_NONE,
+    STOP_RELOAD,                        /* the core's frame needs a full load */
+    STOP_TRAP,                          /* frame holds the exception for core_trap */
+    STOP_IO,                            /* a denied I/O instruction: undo the block's rest */
+    STOP_FAULT,                         /* raise fault_vector at fault_eip (EIP went on) */
+    STOP_KILL,                          /* the engine cannot run this vCPU: kill_why */
+} stop_reason;
 static uint32_t stop_cr2;
-static const struct block_info *stop_block;  /* STOP_IO: the block with the I/O */
+static uint32_t fault_vector, fault_eip;
+static char kill_why[96];
+
+/* The engine at the denied I/O instruction, and whether the rest of its
+ * block is being run out (see io_refuse). */
+static uc_context *io_ctx;
+static bool io_undoing;
 
 /* Registers in cpu_regs order (without the vector/error fields). */
 enum { R_EAX, R_EBX, R_ECX, R_EDX, R_ESI, R_EDI, R_EBP, R_ESP, R_EIP, R_EFLAGS,
@@ -163,38 +193,76 @@ static void frame_save(struct cpu_regs *r)
     r->error_code = 0;
 }
 
-/* Write the segment registers that differ from what the engine holds, but
- * none of the fields in skip (a lazy entry's unread ones). */
-static void segs_write(const struct cpu_regs *r, uint32_t skip)
-{
-    /* SS before the data segments; CS last (it must stay in the same ring). */
-    static const int order[6] = { R_SS, R_DS, R_ES, R_FS, R_GS, R_CS };
-    int i;
+/* Descriptor high-word bits. */
+#define SEG_A       (1u << 8)
+#define SEG_RW      (1u << 9)           /* writable data / readable code */
+#define SEG_EC      (1u << 10)          /* expand-down data / conforming code */
+#define SEG_CODE    (1u << 11)
+#define SEG_S       (1u << 12)
+#define SEG_P       (1u << 15)
 
-    for ( i = 0; i < 6; i++ )
+/*
+ * Does sel load into a data segment register (stack: into ss) at cpl with
+ * no fault? The CPU's rules, plus two of the machine's: the descriptor's page
+ * must be mapped (the LDT area fills lazily) and its accessed bit set (the
+ * tables are read-only; the CPU would write it). Unicorn reads the
+ * descriptor inside uc_reg_write, where a fault is a crash, not a #PF.
+ */
+static bool seg_loads(uint32_t sel, bool stack, unsigned int cpl)
+{
+    unsigned int rpl = sel & 3, dpl;
+    uint64_t d;
+    uint32_t hi;
+
+    if ( (sel & 0xfffc) == 0 )
+        return !stack;
+    if ( !mem_read_desc(sel, ldt_ents, &d) )
+        return false;
+    hi = (uint32_t)(d >> 32);
+    if ( (hi & (SEG_P | SEG_S | SEG_A)) != (SEG_P | SEG_S | SEG_A) )
+        return false;
+    dpl = (hi >> 13) & 3;
+    if ( stack )
+        return !(hi & SEG_CODE) && (hi & SEG_RW) && rpl == cpl && dpl == cpl;
+    if ( (hi & SEG_CODE) && !(hi & SEG_RW) )
+        return false;                   /* execute-only */
+    return ((hi & SEG_CODE) && (hi & SEG_EC)) || (dpl >= cpl && dpl >= rpl);
+}
+
+/*
+ * Write ss and the data segment registers that differ from what the engine
+ * holds, none of the fields in skip (a lazy entry's unread ones), at cpl. A
+ * data selector that does not load becomes null, as arch-x86's exit path
+ * makes it. cs is never written here: the engine keeps its own, or the frame
+ * is entered through ring 0. False if ss does not load (nothing written).
+ */
+static bool segs_write(struct cpu_regs *r, uint32_t skip, unsigned int cpl)
+{
+    static const int order[5] = { R_SS, R_DS, R_ES, R_FS, R_GS };
+
+    for ( int i = 0; i < 5; i++ )
     {
         int idx = order[i] - R_CS;
         uint32_t sel = *frame_field(r, order[i]) & 0xffff;
 
         if ( sel == live_seg[idx] || (skip & field_bit(order[i])) )
             continue;
-        if ( uc_reg_write(sim_uc, uc_regs[order[i]], &(uint64_t){ sel }) != UC_ERR_OK )
+        if ( order[i] == R_SS )
         {
-            /* A data selector that went bad while the guest was out (its GDT
-             * changed) becomes null, as arch-x86's exit path does. */
-            if ( idx >= 2 && uc_reg_write(sim_uc, uc_regs[order[i]], &(uint64_t){ 0 }) == UC_ERR_OK )
-            {
-                *frame_field(r, order[i]) = 0;
-                sel = 0;
-            }
-            else
-                sim_panic("cannot load selector %#x into %s (eip %#x): the core "
-                          "must validate guest selectors", sel,
-                          (const char *[]){ "cs", "ss", "ds", "es", "fs", "gs" }[idx],
-                          r->eip);
+            if ( !seg_loads(sel, true, cpl) ||
+                 uc_reg_write(sim_uc, UC_X86_REG_SS, &(uint64_t){ sel }) != UC_ERR_OK )
+                return false;
+        }
+        else if ( !seg_loads(sel, false, cpl) ||
+                  uc_reg_write(sim_uc, uc_regs[order[i]], &(uint64_t){ sel }) != UC_ERR_OK )
+        {
+            reg_write(uc_regs[order[i]], 0, "null selector");
+            *frame_field(r, order[i]) = 0;
+            sel = 0;
         }
         live_seg[idx] = sel;
     }
+    return true;
 }
 
 /*
@@ -267,8 +335,8 @@ static uint32_t lazy_entry(struct cpu_regs *r)
 }
 
 /* Frame -> engine after a lazy entry: what the engine does not hold already,
- * never a field the core left missing. */
-static void frame_load_lazy(const struct cpu_regs *r, uint32_t missing)
+ * never a field the core left missing. Same ring, same cs, ss that loads. */
+static void frame_load_lazy(struct cpu_regs *r, uint32_t missing)
 {
     uint64_t val[R_NR_GPR];
     void *ptr[R_NR_GPR];
@@ -288,15 +356,15 @@ static void frame_load_lazy(const struct cpu_regs *r, uint32_t missing)
     }
     if ( n )
         check(uc_reg_write_batch(sim_uc, regs, ptr, n), "write registers");
-    /* The usual case: no selector read, cs as it was. */
-    if ( (missing & SEG_FIELDS) != SEG_FIELDS || (r->cs & 0xffff) != live_seg[0] )
-        segs_write(r, missing);
+    /* The usual case: no selector read. */
+    if ( (missing & SEG_FIELDS) != SEG_FIELDS && !segs_write(r, missing, cpu_cpl()) )
+        sim_panic("ss %#x does not load, though checked", r->ss);
 }
 
 /* Frame -> engine for the registers that differ from old (what the engine
  * holds, every field read): a hypercall usually changes eax alone, and each
  * register write costs as much as the trap itself. */
-static void frame_load_changed(const struct cpu_regs *r, const struct cpu_regs *old)
+static void frame_load_changed(struct cpu_regs *r, const struct cpu_regs *old)
 {
     for ( int i = 0; i < R_NR_GPR; i++ )
         known_val[i] = *frame_field(old, i);
@@ -304,8 +372,17 @@ static void frame_load_changed(const struct cpu_regs *r, const struct cpu_regs *
     frame_load_lazy(r, 0);
 }
 
-/* Frame -> engine, same ring as the engine is in, no fault pending. */
-static void frame_load_live(const struct cpu_regs *r)
+/* Can a hypercall's result continue right where it was made (in the hook),
+ * without a full load? Same ring, same cs, an ss that loads there. */
+static bool frame_same_ring(const struct cpu_regs *r, unsigned int cpl, uint32_t missing)
+{
+    return (r->cs & 3) == cpl && (r->cs & 0xffff) == live_seg[0] && !sim_code_stale &&
+           !sim_segs_stale && ((missing & REGS_FIELD(ss)) || (r->ss & 0xffff) == live_seg[1] ||
+                               seg_loads(r->ss & 0xffff, true, cpl));
+}
+
+/* Frame -> engine, same ring and cs as the engine has, no fault pending. */
+static bool frame_load_live(struct cpu_regs *r)
 {
     uint64_t val[R_NR_GPR];
     void *ptr[R_NR_GPR];
@@ -317,18 +394,13 @@ static void frame_load_live(const struct cpu_regs *r)
         ptr[i] = &val[i];
     }
     check(uc_reg_write_batch(sim_uc, uc_regs, ptr, R_NR_GPR), "write registers");
-    segs_write(r, 0);
+    run_eip = r->eip;
+    return segs_write(r, 0, r->cs & 3);
 }
 
-/* Frame -> engine through the template of its ring: any ring, any state. */
-static void frame_load_full(const struct cpu_regs *r)
+/* What every full load puts into the engine besides the frame. */
+static void machine_state_load(void)
 {
-    unsigned int ring = r->cs & 3;
-
-    if ( ring_template[ring] == NULL )
-        sim_panic("cannot enter ring %u (cs %#x, eip %#x)", ring, r->cs, r->eip);
-    check(uc_context_restore(sim_uc, ring_template[ring]), "context_restore");
-    memcpy(live_seg, template_seg[ring], sizeof(live_seg));
     if ( cr0_ts )
         reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | CR0_TS, "cr0");
     if ( ldt_ents )
@@ -343,7 +415,78 @@ static void frame_load_full(const struct cpu_regs *r)
     /* A restore never flushes the TLB: the CR3 write does. */
     reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");
     sim_segs_stale = false;
-    frame_load_live(r);
+}
+
+/*
+ * Frame -> engine from ring 0, as arch-x86's exit path does it: the data
+ * segments are loaded in ring 0 (one that does not load becomes null), the
+ * general registers written, and the trampoline's `iret` pops eip, cs,
+ * eflags, esp and ss. The CPU checks cs and ss itself and nulls the data
+ * segments the new ring may not use; an iret that faults kills the guest
+ * (hook_intr). Any ring above 0, any code segment the CPU accepts.
+ */
+static void frame_load_iret(struct cpu_regs *r)
+{
+    static const int data[4] = { R_DS, R_ES, R_FS, R_GS };
+    uint32_t *stack = mem_ptr(mem_sim_frame(SIM_F_TRAMP) + SIM_TRAMP_STACK, 20);
+    uint64_t val[R_NR_GPR];
+    void *ptr[R_NR_GPR];
+    int i;
+
+    if ( (r->cs & 3) == 0 )
+        sim_panic("the core handed back a ring-0 frame (cs %#x, eip %#x)", r->cs, r->eip);
+    check(uc_context_restore(sim_uc, ring0_entry), "context_restore");
+    machine_state_load();
+    for ( i = 0; i < 4; i++ )
+    {
+        uint32_t sel = *frame_field(r, data[i]) & 0xffff;
+
+        if ( !seg_loads(sel, false, 0) ||
+             uc_reg_write(sim_uc, uc_regs[data[i]], &(uint64_t){ sel }) != UC_ERR_OK )
+        {
+            reg_write(uc_regs[data[i]], 0, "null selector");
+            *frame_field(r, data[i]) = 0;
+        }
+    }
+    stack[0] = r->eip;
+    stack[1] = r->cs & 0xffff;
+    stack[2] = r->eflags;
+    stack[3] = r->esp;
+    stack[4] = r->ss & 0xffff;
+    for ( i = 0; i < R_NR_GPR; i++ )
+    {
+        val[i] = *frame_field(r, i);
+        ptr[i] = &val[i];
+    }
+    val[R_ESP] = SIM_VA_TRAMP + SIM_TRAMP_STACK;
+    val[R_EIP] = SIM_VA_TRAMP;
+    val[R_EFLAGS] = X86_EFLAGS_MBS;     /* ring 0's own until the iret */
+    check(uc_reg_write_batch(sim_uc, uc_regs, ptr, R_NR_GPR), "write registers");
+    /* After the iret: cs and ss as the frame says; a data register may read
+     * null (the CPU's rule), so none is known. */
+    live_seg[0] = r->cs & 0xffff;
+    live_seg[1] = r->ss & 0xffff;
+    for ( i = 2; i < 6; i++ )
+        live_seg[i] = SEG_UNKNOWN;
+    entering = *r;
+    run_eip = SIM_VA_TRAMP;
+}
+
+/* Frame -> engine, any state: through the template of its ring when the
+ * frame is in that ring's flat code segment, else through ring 0. */
+static void frame_load_full(struct cpu_regs *r)
+{
+    unsigned int ring = r->cs & 3;
+
+    if ( ring_template[ring] && (r->cs & 0xffff) == template_seg[ring][0] )
+    {
+        check(uc_context_restore(sim_uc, ring_template[ring]), "context_restore");
+        memcpy(live_seg, template_seg[ring], sizeof(live_seg));
+        machine_state_load();
+        if ( frame_load_live(r) )
+            return;
+    }
+    frame_load_iret(r);
 }
 
 uint32_t cpu_cpl(void)
@@ -370,19 +513,72 @@ static unsigned int gate_dpl(uint32_t vector)
     }
 }
 
+/* The base of the code segment the engine runs in: block addresses are
+ * linear, eip is not. */
+static uint32_t cs_base(uint32_t cs)
+{
+    uint64_t d;
+
+    if ( (cs & 0xfffc) == 0 || !mem_read_desc(cs & 0xffff, ldt_ents, &d) )
+        return 0;
+    return (uint32_t)((d >> 16) & 0xffffff) | (uint32_t)((d >> 32) & 0xff000000u);
+}
+
 /*
  * Unicorn reports `int n` and a CPU exception n the same way; they differ in
- * EIP (past the int vs at the faulting instruction). The int instruction
- * always ends a translation block, so it is a software interrupt exactly when
- * the last block entered ends at EIP with an int n (decoded by time.c).
+ * EIP (past the int vs at the faulting instruction, which lies inside the
+ * last block entered). The int instruction always ends a translation block,
+ * so only an EIP at the end of the last block can be one. There a fault is
+ * still possible for #PF and #GP (fetching the next block) and #DB (the
+ * single-step trap): for those the block is decoded again, from the bytes
+ * now (time.c's decode is cached by address, and code may have been
+ * rewritten since). Any other vector there is `int n`, int3 or into, whatever
+ * a disassembler makes of the block (16-bit code, say). The length, prefixes
+ * counted, is the decoder's when it agrees.
  */
 static int soft_int_len(uint32_t vector)
 {
     const struct block_info *b = time_last_block();
+    uint32_t end = cs_base(frame.cs) + frame.eip;
+    struct block_info now;
+    uint8_t last = 0;
 
-    if ( b == NULL || b->last_int != (int)vector || b->addr + b->size != frame.eip )
+    if ( b == NULL || b->addr + b->size != end )
         return 0;
-    return b->last_len;
+    now = (struct block_info){ .addr = b->addr, .size = b->size };
+    dis_block(&now);
+    if ( now.last_int == (int)vector )
+        return now.last_len;
+    if ( vector == X86_EXC_DB || vector == X86_EXC_GP || vector == X86_EXC_PF )
+        return 0;
+    mem_read_virt(sim_cr3, end - 1, &last, 1);
+    return (vector == X86_EXC_BP && last == 0xcc) || (vector == X86_EXC_OF && last == 0xce) ? 1 : 2;
+}
+
+/*
+ * The error code of a selector fault: the selector the instruction names
+ * (trace.c decodes it), except where hardware names another. A far transfer
+ * through a call gate that passes the gate's own checks faults on its
+ * target (#GP or #NP naming the target's selector); #TS arises here only
+ * from the TSS pvx gives every CPU (a null ss2, a null back link): 0.
+ */
+static uint32_t sel_error_code(const struct cpu_regs *r, uint32_t vector)
+{
+    uint32_t sel = dis_sel_error_code(r), hi;
+    uint64_t d;
+
+    if ( vector == X86_EXC_TS )
+        return 0;
+    if ( (vector != X86_EXC_GP && vector != X86_EXC_NP) || (sel & 0xfffc) == 0 ||
+         !mem_read_desc(sel, ldt_ents, &d) )
+        return sel;
+    hi = (uint32_t)(d >> 32);
+    /* A present 32-bit call gate the caller may use (DPL >= CPL; the RPL
+     * the instruction used is not known here). */
+    if ( (hi & 0x1f00) != 0x0c00 || !(hi & SEG_P) || ((hi >> 13) & 3) < (r->cs & 3) ||
+         ((hi >> 13) & 3) < (sel & 3) )
+        return sel;
+    return (uint32_t)(d >> 16) & 0xfffc;
 }
 
 static void stop(int reason)
@@ -391,10 +587,25 @@ static void stop(int reason)
     uc_emu_stop(sim_uc);
 }
 
+/* Deliver vector (error code 0) at eip instead of going on. */
+static void stop_fault(uint32_t vector, uint32_t eip)
+{
+    fault_vector = vector;
+    fault_eip = eip;
+    stop(STOP_FAULT);
+}
+
+/* The engine met something it cannot run for this vCPU: the guest dies. */
+static void stop_kill(const char *why)
+{
+    snprintf(kill_why, sizeof(kill_why), "%s", why);
+    stop(STOP_KILL);
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 {
     struct cpu_regs entry;
-    unsigned int cpl, ring;
+    unsigned int cpl;
     uint32_t cr2;
     int len;
 
@@ -402,19 +613,22 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
     (void)data;
     if ( !cpu_ready )
         sim_panic("trap %u while making the ring templates", intno);
+    if ( io_undoing || stop_reason != STOP_NONE )
+        return;                         /* the block's rest, being run out */
 
-    /* int $0x82: vectors past the exceptions only ever come from `int n`. */
+    /* int $0x82: vectors past the exceptions only ever come from `int n`.
+     * The lazy entry reads no eflags: only the flat ring-1 cs proves that
+     * this is ring 1 (not virtual-8086 mode, whose cs is any number). */
     if ( intno == HYPERCALL_VECTOR && !(sim_trace & TRACE_HCALL) )
     {
         uint32_t missing = lazy_entry(&frame);
 
         cpl = frame.cs & 3;
-        if ( cpl <= gate_dpl(intno) )
+        if ( frame.cs == FLAT_RING1_CS )
         {
             in_lazy = true;
             missing = core_hypercall_lazy(&frame, missing);
-            ring = frame.cs & 3;
-            if ( ring == cpl && !sim_code_stale && !sim_segs_stale )
+            if ( frame_same_ring(&frame, cpl, missing) )
                 frame_load_lazy(&frame, missing);  /* continue right here */
             else
             {
@@ -430,6 +644,23 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 
     frame_save(&frame);
     cpl = frame.cs & 3;
+    if ( frame.eflags & X86_EFLAGS_VM )
+    {
+        stop_kill(VM86_WHY);
+        return;
+    }
+    if ( cpl == 0 )
+    {
+        /* Only the trampoline's iret runs in ring 0: it refused the frame. */
+        char why[64];
+
+        snprintf(why, sizeof(why), "vector %u entering it from ring 0", intno);
+        frame = entering;
+        stop_kill(why);
+        return;
+    }
+    if ( cpu_rep_io_passed(cs_base(frame.cs) + frame.eip) )
+        return;                         /* its #GP comes first */
     len = intno >= X86_NR_EXCEPTIONS ? 2 : soft_int_len(intno);
 
     if ( len && intno == HYPERCALL_VECTOR && cpl <= gate_dpl(intno) )
@@ -442,9 +673,8 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
         if ( sim_trace & TRACE_HCALL )
             trace_hcall_exit(&frame);
 
-        ring = frame.cs & 3;
         /* Stale translations can only be dropped outside the engine. */
-        if ( ring == cpl && !sim_code_stale && !sim_segs_stale )
+        if ( frame_same_ring(&frame, cpl, 0) )
             frame_load_changed(&frame, &entry); /* continue right here */
         else
             stop(STOP_RELOAD);
@@ -471,7 +701,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
             frame.error_code = dis_pf_error_code(&frame, cr2);
         else if ( intno == X86_EXC_GP || intno == X86_EXC_NP || intno == X86_EXC_SS ||
                   intno == X86_EXC_TS )
-            frame.error_code = dis_sel_error_code(&frame);
+            frame.error_code = sel_error_code(&frame, intno);
     }
     stop_cr2 = frame.entry_vector == X86_EXC_PF ? cr2 : 0;
     stop(STOP_TRAP);
@@ -479,12 +709,16 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 
 /*
  * Port I/O. Unicorn never faults IN/OUT, whatever CPL and IOPL say; hardware
- * raises #GP(0) when CPL > IOPL (pvx's TSS has no I/O bitmap). An I/O hook
- * cannot stop the rest of its block from running, so the check is made at
- * block entry (IOPL cannot change inside a block: popf and iret end one):
- * the block is stopped before it runs, stepped up to the I/O instruction
- * (run_to_io) and the #GP delivered there. There are no devices behind the
- * ports: reads float high, writes vanish.
+ * raises #GP(0) before the instruction does anything when CPL > IOPL (pvx's
+ * TSS has no I/O bitmap). The in/out hooks are the only sure sign that an
+ * I/O instruction runs: a decoder may not know the bytes before it, and code
+ * may be rewritten under a cached decode. But a hook cannot stop the rest of
+ * its translation block. So the hook saves the engine as it was at the
+ * instruction (Unicorn synced it for the hook), then points CR3 at a PDPT
+ * with nothing present: the block runs out touching no memory (its first
+ * access faults, which ends it), and every register it changed is put back
+ * from the saved context. The #GP is then delivered at the instruction.
+ * There are no devices behind the ports: reads float high, writes vanish.
  */
 static bool io_denied(void)
 {
@@ -493,38 +727,27 @@ static bool io_denied(void)
     return cpu_cpl() > ((eflags & X86_EFLAGS_IOPL) >> 12);
 }
 
-bool cpu_block_io_denied(const struct block_info *b)
+static bool io_refuse(void)
 {
+    if ( io_undoing )
+        return true;
     if ( !io_denied() )
         return false;
-    stop_block = b;
+    check(uc_context_save(sim_uc, io_ctx), "save at an I/O instruction");
+    io_undoing = true;
+    time_paused = true;
+    reg_write(UC_X86_REG_CR3, mem_sim_frame(SIM_F_NULL_L3), "cr3");
     stop(STOP_IO);
     return true;
 }
 
-/* Execute the instructions before the denied I/O, then #GP at it. */
-static void run_to_io(void)
+/* After a STOP_IO: the engine back at the I/O instruction, a #GP(0) there. */
+static void io_undo(void)
 {
-    struct block_info b = *stop_block;
-    uc_err err = UC_ERR_OK;
-
+    check(uc_context_restore(sim_uc, io_ctx), "restore at an I/O instruction");
+    io_undoing = false;
+    time_paused = false;
     frame_save(&frame);
-    if ( b.io_index > 0 )
-    {
-        /* The count mode of uc_emu_start is a code hook: retranslate. */
-        uc_ctl_flush_tb(sim_uc);
-        time_stepping = true;
-        err = uc_emu_start(sim_uc, frame.eip, UNTIL_NEVER, 0, b.io_index);
-        time_stepping = false;
-        uc_ctl_flush_tb(sim_uc);
-        time_charge(b.io_index);
-        if ( stop_reason != STOP_IO )
-            return;                     /* a trap came first: deliver that */
-        frame_save(&frame);
-    }
-    if ( err != UC_ERR_OK || frame.eip != b.io_addr )
-        sim_panic("port I/O at %#x: stepped to %#x (%s)", b.io_addr, frame.eip,
-                  uc_strerror(err));
     frame.entry_vector = X86_EXC_GP;
     frame.error_code = 0;
     stop_reason = STOP_TRAP;
@@ -536,6 +759,7 @@ static uint32_t hook_in(uc_engine *uc, uint32_t port, int size, void *data)
     (void)uc;
     (void)port;
     (void)data;
+    io_refuse();
     return size == 1 ? 0xff : size == 2 ? 0xffff : 0xffffffffu;
 }
 
@@ -546,6 +770,100 @@ static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, voi
     (void)size;
     (void)value;
     (void)data;
+    io_refuse();
+}
+
+/* Legacy prefixes, then ins/outs (6c-6f), with a rep among them: the
+ * instruction at [va, end). */
+static bool rep_string_io(uint32_t va, uint32_t end)
+{
+    uint8_t b[15];
+    bool rep = false;
+    uint32_t n = end - va, i;
+
+    if ( n == 0 || n > sizeof(b) || mem_read_virt(sim_cr3, va, b, n) != n ||
+         b[n - 1] < 0x6c || b[n - 1] > 0x6f )
+        return false;
+    for ( i = 0; i < n - 1; i++ )
+    {
+        switch ( b[i] )
+        {
+        case 0xf2: case 0xf3:
+            rep = true;
+            break;
+        case 0xf0: case 0x2e: case 0x36: case 0x3e: case 0x26: case 0x64: case 0x65:
+        case 0x66: case 0x67:
+            break;
+        default:
+            return false;
+        }
+    }
+    return rep;
+}
+
+/*
+ * A rep ins/outs whose count is 0 runs no iteration, so no hook sees it;
+ * hardware checks the I/O permission first. Such an instruction always ends
+ * its block, and changes nothing but eip: when the CPU has moved on to the
+ * end of a block whose last instruction it is (next_va, linear), deliver the
+ * #GP(0) there, with the state unchanged. (If the count was not 0 the hook
+ * ran; a disassembler that lost the instruction boundaries misses it.)
+ */
+bool cpu_rep_io_passed(uint32_t next_va)
+{
+    const struct block_info *b = time_last_block();
+
+    if ( b == NULL || b->io_index < 0 || b->io_index + 1 != (int)b->ninsn ||
+         b->addr + b->size != next_va || !rep_string_io(b->io_addr, next_va) || !io_denied() )
+        return false;
+    stop_fault(X86_EXC_GP, b->io_addr - cs_base(live_seg[0]));
+    return true;
+}
+
+/*
+ * sysenter and syscall: Unicorn calls the hooks and then skips the
+ * instruction. Hardware faults here: SYSENTER_CS is 0 (#GP(0)), and 32-bit
+ * code has no SYSCALL (#UD; EFER.SCE is clear). EIP is synced for the hook.
+ */
+static void hook_sysenter(uc_engine *uc, void *data)
+{
+    (void)uc;
+    (void)data;
+    if ( !io_undoing && stop_reason == STOP_NONE )
+        stop_fault(X86_EXC_GP, (uint32_t)reg_read(UC_X86_REG_EIP));
+}
+
+/*
+ * #UD from Unicorn where hardware raises something else: rdpmc with
+ * CR4.PCE clear outside ring 0 is #GP(0) (Unicorn's helper tests the bit
+ * the wrong way round). The opcode after any legacy prefixes decides.
+ */
+static uint32_t ud_vector(const struct cpu_regs *r)
+{
+    uint8_t b[15];
+    size_t n = mem_read_virt(sim_cr3, cs_base(r->cs) + r->eip, b, sizeof(b)), i = 0;
+    bool lock = false;
+
+    for ( ; i < n; i++ )
+    {
+        if ( b[i] == 0xf0 )
+            lock = true;                /* #UD whatever follows */
+        else if ( b[i] != 0xf2 && b[i] != 0xf3 && b[i] != 0x2e && b[i] != 0x36 &&
+                  b[i] != 0x3e && b[i] != 0x26 && b[i] != 0x64 && b[i] != 0x65 &&
+                  b[i] != 0x66 && b[i] != 0x67 )
+            break;
+    }
+    if ( !lock && i + 1 < n && b[i] == 0x0f && b[i + 1] == 0x33 )
+        return X86_EXC_GP;
+    return X86_EXC_UD;
+}
+
+static void hook_syscall(uc_engine *uc, void *data)
+{
+    (void)uc;
+    (void)data;
+    if ( !io_undoing && stop_reason == STOP_NONE )
+        stop_fault(X86_EXC_UD, (uint32_t)reg_read(UC_X86_REG_EIP));
 }
 
 /* ------------------------------------------------------------------------
@@ -555,12 +873,17 @@ static void hook_out(uc_engine *uc, uint32_t port, int size, uint32_t value, voi
 void cpu_init(void)
 {
     uc_x86_mmr gdtr = { .base = SIM_VA_GDT, .limit = SIM_GDT_PAGES * PAGE_SIZE - 1 };
-    uc_x86_msr efer = { .rid = MSR_EFER, .value = EFER_NXE };
+    /* The TSS, as arch-x86's ltr loads it: a call gate into ring 1 takes
+     * ss1:esp1 from it, and an iret with NT set reads its (null) back link.
+     * Unicorn aborts the process on a gate with no TSS (or a busy type in
+     * the register's cache: ltr caches the descriptor before marking it). */
+    uc_x86_mmr tr = { .selector = __TSS_SEL, .base = SIM_VA_TSS, .limit = SIM_TSS_LIMIT,
+                      .flags = 0x8900 };
     uc_hook hh;
 
     check(uc_open(UC_ARCH_X86, UC_MODE_32, &sim_uc), "open");
     /*
-     * Core Duo: a 32-bit CPU with NX (PAE + EFER.NXE) and without long mode,
+     * Core Duo: a 32-bit CPU with PAE and NX but without long mode,
      * like the machines Xen x86_32 PAE ran on. The default model (Haswell)
      * would advertise long mode to a guest's cpuid. Set before anything else.
      */
@@ -568,10 +891,14 @@ void cpu_init(void)
     check(uc_mem_map_ptr(sim_uc, 0, sim_ram_size, UC_PROT_ALL, sim_ram), "map RAM");
 
     check(uc_reg_write(sim_uc, UC_X86_REG_GDTR, &gdtr), "gdtr");
+    check(uc_reg_write(sim_uc, UC_X86_REG_TR, &tr), "tr");
     sim_cr3 = (uint32_t)mem_sim_frame(SIM_F_BOOT_L3);
     reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");
     reg_write(UC_X86_REG_CR4, CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT, "cr4");
-    sim_nx = uc_reg_write(sim_uc, UC_X86_REG_MSR, &efer) == UC_ERR_OK;
+    /* EFER.NXE stays clear, as on arch-x86: the core refuses NX in guest
+     * entries anyway, and with it on a fetch fault's error code has the I
+     * bit hardware without it does not push. */
+    sim_nx = false;
     reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
     reg_write(UC_X86_REG_CS, __HYPERVISOR_CS, "cs");
     reg_write(UC_X86_REG_SS, __HYPERVISOR_DS, "ss");
@@ -583,12 +910,17 @@ void cpu_init(void)
           "in hook");
     check(uc_hook_add(sim_uc, &hh, UC_HOOK_INSN, hook_out, NULL, 1, 0, UC_X86_INS_OUT),
           "out hook");
+    check(uc_hook_add(sim_uc, &hh, UC_HOOK_INSN, hook_sysenter, NULL, 1, 0, UC_X86_INS_SYSENTER),
+          "sysenter hook");
+    check(uc_hook_add(sim_uc, &hh, UC_HOOK_INSN, hook_syscall, NULL, 1, 0, UC_X86_INS_SYSCALL),
+          "syscall hook");
+    check(uc_context_alloc(sim_uc, &io_ctx), "context_alloc");
 }
 
 /* iret from ring 0 into `ring`, stop on the landing code, save the context. */
 static void make_template(uc_context *ring0, unsigned int ring)
 {
-    uint32_t *stack = mem_ptr(mem_sim_frame(SIM_F_TRAMP) + 0x800, 20);
+    uint32_t *stack = mem_ptr(mem_sim_frame(SIM_F_TRAMP) + SIM_TRAMP_STACK, 20);
     uint32_t cs = ring == 1 ? FLAT_RING1_CS : FLAT_RING3_CS;
     uint32_t ss = ring == 1 ? FLAT_RING1_SS : FLAT_RING3_SS;
     uc_err err;
@@ -600,7 +932,7 @@ static void make_template(uc_context *ring0, unsigned int ring)
     stack[2] = X86_EFLAGS_MBS | X86_EFLAGS_IF;
     stack[3] = SIM_VA_LANDING + 0x800;
     stack[4] = ss;
-    reg_write(UC_X86_REG_ESP, SIM_VA_TRAMP + 0x800, "esp");
+    reg_write(UC_X86_REG_ESP, SIM_VA_TRAMP + SIM_TRAMP_STACK, "esp");
     err = uc_emu_start(sim_uc, SIM_VA_TRAMP, SIM_VA_LANDING + 10, 0, 0);
     check(err, "template iret");
     if ( reg_read(UC_X86_REG_CS) != cs || reg_read(UC_X86_REG_DS) != ss ||
@@ -621,15 +953,15 @@ static void make_template(uc_context *ring0, unsigned int ring)
 void cpu_make_templates(void)
 {
     uint8_t *tramp = mem_ptr(mem_sim_frame(SIM_F_TRAMP), PAGE_SIZE);
-    uc_context *ring0;
 
     memset(tramp, 0xf4, PAGE_SIZE);     /* hlt */
     tramp[0] = 0xcf;                    /* iret */
-    check(uc_context_alloc(sim_uc, &ring0), "context_alloc");
-    check(uc_context_save(sim_uc, ring0), "context_save");
-    make_template(ring0, 1);
-    make_template(ring0, 3);
-    uc_context_free(ring0);
+    /* Ring 0 about to run the trampoline: the templates start from it, and
+     * so does every entry that needs the CPU's own iret (frame_load_iret). */
+    check(uc_context_alloc(sim_uc, &ring0_entry), "context_alloc");
+    check(uc_context_save(sim_uc, ring0_entry), "context_save");
+    make_template(ring0_entry, 1);
+    make_template(ring0_entry, 3);
     cpu_ready = true;
 }
 
@@ -682,6 +1014,69 @@ void arch_flush_tlb_one(gva_t va)
  * The run loop.
  */
 
+/* The engine stopped: why, and the core's part in it. True when the frame
+ * must be loaded in full before the guest goes on. */
+static bool cpu_exit(uc_err err)
+{
+    switch ( stop_reason )
+    {
+    case STOP_RELOAD:
+        return true;
+    case STOP_KILL:
+        core_vcpu_unrunnable(&frame, kill_why);
+        return true;
+    case STOP_TRAP:
+        break;                          /* hook_intr saved and checked the frame */
+    case STOP_IO:
+        io_undo();
+        break;
+    case STOP_FAULT:
+        frame_save(&frame);
+        frame.eip = fault_eip;
+        frame.entry_vector = fault_vector;
+        stop_cr2 = 0;
+        break;
+    default:
+        frame_save(&frame);
+        if ( frame.eflags & X86_EFLAGS_VM )
+            break;
+        if ( cpu_cpl() == 0 )
+        {
+            /* Still in the trampoline: its iret never completed. */
+            snprintf(kill_why, sizeof(kill_why), "entering it from ring 0: %s", uc_strerror(err));
+            frame = entering;
+            core_vcpu_unrunnable(&frame, kill_why);
+            return true;
+        }
+        if ( err == UC_ERR_INSN_INVALID )
+        {
+            /* ud2 and friends never reach the hook; EIP is at the instruction. */
+            frame.entry_vector = ud_vector(&frame);
+            stop_cr2 = 0;
+            break;
+        }
+        if ( err != UC_ERR_OK )
+        {
+            snprintf(kill_why, sizeof(kill_why), "the CPU stopped: %s", uc_strerror(err));
+            core_vcpu_unrunnable(&frame, kill_why);
+            return true;
+        }
+        if ( !time_budget_expired() )
+        {
+            core_vcpu_unrunnable(&frame, "the CPU stopped for no reason");
+            return true;
+        }
+        return false;                   /* a budget stop: time_after_stop decides */
+    }
+    if ( frame.eflags & X86_EFLAGS_VM )
+    {
+        core_vcpu_unrunnable(&frame, VM86_WHY);
+        return true;
+    }
+    core_trap(&frame, stop_cr2);
+    return true;
+}
+
 void cpu_run(struct cpu_regs *first)
 {
     bool full = true;
@@ -691,10 +1086,8 @@ void cpu_run(struct cpu_regs *first)
     {
         uc_err err;
 
-        if ( full )
+        if ( full || !frame_load_live(&frame) )
             frame_load_full(&frame);
-        else
-            frame_load_live(&frame);
 
         if ( sim_code_stale )
         {
@@ -703,42 +1096,13 @@ void cpu_run(struct cpu_regs *first)
             mem_code_flushed();
         }
         stop_reason = STOP_NONE;
-        err = uc_emu_start(sim_uc, frame.eip, UNTIL_NEVER, 0, 0);
-
-        full = false;
-        if ( stop_reason == STOP_IO )
-            run_to_io();
-        if ( stop_reason == STOP_TRAP )
-        {
-            core_trap(&frame, stop_cr2);
-            full = true;
-        }
-        else if ( stop_reason == STOP_RELOAD )
-            full = true;
-        else if ( err == UC_ERR_INSN_INVALID )
-        {
-            /* ud2 and friends never reach the hook; EIP is at the instruction. */
-            frame_save(&frame);
-            frame.entry_vector = X86_EXC_UD;
-            core_trap(&frame, 0);
-            full = true;
-        }
-        else if ( err != UC_ERR_OK )
-        {
-            frame_save(&frame);
-            sim_panic("guest stopped the CPU: %s (eip %#x, cr3 %#x)",
-                      uc_strerror(err), frame.eip, sim_cr3);
-        }
-        else
-        {
-            frame_save(&frame);
-            if ( !time_budget_expired() )
-                sim_panic("engine stopped for no reason at eip %#x", frame.eip);
-        }
+        time_block_reset();
+        err = uc_emu_start(sim_uc, run_eip, UNTIL_NEVER, 0, 0);
+        full = cpu_exit(err);
 
         /* Between instructions: the time limit and the timer. */
         time_after_stop(&frame);
-        if ( (frame.cs & 3) != cpu_cpl() )
+        if ( (frame.cs & 0xffff) != live_seg[0] || sim_segs_stale )
             full = true;
     }
 }

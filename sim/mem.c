@@ -10,9 +10,13 @@
  * used once to make the ring templates.
  *
  * Arch area layout (L2 slot 436, 0xF6800000..0xF69FFFFF, supervisor only):
- *   +0x00000  GDT, 16 pages, read-only
- *   +0x10000  TSS, read-write (ss1/esp1 for the core's ring-3 -> ring-1 switches)
- *   +0x11000  trampoline: ring-0 code and the iret frame of the templates
+ *   +0x00000  GDT, 16 pages
+ *   +0x10000  TSS (ss1/esp1 of a ring-3 -> ring-1 call gate)
+ *   +0x11000  trampoline: ring-0 `iret` and the frame it pops (cpu.c)
+ *   +0x20000  LDT, 16 pages, filled as the core validates them
+ * All of it read-only: ring 1 is "supervisor" to the MMU, and Unicorn does
+ * not enforce the segment limit that keeps a guest out of here on hardware.
+ * Only the host writes these pages, through sim_ram.
  */
 #include <sys/mman.h>
 
@@ -37,7 +41,6 @@ mfn_t sim_first_frame;
 #define TSS_ESP1        12
 #define TSS_SS1         16
 #define TSS_IOMAP       102
-#define TSS_LIMIT       0x67
 
 void mem_init(uint64_t size)
 {
@@ -101,21 +104,21 @@ void mem_build_sim_frames(void)
                                        DESC_S | DESC_DB | DESC_G);
     gdt[FLAT_RING3_DS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_DATA, 3,
                                        DESC_S | DESC_DB | DESC_G);
-    gdt[__TSS_SEL >> 3] = gdt_desc(SIM_VA_TSS, TSS_LIMIT, DESC_TYPE_TSS, 0, 0);
+    gdt[__TSS_SEL >> 3] = gdt_desc(SIM_VA_TSS, SIM_TSS_LIMIT, DESC_TYPE_TSS, 0, 0);
 
     memset(tss, 0, PAGE_SIZE);
     *(uint16_t *)(tss + TSS_SS0) = __HYPERVISOR_DS;
-    *(uint16_t *)(tss + TSS_IOMAP) = TSS_LIMIT + 1;      /* no I/O bitmap */
+    *(uint16_t *)(tss + TSS_IOMAP) = SIM_TSS_LIMIT + 1;  /* no I/O bitmap */
 
-    /* The shared L1: supervisor only; GDT read-only. A and D pre-set so the
-     * MMU never writes into this table. */
+    /* The shared L1: supervisor only, read-only (a guest's ring 1 writing
+     * the trampoline would run its code in ring 0). A pre-set so the MMU
+     * never writes into this table. */
     memset(l1, 0, PAGE_SIZE);
     for ( i = 0; i < SIM_GDT_PAGES; i++ )
         l1[i] = mem_sim_frame(SIM_F_GDT + i) | _PAGE_PRESENT | _PAGE_ACCESSED;
-    l1[SIM_F_TSS] = mem_sim_frame(SIM_F_TSS) | _PAGE_PRESENT | _PAGE_RW |
-                    _PAGE_ACCESSED | _PAGE_DIRTY;
-    l1[SIM_F_TRAMP] = mem_sim_frame(SIM_F_TRAMP) | _PAGE_PRESENT | _PAGE_RW |
-                      _PAGE_ACCESSED | _PAGE_DIRTY;
+    l1[SIM_F_TSS] = mem_sim_frame(SIM_F_TSS) | _PAGE_PRESENT | _PAGE_ACCESSED;
+    l1[SIM_F_TRAMP] = mem_sim_frame(SIM_F_TRAMP) | _PAGE_PRESENT | _PAGE_ACCESSED;
+    memset(frame_ptr(SIM_F_NULL_L3), 0, PAGE_SIZE);
 
     /* Bootstrap address space: VA 0x1000 -> landing page (user), slot 3 -> the
      * arch area as every guest sees it. */
@@ -239,6 +242,27 @@ void arch_map_ldt_page(unsigned int idx, mfn_t mfn)
     l1[SIM_LDT_L1 + idx] = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED;
     if ( uc_ctl_flush_tlb(sim_uc) != UC_ERR_OK )
         sim_panic("arch_map_ldt_page: cannot flush the TLB");
+}
+
+bool mem_read_desc(uint32_t sel, uint32_t ldt_ents, uint64_t *desc)
+{
+    const uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
+    uint32_t off = (sel >> 3) * 8;
+    const void *p;
+
+    if ( sel & 4 )
+    {
+        if ( (sel >> 3) >= ldt_ents )
+            return false;
+        off += LDT_VIRT_START - ARCH_VIRT_START;
+    }
+    if ( !(l1[off >> PAGE_SHIFT] & _PAGE_PRESENT) )
+        return false;
+    p = mem_ptr((l1[off >> PAGE_SHIFT] & PTE_ADDR_MASK) + (off & (PAGE_SIZE - 1)), 8);
+    if ( p == NULL )
+        return false;
+    memcpy(desc, p, 8);
+    return true;
 }
 
 static bool read_pte(uint64_t table, unsigned int idx, uint64_t *pte)

@@ -35,13 +35,16 @@
 #define SIM_F_BOOT_L1LO     21
 #define SIM_F_BOOT_L2HI     22
 #define SIM_F_LANDING       23                  /* ring-1/3 landing code of the templates */
-#define SIM_NR_FRAMES       24
+#define SIM_F_NULL_L3       24                  /* a PDPT with nothing present (cpu.c's I/O undo) */
+#define SIM_NR_FRAMES       25
 
 /* Where the arch area puts its pages (offsets from ARCH_VIRT_START). */
 #define SIM_VA_GDT          (ARCH_VIRT_START)
 #define SIM_VA_TSS          (ARCH_VIRT_START + SIM_F_TSS * PAGE_SIZE)
 #define SIM_VA_TRAMP        (ARCH_VIRT_START + SIM_F_TRAMP * PAGE_SIZE)
 #define SIM_VA_LANDING      0x00001000u         /* only in the bootstrap tables */
+#define SIM_TRAMP_STACK     0x800u              /* offset of the iret frame in the trampoline */
+#define SIM_TSS_LIMIT       0x67u
 
 struct sim_walk {
     uint64_t pa;            /* machine address (valid when ok) */
@@ -59,6 +62,10 @@ paddr_t mem_sim_frame(unsigned int idx);
 void *mem_ptr(paddr_t pa, uint64_t len);        /* NULL when out of RAM */
 void mem_build_sim_frames(void);
 void mem_walk(uint32_t cr3, uint32_t va, struct sim_walk *w);
+/* The descriptor the CPU would read for sel (GDT, or an LDT of ldt_ents
+ * entries), through the arch area's mappings: false where that read would
+ * fault (LDT page not mapped, index past the LDT). */
+bool mem_read_desc(uint32_t sel, uint32_t ldt_ents, uint64_t *desc);
 size_t mem_read_virt(uint32_t cr3, uint32_t va, void *buf, size_t len);
 uint64_t mem_hash(uint64_t h);
 /* Translated code vs. host writes (see mem.c). */
@@ -76,12 +83,14 @@ struct block_info;
 
 extern uc_engine *sim_uc;
 extern uint32_t sim_cr3;                        /* what the engine's CR3 holds */
-extern bool sim_nx;                             /* EFER.NXE is on */
+extern bool sim_nx;                             /* EFER.NXE is on (never: as arch-x86) */
 
 void cpu_init(void);
 void cpu_make_templates(void);
 void cpu_run(struct cpu_regs *first) __noreturn;
-bool cpu_block_io_denied(const struct block_info *b);
+/* At a block entry or a fault at next_va (linear): the last block ended in
+ * a rep ins/outs that ran no iteration; its #GP(0) is delivered instead. */
+bool cpu_rep_io_passed(uint32_t next_va);
 uint32_t cpu_cpl(void);
 /* The LDTR for an LDT of ents entries at LDT_VIRT_START (0: none), applied
  * with the next full frame load (templates hold a null LDTR). */
@@ -98,8 +107,9 @@ void time_init(void);
 bool time_budget_expired(void);                 /* the stop was a budget stop */
 void time_after_stop(struct cpu_regs *regs);    /* time limit / timer at a budget stop */
 void time_cache_flush(void);
+void time_block_reset(void);
 void time_charge(uint64_t ninsn);
-extern bool time_stepping;                       /* the block hook only watches */
+extern bool time_paused;                         /* the block hook only decodes */
 
 struct block_info {                              /* what time.c learned decoding a block */
     uint32_t addr, size;

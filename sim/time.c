@@ -12,7 +12,12 @@
  * instructions, at most one block after the deadline. No threads, no timeouts: runs replay bit-identically.
  *
  * Unicorn gives a block's size in bytes; the instruction count comes from a
- * Capstone decode, done once per (address, size, CR3) and cached.
+ * Capstone decode, done once per (address, size, CR3) and cached. The cache
+ * is keyed by address, not content: code rewritten to the same size keeps
+ * its old count, which only shifts virtual time. Nothing guest-visible is
+ * decided from it (cpu.c: port I/O at the hooks, software interrupts from
+ * the bytes at the trap); its one other reader is cpu_rep_io_passed, which
+ * checks the bytes again.
  */
 #include "sim.h"
 
@@ -39,7 +44,7 @@ static uint64_t idle_ns;                /* time skipped while idle */
 static uint64_t deadline_ns;            /* 0: no timer armed */
 static uint64_t stop_icount;            /* stop the engine when icount reaches this */
 static bool budget_stop;
-bool time_stepping;
+bool time_paused;
 
 uint64_t arch_now_ns(void)
 {
@@ -73,6 +78,13 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
     struct block_entry *e = &cache[h];
 
     (void)data;
+    /* The trampoline's iret (ring 0) is no guest instruction. */
+    if ( unlikely((uint32_t)addr == SIM_VA_TRAMP) )
+        return;
+    /* Before the decode below: it may reuse last_block's slot. */
+    if ( unlikely(last_block && last_block->io_index >= 0) && !time_paused &&
+         cpu_rep_io_passed((uint32_t)addr) )
+        return;
     if ( unlikely(!e->valid || e->info.addr != (uint32_t)addr ||
                   e->info.size != size || e->cr3 != sim_cr3) )
     {
@@ -83,7 +95,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
         dis_block(&e->info);
         mem_note_code(sim_cr3, (uint32_t)addr, size);
     }
-    if ( unlikely(time_stepping) )
+    if ( unlikely(time_paused) )
         return;
     /* A block stopped here does not run: the budget is checked before it
      * is charged, so a block that starts in budget runs whole. */
@@ -93,8 +105,6 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
         uc_emu_stop(uc);
         return;
     }
-    if ( unlikely(e->info.io_index >= 0) && cpu_block_io_denied(&e->info) )
-        return;
     last_block = &e->info;
     icount += e->info.ninsn;
 }
@@ -131,6 +141,13 @@ void time_charge(uint64_t ninsn)
 const struct block_info *time_last_block(void)
 {
     return last_block;
+}
+
+/* The engine starts afresh (another frame, maybe another vCPU): the last
+ * block it ran says nothing about the next exit. */
+void time_block_reset(void)
+{
+    last_block = NULL;
 }
 
 /* Code at some address changed (host rewrite after uc_ctl_remove_cache). */

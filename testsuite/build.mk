@@ -50,6 +50,16 @@ test-runners: all
 # What every stage of make test needs built.
 test-build: all $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf gdb-scripts
 
+# Random instruction sequences against pvx-sim (testsuite/soup.py): SOUP_RUNS
+# runs of SOUP_COUNT sequences from seed SOUP_SEED (make test: 36 x 4000).
+SOUP_RUNS ?= 36
+SOUP_COUNT ?= 4000
+SOUP_SEED ?= 1
+soup: $(B)/pvx-sim $(GUEST_ELFS)
+	python3 testsuite/soup.py --runs $(SOUP_RUNS) --count $(SOUP_COUNT) --seed $(SOUP_SEED)
+
+.PHONY: soup
+
 # make test: every stage, even after a failure, each under a time limit; a
 # table at the end, exit status 0 only when all passed. The stages are a
 # table in testsuite/make-test.py; STAGES=gdb,unit runs only those.

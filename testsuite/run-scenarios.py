@@ -148,11 +148,34 @@ def hostile_scenarios(tmp):
                                      r"readable \(esp 0x40000000\)$"]),
         ("loop", "=wait=time", beside),
         ("storm", "=wait=time storm=1", beside + [r"^the storm reaches domain 0's callback$"]),
+        # Issue 11 item 5: CPU states both machines must run as hardware does.
+        ("xo-cs", "", refused + gone + [r"^\(d1\)   an event to itself: the callback ran in cs: 9$"]),
+        ("ring2", "=wait=time", beside),
+        ("ring2-fault", "", gone + [r"^\(pvx\) domain 1 crashed: #GP 13 at 0012:[0-9a-f]+: cannot write "
+                                    r"the exception frame \(kernel stack 001a:[0-9a-f]+, double fault\)$"]),
+        ("ldt-fs", "", refused + gone + [r"^\(d1\)   fs afterwards \(null\): 0$"]),
+        ("io-decode", "", refused + gone + [r"^\(d1\) I/O instructions that faulted: 4$"]),
+        ("io-smc", "", refused + gone),
+        ("quirks", "", refused + gone + [r"^\(d1\) rep_insb_0 ring 3: vector 13 error 0 \(fault\)$"]),
+        ("call-gate", "", refused + gone + [r"^\(d1\) gate_np from ring 3: vector 11 error 0x30 \(fault\)$"]),
     ]
     return [Scenario("hostile/" + attack, [guest("hostile") + w0,
                                           hostile + "=name=hostile attack=%s mem=8M" % attack],
                      0, ok + expect, lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"])
             for attack, w0, expect in cases]
+
+
+def hostile_sim_only_scenarios(tmp):
+    """Issue 11 item 5, simulator only: an iret from ring 3 with VM set. Hardware
+    ignores VM there (#GP on the cs it then names); Unicorn and QEMU's TCG enter
+    virtual-8086 mode. pvx-sim kills the domain; x86 on QEMU does not cope yet."""
+    hostile = copy_guest(tmp, "hostile", "hostile1")
+    return [Scenario("hostile/iret-vm86", [guest("hostile"),
+                                           hostile + "=name=hostile attack=iret-vm86 mem=8M"], 0,
+                     [r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$",
+                      r"^domain 1 is gone \(VIRQ_DOM_EXC\)$",
+                      r"^\(pvx\) domain 1 crashed: the machine cannot run it at 0000:00000000: "
+                      r"virtual-8086 mode"], lanes=("sim",))]
 
 
 def scenarios(tmp):
@@ -177,6 +200,7 @@ def scenarios(tmp):
                       qemu_opts=["--timeout", "3"]))
     s += multi_domain_scenarios(tmp)
     s += hostile_scenarios(tmp)
+    s += hostile_sim_only_scenarios(tmp)
     # A domain waiting for nothing: the machine idles forever (exit 3), no panic.
     s.append(Scenario("blocked", [guest("blocked")], 3, [r"^Blocking with nothing to wake me$"],
                       lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],

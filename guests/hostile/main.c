@@ -19,6 +19,7 @@
 #include "traps.h"
 #include "events.h"
 #include "mm.h"
+#include "hostile.h"
 
 #include <pvx/layout.h>
 #include <public/grant_table.h>
@@ -59,9 +60,9 @@ static long hc(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, 
     return (long)(int32_t)nr;
 }
 
-static unsigned int nr_bad;
+unsigned int nr_bad;
 
-static bool expect(const char *what, long rc, long want)
+bool expect(const char *what, long rc, long want)
 {
     if ( rc == want )
     {
@@ -925,11 +926,22 @@ static const struct {
     { "bad-pointers", attack_bad_pointers },
     { "loop", attack_loop },
     { "storm", attack_storm },
+    { "xo-cs", attack_xo_cs },
+    { "ring2", attack_ring2 },
+    { "ring2-fault", attack_ring2_fault },
+    { "ldt-fs", attack_ldt_fs },
+    { "io-decode", attack_io_decode },
+    { "io-smc", attack_io_smc },
+    { "quirks", attack_quirks },
+    { "iret-vm86", attack_iret_vm86 },
+    { "call-gate", attack_call_gate },
+    { "soup", attack_soup },
 };
 
 void test_main(void)
 {
-    if ( start_info->flags & SIF_INITDOMAIN )
+    /* The initial domain is the witness, unless it is told to attack. */
+    if ( (start_info->flags & SIF_INITDOMAIN) && !arg("attack") )
         return witness();
 
     for ( unsigned int i = 0; i < ARRAY_SIZE(attacks); i++ )

@@ -517,6 +517,38 @@ static void test_console_filters_domains(void)
     CU_ASSERT_EQUAL(memcmp(fake_console, spoof, sizeof(spoof) - 1), 0);
 }
 
+/*
+ * A machine that cannot run a vCPU's state (core_vcpu_unrunnable): that
+ * domain dies alone and the call hands back another domain's frame; when
+ * it is the initial domain, the machine stops with exit status 1.
+ */
+static void test_vcpu_unrunnable(void)
+{
+    struct evtchn_bind_virq b = { .virq = VIRQ_DOM_EXC, .vcpu = 0 };
+    struct cpu_regs r;
+
+    boot_domains(1, NULL);
+    CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_virq, &b, sizeof(b)), 0);
+    become(1);
+    r = current->regs;
+    fake_console_len = 0;
+    CU_ASSERT_EQUAL(FAKE_RUN(core_vcpu_unrunnable(&r, "a state it does not model")), -1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_console, "(pvx) domain 1 crashed: the machine cannot run "
+                                                "it at e019:"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_console, ": a state it does not model"));
+    CU_ASSERT_EQUAL(current->domain->domain_id, 0);
+    CU_ASSERT_EQUAL(r.eip, current->regs.eip);
+    CU_ASSERT(pending(0, b.port));
+    CU_ASSERT_PTR_NULL(domain_lookup(1));
+    CU_ASSERT_EQUAL(frame_free_count(), free_before_domus);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+
+    r = current->regs;
+    CU_ASSERT_EQUAL(FAKE_RUN(core_vcpu_unrunnable(&r, "again")), PVX_EXIT_CRASH);
+    CU_ASSERT_PTR_NOT_NULL(strstr(fake_console, "(pvx) domain 0 crashed: the machine cannot run "
+                                                "it at e019:"));
+}
+
 /* ------------------------------------------------------------------------
  * Time.
  */
@@ -904,6 +936,7 @@ void unit_register_events(void)
     CU_add_test(s, "evtchn: VIRQ, IPI, masked port, unmask", test_evtchn_virq_ipi_mask);
     CU_add_test(s, "evtchn: ports run out with -ENOSPC", test_evtchn_ports_run_out);
     CU_add_test(s, "domain exit returns every frame, VIRQ_DOM_EXC", test_domain_exit_returns_frames);
+    CU_add_test(s, "a vCPU the machine cannot run: its domain dies alone", test_vcpu_unrunnable);
     CU_add_test(s, "a domain killed on the way out never runs again", test_killed_on_exit_never_runs);
     CU_add_test(s, "evtchn: per-vCPU and per-domain VIRQs bound by any domain", test_evtchn_domu_virqs);
     CU_add_test(s, "console: other domains' output is labelled and printable only",

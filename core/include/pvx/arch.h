@@ -72,6 +72,11 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing);
  * gates are Xen x86_32's: int3 and into DPL 3, int $0x82 DPL 1, others DPL 0. */
 void core_trap(struct cpu_regs *regs, uint32_t cr2);
 void core_timer_interrupt(struct cpu_regs *regs); /* the one-shot timer fired (regs may be NULL in idle) */
+/* The machine cannot run the frame in *regs: a state of the guest's CPU it
+ * does not model, or one that faulted while it was being entered. The
+ * current domain dies alone (why goes into its crash line); never for
+ * something the hardware would simply run. */
+void core_vcpu_unrunnable(struct cpu_regs *regs, const char *why);
 
 /* Read the given fields of the interrupted vCPU's frame from the CPU into
  * *regs: only inside core_hypercall_lazy, only for fields it said were
