@@ -148,10 +148,29 @@ refuse:
 6:      movw    $ISA_DEBUG_EXIT_PORT, %dx
         movb    $2, %al                 /* PVX_EXIT_PANIC */
         outb    %al, %dx
+        /* Bochs: the status line on port 0xe9, then "Shutdown" to port 0x8900 (setup.c). */
+        movl    $msg_bochs_exit, %esi
+        movw    $BOCHS_E9_PORT, %dx
+8:      lodsb
+        testb   %al, %al
+        jz      9f
+        outb    %al, %dx
+        jmp     8b
+9:      movl    $msg_bochs_shutdown, %esi
+        movw    $BOCHS_SHUTDOWN_PORT, %dx
+10:     lodsb
+        testb   %al, %al
+        jz      7f
+        outb    %al, %dx
+        jmp     10b
 7:      cli
         hlt
         jmp     7b
 
+msg_bochs_exit:
+        .asciz  BOCHS_EXIT_LINE "2\n"
+msg_bochs_shutdown:
+        .asciz  "Shutdown"
 msg_no_multiboot:
         .asciz  "(pvx) PANIC: not started by a Multiboot loader\r\n"
 msg_no_cpuid:

@@ -277,11 +277,29 @@ void arch_set_ts(bool ts)
         asm volatile ( "clts" ::: "memory" );
 }
 
+/*
+ * Bochs has no isa-debug-exit: its port 0xe9 console takes the status as a
+ * line scripts/pvx-bochs reads, and the word "Shutdown" written to its port
+ * 0x8900 ends the emulator. Both ports are unused on a PC.
+ */
+static void bochs_exit(int status)
+{
+    static const char word[] = "Shutdown";
+    char line[] = BOCHS_EXIT_LINE "0\n";
+
+    line[sizeof(line) - 3] = (char)('0' + (status & 7));
+    for ( unsigned int i = 0; i < sizeof(line) - 1; i++ )
+        outb(BOCHS_E9_PORT, (uint8_t)line[i]);
+    for ( unsigned int i = 0; i < sizeof(word) - 1; i++ )
+        outb(BOCHS_SHUTDOWN_PORT, (uint8_t)word[i]);
+}
+
 void arch_shutdown(int status)
 {
     asm volatile ( "cli" );
     x86_console_flush();
     outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);     /* QEMU exits with (status << 1) | 1 */
+    bochs_exit(status);
     for ( ;; )                                      /* real hardware: a clean halt */
         asm volatile ( "cli; hlt" );
 }

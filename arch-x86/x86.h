@@ -37,6 +37,9 @@
 #define X86_CPUID1_EDX_PGE  (1 << 13)
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
+#define BOCHS_E9_PORT       0xe9                /* Bochs' port_e9_hack console */
+#define BOCHS_SHUTDOWN_PORT 0x8900              /* Bochs ends on "Shutdown" written here */
+#define BOCHS_EXIT_LINE     "pvx-exit-status: "
 
 /* Offsets in struct cpu_regs for entry.S (checked in traps.c). */
 #define FRAME_GS            32
