@@ -272,7 +272,7 @@ void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
 void arch_set_ts(bool ts)
 {
     if ( ts )
-        asm volatile ( "mov %0, %%cr0" :: "r" (read_cr0() | 0x8) : "memory" );
+        write_cr0(read_cr0() | X86_CR0_TS);
     else
         asm volatile ( "clts" ::: "memory" );
 }
@@ -312,6 +312,7 @@ void x86_start(uint32_t mbi_pa)
     x86_stack_canary_init();
     gdt_init();
     idt_init();
+    x86_fpu_init();
 
     /* Nothing runs from low addresses any more. */
     boot_l3[0] = 0;

@@ -15,6 +15,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fpu.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/layout.h>
@@ -232,12 +233,9 @@ void traps_handle(struct vcpu *v, uint32_t cr2)
             return;
         break;
     case X86_EXC_NM:
-        /* As Xen: the guest's TS is cleared as its #NM handler is entered. */
-        if ( v->cpu.ts )
-        {
-            v->cpu.ts = false;
-            arch_set_ts(false);
-        }
+        /* The lazy FPU switch; the guest gets the #NM when its own TS was set. */
+        if ( fpu_device_not_available(v) )
+            return;
         break;
     default:
         break;
@@ -512,7 +510,7 @@ void traps_load_vcpu(struct vcpu *v)
 {
     arch_set_kernel_stack(v->cpu.kernel_ss, v->cpu.kernel_sp);
     fast_trap_update(v);
-    arch_set_ts(v->cpu.ts);
+    fpu_load_vcpu(v);
     desc_load_gdt(v);
     desc_load_ldt(v);
 }
@@ -521,4 +519,5 @@ void traps_destroy_vcpu(struct vcpu *v)
 {
     desc_destroy_gdt(v);
     desc_release_ldt(v);
+    fpu_destroy_vcpu(v);
 }

@@ -327,10 +327,13 @@ static void frame_load_full(const struct cpu_regs *r)
 
     if ( ring_template[ring] == NULL )
         sim_panic("cannot enter ring %u (cs %#x, eip %#x)", ring, r->cs, r->eip);
+    fpu_before_template();              /* the template holds FPU registers of its own */
     check(uc_context_restore(sim_uc, ring_template[ring]), "context_restore");
     memcpy(live_seg, template_seg[ring], sizeof(live_seg));
     if ( cr0_ts )
         reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | CR0_TS, "cr0");
+    else
+        fpu_engine_sync();
     if ( ldt_ents )
     {
         uc_x86_mmr ldtr = {
@@ -655,6 +658,8 @@ void arch_set_ts(bool ts)
 {
     cr0_ts = ts;
     reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | (ts ? CR0_TS : 0), "cr0");
+    if ( !ts )
+        fpu_engine_sync();              /* the guest may use the FPU now: its registers in */
 }
 
 /* The simulator has no IDT: `int 0x80` always comes through hook_intr as
