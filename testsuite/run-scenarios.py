@@ -10,12 +10,15 @@ runs in up to four lanes:
   qemu     scripts/pvx-qemu, QEMU's Multiboot loader, machine pc
   iso-pc   scripts/pvx-qemu --iso, GRUB2 from an ISO, machine pc
   iso-q35  the same on machine q35
+  bochs    scripts/pvx-bochs: GRUB2 from an ISO on Bochs, which enforces
+           segment limits, PDPTE reserved bits and global pages (the
+           hostile, CPU and memory scenarios; --hw runs only those)
 
 Every lane must give the expected exit status and lines, and the guest part of
 the transcript (every line not written by the hypervisor, plus the hypervisor's
 verdict lines) must be byte-identical across lanes.
 
-Usage: testsuite/run-scenarios.py [--sim-only] [--only NAME] [-v]
+Usage: testsuite/run-scenarios.py [--sim-only | --hw] [--only NAME] [-v]
 """
 
 import argparse
@@ -30,6 +33,10 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 B = os.path.join(TOP, "build")
 SIM = os.path.join(B, "pvx-sim")
 QEMU = os.path.join(TOP, "scripts", "pvx-qemu")
+BOCHS = os.path.join(TOP, "scripts", "pvx-bochs")
+
+# Scenarios that also run on Bochs (the hardware-faithful lane), by name prefix.
+HW_PREFIXES = ("hello", "hostile/", "pv/cpu-", "pv/mm-", "double-fault-", "multi/fpu-", "hw/")
 
 # Hypervisor lines that say how a run ended: the same on every machine.
 VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \(.*\) shut down: .*)$")
@@ -147,6 +154,19 @@ def hostile_scenarios(tmp):
             for attack, w0, expect in cases]
 
 
+def hw_scenarios(tmp):
+    """Issue 11: what only the hardware (and Bochs) shows, and the FPU."""
+    ok = [r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"]
+    fpu2 = copy_guest(tmp, "fpu-share", "fpu-share2")
+    return [
+        # Two domains yield to each other 300 times with their own FPU/MMX/SSE values.
+        Scenario("multi/fpu-share", [guest("fpu-share") + "=seed=1", fpu2 + "=name=fpu2 seed=2 mem=4M"],
+                 0, ok + [r"^\(d1\) Test result: SUCCESS$", r"^domain 1 is gone",
+                          r"^300 yields, own registers intact every time$"],
+                 lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"]),
+    ]
+
+
 def scenarios(tmp):
     s = [Scenario("hello", [guest("hello")], 0, [r"^Test result: SUCCESS$"])]
     for n in pv_test_names():
@@ -169,6 +189,7 @@ def scenarios(tmp):
                       qemu_opts=["--timeout", "3"]))
     s += multi_domain_scenarios(tmp)
     s += hostile_scenarios(tmp)
+    s += hw_scenarios(tmp)
     # A domain waiting for nothing: the machine idles forever (exit 3), no panic.
     s.append(Scenario("blocked", [guest("blocked")], 3, [r"^Blocking with nothing to wake me$"],
                       lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],
@@ -188,6 +209,8 @@ def scenarios(tmp):
 def run_lane(sc, lane):
     if lane == "sim":
         cmd = [SIM] + sc.sim_opts + sc.modules
+    elif lane == "bochs":
+        cmd = [BOCHS] + sc.qemu_opts + sc.qemu_modules
     else:
         cmd = [QEMU] + sc.qemu_opts
         if lane.startswith("iso"):
@@ -244,6 +267,8 @@ def run_scenario(sc, lanes, verbose):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sim-only", action="store_true", help="skip the QEMU lanes")
+    ap.add_argument("--hw", action="store_true",
+                    help="only the scenarios of the Bochs lane, in the simulator and on Bochs")
     ap.add_argument("--only", help="run only the scenario with this name")
     ap.add_argument("--sim", help="the simulator binary (default build/pvx-sim)")
     ap.add_argument("-v", "--verbose", action="store_true")
@@ -262,6 +287,10 @@ def main():
             if args.only and sc.name != args.only:
                 continue
             lanes = [l for l in sc.lanes if l == "sim" or not args.sim_only]
+            if args.hw:
+                if not sc.name.startswith(HW_PREFIXES):
+                    continue
+                lanes = ["sim", "bochs"]
             problems, ref = run_scenario(sc, lanes, args.verbose)
             # QEMU runs on the host's clock: a loaded machine can push a timing
             # scenario out of bounds. One visible retry; twice is a failure.
