@@ -40,7 +40,6 @@
 #define X86_CPUID1_EDX_PSE  (1 << 3)
 #define X86_CPUID1_EDX_TSC  (1 << 4)
 #define X86_CPUID1_EDX_PAE  (1 << 6)
-#define X86_CPUID1_EDX_PGE  (1 << 13)
 #define X86_CPUID1_EDX_FXSR (1 << 24)
 #define X86_CPUID1_EDX_SSE  (1 << 25)
 

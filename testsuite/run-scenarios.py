@@ -158,11 +158,18 @@ def hw_scenarios(tmp):
     """Issue 11: what only the hardware (and Bochs) shows, and the FPU."""
     ok = [r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"]
     fpu2 = copy_guest(tmp, "fpu-share", "fpu-share2")
+    gp1 = copy_guest(tmp, "global-page", "global-page1")
     return [
         # Two domains yield to each other 300 times with their own FPU/MMX/SSE values.
         Scenario("multi/fpu-share", [guest("fpu-share") + "=seed=1", fpu2 + "=name=fpu2 seed=2 mem=4M"],
                  0, ok + [r"^\(d1\) Test result: SUCCESS$", r"^domain 1 is gone",
                           r"^300 yields, own registers intact every time$"],
+                 lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"]),
+        # Domain 1 maps a page global where domain 0 has its own: neither sees the other's
+        # (only a machine that keeps global TLB entries across CR3 loads - Bochs - can fail it).
+        Scenario("hw/global-page", [guest("global-page"), gp1 + "=name=gp1 mem=4M"], 0,
+                 ok + [r"^\(d1\) Test result: SUCCESS$", r"^domain 1 is gone",
+                       r"^200 rounds: the page at its address was always this domain's own$"],
                  lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"]),
     ]
 
