@@ -200,6 +200,17 @@ bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned i
     }
 }
 
+uint32_t desc_code_limit(struct vcpu *v, uint32_t sel)
+{
+    uint32_t lo, hi, limit;
+
+    if ( (sel & 0xfffc) == 0 || !desc_read(v, sel & 0xffff, &lo, &hi) ||
+         (hi & (SEG_P | SEG_S | SEG_CODE)) != (SEG_P | SEG_S | SEG_CODE) )
+        return 0;
+    limit = (lo & 0xffff) | (hi & 0xf0000);
+    return (hi & SEG_G) ? (limit << 12) | 0xfff : limit;
+}
+
 /* ------------------------------------------------------------------------
  * Descriptor frames.
  */

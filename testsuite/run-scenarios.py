@@ -171,6 +171,18 @@ def hw_scenarios(tmp):
                  ok + [r"^\(d1\) Test result: SUCCESS$", r"^domain 1 is gone",
                        r"^200 rounds: the page at its address was always this domain's own$"],
                  lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"]),
+        # An eip past the code segment's limit: a guest #GP after the iret hypercall, or
+        # the domain's death for a handler or callback there - never a ring-0 fault.
+        Scenario("hw/eip-limit-iret", [guest("eip-limit") + "=mode=iret"], 0,
+                 ok + [r"^iret hypercall to e019:f6800000: #GP\(0\) there, handled by the guest$"],
+                 lanes=("sim", "qemu")),
+        Scenario("hw/eip-limit-handler", [guest("eip-limit") + "=mode=handler"], 1,
+                 [r"^\(pvx\) domain 0 crashed: int 65 at e019:[0-9a-f]+: its handler e019:f6800000 "
+                  r"lies past the limit of its code segment$", r"^\(pvx\) audit: clean$"],
+                 lanes=("sim", "qemu")),
+        Scenario("hw/eip-limit-callback", [guest("eip-limit") + "=mode=callback"], 1,
+                 [r"^\(pvx\) domain 0 crashed: cannot write the event callback frame",
+                  r"^\(pvx\) audit: clean$"], lanes=("sim", "qemu")),
     ]
 
 

@@ -58,8 +58,9 @@ void traps_deliver(struct vcpu *v, uint32_t cr2);
  * switch to the registered kernel stack and push SS, ESP; then EFLAGS (IF =
  * !upcall_mask), CS (the saved upcall mask in bits 16-23), EIP and, when
  * has_error, the error code; with mask_events set, mask upcalls. Rewrites
- * v->regs to enter the handler. Returns 0, or -EFAULT when the frame cannot be
- * written (the caller kills the domain: a fault while delivering a fault).
+ * v->regs to enter the handler. Returns 0, -EFAULT when the frame cannot be
+ * written or the selectors not loaded, -EINVAL when eip lies past the limit
+ * of cs (the caller kills the domain: a fault while delivering a fault).
  * Used for exceptions (traps.c) and the event callback (event_channel.c:
  * callback_op stores it in v->event_callback_cs/eip).
  */
@@ -105,6 +106,10 @@ enum sel_use { SEL_CODE, SEL_STACK, SEL_DATA };
 /* Would the CPU load sel into a segment register of this use at this CPL
  * (RPL rules included)? The null selector is fine for SEL_DATA only. */
 bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned int cpl);
+/* The last offset the CPU fetches from in code segment sel (its byte
+ * limit), for a selector desc_selector_ok accepts as SEL_CODE; 0 for
+ * anything that is not a present code segment. */
+uint32_t desc_code_limit(struct vcpu *v, uint32_t sel);
 
 long do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t a3,
                 uint32_t a4, uint32_t a5);
