@@ -7,6 +7,7 @@
 #   make run        build, then boot the default scenario in the simulator
 #   make sched-plot the BVT scheduler's dispatches as a timeline: build/sched-bvt.png
 #   make test       build, then run every test (exit status 0 only when all pass)
+#   make test-hw    the hardware-faithful lane alone: scenarios on Bochs (scripts/pvx-bochs)
 #   make iso        build/pvx.iso, a GRUB2 image booting the default scenario
 #   make qemu       boot the default scenario on QEMU (TCG, headless)
 #   make fuzz       the hypercall fuzzer for FUZZ_SECONDS (default 60; testsuite/fuzz/)
@@ -80,4 +81,4 @@ clean:
 	rm -rf $(B)/x86 $(B)/sim $(B)/host $(B)/guests $(B)/unit $(B)/pvx.elf $(B)/pvx.iso \
 	       $(B)/pvx-sim $(B)/iso $(B)/coverage $(B)/test $(B)/bench
 
-.PHONY: all run sched-plot test deps clean iso qemu gdb-sim gdb-metal check-core
+.PHONY: all run sched-plot test test-hw deps clean iso qemu gdb-sim gdb-metal check-core

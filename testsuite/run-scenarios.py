@@ -296,8 +296,11 @@ def main():
         global SIM
         SIM = os.path.abspath(args.sim)
 
-    if not shutil.which("qemu-system-i386") and not args.sim_only:
+    if not shutil.which("qemu-system-i386") and not args.sim_only and not args.hw:
         print("run-scenarios: qemu-system-i386 missing (make deps)", file=sys.stderr)
+        return 2
+    if args.hw and not shutil.which("bochs-bin"):
+        print("run-scenarios: bochs missing (make deps)", file=sys.stderr)
         return 2
 
     passed = failed = 0
