@@ -21,14 +21,15 @@ void test_main(void)
     uint64_t old = ((volatile uint64_t *)start_info->pt_base)[2];
     struct mmu_update u;
 
-    printk("L3 slot 2: %#llx\n", (unsigned long long)old);
+    printk("L3 slot 2 flags: %#x\n", (unsigned int)(old & 0xfff));
     u.ptr = ma;
     u.val = (old & ~1ull) | 0x60;                   /* not present, A|D */
     CHECK_RC(HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF), 0);
     u.ptr = ma | MMU_PT_UPDATE_PRESERVE_AD;
     u.val = old;
     CHECK_RC(HYPERVISOR_mmu_update(&u, 1, NULL, DOMID_SELF), 0);
-    printk("L3 slot 2 now: %#llx\n", (unsigned long long)((volatile uint64_t *)start_info->pt_base)[2]);
+    printk("L3 slot 2 flags now: %#x\n",
+           (unsigned int)(((volatile uint64_t *)start_info->pt_base)[2] & 0xfff));
     CHECK_RC(mm_ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0), 0);      /* a CR3 reload */
     printk("still running after a CR3 reload\n");
     test_pass();
