@@ -50,7 +50,9 @@ uint32_t sim_cr3;
 bool sim_nx;
 
 static uc_context *ring_template[4];
-static bool cr0_ts;                     /* arch_set_ts: the templates hold TS clear */
+/* arch_set_ts. The templates hold TS set, the usual state (only the FPU's
+ * owner runs with it clear, core/fpu.c): a CR0 write costs Unicorn ~0.25 us. */
+static bool cr0_ts = true;
 static uint32_t ldt_ents;               /* cpu_set_ldt: the templates hold a null LDTR */
 static uint32_t template_seg[4][6];     /* cs ss ds es fs gs held by each template */
 static bool cpu_ready;
@@ -330,10 +332,11 @@ static void frame_load_full(const struct cpu_regs *r)
     fpu_before_template();              /* the template holds FPU registers of its own */
     check(uc_context_restore(sim_uc, ring_template[ring]), "context_restore");
     memcpy(live_seg, template_seg[ring], sizeof(live_seg));
-    if ( cr0_ts )
-        reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | CR0_TS, "cr0");
-    else
+    if ( !cr0_ts )
+    {
+        reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
         fpu_engine_sync();
+    }
     if ( ldt_ents )
     {
         uc_x86_mmr ldtr = {
@@ -575,7 +578,7 @@ void cpu_init(void)
     reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");
     reg_write(UC_X86_REG_CR4, CR4_PAE | CR4_PGE | CR4_OSFXSR | CR4_OSXMMEXCPT, "cr4");
     sim_nx = uc_reg_write(sim_uc, UC_X86_REG_MSR, &efer) == UC_ERR_OK;
-    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
+    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | CR0_TS, "cr0");
     reg_write(UC_X86_REG_CS, __HYPERVISOR_CS, "cs");
     reg_write(UC_X86_REG_SS, __HYPERVISOR_DS, "ss");
     reg_write(UC_X86_REG_DS, __HYPERVISOR_DS, "ds");
@@ -656,8 +659,9 @@ void cpu_set_ldt(uint32_t ents)
 
 void arch_set_ts(bool ts)
 {
+    if ( ts != cr0_ts )                 /* the engine holds cr0_ts */
+        reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | (ts ? CR0_TS : 0), "cr0");
     cr0_ts = ts;
-    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | (ts ? CR0_TS : 0), "cr0");
     if ( !ts )
         fpu_engine_sync();              /* the guest may use the FPU now: its registers in */
 }
