@@ -271,8 +271,12 @@ void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
 
 void arch_set_ts(bool ts)
 {
+    uint32_t cr0 = read_cr0();
+
+    if ( !!(cr0 & X86_CR0_TS) == ts )
+        return;                         /* a CR0 write serialises: only when it changes */
     if ( ts )
-        write_cr0(read_cr0() | X86_CR0_TS);
+        write_cr0(cr0 | X86_CR0_TS);
     else
         asm volatile ( "clts" ::: "memory" );
 }
