@@ -8,6 +8,7 @@
 #   make run        build, then boot the default scenario in the simulator
 #   make test       build, then run every test stage (testsuite/make-test.py): a table
 #                   of the stages at the end, exit status 0 only when all pass
+#   make test-hw    the hardware-faithful lane alone: scenarios on Bochs (scripts/pvx-bochs)
 #   make iso        build/pvx.iso, a GRUB2 image booting the default scenario
 #   make qemu       boot the default scenario on QEMU (TCG, headless)
 #   make sched-plot the BVT scheduler's dispatches as a timeline: build/sched-bvt.png

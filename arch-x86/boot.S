@@ -13,7 +13,6 @@
 #define PA(sym)     ((sym) - DIRECTMAP_VIRT)
 /* layout.h spells these with C suffixes; gas wants plain numbers. */
 #define PTE_P       0x001
-#define PTE_G       0x100
 #define L2_PSE_FLAGS 0x0e3      /* present, RW, accessed, dirty, 2 MiB */
 
 /* The header must sit in the first 8 KiB of the file: it is the first thing linked. */
@@ -84,12 +83,9 @@ start:
         movl    $(0x000000 | L2_PSE_FLAGS), 0(%edi)
         movl    $(0x200000 | L2_PSE_FLAGS), 8(%edi)
 
-        /* Direct map: slots 448..511, global when the CPU has PGE. */
+        /* Direct map: slots 448..511. */
         movl    $L2_PSE_FLAGS, %eax
-        testl   $X86_CPUID1_EDX_PGE, PA(x86_boot_cpuid_edx)
-        jz      1f
-        orl     $PTE_G, %eax
-1:      movl    $PA(boot_l2_high + DIRECTMAP_FIRST_SLOT * 8), %edi
+        movl    $PA(boot_l2_high + DIRECTMAP_FIRST_SLOT * 8), %edi
         movl    $(512 - DIRECTMAP_FIRST_SLOT), %ecx
 2:      movl    %eax, (%edi)
         addl    $0x200000, %eax
@@ -100,12 +96,17 @@ start:
         movl    $(PA(boot_l2_low) + PTE_P), PA(boot_l3) + 0
         movl    $(PA(boot_l2_high) + PTE_P), PA(boot_l3) + 24
 
+        /*
+         * No CR4.PGE: a guest may set _PAGE_GLOBAL in its L1 entries (Xen's
+         * ABI allows it), and with PGE on such a translation would survive
+         * every CR3 load and every flush the core asks for - into another
+         * domain's address space, and past the frame becoming a page table.
+         * Without PGE the G bit is ignored, ours included (issue 11, 4b).
+         */
         movl    %cr4, %eax
         orl     $(X86_CR4_PAE | X86_CR4_PSE), %eax
-        testl   $X86_CPUID1_EDX_PGE, PA(x86_boot_cpuid_edx)
-        jz      3f
-        orl     $X86_CR4_PGE, %eax
-3:      movl    %eax, %cr4
+        andl    $~X86_CR4_PGE, %eax
+        movl    %eax, %cr4
         movl    $PA(boot_l3), %eax
         movl    %eax, %cr3
         movl    %cr0, %eax
@@ -148,10 +149,29 @@ refuse:
 6:      movw    $ISA_DEBUG_EXIT_PORT, %dx
         movb    $2, %al                 /* PVX_EXIT_PANIC */
         outb    %al, %dx
+        /* Bochs: the status line on port 0xe9, then "Shutdown" to port 0x8900 (setup.c). */
+        movl    $msg_bochs_exit, %esi
+        movw    $BOCHS_E9_PORT, %dx
+8:      lodsb
+        testb   %al, %al
+        jz      9f
+        outb    %al, %dx
+        jmp     8b
+9:      movl    $msg_bochs_shutdown, %esi
+        movw    $BOCHS_SHUTDOWN_PORT, %dx
+10:     lodsb
+        testb   %al, %al
+        jz      7f
+        outb    %al, %dx
+        jmp     10b
 7:      cli
         hlt
         jmp     7b
 
+msg_bochs_exit:
+        .asciz  BOCHS_EXIT_LINE "2\n"
+msg_bochs_shutdown:
+        .asciz  "Shutdown"
 msg_no_multiboot:
         .asciz  "(pvx) PANIC: not started by a Multiboot loader\r\n"
 msg_no_cpuid:

@@ -52,7 +52,7 @@ void arch_load_cr3(paddr_t l3)
 
 void arch_flush_tlb(void)
 {
-    write_cr3(read_cr3());              /* global (hypervisor) entries survive, by design */
+    write_cr3(read_cr3());              /* everything: CR4.PGE is off (boot.S) */
 }
 
 void arch_flush_tlb_one(gva_t va)

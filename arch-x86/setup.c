@@ -271,10 +271,31 @@ void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
 
 void arch_set_ts(bool ts)
 {
+    uint32_t cr0 = read_cr0();
+
+    if ( !!(cr0 & X86_CR0_TS) == ts )
+        return;                         /* a CR0 write serialises: only when it changes */
     if ( ts )
-        asm volatile ( "mov %0, %%cr0" :: "r" (read_cr0() | 0x8) : "memory" );
+        write_cr0(cr0 | X86_CR0_TS);
     else
         asm volatile ( "clts" ::: "memory" );
+}
+
+/*
+ * Bochs has no isa-debug-exit: its port 0xe9 console takes the status as a
+ * line scripts/pvx-bochs reads, and the word "Shutdown" written to its port
+ * 0x8900 ends the emulator. Both ports are unused on a PC.
+ */
+static void bochs_exit(int status)
+{
+    static const char word[] = "Shutdown";
+    char line[] = BOCHS_EXIT_LINE "0\n";
+
+    line[sizeof(line) - 3] = (char)('0' + (status & 7));
+    for ( unsigned int i = 0; i < sizeof(line) - 1; i++ )
+        outb(BOCHS_E9_PORT, (uint8_t)line[i]);
+    for ( unsigned int i = 0; i < sizeof(word) - 1; i++ )
+        outb(BOCHS_SHUTDOWN_PORT, (uint8_t)word[i]);
 }
 
 void arch_shutdown(int status)
@@ -282,6 +303,7 @@ void arch_shutdown(int status)
     asm volatile ( "cli" );
     x86_console_flush();
     outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);     /* QEMU exits with (status << 1) | 1 */
+    bochs_exit(status);
     for ( ;; )                                      /* real hardware: a clean halt */
         asm volatile ( "cli; hlt" );
 }
@@ -294,6 +316,7 @@ void x86_start(uint32_t mbi_pa)
     x86_stack_canary_init();
     gdt_init();
     idt_init();
+    x86_fpu_init();
 
     /* Nothing runs from low addresses any more. */
     boot_l3[0] = 0;

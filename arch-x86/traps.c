@@ -5,6 +5,7 @@
  * few instructions in the exit path that may fault on a guest's behalf.
  */
 #include <pvx/layout.h>
+#include <pvx/lib.h>
 #include "x86.h"
 
 void x86_pic_spurious(unsigned int vector);
@@ -39,6 +40,30 @@ static bool fixup_segment(struct cpu_regs *regs)
             return true;
         }
     return false;
+}
+
+/*
+ * The iret that resumes a guest faulted: the frame it was popping is the
+ * guest's (an eip past its code segment's limit, say). The core checks what
+ * it puts in a frame, so this is the backstop that keeps a guest's frame
+ * from being a hypervisor panic: the fault becomes the guest's, with the
+ * frame it was entering, as Xen reflects a fault of its exit iret.
+ *
+ * Guests are entered from the top of the stack (setup.c). At the iret, esp
+ * points at that frame's eip, so this fault's frame lies just below - over
+ * the guest frame's registers, which it holds again: they were loaded
+ * (popal, the data segments) when the iret faulted.
+ */
+static void __noreturn reflect_iret_fault(struct cpu_regs *regs)
+{
+    struct cpu_regs *guest = (struct cpu_regs *)(X86_STACK_TOP - sizeof(*guest));
+    struct cpu_regs g = *regs;
+
+    X86_BUG_ON((char *)&regs->esp != (char *)&guest->eip);
+    memcpy(&g.eip, &regs->esp, 5 * sizeof(uint32_t));     /* eip cs eflags esp ss */
+    *guest = g;
+    core_trap(guest, 0);
+    x86_resume(guest);
 }
 
 static void __noreturn ring0_panic(const struct cpu_regs *regs, uint32_t cr2)
@@ -108,6 +133,8 @@ void x86_trap_dispatch(struct cpu_regs *regs)
     {
         if ( vec < X86_NR_EXCEPTIONS && fixup_segment(regs) )
             return;
+        if ( vec < X86_NR_EXCEPTIONS && (char *)regs->eip == x86_iret )
+            reflect_iret_fault(regs);
         ring0_panic(regs, cr2);
     }
     else if ( vec < X86_NR_EXCEPTIONS )

@@ -25,18 +25,28 @@
 /* Page-align modules, give us a memory map; no a.out kludge (we are ELF). */
 #define MULTIBOOT_HEADER_FLAGS  0x00000003
 
+#define X86_CR0_MP          0x00000002
+#define X86_CR0_EM          0x00000004
+#define X86_CR0_TS          0x00000008
+#define X86_CR0_NE          0x00000020
 #define X86_CR0_WP          0x00010000
 #define X86_CR0_PG          0x80000000
 #define X86_CR4_PSE         0x00000010
 #define X86_CR4_PAE         0x00000020
 #define X86_CR4_PGE         0x00000080
+#define X86_CR4_OSFXSR      0x00000200
+#define X86_CR4_OSXMMEXCPT  0x00000400
 
 #define X86_CPUID1_EDX_PSE  (1 << 3)
 #define X86_CPUID1_EDX_TSC  (1 << 4)
 #define X86_CPUID1_EDX_PAE  (1 << 6)
-#define X86_CPUID1_EDX_PGE  (1 << 13)
+#define X86_CPUID1_EDX_FXSR (1 << 24)
+#define X86_CPUID1_EDX_SSE  (1 << 25)
 
 #define ISA_DEBUG_EXIT_PORT 0xf4
+#define BOCHS_E9_PORT       0xe9                /* Bochs' port_e9_hack console */
+#define BOCHS_SHUTDOWN_PORT 0x8900              /* Bochs ends on "Shutdown" written here */
+#define BOCHS_EXIT_LINE     "pvx-exit-status: "
 
 /* Offsets in struct cpu_regs for entry.S (checked in traps.c). */
 #define FRAME_GS            32
@@ -92,6 +102,16 @@ static inline void write_cr3(uint32_t v)
     asm volatile ( "mov %0, %%cr3" :: "r" (v) : "memory" );
 }
 
+static inline void write_cr0(uint32_t v)
+{
+    asm volatile ( "mov %0, %%cr0" :: "r" (v) : "memory" );
+}
+
+static inline void write_cr4(uint32_t v)
+{
+    asm volatile ( "mov %0, %%cr4" :: "r" (v) : "memory" );
+}
+
 /* Linker-script symbols (virtual addresses). */
 extern char __image_start[], __image_end[], __bss_start[], __bss_end[];
 
@@ -134,6 +154,9 @@ size_t x86_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4)
 /* time.c */
 void x86_time_init(void);
 void x86_timer_irq(struct cpu_regs *regs);
+
+/* fpu.c */
+void x86_fpu_init(void);
 
 /* console.c */
 void x86_console_init(void);

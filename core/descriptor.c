@@ -294,6 +294,19 @@ void desc_selector_map(struct vcpu *v, uint32_t sel)
     (void)rc;
 }
 
+uint32_t desc_code_limit(struct vcpu *v, uint32_t sel)
+{
+    struct desc_tables t;
+    uint32_t lo, hi, limit;
+
+    desc_tables_of(v, &t);
+    if ( (sel & 0xfffc) == 0 || !desc_read(v, &t, sel & 0xffff, &lo, &hi) ||
+         (hi & (SEG_P | SEG_S | SEG_CODE)) != (SEG_P | SEG_S | SEG_CODE) )
+        return 0;
+    limit = (lo & 0xffff) | (hi & 0xf0000);
+    return (hi & SEG_G) ? (limit << 12) | 0xfff : limit;
+}
+
 /* ------------------------------------------------------------------------
  * Descriptor frames.
  */

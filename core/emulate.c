@@ -18,6 +18,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fpu.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/layout.h>
@@ -358,9 +359,7 @@ bool emulate_forced(struct vcpu *v)
 long do_fpu_taskswitch(struct vcpu *v, uint32_t set, uint32_t a2 __unused, uint32_t a3 __unused,
                        uint32_t a4 __unused, uint32_t a5 __unused)
 {
-    v->cpu.ts = !!set;
-    if ( v == current )
-        arch_set_ts(v->cpu.ts);
+    fpu_set_virtual_ts(v, set);
     return 0;
 }
 

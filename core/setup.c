@@ -25,6 +25,7 @@
 #include <pvx/elf.h>
 #include <pvx/event.h>
 #include <pvx/fault.h>
+#include <pvx/fpu.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
@@ -260,6 +261,7 @@ struct cpu_regs *core_start(const struct boot_info *bi)
 {
     console_init();
     domain_init();
+    fpu_init();
     sched_init();
     printk("pvx %s, a paravirtualizing hypervisor (%s machine)", PVX_VERSION, bi->machine);
     parse_cmdline(bi->cmdline);

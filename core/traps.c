@@ -15,6 +15,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fpu.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/layout.h>
@@ -100,6 +101,9 @@ int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
     /* The handler runs in ring 1 on a ring-1 stack, or not at all. */
     if ( !desc_selector_ok(v, cs, SEL_CODE, 1) || !desc_selector_ok(v, ss, SEL_STACK, 1) )
         return -EFAULT;
+    /* Past the limit the machine's iret into it would fault in ring 0. */
+    if ( eip > desc_code_limit(v, cs) )
+        return -EINVAL;
 
     if ( has_error )
         frame[n++] = error_code;
@@ -150,6 +154,7 @@ static void deliver(struct vcpu *v, unsigned int vector, bool has_error, uint32_
 {
     const struct virt_trap *t = &v->cpu.trap[vector];
     struct cpu_regs *r = &v->regs;
+    int rc;
 
     if ( !t->eip )
     {
@@ -167,12 +172,34 @@ static void deliver(struct vcpu *v, unsigned int vector, bool has_error, uint32_
                      trap_name(vector), vector, r->cs & 0xffff, r->eip);
         return;
     }
-    if ( traps_bounce(v, t->cs, t->eip, has_error, error_code, t->flags & TRAP_FLAG_MASK) )
+    rc = traps_bounce(v, t->cs, t->eip, has_error, error_code, t->flags & TRAP_FLAG_MASK);
+    if ( rc == -EINVAL )
+        domain_crash(v->domain, "%s %u at %04x:%08x: its handler %04x:%08x lies past the "
+                     "limit of its code segment", trap_name(vector), vector, r->cs & 0xffff,
+                     r->eip, t->cs, t->eip);
+    else if ( rc )
         domain_crash(v->domain, "%s %u at %04x:%08x: cannot write the exception frame "
                      "(kernel stack %04x:%08x, double fault)", trap_name(vector), vector,
                      r->cs & 0xffff, r->eip,
                      (r->cs & 3) == 3 ? v->cpu.kernel_ss : r->ss & 0xffff,
                      (r->cs & 3) == 3 ? v->cpu.kernel_sp : r->esp);
+}
+
+/*
+ * The machines resume a frame with a ring-0 iret, which faults - in ring 0,
+ * a hypervisor panic - on an eip past the limit of cs. Where the core moved
+ * eip itself (past an emulated instruction, the iret hypercall), such a
+ * frame becomes what the CPU makes of it: #GP(0) at that eip, the guest's.
+ */
+static void check_resume_eip(struct vcpu *v)
+{
+    struct cpu_regs *r = &v->regs;
+
+    if ( v->domain->state != DOMAIN_RUNNING || r->eip <= desc_code_limit(v, r->cs) )
+        return;
+    r->entry_vector = X86_EXC_GP;
+    r->error_code = 0;
+    deliver(v, X86_EXC_GP, true, 0);
 }
 
 void traps_deliver(struct vcpu *v, uint32_t cr2)
@@ -222,11 +249,17 @@ void traps_handle(struct vcpu *v, uint32_t cr2)
         if ( (r->error_code & 7) == 2 && soft_int(v) )
             return;
         if ( r->error_code == 0 && emulate_privileged(v) )
+        {
+            check_resume_eip(v);
             return;
+        }
         break;
     case X86_EXC_UD:
         if ( emulate_forced(v) )
+        {
+            check_resume_eip(v);
             return;
+        }
         break;
     case X86_EXC_PF:
         /* The CPU's first use of a page of the guest's LDT. */
@@ -234,12 +267,9 @@ void traps_handle(struct vcpu *v, uint32_t cr2)
             return;
         break;
     case X86_EXC_NM:
-        /* As Xen: the guest's TS is cleared as its #NM handler is entered. */
-        if ( v->cpu.ts )
-        {
-            v->cpu.ts = false;
-            arch_set_ts(false);
-        }
+        /* The lazy FPU switch; the guest gets the #NM when its own TS was set. */
+        if ( fpu_device_not_available(v) )
+            return;
         break;
     default:
         break;
@@ -338,6 +368,8 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
     for ( unsigned int i = 0; i < ARRAY_SIZE(data); i++ )
         desc_selector_map(v, *data[i]);
     v->vcpu_info->evtchn_upcall_mask = !(f[3] & X86_EFLAGS_IF);
+    /* Done as Xen does it: the frame is popped, then its fault is the guest's. */
+    check_resume_eip(v);
     return (long)(int32_t)r->eax;
 
  crash:
@@ -350,14 +382,16 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
  */
 
 /* int 0x80 straight from ring 3 to the guest, as Xen's "fast trap": only for
- * an entry ring 3 may use, that keeps events as they are, in a segment the
- * guest may name in a gate, and with a kernel stack to switch to (else the
- * CPU's #TS would differ from the #GP the core gives without it). */
+ * an entry ring 3 may use, that keeps events as they are, in a GDT code
+ * segment whose limit covers it, and with a kernel stack to switch to (else
+ * the CPU's #TS or #GP would differ from what the core gives without it). */
 static bool fast_trap_ok(struct vcpu *v, const struct virt_trap *t)
 {
     return t->eip && t->eip < HYPERVISOR_VIRT_START && (t->flags & TRAP_FLAG_DPL) == 3 &&
            !(t->flags & TRAP_FLAG_MASK) && gate_selector_ok(t->cs) &&
-           desc_selector_ok(v, v->cpu.kernel_ss, SEL_STACK, 1);
+           desc_selector_ok(v, v->cpu.kernel_ss, SEL_STACK, 1) &&
+           !(t->cs & 4) && desc_selector_ok(v, t->cs, SEL_CODE, 1) &&
+           t->eip <= desc_code_limit(v, t->cs);
 }
 
 static void fast_trap_update(struct vcpu *v)
@@ -543,7 +577,7 @@ void traps_load_vcpu(struct vcpu *v)
 {
     arch_set_kernel_stack(v->cpu.kernel_ss, v->cpu.kernel_sp);
     fast_trap_update(v);
-    arch_set_ts(v->cpu.ts);
+    fpu_load_vcpu(v);
     desc_load_gdt(v);
     desc_load_ldt(v);
 }
@@ -552,4 +586,5 @@ void traps_destroy_vcpu(struct vcpu *v)
 {
     desc_destroy_gdt(v);
     desc_release_ldt(v);
+    fpu_destroy_vcpu(v);
 }

@@ -60,7 +60,9 @@ bool sim_nx;
 
 static uc_context *ring_template[4];
 static uc_context *ring0_entry;         /* ring 0 at the trampoline's iret */
-static bool cr0_ts;                     /* arch_set_ts: the templates hold TS clear */
+/* arch_set_ts. The templates hold TS set, the usual state (only the FPU's
+ * owner runs with it clear, core/fpu.c): a CR0 write costs Unicorn ~0.25 us. */
+static bool cr0_ts = true;
 static uint32_t ldt_ents;               /* cpu_set_ldt: the templates hold a null LDTR */
 static uint32_t template_seg[4][6];     /* cs ss ds es fs gs held by each template */
 static bool cpu_ready;
@@ -401,8 +403,11 @@ static bool frame_load_live(struct cpu_regs *r)
 /* What every full load puts into the engine besides the frame. */
 static void machine_state_load(void)
 {
-    if ( cr0_ts )
-        reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | CR0_TS, "cr0");
+    if ( !cr0_ts )
+    {
+        reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
+        fpu_engine_sync();              /* the owner's registers into the engine */
+    }
     if ( ldt_ents )
     {
         uc_x86_mmr ldtr = {
@@ -435,6 +440,7 @@ static void frame_load_iret(struct cpu_regs *r)
 
     if ( (r->cs & 3) == 0 )
         sim_panic("the core handed back a ring-0 frame (cs %#x, eip %#x)", r->cs, r->eip);
+    fpu_before_template();              /* the context holds FPU registers of its own */
     check(uc_context_restore(sim_uc, ring0_entry), "context_restore");
     machine_state_load();
     for ( i = 0; i < 4; i++ )
@@ -480,6 +486,7 @@ static void frame_load_full(struct cpu_regs *r)
 
     if ( ring_template[ring] && (r->cs & 0xffff) == template_seg[ring][0] )
     {
+        fpu_before_template();          /* the template holds FPU registers of its own */
         check(uc_context_restore(sim_uc, ring_template[ring]), "context_restore");
         memcpy(live_seg, template_seg[ring], sizeof(live_seg));
         machine_state_load();
@@ -899,7 +906,7 @@ void cpu_init(void)
      * entries anyway, and with it on a fetch fault's error code has the I
      * bit hardware without it does not push. */
     sim_nx = false;
-    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
+    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | CR0_TS, "cr0");
     reg_write(UC_X86_REG_CS, __HYPERVISOR_CS, "cs");
     reg_write(UC_X86_REG_SS, __HYPERVISOR_DS, "ss");
     reg_write(UC_X86_REG_DS, __HYPERVISOR_DS, "ds");
@@ -985,8 +992,11 @@ void cpu_set_ldt(uint32_t ents)
 
 void arch_set_ts(bool ts)
 {
+    if ( ts != cr0_ts )                 /* the engine holds cr0_ts */
+        reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | (ts ? CR0_TS : 0), "cr0");
     cr0_ts = ts;
-    reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | (ts ? CR0_TS : 0), "cr0");
+    if ( !ts )
+        fpu_engine_sync();              /* the guest may use the FPU now: its registers in */
 }
 
 /* The simulator has no IDT: `int 0x80` always comes through hook_intr as

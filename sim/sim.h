@@ -95,6 +95,11 @@ uint32_t cpu_cpl(void);
 /* The LDTR for an LDT of ents entries at LDT_VIRT_START (0: none), applied
  * with the next full frame load (templates hold a null LDTR). */
 void cpu_set_ldt(uint32_t ents);
+
+/* fpu.c: the machine's FPU registers across ring-template restores. Before
+ * a restore: keep the engine's. With CR0.TS clear: put them in the engine. */
+void fpu_before_template(void);
+void fpu_engine_sync(void);
 uint64_t cpu_hash(uint64_t h);
 
 /* ------------------------------------------------------------------------

@@ -50,6 +50,14 @@ test-runners: all
 # What every stage of make test needs built.
 test-build: all $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf gdb-scripts
 
+# The hardware-faithful lane: the hello, hostile, CPU, memory, FPU and hw/
+# scenarios on Bochs (GRUB ISO), which enforces segment limits, PDPTE
+# reserved bits and global pages, beside the simulator (about 2 min).
+test-hw: all
+	python3 testsuite/run-scenarios.py --hw
+
+.PHONY: test-hw
+
 # Random instruction sequences against pvx-sim (testsuite/soup.py): SOUP_RUNS
 # runs of SOUP_COUNT sequences from seed SOUP_SEED (make test: 36 x 4000).
 SOUP_RUNS ?= 36

@@ -10,17 +10,22 @@ runs in up to four lanes:
   qemu     scripts/pvx-qemu, QEMU's Multiboot loader, machine pc
   iso-pc   scripts/pvx-qemu --iso, GRUB2 from an ISO, machine pc
   iso-q35  the same on machine q35
+  bochs    scripts/pvx-bochs: GRUB2 from an ISO on Bochs, which enforces
+           segment limits, PDPTE reserved bits and global pages (the
+           hostile, CPU and memory scenarios; --hw runs only those)
 
 Every lane must give the expected exit status and lines, and the guest part of
 the transcript (every line not written by the hypervisor, plus the hypervisor's
 verdict lines) must be byte-identical across lanes.
 
-Usage: testsuite/run-scenarios.py [--sim-only] [--list] [-v] [NAME|GLOB ...]
+Usage: testsuite/run-scenarios.py [--sim-only | --hw] [--list] [-v] [NAME|GLOB ...]
 
 Selection as xtf-runner's: each NAME or shell-style GLOB ('pv/*', 'hostile/*',
 '*bvt*') picks the scenarios it matches; one that matches none is an error
 (exit 2), as is an unknown option. --only NAME[,NAME] says the same. Without
 a selection every scenario runs. --list prints the names (of the selection).
+--hw runs the Bochs lane's scenarios (see HW_PREFIXES) in the simulator and on
+Bochs.
 """
 
 import argparse
@@ -38,6 +43,10 @@ B = os.path.join(TOP, "build")
 SIM = os.path.join(B, "pvx-sim")
 QEMU = os.path.join(TOP, "scripts", "pvx-qemu")
 LANE_LIMIT = int(os.environ.get("PVX_LANE_LIMIT", "300"))   # seconds, any one lane
+BOCHS = os.path.join(TOP, "scripts", "pvx-bochs")
+
+# Scenarios that also run on Bochs (the hardware-faithful lane), by name prefix.
+HW_PREFIXES = ("hello", "hostile/", "pv/cpu-", "pv/mm-", "double-fault-", "multi/fpu-", "hw/")
 
 # Hypervisor lines that say how a run ended: the same on every machine.
 VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \(.*\) shut down: .*)$")
@@ -178,6 +187,41 @@ def hostile_sim_only_scenarios(tmp):
                       r"virtual-8086 mode"], lanes=("sim",))]
 
 
+def hw_scenarios(tmp):
+    """Issue 11: what only the hardware (and Bochs) shows, and the FPU."""
+    ok = [r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"]
+    fpu2 = copy_guest(tmp, "fpu-share", "fpu-share2")
+    gp1 = copy_guest(tmp, "global-page", "global-page1")
+    return [
+        # Two domains yield to each other 300 times with their own FPU/MMX/SSE values.
+        Scenario("multi/fpu-share", [guest("fpu-share") + "=seed=1", fpu2 + "=name=fpu2 seed=2 mem=4M"],
+                 0, ok + [r"^\(d1\) Test result: SUCCESS$", r"^domain 1 is gone",
+                          r"^300 yields, own registers intact every time$"],
+                 lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"]),
+        # Domain 1 maps a page global where domain 0 has its own: neither sees the other's
+        # (only a machine that keeps global TLB entries across CR3 loads - Bochs - can fail it).
+        Scenario("hw/global-page", [guest("global-page"), gp1 + "=name=gp1 mem=4M"], 0,
+                 ok + [r"^\(d1\) Test result: SUCCESS$", r"^domain 1 is gone",
+                       r"^200 rounds: the page at its address was always this domain's own$"],
+                 lanes=("sim", "qemu"), qemu_opts=["--timeout", "60"]),
+        # An eip past the code segment's limit: a guest #GP after the iret hypercall, or
+        # the domain's death for a handler or callback there - never a ring-0 fault.
+        Scenario("hw/eip-limit-iret", [guest("eip-limit") + "=mode=iret"], 0,
+                 ok + [r"^iret hypercall to e019:f6800000: #GP\(0\) there, handled by the guest$"],
+                 lanes=("sim", "qemu")),
+        Scenario("hw/eip-limit-handler", [guest("eip-limit") + "=mode=handler"], 1,
+                 [r"^\(pvx\) domain 0 crashed: int 65 at e019:[0-9a-f]+: its handler e019:f6800000 "
+                  r"lies past the limit of its code segment$", r"^\(pvx\) audit: clean$"],
+                 lanes=("sim", "qemu")),
+        Scenario("hw/eip-limit-callback", [guest("eip-limit") + "=mode=callback"], 1,
+                 [r"^\(pvx\) domain 0 crashed: cannot write the event callback frame",
+                  r"^\(pvx\) audit: clean$"], lanes=("sim", "qemu")),
+        # A/D bits in a live PAE PDPTE (item 3): Bochs panics until the fix; then "hw/pdpte-ad".
+        Scenario("pdpte-ad", [guest("pdpte-ad")], 0,
+                 ok + [r"^still running after a CR3 reload$"], lanes=("sim", "qemu")),
+    ]
+
+
 def scenarios(tmp):
     s = [Scenario("hello", [guest("hello")], 0, [r"^Test result: SUCCESS$"])]
     for n in pv_test_names():
@@ -201,6 +245,7 @@ def scenarios(tmp):
     s += multi_domain_scenarios(tmp)
     s += hostile_scenarios(tmp)
     s += hostile_sim_only_scenarios(tmp)
+    s += hw_scenarios(tmp)
     # A domain waiting for nothing: the machine idles forever (exit 3), no panic.
     s.append(Scenario("blocked", [guest("blocked")], 3, [r"^Blocking with nothing to wake me$"],
                       lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],
@@ -220,6 +265,8 @@ def scenarios(tmp):
 def run_lane(sc, lane):
     if lane == "sim":
         cmd = [SIM] + sc.sim_opts + sc.modules
+    elif lane == "bochs":
+        cmd = [BOCHS] + sc.qemu_opts + sc.qemu_modules
     else:
         cmd = [QEMU] + sc.qemu_opts
         if lane.startswith("iso"):
@@ -295,6 +342,8 @@ def main():
     ap.add_argument("--only", action="append", default=[], metavar="NAME[,NAME]",
                     help="the same as NAME arguments")
     ap.add_argument("--list", action="store_true", help="print the scenario names and exit")
+    ap.add_argument("--hw", action="store_true",
+                    help="only the scenarios of the Bochs lane, in the simulator and on Bochs")
     ap.add_argument("--sim", help="the simulator binary (default build/pvx-sim)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
@@ -320,8 +369,11 @@ def main():
                     print("%-24s %s" % (sc.name, ", ".join(sc.lanes)))
             return 0
 
-        if not shutil.which("qemu-system-i386") and not args.sim_only:
+        if not shutil.which("qemu-system-i386") and not args.sim_only and not args.hw:
             print("run-scenarios: qemu-system-i386 missing (make deps)", file=sys.stderr)
+            return 2
+        if args.hw and not shutil.which("bochs-bin"):
+            print("run-scenarios: bochs missing (make deps)", file=sys.stderr)
             return 2
 
         passed = failed = 0
@@ -329,6 +381,10 @@ def main():
             if sc.name not in chosen:
                 continue
             lanes = [l for l in sc.lanes if l == "sim" or not args.sim_only]
+            if args.hw:
+                if not sc.name.startswith(HW_PREFIXES):
+                    continue
+                lanes = ["sim", "bochs"]
             problems, ref = run_scenario(sc, lanes, args.verbose)
             # QEMU runs on the host's clock: a loaded machine can push a timing
             # scenario out of bounds. One visible retry; twice is a failure.

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fuzz_arch.h"
+#include <pvx/fpu.h>
 #include <pvx/frame.h>
 #include <pvx/layout.h>
 #include <pvx/mm.h>
@@ -178,6 +179,21 @@ void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
 void arch_set_ts(bool ts)
 {
     (void)ts;
+}
+
+/* The FPU: the core only ever loads an image with a valid MXCSR (fxrstor
+ * would #GP in ring 0 otherwise). */
+void arch_fpu_save(struct fpu_state *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->fcw = FPU_FCW_INIT;
+    s->mxcsr = FPU_MXCSR_INIT;
+}
+
+void arch_fpu_restore(const struct fpu_state *s)
+{
+    if ( s->mxcsr & ~0xffffu )
+        fuzz_fail("arch_fpu_restore: MXCSR %#x has reserved bits", s->mxcsr);
 }
 
 /* Hypercalls enter lazily, as in the simulator: the "CPU" is fuzz_live. */

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "fake_arch.h"
+#include <pvx/fpu.h>
 #include <pvx/layout.h>
 #include <pvx/mm.h>
 
@@ -31,6 +32,11 @@ void fake_reset(void)
     fake_console_len = 0;
     fake_console[0] = '\0';
     fake_cr3 = 0;
+    /* A machine FPU full of something no vCPU wrote: a vCPU that were
+     * never given its own registers would see it. */
+    memset(&fake_fpu, 0x5a, sizeof(fake_fpu));
+    fake_fpu_saves = fake_fpu_restores = 0;
+    fake_ts = false;
     fake_timer = 0;
     fake_now_ns = 0;
 }
@@ -138,6 +144,47 @@ void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
 }
 
 void arch_set_ts(bool ts) { fake_ts = ts; }
+
+/* The machine's FPU registers: the guest "uses" them only while TS is clear
+ * (fake_fpu_guest_write); save and restore count. */
+struct fpu_state fake_fpu;
+unsigned int fake_fpu_saves, fake_fpu_restores;
+
+void arch_fpu_save(struct fpu_state *s)
+{
+    *s = fake_fpu;
+    fake_fpu_saves++;
+    fake_ts = false;
+}
+
+void arch_fpu_restore(const struct fpu_state *s)
+{
+    if ( s->mxcsr & ~0xffffu )
+        abort();                        /* fxrstor would #GP in ring 0 */
+    fake_fpu = *s;
+    fake_fpu_restores++;
+    fake_ts = false;
+}
+
+bool fake_fpu_guest_write(uint8_t pattern)
+{
+    if ( fake_ts )
+        return false;                   /* the instruction would raise #NM */
+    memset(fake_fpu.st, pattern, sizeof(fake_fpu.st));
+    memset(fake_fpu.xmm, pattern ^ 0xff, sizeof(fake_fpu.xmm));
+    fake_fpu.fcw = 0x0300 | pattern;
+    return true;
+}
+
+bool fake_fpu_holds(uint8_t pattern)
+{
+    uint8_t st[sizeof(fake_fpu.st)], xmm[sizeof(fake_fpu.xmm)];
+
+    memset(st, pattern, sizeof(st));
+    memset(xmm, pattern ^ 0xff, sizeof(xmm));
+    return !memcmp(fake_fpu.st, st, sizeof(st)) && !memcmp(fake_fpu.xmm, xmm, sizeof(xmm)) &&
+           fake_fpu.fcw == (0x0300 | pattern);
+}
 
 /* A lazy entry's CPU: the registers still "in" it, and what the core read. */
 struct cpu_regs fake_live_regs;

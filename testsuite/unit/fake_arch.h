@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <pvx/arch.h>
+#include <pvx/fpu.h>
 
 #define FAKE_MEM_MB      16
 #define FAKE_MEM_FRAMES  (FAKE_MEM_MB * 256)
@@ -30,6 +31,13 @@ extern mfn_t fake_gdt_frames[14];                 /* arch_load_gdt */
 extern unsigned int fake_gdt_nr;
 extern uint32_t fake_fast_trap_cs, fake_fast_trap_eip;  /* arch_set_fast_trap(0x80) */
 extern bool fake_ts;                              /* arch_set_ts */
+extern struct fpu_state fake_fpu;                 /* the FPU registers (arch_fpu_save/restore) */
+extern unsigned int fake_fpu_saves, fake_fpu_restores;
+/* The running guest writes a pattern into the FPU registers: false (and
+ * nothing written) when TS is set, where the CPU would raise #NM. */
+bool fake_fpu_guest_write(uint8_t pattern);
+/* The FPU registers hold what fake_fpu_guest_write(pattern) wrote. */
+bool fake_fpu_holds(uint8_t pattern);
 extern uint32_t fake_ldt_ents;                    /* arch_load_ldt */
 extern mfn_t fake_ldt_pages[16];                  /* arch_map_ldt_page; 0: not present */
 extern struct cpu_regs fake_live_regs;            /* arch_regs_fill reads these */

@@ -85,6 +85,7 @@ int main(void)
     unit_register_hypercall();
     unit_register_mm();
     unit_register_traps();
+    unit_register_fpu();
     unit_register_events();
     unit_register_sched();
 

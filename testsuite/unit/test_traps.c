@@ -1025,6 +1025,116 @@ static void test_grant_setup(void)
     }
 }
 
+/*
+ * Issue 11, 4a: every eip the core puts in a frame lies within the limit of
+ * its cs, or the machine's ring-0 iret faults. The flat ring-1 and ring-3
+ * segments end at 0xF67FFFFF.
+ */
+#define FLAT_LIMIT  0xf67fffffu
+
+static void test_eip_limit(void)
+{
+    uint32_t f[6] = { 0x1234, FLAT_LIMIT, FLAT_RING1_CS, X86_EFLAGS_IF | 2, USER_ESP, FLAT_RING3_SS };
+    uint32_t w[4];
+    mfn_t g0;
+    struct cpu_regs r;
+
+    /* iret to the last byte: fine. One further: popped, then #GP(0) there. */
+    boot();
+    std_traps();
+    CU_ASSERT_EQUAL(iret(f, 4), 0x1234);
+    CU_ASSERT_EQUAL(current->regs.eip, FLAT_LIMIT);
+    f[1] = FLAT_LIMIT + 1;
+    iret(f, 4);
+    CU_ASSERT_EQUAL(current->regs.eip, HANDLER + X86_EXC_GP);
+    read_stack(current->regs.esp, w, 4);
+    CU_ASSERT_EQUAL(w[0], 0);                               /* error code */
+    CU_ASSERT_EQUAL(w[1], FLAT_LIMIT + 1);
+    CU_ASSERT_EQUAL(w[2] & 0xffff, FLAT_RING1_CS);
+    CU_ASSERT_EQUAL(current->regs.esp, BUF_VA + 16 - 16);   /* below the popped frame */
+
+    /* To ring 3 past its limit: the #GP comes from ring 3, on the kernel stack. */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_stack_switch, FLAT_RING1_SS, KSTACK_TOP, 0, 0, 0), 0);
+    f[2] = FLAT_RING3_CS;
+    iret(f, 6);
+    CU_ASSERT_EQUAL(current->regs.eip, HANDLER + X86_EXC_GP);
+    CU_ASSERT_EQUAL(current->regs.esp, KSTACK_TOP - 24);
+    read_stack(current->regs.esp, w, 3);
+    CU_ASSERT_EQUAL(w[1], FLAT_LIMIT + 1);
+    CU_ASSERT_EQUAL(w[2] & 0xffff, FLAT_RING3_CS);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+
+    /* A handler past the limit: the domain dies (here the initial one: the machine). */
+    boot();
+    {
+        struct trap_info t[2] = { { 0x40, 1, FLAT_RING1_CS, FLAT_LIMIT + 1 }, { 0, 0, 0, 0 } };
+
+        CU_ASSERT_EQUAL(set_traps(t, 2), 0);
+        r = current->regs;
+        CU_ASSERT_EQUAL(trap(&r, X86_EXC_GP, (0x40 << 3) | 2, 0), PVX_EXIT_CRASH);
+        CU_ASSERT_PTR_NOT_NULL(strstr(fake_console, "lies past the limit of its code segment"));
+    }
+    /* ...and at the limit it is entered. */
+    boot();
+    {
+        struct trap_info t[2] = { { 0x40, 1, FLAT_RING1_CS, FLAT_LIMIT }, { 0, 0, 0, 0 } };
+
+        CU_ASSERT_EQUAL(set_traps(t, 2), 0);
+        r = current->regs;
+        CU_ASSERT_EQUAL(trap(&r, X86_EXC_GP, (0x40 << 3) | 2, 0), -1);
+        CU_ASSERT_EQUAL(r.eip, FLAT_LIMIT);
+    }
+
+    /*
+     * An emulated instruction ending at the last byte of a small code
+     * segment (guest GDT entry 1: base 0, limit CODE_VA + 0xfff): the next
+     * fetch is past the limit, so the guest gets #GP(0) there, as from the
+     * CPU. One byte earlier, it just goes on.
+     */
+    boot();
+    std_traps();
+    g0 = p2m(FREE_PFN);
+    ((uint64_t *)(fake_mem + (size_t)g0 * PAGE_SIZE))[1] = seg(0, CODE_VA >> 12, 0xb, 1, true);
+    CU_ASSERT_EQUAL(set_gdt(&g0, 1, 16), 0);
+    CU_ASSERT_EQUAL(desc_code_limit(current, 0x09), CODE_VA + 0xfff);
+    {
+        struct physdev_set_iopl s = { .iopl = 1 };
+        uint8_t cli = 0xfa;
+
+        CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &s, sizeof(s)), 0);
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, BUF_VA, 0, 0, 0), 0);
+        CU_ASSERT_EQUAL(copy_to_guest(current, CODE_VA + 0xffe, &cli, 1), 0);
+        CU_ASSERT_EQUAL(copy_to_guest(current, CODE_VA + 0xfff, &cli, 1), 0);
+    }
+    r = current->regs;
+    r.cs = 0x09;
+    r.eip = CODE_VA + 0xffe;
+    CU_ASSERT_EQUAL(trap(&r, X86_EXC_GP, 0, 0), -1);
+    CU_ASSERT_EQUAL(r.eip, CODE_VA + 0xfff);                /* emulated, within the limit */
+    CU_ASSERT_EQUAL(trap(&r, X86_EXC_GP, 0, 0), -1);
+    CU_ASSERT_EQUAL(r.eip, HANDLER + X86_EXC_GP);           /* emulated, then #GP(0) */
+    read_stack(r.esp, w, 3);
+    CU_ASSERT_EQUAL(w[0], 0);
+    CU_ASSERT_EQUAL(w[1], CODE_VA + 0x1000);
+    CU_ASSERT_EQUAL(w[2] & 0xffff, 0x09);
+
+    /* int 0x80's fast gate only for a handler within its segment. */
+    {
+        struct trap_info t[2] = { { 0x80, 3, 0x09, CODE_VA + 0x1000 }, { 0, 0, 0, 0 } };
+
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_stack_switch, FLAT_RING1_SS, KSTACK_TOP, 0, 0, 0), 0);
+        CU_ASSERT_EQUAL(set_traps(t, 2), 0);
+        CU_ASSERT_EQUAL(fake_fast_trap_cs, 0);
+        t[0].address = CODE_VA + 0xfff;
+        CU_ASSERT_EQUAL(set_traps(t, 2), 0);
+        CU_ASSERT_EQUAL(fake_fast_trap_cs, 0x09);
+    }
+    CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_CS), FLAT_LIMIT);
+    CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_DS), 0);    /* not code */
+    CU_ASSERT_EQUAL(desc_code_limit(current, 0), 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 void unit_register_traps(void)
 {
     CU_pSuite s = CU_add_suite("traps, descriptors, emulation", NULL, NULL);
@@ -1043,4 +1153,5 @@ void unit_register_traps(void)
     CU_add_test(s, "set_debugreg/get_debugreg rules", test_debugreg);
     CU_add_test(s, "grant_table_op setup_table and query_size", test_grant_setup);
     CU_add_test(s, "LDT: validated and mapped on first use", test_ldt);
+    CU_add_test(s, "an eip past the code segment's limit: #GP or death, never resumed", test_eip_limit);
 }

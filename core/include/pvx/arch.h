@@ -14,7 +14,9 @@
 #include <pvx/types.h>
 #include <pvx/regs.h>
 
-#define PVX_ARCH_VERSION 5
+struct fpu_state;
+
+#define PVX_ARCH_VERSION 6
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -110,8 +112,12 @@ void arch_fill_hyp_l2(uint64_t *l2);
  */
 
 /* Switch to the address space whose L3 (PAE PDPT, 32-byte aligned, below
- * 4 GiB) is at machine address l3; flushes all non-global TLB entries. */
+ * 4 GiB) is at machine address l3. Flushes every TLB entry made from a
+ * guest's tables, whatever its flags: a guest's _PAGE_GLOBAL gives it no
+ * translation that outlives a CR3 load or a flush (the arch's own mappings
+ * may survive). */
 void arch_load_cr3(paddr_t l3);
+/* Flush the TLB (the same promise), or only the entries for va. */
 void arch_flush_tlb(void);
 void arch_flush_tlb_one(gva_t va);
 
@@ -141,9 +147,20 @@ void arch_map_ldt_page(unsigned int idx, mfn_t mfn);
  * same way. The core only asks for vector 0x80, with a validated ring-1 cs. */
 void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip);
 
-/* CR0.TS of the running vCPU: while set, the guest's first FPU instruction
- * arrives in core_trap as #NM. */
+/* CR0.TS of the machine: while set, the running vCPU's first FPU, MMX or
+ * SSE instruction (and wait/fwait) arrives in core_trap as #NM. */
 void arch_set_ts(bool ts);
+
+/* The FPU, MMX and SSE registers, as fxsave lays them out (pvx/fpu.h): the
+ * machine runs guests with them enabled (CR4.OSFXSR). Store them all into
+ * *s; the registers themselves are left as they were. CR0.TS is clear on
+ * return. */
+void arch_fpu_save(struct fpu_state *s);
+/* Load every one of them from *s (an image arch_fpu_save wrote, or one the
+ * core made: valid MXCSR, any tags): nothing of what the registers held
+ * before stays readable, the last instruction and data pointers included.
+ * CR0.TS is clear on return. */
+void arch_fpu_restore(const struct fpu_state *s);
 
 /* ------------------------------------------------------------------------
  * Time. Never wall-clock time in the simulator: instructions executed.

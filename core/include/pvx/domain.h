@@ -6,6 +6,7 @@
 #define PVX_DOMAIN_H
 
 #include <pvx/types.h>
+#include <pvx/fpu.h>
 #include <pvx/regs.h>
 #include <pvx/event.h>
 #include <pvx/sched.h>
@@ -37,6 +38,7 @@ struct vcpu {
     uint32_t event_callback_eip;
     struct sched_vcpu sched;
     struct time_vcpu time;
+    struct fpu_vcpu fpu;        /* FPU/MMX/SSE registers while not the FPU's owner (fpu.c) */
 };
 
 enum domain_state {

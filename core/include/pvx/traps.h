@@ -58,8 +58,9 @@ void traps_deliver(struct vcpu *v, uint32_t cr2);
  * switch to the registered kernel stack and push SS, ESP; then EFLAGS (IF =
  * !upcall_mask), CS (the saved upcall mask in bits 16-23), EIP and, when
  * has_error, the error code; with mask_events set, mask upcalls. Rewrites
- * v->regs to enter the handler. Returns 0, or -EFAULT when the frame cannot be
- * written (the caller kills the domain: a fault while delivering a fault).
+ * v->regs to enter the handler. Returns 0, -EFAULT when the frame cannot be
+ * written or the selectors not loaded, -EINVAL when eip lies past the limit
+ * of cs (the caller kills the domain: a fault while delivering a fault).
  * Used for exceptions (traps.c) and the event callback (event_channel.c:
  * callback_op stores it in v->event_callback_cs/eip).
  */
@@ -108,6 +109,10 @@ bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned i
 /* A checked selector is about to be loaded by the machine: map its LDT page
  * (the CPU must not fault loading it on the way out). */
 void desc_selector_map(struct vcpu *v, uint32_t sel);
+/* The last offset the CPU fetches from in code segment sel (its byte
+ * limit), for a selector desc_selector_ok accepts as SEL_CODE; 0 for
+ * anything that is not a present code segment. */
+uint32_t desc_code_limit(struct vcpu *v, uint32_t sel);
 
 long do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t a3,
                 uint32_t a4, uint32_t a5);
