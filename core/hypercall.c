@@ -163,8 +163,9 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
     regs_copy(&v->regs, regs);
     v->regs_missing = missing;
 
-    /* The gate is DPL 1: from ring 3 it is a #GP, as the hardware gives it. */
-    if ( (regs->cs & 3) == 3 )
+    /* The gate is DPL 1: from ring 2 or 3 it is a #GP, as the hardware
+     * gives it (a machine that routes it here anyway cannot make it a call). */
+    if ( (regs->cs & 3) != 1 )
     {
         regs_need(v, REGS_ALL);
         v->regs.entry_vector = X86_EXC_GP;

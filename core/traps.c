@@ -85,7 +85,9 @@ int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
     uint32_t frame[7], n = 0, ss, esp;
 
     regs_need(v, REGS_ALL);
-    from_user = (r->cs & 3) == 3;
+    /* Rings 2 and 3 switch to the kernel stack, as on Xen (x86_32 tested
+     * the RPL's bit 1): only a ring-1 activation goes on on its own. */
+    from_user = (r->cs & 3) != 1;
 
     cs = traps_fixup_selector(cs & 0xffff);
     if ( from_user )
@@ -181,8 +183,8 @@ static void deliver(struct vcpu *v, unsigned int vector, bool has_error, uint32_
         domain_crash(v->domain, "%s %u at %04x:%08x: cannot write the exception frame "
                      "(kernel stack %04x:%08x, double fault)", trap_name(vector), vector,
                      r->cs & 0xffff, r->eip,
-                     (r->cs & 3) == 3 ? v->cpu.kernel_ss : r->ss & 0xffff,
-                     (r->cs & 3) == 3 ? v->cpu.kernel_sp : r->esp);
+                     (r->cs & 3) != 1 ? v->cpu.kernel_ss : r->ss & 0xffff,
+                     (r->cs & 3) != 1 ? v->cpu.kernel_sp : r->esp);
 }
 
 /*
@@ -325,10 +327,8 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
         goto crash;
     cs = traps_fixup_selector(f[2] & 0xffff);
     ring = cs & 3;
-    why = "return to ring 2";
-    if ( ring == 2 )
-        goto crash;
-    if ( ring == 3 )
+    /* An outer ring (2 or 3, as on Xen) pops its stack too. */
+    if ( ring != 1 )
     {
         why = "frame not readable";
         if ( copy_from_guest(v, &f[4], r->esp + 16, 2 * sizeof(uint32_t)) )
@@ -359,8 +359,8 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
     r->ss = ss;
     /* What the CPU's iret to an outer ring does: data segments the new
      * ring may not use become null. */
-    for ( unsigned int i = 0; ring == 3 && i < ARRAY_SIZE(data); i++ )
-        if ( !desc_selector_ok(v, *data[i], SEL_DATA, 3) )
+    for ( unsigned int i = 0; ring != 1 && i < ARRAY_SIZE(data); i++ )
+        if ( !desc_selector_ok(v, *data[i], SEL_DATA, ring) )
             *data[i] = 0;
     /* The machine loads them all on the way out. */
     desc_selector_map(v, cs);

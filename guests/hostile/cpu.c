@@ -6,8 +6,8 @@
  *   xo-cs        an execute-only code segment as cs: far call, iret
  *                hypercall, trap handler, event callback
  *   ring2        a native iret into ring 2, spinning there beside domain 0
- *   ring2-fault  the same, then a hypercall from ring 2 (killed: the bounce
- *                frame has no ring-1 stack to go on)
+ *   ring2-fault  the same, then a hypercall from ring 2: a #GP in its
+ *                ring-1 handler, on the kernel stack, as on Xen
  *   ldt-fs       fs and gs holding LDT selectors, then SET_LDT to an
  *                unmapped address: both read null afterwards
  *   io-decode    port I/O behind an instruction a disassembler may not know
@@ -238,11 +238,34 @@ void attack_ring2(void)
     enter_ring2(ring2_spin);
 }
 
+/* As on Xen, a ring-2 fault reaches the ring-1 handler on the kernel stack,
+ * with ring 2's esp and ss in the frame. */
+static bool ring2_hook(struct guest_frame *f)
+{
+    if ( f->vector != 13 || (f->cs & 0xffff) != R2_CS )
+        return false;
+    printk("a hypercall from ring 2: #GP %#x in the ring-1 handler, from cs %#x ss %#x, "
+           "esp %s\n", f->error, f->cs & 0xffff, f->ss & 0xffff,
+           f->esp <= (uint32_t)(ring2_stack + sizeof(ring2_stack)) &&
+           f->esp > (uint32_t)ring2_stack ? "on its ring-2 stack" : "elsewhere");
+    /* There is no ring 2 to go back to (the int would fault again): the
+     * test ends here, in the handler. */
+    if ( f->error != ((0x82 << 3) | 2) || (f->ss & 0xffff) != R2_SS )
+    {
+        printk("Test result: FAILURE (not the int $0x82 gate's #GP, or not ring 2's stack)\n");
+        guest_shutdown(SHUTDOWN_crash);
+    }
+    printk("Test result: SUCCESS\n");
+    guest_shutdown(SHUTDOWN_poweroff);
+    return true;
+}
+
 void attack_ring2_fault(void)
 {
     guest_traps_init();
     gdt_install();
-    printk("native iret into ring 2; a hypercall from there: expect to be killed\n");
+    guest_trap_hook = ring2_hook;
+    printk("native iret into ring 2; a hypercall from there\n");
     enter_ring2(ring2_hypercall);
 }
 

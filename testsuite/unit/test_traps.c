@@ -21,6 +21,7 @@
 #include <public/grant_table.h>
 #include <public/physdev.h>
 #include <public/memory.h>
+#include <public/version.h>
 #include <public/xen.h>
 
 #define BUF_VA      0x380000u       /* mapped, unused: arguments */
@@ -385,7 +386,7 @@ static void test_iret(void)
     {
         static const struct { uint32_t cs, ss; const char *why; } bad[] = {
             { 0xe008, FLAT_RING1_SS, "bad code segment" },      /* RPL 0 -> 1: DPL 0 */
-            { 0xe01a, FLAT_RING1_SS, "return to ring 2" },
+            { 0xe01a, FLAT_RING1_SS, "bad code segment" },      /* RPL 2 on a DPL-1 cs */
             { FLAT_RING3_CS, FLAT_RING1_SS, "bad stack segment" },
             { FLAT_RING1_DS, FLAT_RING1_SS, "bad code segment" },
         };
@@ -936,6 +937,67 @@ static void test_ldt_refusals(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/*
+ * Ring 2, as on Xen: the iret hypercall may return there (esp and ss popped
+ * as for ring 3), its faults go to the kernel stack like ring 3's, and its
+ * int $0x82 is a #GP (the gate is DPL 1). pvx used to kill the domain for
+ * the first two.
+ */
+static void test_ring2(void)
+{
+    const uint32_t r2cs = 0x12, r2ss = 0x1a;        /* GDT entries 2 and 3, RPL 2 */
+    mfn_t g = p2m(FREE_PFN);
+    uint32_t f[6], w[6];
+    struct cpu_regs r;
+
+    boot();
+    std_traps();
+    CU_ASSERT_EQUAL(update_desc(((uint64_t)g << 12) + 16, seg(0, 0xfffff, 0xb, 2, true)), 0);
+    CU_ASSERT_EQUAL(update_desc(((uint64_t)g << 12) + 24, seg(0, 0xfffff, 0x3, 2, true)), 0);
+    CU_ASSERT_EQUAL(set_gdt(&g, 1, 512), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_stack_switch, FLAT_RING1_SS, KSTACK_TOP, 0, 0, 0), 0);
+
+    f[0] = 0x55; f[1] = 0x100200; f[2] = r2cs; f[3] = X86_EFLAGS_IF | 2;
+    f[4] = USER_ESP; f[5] = r2ss;
+    current->regs.ds = FLAT_RING1_DS;
+    CU_ASSERT_EQUAL(iret(f, 6), 0x55);
+    CU_ASSERT_EQUAL(current->regs.cs, r2cs);
+    CU_ASSERT_EQUAL(current->regs.ss, r2ss);
+    CU_ASSERT_EQUAL(current->regs.esp, USER_ESP);
+    CU_ASSERT_EQUAL(current->regs.ds, 0);               /* DPL 1 data: not for ring 2 */
+    CU_ASSERT_EQUAL(current->domain->state, DOMAIN_RUNNING);
+
+    /* A fault in ring 2: on the kernel stack, with ring 2's esp and ss. */
+    r = current->regs;
+    r.eip = 0x100300;
+    CU_ASSERT_EQUAL(trap(&r, X86_EXC_GP, 0, 0), -1);
+    CU_ASSERT_EQUAL(r.cs, FLAT_RING1_CS);
+    CU_ASSERT_EQUAL(r.ss, FLAT_RING1_SS);
+    CU_ASSERT_EQUAL(r.esp, KSTACK_TOP - 24);
+    read_stack(r.esp, w, 6);
+    CU_ASSERT_EQUAL(w[1], 0x100300);
+    CU_ASSERT_EQUAL(w[2] & 0xffff, r2cs);
+    CU_ASSERT_EQUAL(w[4], USER_ESP);
+    CU_ASSERT_EQUAL(w[5], r2ss);
+
+    /* int $0x82 from ring 2 (a machine that routes it to the core anyway):
+     * a #GP at the int, never a hypercall. */
+    current->regs.cs = r2cs;
+    current->regs.ss = r2ss;
+    current->regs.esp = USER_ESP;
+    r = current->regs;
+    r.eax = __HYPERVISOR_xen_version;
+    r.ebx = XENVER_version;
+    r.eip = 0x100402;
+    CU_ASSERT_EQUAL(FAKE_RUN(core_hypercall(&r)), -1);
+    CU_ASSERT_EQUAL(r.cs, FLAT_RING1_CS);
+    CU_ASSERT_EQUAL(r.eip, HANDLER + 13);
+    read_stack(r.esp, w, 2);
+    CU_ASSERT_EQUAL(w[0], (0x82 << 3) | 2);
+    CU_ASSERT_EQUAL(w[1], 0x100400);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 static void test_grant_setup(void)
 {
     struct gnttab_setup_table op = { .dom = DOMID_SELF, .nr_frames = 2, .frame_list = BUF_VA + 64 };
@@ -1142,6 +1204,7 @@ void unit_register_traps(void)
     CU_add_test(s, "set_trap_table: RPL fixup, refusals change nothing, fast trap", test_set_trap_table);
     CU_add_test(s, "stack_switch and callback_op rules", test_stack_switch_and_callbacks);
     CU_add_test(s, "LDT: checks change nothing; refused LDTs change nothing", test_ldt_refusals);
+    CU_add_test(s, "ring 2: iret there, faults on the kernel stack, no hypercalls", test_ring2);
     CU_add_test(s, "bounce frame from ring 1; fault entering a handler", test_bounce_from_ring1);
     CU_add_test(s, "bounce frame from ring 3 on the kernel stack", test_bounce_from_ring3);
     CU_add_test(s, "int n against the virtual DPL", test_soft_int);
