@@ -82,19 +82,6 @@ static const char *const hypercall_names[NR_HYPERCALLS] = {
 
 hypercall_watch_fn hypercall_watch;
 
-long hypercall_invoke(struct vcpu *v, uint32_t nr, const struct hypercall_entry *e,
-                      const uint32_t a[5])
-{
-    long rc;
-
-    if ( hypercall_watch )
-        hypercall_watch(v, nr, a, false, 0);
-    rc = e->fn(v, a[0], a[1], a[2], a[3], a[4]);
-    if ( hypercall_watch )
-        hypercall_watch(v, nr, a, true, rc);
-    return rc;
-}
-
 const struct hypercall_entry *hypercall_lookup(uint32_t nr)
 {
     if ( nr >= NR_HYPERCALLS || !hypercall_table[nr].fn )

@@ -862,6 +862,10 @@ static uint32_t ud_vector(const struct cpu_regs *r)
     }
     if ( !lock && i + 1 < n && b[i] == 0x0f && b[i + 1] == 0x33 )
         return X86_EXC_GP;
+    /* icebp (int1): hardware raises #DB as a trap, past the instruction;
+     * Unicorn (and QEMU's TCG) an #UD. The hardware image gets the #DB. */
+    if ( !lock && i < n && b[i] == 0xf1 )
+        return X86_EXC_DB;
     return X86_EXC_UD;
 }
 
@@ -1062,6 +1066,8 @@ static bool cpu_exit(uc_err err)
         {
             /* ud2 and friends never reach the hook; EIP is at the instruction. */
             frame.entry_vector = ud_vector(&frame);
+            if ( frame.entry_vector == X86_EXC_DB )
+                frame.eip += 1;         /* a trap: after the (unprefixed) icebp */
             stop_cr2 = 0;
             break;
         }

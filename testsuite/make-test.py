@@ -39,6 +39,7 @@ STAGES = [
     ("sanitizers", "{make} --no-print-directory sanitize", 1500),
     ("fault", "python3 testsuite/fault/sweep.py --max-nth 6", 900),
     ("fuzz-replay", "{make} --no-print-directory fuzz-replay", 600),
+    ("fuzz", "{make} --no-print-directory fuzz FUZZ_SECONDS=30", 600),
     ("gdb", "bash testsuite/gdb/run-gdb-tests.sh", 600),
     ("coverage", "{make} --no-print-directory coverage", 1500),
 ]

@@ -69,11 +69,20 @@ $(B)/fuzz/seeds.stamp: $(FUZZ_SEEDS) testsuite/fuzz/hexin.py
 # Deterministic mutations (-seed=1); the run is bounded by time, so its
 # length still depends on the host's speed. -use_value_profile helps the
 # mutator through the comparisons the hypercall checks are made of.
+# With FUZZ_JOBS > 1 the run forks and goes on past a crash (-ignore_crashes),
+# so that one known crash never hides the next; either way the target fails
+# when the run added a file to $(B)/fuzz/crashes/.
 fuzz: $(B)/fuzz/pvx-fuzz $(B)/fuzz/seeds.stamp
 	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/crashes
+	@before=$$(ls $(B)/fuzz/crashes | wc -l); \
 	$(B)/fuzz/pvx-fuzz -seed=1 -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -use_value_profile=1 \
 	    $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) -print_final_stats=1 \
-	    -artifact_prefix=$(B)/fuzz/crashes/ $(B)/fuzz/corpus $(B)/fuzz/seeds
+	    -artifact_prefix=$(B)/fuzz/crashes/ $(B)/fuzz/corpus $(B)/fuzz/seeds; rc=$$?; \
+	after=$$(ls $(B)/fuzz/crashes | wc -l); \
+	if [ $$after -gt $$before ]; then \
+	    echo "fuzz: $$((after - before)) new input(s) in $(B)/fuzz/crashes/: fuzz-replay -v FILE shows each"; \
+	    exit 1; fi; \
+	exit $$rc
 
 fuzz-replay: $(B)/fuzz/fuzz-replay
 	ASAN_OPTIONS=detect_leaks=1:exitcode=99 UBSAN_OPTIONS=print_stacktrace=1:exitcode=99 \

@@ -24,13 +24,6 @@ struct hypercall_entry {
 };
 
 /*
- * Run entry e (hypercall nr) for v with the arguments a[0..4]: the one place a
- * handler is called, for the arch's entries and for each call of a multicall.
- */
-long hypercall_invoke(struct vcpu *v, uint32_t nr, const struct hypercall_entry *e,
-                      const uint32_t a[5]);
-
-/*
  * A test hook: when set, called just before (done false) and just after
  * (done true, with the result) every handler hypercall_invoke runs. The
  * fuzzer checks with it that a call that failed changed nothing the ABI does
@@ -39,6 +32,24 @@ long hypercall_invoke(struct vcpu *v, uint32_t nr, const struct hypercall_entry 
 typedef void (*hypercall_watch_fn)(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool done,
                                    long rc);
 extern hypercall_watch_fn hypercall_watch;
+
+/*
+ * Run entry e (hypercall nr) for v with the arguments a[0..4]: the one place a
+ * handler is called, for the arch's entries and for each call of a multicall.
+ * Inline: a backtrace from a handler goes straight to the entry.
+ */
+static always_inline long hypercall_invoke(struct vcpu *v, uint32_t nr,
+                                           const struct hypercall_entry *e, const uint32_t a[5])
+{
+    long rc;
+
+    if ( hypercall_watch )
+        hypercall_watch(v, nr, a, false, 0);
+    rc = e->fn(v, a[0], a[1], a[2], a[3], a[4]);
+    if ( hypercall_watch )
+        hypercall_watch(v, nr, a, true, rc);
+    return rc;
+}
 
 /* Entry n, or NULL when n is out of range or not implemented. */
 const struct hypercall_entry *hypercall_lookup(uint32_t nr);
