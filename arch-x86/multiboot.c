@@ -54,7 +54,7 @@ static unsigned int nr_spans;
  * a guest 1023 of its arguments (MAX_GUEST_CMDLINE); a name is one word of up
  * to 255 bytes. Room for all of them, so a boot never fails on the total.
  */
-#define CMDLINE_MAX     1023
+#define CMDLINE_MAX     BOOT_MAX_CMDLINE
 #define MODULE_ARGS_MAX (MAX_GUEST_CMDLINE - 1)
 #define NAME_MAX_LEN    255
 static char strings[(CMDLINE_MAX + 1) + BOOT_MAX_MODULES * (NAME_MAX_LEN + 1 + MODULE_ARGS_MAX + 1)];

@@ -5,8 +5,11 @@
  * and builds the initial domain from the first module.
  *
  * Command line options:
- *   dom0_mem=SIZE   memory of the initial domain (K/M/G suffix; default 32M)
+ *   dom0_mem=SIZE   memory of the initial domain (K/M/G, a bare number is MiB;
+ *                   default 32M, or what is free if less)
  *   sched=bvt|rr    the scheduling policy (default bvt)
+ * A bad value of a known option is refused (exit 2); an unknown option is
+ * ignored with a line on the log, as Xen does.
  *
  * The first module is the initial domain; every further module becomes an
  * unprivileged domain (ids 1, 2, ...), its arguments "name=NAME mem=SIZE ..."
@@ -34,8 +37,9 @@
 #include <pvx/time.h>
 #include <public/xen.h>
 
-static char cmdline[1024];
+static char cmdline[BOOT_MAX_CMDLINE + 1];
 static uint64_t dom0_mem;
+static bool dom0_mem_given;             /* else the default, fitted to what is free */
 bool setup_fault_report;
 
 void machine_halt(int status)
@@ -52,31 +56,44 @@ const char *setup_cmdline(void)
     return cmdline;
 }
 
+/* A size: digits, then K, M or G (a bare number is MiB, as xl's memory=) or
+ * B for bytes, up to 4G; the string ends there or at a space. */
 bool setup_parse_size(const char *s, uint64_t *bytes)
 {
     uint64_t v = 0;
+    unsigned int shift = 20;
     const char *p = s;
 
     if ( *p < '0' || *p > '9' )
         return false;
     for ( ; *p >= '0' && *p <= '9'; p++ )
     {
-        if ( v > (UINT64_MAX - 9) / 10 )
-            return false;
         v = v * 10 + (uint64_t)(*p - '0');
+        if ( v > (4ull << 30) )
+            return false;
     }
     switch ( *p )
     {
-    case 'G': case 'g': v <<= 30; p++; break;
-    case 'M': case 'm': v <<= 20; p++; break;
-    case 'K': case 'k': case '\0': case ' ': v <<= 10; if ( *p == 'K' || *p == 'k' ) p++; break;
-    case 'B': case 'b': p++; break;
-    default: return false;
+    case 'G': case 'g': shift = 30; p++; break;
+    case 'M': case 'm': shift = 20; p++; break;
+    case 'K': case 'k': shift = 10; p++; break;
+    case 'B': case 'b': shift = 0; p++; break;
+    default: break;
     }
-    if ( *p != '\0' && *p != ' ' )
+    if ( (*p != '\0' && *p != ' ') || v == 0 || (v << shift) > (4ull << 30) )
         return false;
-    *bytes = v;
+    *bytes = v << shift;
     return true;
+}
+
+#define SETUP_SIZE_RULE "is not a size from 1 to 4G (K/M/G; a bare number is MiB)"
+
+/* A bad value of an option pvx knows: refused, as the runners refuse it (a
+ * typo must not boot a machine that silently does something else). */
+static __noreturn void bad_option(const char *opt, size_t len, const char *why)
+{
+    printk("refusing the command line: %.*s %s", (int)len, opt, why);
+    arch_shutdown(PVX_EXIT_PANIC);
 }
 
 static void parse_cmdline(const char *s)
@@ -85,6 +102,7 @@ static void parse_cmdline(const char *s)
 
     snprintk(cmdline, sizeof(cmdline), "%s", s ? s : "");
     dom0_mem = (uint64_t)DOM0_MEM_DEFAULT_MB << 20;
+    dom0_mem_given = false;
     setup_fault_report = false;
     fault_init();
 
@@ -103,25 +121,28 @@ static void parse_cmdline(const char *s)
         {
             uint64_t v;
 
-            if ( setup_parse_size(p + 9, &v) && v >= PAGE_SIZE )
-                dom0_mem = v;
-            else
-                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+            if ( !setup_parse_size(p + 9, &v) || v < PAGE_SIZE )
+                bad_option(p, (size_t)(end - p), SETUP_SIZE_RULE);
+            dom0_mem = v;
+            dom0_mem_given = true;
         }
         else if ( strncmp(p, "fail=", 5) == 0 )
         {
             char spec[256];
 
             snprintk(spec, sizeof(spec), "%.*s", (int)(end - p - 5), p + 5);
-            if ( fault_configure(spec) )
-                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+            if ( end - p - 5 >= (int)sizeof(spec) || fault_configure(spec) )
+                bad_option(p, (size_t)(end - p), "is not a fault specification (site:knob=value,...)");
         }
         else if ( strncmp(p, "fail_seed=", 10) == 0 )
         {
             uint64_t v = 0;
+            const char *q = p + 10;
 
-            for ( const char *q = p + 10; q < end && *q >= '0' && *q <= '9'; q++ )
+            for ( ; q < end && *q >= '0' && *q <= '9' && v < UINT64_MAX / 10 - 9; q++ )
                 v = v * 10 + (uint64_t)(*q - '0');
+            if ( q != end || q == p + 10 )
+                bad_option(p, (size_t)(end - p), "is not a whole number");
             fault_set_seed(v);
         }
         else if ( strncmp(p, "fail_report=1", 13) == 0 && end - p == 13 )
@@ -132,7 +153,7 @@ static void parse_cmdline(const char *s)
 
             snprintk(name, sizeof(name), "%.*s", (int)(end - p - 6), p + 6);
             if ( end - p - 6 >= (int)sizeof(name) || !sched_select(name) )
-                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+                bad_option(p, (size_t)(end - p), "is not a scheduler (bvt, rr)");
         }
         else
             printk("ignoring unknown option '%.*s'", (int)(end - p), p);
@@ -169,7 +190,7 @@ static void module_name(const struct boot_module *m, char *name, size_t len, con
 /* "name=x mem=8M count=N ..." in a domU module's arguments (the rest is the
  * guest's). */
 static void domu_options(const char *args, char *name, size_t len, uint64_t *mem,
-                         unsigned int *count, bool quiet)
+                         unsigned int *count)
 {
     for ( const char *p = args; *p; )
     {
@@ -188,10 +209,10 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
             uint64_t bytes;
 
             snprintk(v, sizeof(v), "%.*s", (int)(end - p - 4), p + 4);
-            if ( setup_parse_size(v, &bytes) && bytes >= PAGE_SIZE )
-                *mem = bytes;
-            else if ( !quiet )
-                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+            if ( end - p - 4 >= (int)sizeof(v) || !setup_parse_size(v, &bytes) ||
+                 bytes < PAGE_SIZE )
+                bad_option(p, (size_t)(end - p), SETUP_SIZE_RULE);
+            *mem = bytes;
         }
         else if ( count && strncmp(p, "count=", 6) == 0 )
         {
@@ -200,10 +221,9 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
 
             for ( ; q < end && *q >= '0' && *q <= '9' && n <= MAX_DOMAINS; q++ )
                 n = n * 10 + (unsigned int)(*q - '0');
-            if ( q == end && q > p + 6 && n >= 1 && n <= MAX_DOMAINS )
-                *count = n;
-            else if ( !quiet )
-                printk("ignoring bad option '%.*s'", (int)(end - p), p);
+            if ( q != end || q == p + 6 || n < 1 || n > MAX_DOMAINS )
+                bad_option(p, (size_t)(end - p), "is not a number of domains (1 to MAX_DOMAINS)");
+            *count = n;
         }
         p = end;
     }
@@ -227,7 +247,7 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
 
     module_name(m, name, sizeof(name), &args);
     if ( !initial )
-        domu_options(args, name, sizeof(name), &mem, NULL, clone > 1);
+        domu_options(args, name, sizeof(name), &mem, NULL);
     if ( clone )
     {
         char base[DOMAIN_NAME_LEN];
@@ -241,7 +261,22 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
     if ( elf_parse(&img, image, m->len, err, sizeof(err)) )
         refuse(name, err);
 
-    nr_pages = (unsigned int)MIN(mem >> PAGE_SHIFT, (uint64_t)frame_free_count());
+    /* Asked for more than is free: say so (the default for the initial
+     * domain is fitted to a small machine instead, as Xen fits dom0). */
+    if ( (mem >> PAGE_SHIFT) > frame_free_count() )
+    {
+        if ( initial && !dom0_mem_given )
+            mem = (uint64_t)frame_free_count() << PAGE_SHIFT;
+        else
+        {
+            snprintk(err, sizeof(err), "%s=%lluM asks for %llu pages; %u are free (%u MiB)",
+                     initial ? "dom0_mem" : "mem", (unsigned long long)(mem >> 20),
+                     (unsigned long long)(mem >> PAGE_SHIFT), frame_free_count(),
+                     frame_free_count() >> 8);
+            refuse(name, err);
+        }
+    }
+    nr_pages = (unsigned int)(mem >> PAGE_SHIFT);
     d = domain_create(domid, name, initial);
     if ( !d )
         refuse(name, "out of memory creating the domain");
@@ -284,7 +319,7 @@ struct cpu_regs *core_start(const struct boot_info *bi)
             const char *args;
 
             module_name(&bi->modules[i], name, sizeof(name), &args);
-            domu_options(args, name, sizeof(name), NULL, &count, false);
+            domu_options(args, name, sizeof(name), NULL, &count);
         }
         if ( domid + count > MAX_DOMAINS )
             refuse("a module", "more domains than MAX_DOMAINS");

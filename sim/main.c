@@ -26,8 +26,8 @@
 #define DEFAULT_MEM     (128ull << 20)
 #define MIN_MEM         (16ull << 20)
 #define MAX_MEM         (4ull << 30)
-/* The hypervisor keeps 1023 bytes of its command line (core/setup.c). */
-#define CMDLINE_MAX     1023
+/* The hypervisor keeps BOOT_MAX_CMDLINE (1023) bytes of its command line. */
+#define CMDLINE_MAX     BOOT_MAX_CMDLINE
 /* A module's arguments reach its guest in start_info.cmd_line. */
 #define MODULE_ARGS_MAX (MAX_GUEST_CMDLINE - 1)
 /* Numbers of up to 18 digits: what a shell script counts with, too. */

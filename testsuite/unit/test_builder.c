@@ -314,7 +314,13 @@ static void test_refusals(void)
         { "no notes", NULL, "no Xen ELF notes", 0, false, true, false },
         { "overlaps the hypervisor", NULL, "hypervisor area", 0, false, false, true },
         { "does not fit dom0_mem", "dom0_mem=2M", "needs 4096 KiB of guest memory, the domain has 2048 KiB", 0, false, false, false },
-        { "bigger than the machine", "dom0_mem=1G", "kernel needs 24576 KiB", 0x1400000, false, false, false },
+        /* Bad values of known options: refused, not booted with something else. */
+        { "a bad dom0_mem", "dom0_mem=abc", "dom0_mem=abc is not a size from 1 to 4G", 0, false, false, false },
+        { "a zero dom0_mem", "dom0_mem=0", "dom0_mem=0 is not a size", 0, false, false, false },
+        { "a bad scheduler", "sched=xx", "sched=xx is not a scheduler (bvt, rr)", 0, false, false, false },
+        { "a bad fault spec", "fail=nosuch:times=1", "fail=nosuch:times=1 is not a fault specification", 0, false, false, false },
+        { "a bad fault seed", "fail_seed=12x", "fail_seed=12x is not a whole number", 0, false, false, false },
+        { "bigger than the machine", "dom0_mem=1G", "dom0_mem=1024M asks for 262144 pages; 3799 are free (14 MiB)", 0x1400000, false, false, false },
     };
 
     for ( size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++ )

@@ -56,9 +56,11 @@ static void test_parse_size(void)
 {
     static const struct { const char *s; bool ok; uint64_t v; } rows[] = {
         { "32M", true, 32ull << 20 }, { "1G", true, 1ull << 30 }, { "64k", true, 64ull << 10 },
-        { "4096", true, 4096ull << 10 }, { "100B", true, 100 }, { "8M ", true, 8ull << 20 },
+        { "64", true, 64ull << 20 }, { "100B", true, 100 }, { "8M ", true, 8ull << 20 },
+        { "4G", true, 4ull << 30 }, { "4096", true, 4096ull << 20 },
         { "", false, 0 }, { "M", false, 0 }, { "12Q", false, 0 }, { "5MB", false, 0 },
-        { "-1M", false, 0 }, { "99999999999999999999999", false, 0 },
+        { "-1M", false, 0 }, { "99999999999999999999999", false, 0 }, { "0", false, 0 },
+        { "5G", false, 0 }, { "4097", false, 0 }, { "abc", false, 0 },
     };
 
     for ( size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++ )

@@ -23,6 +23,7 @@ struct fpu_state;
  */
 #define BOOT_MAX_RANGES   32
 #define BOOT_MAX_MODULES  16
+#define BOOT_MAX_CMDLINE  1023      /* bytes of the hypervisor's command line kept */
 
 struct boot_range {             /* usable RAM, in machine frames: [start, start + nr) */
     mfn_t start;
