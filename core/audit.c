@@ -17,18 +17,17 @@
 #include <pvx/layout.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
+#include <pvx/machine.h>
 
 #define AUDIT_MAX_PRINT 20
 
-static unsigned int audit_mismatches;
-static uint64_t audit_xen_l2[NR_L2_SLOTS];     /* what the hypervisor's slots must hold */
 
 static void __printf(1, 2) audit_report(const char *fmt, ...)
 {
     char buf[160];
     va_list ap;
 
-    if ( audit_mismatches++ >= AUDIT_MAX_PRINT )
+    if ( machine.audit.mismatches++ >= AUDIT_MAX_PRINT )
         return;
     va_start(ap, fmt);
     vsnprintk(buf, sizeof(buf), fmt, ap);
@@ -73,10 +72,12 @@ static void audit_entry(struct domain *d, mfn_t table, unsigned int type, unsign
         g->audit_types++;
         audit_table(d, m, FRAME_L1, false);
         break;
-    default:
+    case FRAME_L3:
         g->audit_types++;
         audit_table(d, m, FRAME_L2, slot == 3);
         break;
+    default:
+        ASSERT_UNREACHABLE();           /* only tables are walked */
     }
 }
 
@@ -105,7 +106,7 @@ static void audit_table(struct domain *d, mfn_t mfn, unsigned int type, bool xen
         if ( t[i] & _PAGE_PRESENT )
             audit_entry(d, mfn, type, i, t[i]);
     if ( xen_l2 &&
-         memcmp(&t[HYP_FIRST_L2_SLOT], &audit_xen_l2[HYP_FIRST_L2_SLOT],
+         memcmp(&t[HYP_FIRST_L2_SLOT], &machine.audit.xen_l2[HYP_FIRST_L2_SLOT],
                 (NR_L2_SLOTS - HYP_FIRST_L2_SLOT) * sizeof(uint64_t)) )
         audit_report("L2 mfn %#x: the hypervisor's slots changed", mfn);
     frame_unmap(t);
@@ -116,9 +117,9 @@ unsigned int audit_frames(void)
     mfn_t m, max = frame_max_mfn();
     unsigned int id, i;
 
-    audit_mismatches = 0;
-    memset(audit_xen_l2, 0, sizeof(audit_xen_l2));
-    frame_fill_xen_l2(audit_xen_l2);
+    machine.audit.mismatches = 0;
+    memset(machine.audit.xen_l2, 0, sizeof(machine.audit.xen_l2));
+    frame_fill_xen_l2(machine.audit.xen_l2);
 
     /* The roots: allocation, pins, cr3s. */
     for ( m = 0; m < max; m++ )
@@ -221,9 +222,9 @@ unsigned int audit_frames(void)
         if ( frame_owner_is_domain(f) && !domain_lookup(f->owner) )
             audit_report("mfn %#x: owned by d%u, which does not exist", m, f->owner);
     }
-    if ( audit_mismatches > AUDIT_MAX_PRINT )
-        printk("audit: ... and %u more", audit_mismatches - AUDIT_MAX_PRINT);
-    return audit_mismatches;
+    if ( machine.audit.mismatches > AUDIT_MAX_PRINT )
+        printk("audit: ... and %u more", machine.audit.mismatches - AUDIT_MAX_PRINT);
+    return machine.audit.mismatches;
 }
 
 unsigned int audit_at_shutdown(void)

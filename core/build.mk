@@ -9,7 +9,10 @@ CORE_SRCS   := $(sort $(wildcard core/*.c))
 # libc's memcpy & co. (identical semantics) so that Unicorn does not run on ours.
 CORE_LIB32  := core/lib/string.c core/lib/vsnprintk.c
 CORE_LIBHOST := core/lib/vsnprintk.c
-CORE_INC    := -Icore/include
+# PVX_DEBUG=1 (every build of this tree) keeps the ASSERTs; a release image
+# may be built with make PVX_DEBUG=0 (core/include/pvx/lib.h).
+PVX_DEBUG   ?= 1
+CORE_INC    := -Icore/include -DPVX_DEBUG=$(PVX_DEBUG)
 
 # core_variant(NAME, OBJDIR, CC-VAR, CFLAGS-VAR, LIB-SRCS[, PREREQS])
 #   CORE_OBJS_NAME: the core's objects under OBJDIR, compiled by $(CC-VAR)

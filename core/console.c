@@ -14,6 +14,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
+#include <pvx/machine.h>
 #include <public/xen.h>
 
 /* Bytes one console_io write handles before it continues itself. */
@@ -23,13 +24,10 @@
 /* The longest piece of a domain's line filtered at once. */
 #define CONSOLE_LINE_MAX      128
 
-char panic_epitaph[256];
-
-static bool at_line_start;
 
 void console_init(void)
 {
-    at_line_start = true;
+    machine.console.at_line_start = true;
 }
 
 static void console_raw(const char *s, size_t len)
@@ -37,7 +35,7 @@ static void console_raw(const char *s, size_t len)
     if ( len == 0 )
         return;
     arch_console_write(s, len);
-    at_line_start = s[len - 1] == '\n';
+    machine.console.at_line_start = s[len - 1] == '\n';
 }
 
 static void vprintk_prefixed(const char *prefix, const char *fmt, va_list ap)
@@ -45,7 +43,7 @@ static void vprintk_prefixed(const char *prefix, const char *fmt, va_list ap)
     char line[256];
     int n;
 
-    if ( !at_line_start )
+    if ( !machine.console.at_line_start )
         console_raw("\n", 1);
     n = vsnprintk(line, sizeof(line), fmt, ap);
     if ( n >= (int)sizeof(line) )
@@ -70,9 +68,9 @@ void panic(const char *fmt, ...)
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintk(panic_epitaph, sizeof(panic_epitaph), fmt, ap);
+    vsnprintk(machine.console.epitaph, sizeof(machine.console.epitaph), fmt, ap);
     va_end(ap);
-    printk("PANIC: %s", panic_epitaph);
+    printk("PANIC: %s", machine.console.epitaph);
     arch_shutdown(PVX_EXIT_PANIC);
 }
 
@@ -109,7 +107,7 @@ void console_guest_write(struct domain *d, const char *s, size_t len)
                 line[n++] = s[k];
         if ( n && d->console_at_line_start )
         {
-            if ( !at_line_start )
+            if ( !machine.console.at_line_start )
                 console_raw("\n", 1);
             console_raw(prefix, strlen(prefix));
         }

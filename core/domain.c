@@ -12,28 +12,20 @@
 #include <pvx/traps.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
+#include <pvx/machine.h>
 #include <public/xen.h>
-
-static struct domain domains[MAX_DOMAINS];
-struct vcpu *current;
-
-void domain_init(void)
-{
-    memset(domains, 0, sizeof(domains));
-    current = NULL;
-}
 
 struct domain *domain_lookup(uint16_t domid)
 {
-    if ( domid >= MAX_DOMAINS || domains[domid].state == DOMAIN_FREE )
+    if ( domid >= MAX_DOMAINS || machine.domains[domid].state == DOMAIN_FREE )
         return NULL;
-    return &domains[domid];
+    return &machine.domains[domid];
 }
 
 struct vcpu *domain_vcpu(unsigned int index)
 {
     ASSERT(index < MAX_DOMAINS * MAX_VIRT_CPUS);
-    return &domains[index / MAX_VIRT_CPUS].vcpu[index % MAX_VIRT_CPUS];
+    return &machine.domains[index / MAX_VIRT_CPUS].vcpu[index % MAX_VIRT_CPUS];
 }
 
 struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
@@ -42,13 +34,13 @@ struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
     mfn_t si;
     unsigned int i;
 
-    if ( domid >= MAX_DOMAINS || domains[domid].state != DOMAIN_FREE )
+    if ( domid >= MAX_DOMAINS || machine.domains[domid].state != DOMAIN_FREE )
         return NULL;
     si = frame_alloc(domid);
     if ( si == INVALID_MFN )
         return NULL;
 
-    d = &domains[domid];
+    d = &machine.domains[domid];
     memset(d, 0, sizeof(*d));
     d->domain_id = domid;
     d->state = DOMAIN_RUNNING;

@@ -8,40 +8,32 @@
 #include <pvx/errno.h>
 #include <pvx/fault.h>
 #include <pvx/lib.h>
+#include <pvx/machine.h>
 
-struct fault_site fault_frame_alloc = { .name = "frame_alloc" };
-struct fault_site fault_guest_copy = { .name = "guest_copy" };
-struct fault_site fault_console = { .name = "console" };
-struct fault_site fault_evtchn_send = { .name = "evtchn_send" };
-struct fault_site fault_timer = { .name = "timer" };
-
-static struct fault_site *const sites[] = {
-    &fault_frame_alloc, &fault_guest_copy, &fault_console, &fault_evtchn_send, &fault_timer,
+static const char *const site_names[FAULT_NR_SITES] = {
+    [FAULT_FRAME_ALLOC] = "frame_alloc", [FAULT_GUEST_COPY] = "guest_copy",
+    [FAULT_CONSOLE] = "console", [FAULT_EVTCHN_SEND] = "evtchn_send", [FAULT_TIMER] = "timer",
 };
 
-static uint64_t rng_state;
+#define sites (machine.fault.site)   /* owned here */
 
 void fault_set_seed(uint64_t seed)
 {
-    rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
+    machine.fault.rng_state = seed ? seed : 0x9e3779b97f4a7c15ull;
 }
 
 static uint32_t fault_random(void)
 {
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (uint32_t)(rng_state >> 16);
+    machine.fault.rng_state ^= machine.fault.rng_state << 13;
+    machine.fault.rng_state ^= machine.fault.rng_state >> 7;
+    machine.fault.rng_state ^= machine.fault.rng_state << 17;
+    return (uint32_t)(machine.fault.rng_state >> 16);
 }
 
 void fault_init(void)
 {
-    for ( unsigned int i = 0; i < ARRAY_SIZE(sites); i++ )
-    {
-        const char *name = sites[i]->name;
-
-        *sites[i] = (struct fault_site){ .name = name, .times = -1 };
-    }
+    for ( unsigned int i = 0; i < FAULT_NR_SITES; i++ )
+        sites[i] = (struct fault_site){ .name = site_names[i], .times = -1 };
     fault_set_seed(0);
 }
 
@@ -99,9 +91,9 @@ static int parse_clause(const char *s, size_t len, struct fault_site **site, str
     while ( n < len && s[n] != ':' )
         n++;
     *site = NULL;
-    for ( i = 0; i < ARRAY_SIZE(sites); i++ )
-        if ( strlen(sites[i]->name) == n && strncmp(sites[i]->name, s, n) == 0 )
-            *site = sites[i];
+    for ( i = 0; i < FAULT_NR_SITES; i++ )
+        if ( strlen(sites[i].name) == n && strncmp(sites[i].name, s, n) == 0 )
+            *site = &sites[i];
     if ( !*site || n + 1 >= len )       /* a site needs at least one knob */
         return -EINVAL;
     *out = **site;
@@ -139,7 +131,7 @@ static int parse_clause(const char *s, size_t len, struct fault_site **site, str
 
 int fault_configure(const char *spec)
 {
-    struct fault_site parsed[ARRAY_SIZE(sites)], *which[ARRAY_SIZE(sites)];
+    struct fault_site parsed[FAULT_NR_SITES], *which[FAULT_NR_SITES];
     unsigned int n = 0;
     const char *p = spec;
 
@@ -150,7 +142,7 @@ int fault_configure(const char *spec)
 
         while ( p[len] && p[len] != ';' )
             len++;
-        if ( n == ARRAY_SIZE(sites) || parse_clause(p, len, &which[n], &parsed[n]) )
+        if ( n == FAULT_NR_SITES || parse_clause(p, len, &which[n], &parsed[n]) )
             return -EINVAL;
         n++;
         p += len;
@@ -164,7 +156,7 @@ int fault_configure(const char *spec)
 
 void fault_report(void)
 {
-    for ( unsigned int i = 0; i < ARRAY_SIZE(sites); i++ )
-        printk("fault %s: calls %llu, injected %llu", sites[i]->name,
-               (unsigned long long)sites[i]->calls, (unsigned long long)sites[i]->injected);
+    for ( unsigned int i = 0; i < FAULT_NR_SITES; i++ )
+        printk("fault %s: calls %llu, injected %llu", sites[i].name,
+               (unsigned long long)sites[i].calls, (unsigned long long)sites[i].injected);
 }

@@ -21,9 +21,8 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/fpu.h>
+#include <pvx/machine.h>
 
-/* Machine state: one FPU per physical CPU (there is one). */
-static struct vcpu *owner;
 
 static const struct fpu_state fpu_clean = {
     .fcw = FPU_FCW_INIT,
@@ -32,18 +31,18 @@ static const struct fpu_state fpu_clean = {
 
 void fpu_init(void)
 {
-    owner = NULL;
+    machine.fpu_owner = NULL;
 }
 
 const struct vcpu *fpu_owner(void)
 {
-    return owner;
+    return machine.fpu_owner;
 }
 
 /* The machine's TS while v runs. */
 static bool machine_ts(const struct vcpu *v)
 {
-    return v->cpu.ts || owner != v;
+    return v->cpu.ts || machine.fpu_owner != v;
 }
 
 void fpu_load_vcpu(struct vcpu *v)
@@ -60,15 +59,15 @@ void fpu_set_virtual_ts(struct vcpu *v, bool ts)
 
 bool fpu_device_not_available(struct vcpu *v)
 {
-    bool switched = owner != v;
+    bool switched = machine.fpu_owner != v;
 
     if ( switched )
     {
-        if ( owner )
-            arch_fpu_save(&owner->fpu.state);
+        if ( machine.fpu_owner )
+            arch_fpu_save(&machine.fpu_owner->fpu.state);
         arch_fpu_restore(v->fpu.used ? &v->fpu.state : &fpu_clean);
         v->fpu.used = true;
-        owner = v;
+        machine.fpu_owner = v;
     }
     arch_set_ts(false);
     if ( v->cpu.ts )
@@ -81,7 +80,7 @@ bool fpu_device_not_available(struct vcpu *v)
 
 void fpu_destroy_vcpu(struct vcpu *v)
 {
-    if ( owner == v )
-        owner = NULL;                   /* dropped: the next owner loads its own */
+    if ( machine.fpu_owner == v )
+        machine.fpu_owner = NULL;                   /* dropped: the next owner loads its own */
     v->fpu.used = false;
 }

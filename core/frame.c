@@ -13,25 +13,20 @@
 #include <pvx/frame.h>
 #include <pvx/layout.h>
 #include <pvx/lib.h>
+#include <pvx/machine.h>
 
-/* Read by the inline frame_of() (frame.h); written here only. */
-struct frame *frame_table;
-mfn_t max_mfn;
-static unsigned int nr_free;
-static mfn_t alloc_hint;
+/* The frame table, the allocator and the M2P: machine.frame, owned here. */
+#define FRAMES (machine.frame)
 
-static uint32_t *m2p;           /* the core's writable view of the M2P */
-static unsigned int m2p_pages;
-static uint64_t xen_l2_slots[ARCH_FIRST_L2_SLOT - HYP_FIRST_L2_SLOT];
 
 mfn_t frame_max_mfn(void)
 {
-    return max_mfn;
+    return FRAMES.max_mfn;
 }
 
 unsigned int frame_free_count(void)
 {
-    return nr_free;
+    return FRAMES.nr_free;
 }
 
 /* Before the frame table exists: take nr contiguous frames out of the boot map. */
@@ -67,70 +62,70 @@ int frame_init(const struct boot_info *bi)
     unsigned int ft_pages, nr_l1, i;
     mfn_t ft_mfn, m2p_mfn, l1_mfn, m;
 
-    max_mfn = 0;
-    nr_free = 0;
-    alloc_hint = 0;
+    FRAMES.max_mfn = 0;
+    FRAMES.nr_free = 0;
+    FRAMES.alloc_hint = 0;
     for ( i = 0; i < nr_ranges; i++ )
     {
         r[i] = bi->ranges[i];
-        if ( r[i].nr && r[i].start + r[i].nr > max_mfn )
-            max_mfn = r[i].start + r[i].nr;
+        if ( r[i].nr && r[i].start + r[i].nr > FRAMES.max_mfn )
+            FRAMES.max_mfn = r[i].start + r[i].nr;
     }
-    if ( max_mfn == 0 )
+    if ( FRAMES.max_mfn == 0 )
         return -1;
 
-    ft_pages = PFN_UP((uint64_t)max_mfn * sizeof(struct frame));
-    m2p_pages = PFN_UP((uint64_t)max_mfn * sizeof(uint32_t));
-    if ( m2p_pages > (RO_MPT_VIRT_END - RO_MPT_VIRT_START) >> PAGE_SHIFT )
-        m2p_pages = (RO_MPT_VIRT_END - RO_MPT_VIRT_START) >> PAGE_SHIFT;
-    nr_l1 = (m2p_pages + 511) / 512;
+    ft_pages = PFN_UP((uint64_t)FRAMES.max_mfn * sizeof(struct frame));
+    FRAMES.m2p_pages = PFN_UP((uint64_t)FRAMES.max_mfn * sizeof(uint32_t));
+    if ( FRAMES.m2p_pages > (RO_MPT_VIRT_END - RO_MPT_VIRT_START) >> PAGE_SHIFT )
+        FRAMES.m2p_pages = (RO_MPT_VIRT_END - RO_MPT_VIRT_START) >> PAGE_SHIFT;
+    nr_l1 = (FRAMES.m2p_pages + 511) / 512;
 
     ft_mfn = boot_take(r, nr_ranges, ft_pages);
-    m2p_mfn = boot_take(r, nr_ranges, m2p_pages);
+    m2p_mfn = boot_take(r, nr_ranges, FRAMES.m2p_pages);
     l1_mfn = boot_take(r, nr_ranges, nr_l1);
     if ( ft_mfn == INVALID_MFN || m2p_mfn == INVALID_MFN || l1_mfn == INVALID_MFN )
         return -1;
 
-    frame_table = arch_map_frames(ft_mfn, ft_pages);
-    for ( m = 0; m < max_mfn; m++ )
-        frame_table[m] = (struct frame){ .owner = DOMID_IO_OWN };
+    FRAMES.table = arch_map_frames(ft_mfn, ft_pages);
+    for ( m = 0; m < FRAMES.max_mfn; m++ )
+        FRAMES.table[m] = (struct frame){ .owner = DOMID_IO_OWN };
     for ( i = 0; i < nr_ranges; i++ )
         for ( m = r[i].start; m < r[i].start + r[i].nr; m++ )
         {
-            frame_table[m].owner = DOMID_FREE;
-            nr_free++;
+            FRAMES.table[m].owner = DOMID_FREE;
+            FRAMES.nr_free++;
         }
     /* Frame 0 is never anyone's: a cr3 of 0 and mfn 0 may then mean "none"
      * without ever meaning a frame a guest can name. */
-    if ( frame_table[0].owner == DOMID_FREE )
+    if ( FRAMES.table[0].owner == DOMID_FREE )
     {
-        frame_table[0].owner = DOMID_XEN_OWN;
-        nr_free--;
+        FRAMES.table[0].owner = DOMID_XEN_OWN;
+        FRAMES.nr_free--;
     }
     for ( m = 0; m < ft_pages; m++ )
-        frame_table[ft_mfn + m].owner = DOMID_XEN_OWN;
-    for ( m = 0; m < m2p_pages; m++ )
-        frame_table[m2p_mfn + m].owner = DOMID_XEN_OWN;
+        FRAMES.table[ft_mfn + m].owner = DOMID_XEN_OWN;
+    for ( m = 0; m < FRAMES.m2p_pages; m++ )
+        FRAMES.table[m2p_mfn + m].owner = DOMID_XEN_OWN;
     for ( m = 0; m < nr_l1; m++ )
-        frame_table[l1_mfn + m].owner = DOMID_XEN_OWN;
+        FRAMES.table[l1_mfn + m].owner = DOMID_XEN_OWN;
 
     /* The M2P: every entry invalid until a frame is given to a domain. */
-    m2p = arch_map_frames(m2p_mfn, m2p_pages);
-    memset(m2p, 0xff, (size_t)m2p_pages * PAGE_SIZE);
+    FRAMES.m2p = arch_map_frames(m2p_mfn, FRAMES.m2p_pages);
+    memset(FRAMES.m2p, 0xff, (size_t)FRAMES.m2p_pages * PAGE_SIZE);
 
     /* Its read-only mapping for guests: L1s under L2 slots 428.., no RW bit
      * at either level, so no guest can write it whatever its L1 says. */
-    memset(xen_l2_slots, 0, sizeof(xen_l2_slots));
+    memset(FRAMES.xen_l2_slots, 0, sizeof(FRAMES.xen_l2_slots));
     for ( i = 0; i < nr_l1; i++ )
     {
         uint64_t *l1 = frame_map(l1_mfn + i);
 
         memset(l1, 0, PAGE_SIZE);
-        for ( unsigned int j = 0; j < 512 && i * 512 + j < m2p_pages; j++ )
+        for ( unsigned int j = 0; j < 512 && i * 512 + j < FRAMES.m2p_pages; j++ )
             l1[j] = ((uint64_t)(m2p_mfn + i * 512 + j) << PAGE_SHIFT) |
                     _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
         frame_unmap(l1);
-        xen_l2_slots[i] = ((uint64_t)(l1_mfn + i) << PAGE_SHIFT) |
+        FRAMES.xen_l2_slots[i] = ((uint64_t)(l1_mfn + i) << PAGE_SHIFT) |
                           _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED;
     }
     return 0;
@@ -138,27 +133,27 @@ int frame_init(const struct boot_info *bi)
 
 void frame_fill_xen_l2(uint64_t *l2)
 {
-    memcpy(&l2[HYP_FIRST_L2_SLOT], xen_l2_slots, sizeof(xen_l2_slots));
+    memcpy(&l2[HYP_FIRST_L2_SLOT], FRAMES.xen_l2_slots, sizeof(FRAMES.xen_l2_slots));
     arch_fill_hyp_l2(l2);
 }
 
 void m2p_set(mfn_t mfn, uint32_t pfn)
 {
-    BUG_ON(mfn >= max_mfn);
-    if ( mfn < m2p_pages * (PAGE_SIZE / sizeof(uint32_t)) )
-        m2p[mfn] = pfn;
+    BUG_ON(mfn >= FRAMES.max_mfn);
+    if ( mfn < FRAMES.m2p_pages * (PAGE_SIZE / sizeof(uint32_t)) )
+        FRAMES.m2p[mfn] = pfn;
 }
 
 uint32_t m2p_get(mfn_t mfn)
 {
-    if ( mfn >= max_mfn || mfn >= m2p_pages * (PAGE_SIZE / sizeof(uint32_t)) )
+    if ( mfn >= FRAMES.max_mfn || mfn >= FRAMES.m2p_pages * (PAGE_SIZE / sizeof(uint32_t)) )
         return M2P_INVALID;
-    return m2p[mfn];
+    return FRAMES.m2p[mfn];
 }
 
 static void frame_take(mfn_t mfn, uint16_t owner)
 {
-    struct frame *f = &frame_table[mfn];
+    struct frame *f = &FRAMES.table[mfn];
 
     ASSERT(f->owner == DOMID_FREE);
     *f = (struct frame){ .owner = owner };
@@ -167,7 +162,7 @@ static void frame_take(mfn_t mfn, uint16_t owner)
         f->flags = FRAME_F_ALLOCATED;
         f->ref_count = 1;
     }
-    nr_free--;
+    FRAMES.nr_free--;
     frame_clear(mfn);
 }
 
@@ -175,28 +170,28 @@ mfn_t frame_alloc_below(uint16_t owner, mfn_t limit)
 {
     mfn_t m, start;
 
-    limit = MIN(limit, max_mfn);
-    if ( nr_free == 0 || fault_hit(&fault_frame_alloc) )
+    limit = MIN(limit, FRAMES.max_mfn);
+    if ( FRAMES.nr_free == 0 || fault_hit(&fault_frame_alloc) )
         return INVALID_MFN;
-    start = alloc_hint < limit ? alloc_hint : 0;
+    start = FRAMES.alloc_hint < limit ? FRAMES.alloc_hint : 0;
     for ( m = start; m < limit; m++ )
-        if ( frame_table[m].owner == DOMID_FREE )
+        if ( FRAMES.table[m].owner == DOMID_FREE )
             goto found;
     for ( m = 0; m < start; m++ )
-        if ( frame_table[m].owner == DOMID_FREE )
+        if ( FRAMES.table[m].owner == DOMID_FREE )
             goto found;
-    BUG_ON(limit == max_mfn);           /* nr_free said there was one */
+    BUG_ON(limit == FRAMES.max_mfn);           /* nr_free said there was one */
     return INVALID_MFN;
 
  found:
     frame_take(m, owner);
-    alloc_hint = m + 1;
+    FRAMES.alloc_hint = m + 1;
     return m;
 }
 
 mfn_t frame_alloc(uint16_t owner)
 {
-    return frame_alloc_below(owner, max_mfn);
+    return frame_alloc_below(owner, FRAMES.max_mfn);
 }
 
 mfn_t frame_alloc_contig(uint16_t owner, unsigned int nr)
@@ -204,11 +199,11 @@ mfn_t frame_alloc_contig(uint16_t owner, unsigned int nr)
     mfn_t start = 0, m;
     unsigned int run = 0;
 
-    if ( nr == 0 || nr > nr_free )
+    if ( nr == 0 || nr > FRAMES.nr_free )
         return INVALID_MFN;
-    for ( m = 0; m < max_mfn; m++ )
+    for ( m = 0; m < FRAMES.max_mfn; m++ )
     {
-        if ( frame_table[m].owner != DOMID_FREE )
+        if ( FRAMES.table[m].owner != DOMID_FREE )
         {
             run = 0;
             continue;
@@ -232,7 +227,7 @@ void frame_free(mfn_t mfn)
     BUG_ON(!f || f->owner == DOMID_FREE || f->owner == DOMID_IO_OWN);
     *f = (struct frame){ .owner = DOMID_FREE };
     m2p_set(mfn, M2P_INVALID);
-    nr_free++;
-    if ( mfn < alloc_hint )
-        alloc_hint = mfn;
+    FRAMES.nr_free++;
+    if ( mfn < FRAMES.alloc_hint )
+        FRAMES.alloc_hint = mfn;
 }

@@ -25,6 +25,7 @@
 #include <pvx/layout.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
+#include <pvx/machine.h>
 #include <public/xen.h>
 
 /*
@@ -32,16 +33,15 @@
  * changes a mapping. The hypervisor must flush itself before a stale entry
  * could break the type system: when a frame that lost a mapping since the
  * last full flush becomes a page table, or is freed. Each dropped mapping
- * stamps the frame with the current epoch; a full flush starts a new one.
+ * stamps the frame with the current epoch (machine.mm.flush_epoch); a full
+ * flush starts a new one. machine.mm.work counts the current hypercall's work
+ * against MM_WORK_BUDGET.
  */
-static uint32_t mm_flush_epoch = 1;
-/* Work done by the current hypercall, against MM_WORK_BUDGET. */
-static unsigned int mm_work;
 
 static void mm_flush_all(void)
 {
     arch_flush_tlb();
-    mm_flush_epoch++;
+    machine.mm.flush_epoch++;
 }
 
 /*
@@ -52,27 +52,25 @@ static void mm_flush_all(void)
  * changes. Every vCPU has a 32-byte slot in frames the core keeps.
  */
 #define MM_PDPT_FRAMES  ((MAX_DOMAINS * MAX_VIRT_CPUS * 32 + PAGE_SIZE - 1) / PAGE_SIZE)
-static uint64_t *mm_pdpt;           /* all the slots, mapped */
-static mfn_t mm_pdpt_mfn;
 
 void mm_init(void)
 {
-    mm_pdpt_mfn = frame_alloc_contig(DOMID_XEN_OWN, MM_PDPT_FRAMES);
-    if ( mm_pdpt_mfn == INVALID_MFN )
+    machine.mm.pdpt_mfn = frame_alloc_contig(DOMID_XEN_OWN, MM_PDPT_FRAMES);
+    if ( machine.mm.pdpt_mfn == INVALID_MFN )
         panic("no memory for the vCPUs' PDPTs");
-    mm_pdpt = arch_map_frames(mm_pdpt_mfn, MM_PDPT_FRAMES);
-    mm_flush_epoch = 1;
+    machine.mm.pdpt = arch_map_frames(machine.mm.pdpt_mfn, MM_PDPT_FRAMES);
+    machine.mm.flush_epoch = 1;
 }
 
 paddr_t mm_vcpu_pdpt(const struct vcpu *v)
 {
-    return ((paddr_t)mm_pdpt_mfn << PAGE_SHIFT) + (paddr_t)vcpu_index(v) * 32;
+    return ((paddr_t)machine.mm.pdpt_mfn << PAGE_SHIFT) + (paddr_t)vcpu_index(v) * 32;
 }
 
 /* Copy v's L3 into the PDPT the CPU loads for it. */
 static void mm_pdpt_sync(struct vcpu *v)
 {
-    uint64_t *pdpt = &mm_pdpt[vcpu_index(v) * 4];
+    uint64_t *pdpt = &machine.mm.pdpt[vcpu_index(v) * 4];
     const uint64_t *l3;
 
     if ( !v->cr3 )
@@ -91,7 +89,7 @@ static void mm_load_cr3(struct vcpu *v)
     mm_pdpt_sync(v);
     if ( v == current )
         arch_load_cr3(mm_vcpu_pdpt(v));
-    mm_flush_epoch++;
+    machine.mm.flush_epoch++;
 }
 
 static inline mfn_t pte_mfn(uint64_t e)
@@ -155,7 +153,7 @@ static noinline void put_last_ref(mfn_t mfn);
 
 /*
  * The f* forms take the frame already looked up: a store through f may alias
- * frame_table and max_mfn for the compiler, so each frame_of() after one is
+ * machine.frame for the compiler, so each frame_of() after one is
  * reloaded and recomputed in full.
  */
 static always_inline void fput_ref(struct frame *f, mfn_t mfn)
@@ -196,7 +194,7 @@ static noinline void put_last_ref(mfn_t mfn)
         ASSERT(d->tot_pages > 0);
         d->tot_pages--;
     }
-    if ( f->tlbflush_stamp == mm_flush_epoch )
+    if ( f->tlbflush_stamp == machine.mm.flush_epoch )
         mm_flush_all();
     frame_free(mfn);
 }
@@ -232,7 +230,7 @@ static noinline int get_type_slow(struct domain *d, mfn_t mfn, enum frame_type t
 
     /* Count zero: the frame may take a new type. A stale writable TLB entry
      * must not survive into its life as a table. */
-    if ( type != FRAME_WRITABLE && f->tlbflush_stamp == mm_flush_epoch )
+    if ( type != FRAME_WRITABLE && f->tlbflush_stamp == machine.mm.flush_epoch )
         mm_flush_all();
 
     old_type = f->type;
@@ -355,7 +353,7 @@ static inline void l1e_put(uint64_t e)
 
     if ( e & _PAGE_RW )
         fput_type(f, m);
-    f->tlbflush_stamp = mm_flush_epoch;
+    f->tlbflush_stamp = machine.mm.flush_epoch;
     fput_ref(f, m);
 }
 
@@ -380,7 +378,7 @@ static void l2e_put(uint64_t e)
     mfn_t m = pte_mfn(e);
 
     put_type(m);
-    frame_of(m)->tlbflush_stamp = mm_flush_epoch;
+    frame_of(m)->tlbflush_stamp = machine.mm.flush_epoch;
     put_ref(m);
 }
 
@@ -430,13 +428,15 @@ static unsigned int table_guest_slots(enum frame_type type, bool xen_l2)
     return 512;
 }
 
-static always_inline int entry_get(struct domain *d, enum frame_type type, uint64_t e, unsigned int slot)
+static always_inline int entry_get(struct domain *d, enum frame_type type, uint64_t e,
+                                   unsigned int slot)
 {
     switch ( type )
     {
     case FRAME_L1: return l1e_get(d, e);
     case FRAME_L2: return l2e_get(d, e);
-    default:       return l3e_get(d, e, slot);
+    case FRAME_L3: return l3e_get(d, e, slot);
+    default:       ASSERT_UNREACHABLE();   /* only tables have entries */
     }
 }
 
@@ -446,7 +446,8 @@ static always_inline void entry_put(enum frame_type type, uint64_t e)
     {
     case FRAME_L1: l1e_put(e); break;
     case FRAME_L2: l2e_put(e); break;
-    default:       l3e_put(e); break;
+    case FRAME_L3: l3e_put(e); break;
+    default:       ASSERT_UNREACHABLE();   /* only tables have entries */
     }
 }
 
@@ -466,7 +467,7 @@ static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, boo
     {
         if ( !(t[i] & _PAGE_PRESENT) )
             continue;
-        mm_work++;
+        machine.mm.work++;
         rc = entry_get(d, type, t[i], i);
         if ( rc )
             break;
@@ -494,7 +495,7 @@ static void release_table(mfn_t mfn, enum frame_type type, bool xen_l2)
     for ( i = 0; i < n; i++ )
         if ( t[i] & _PAGE_PRESENT )
         {
-            mm_work++;
+            machine.mm.work++;
             entry_put(type, t[i]);
         }
     frame_unmap(t);
@@ -739,12 +740,12 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
     if ( rc )
         return rc;
 
-    mm_work = 0;
+    machine.mm.work = 0;
     for ( i = 0; i < count; i++ )
     {
         uint32_t cmd;
 
-        if ( i && mm_work >= MM_WORK_BUDGET )
+        if ( i && machine.mm.work >= MM_WORK_BUDGET )
         {
             rc = -ERESTART;
             break;
@@ -758,7 +759,7 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
         memcpy(&req, reqs.next, sizeof(req));       /* the guest may misalign its array */
         reqs.next += sizeof(req);
         reqs.left--;
-        mm_work++;
+        machine.mm.work++;
 
         cmd = (uint32_t)(req.ptr & 7);
         switch ( cmd )
@@ -1041,10 +1042,10 @@ long do_mmuext_op(struct vcpu *v, uint32_t uops, uint32_t count, uint32_t pdone,
     if ( rc )
         return rc;
 
-    mm_work = 0;
+    machine.mm.work = 0;
     for ( i = 0; i < count; i++ )
     {
-        if ( i && mm_work >= MM_WORK_BUDGET )
+        if ( i && machine.mm.work >= MM_WORK_BUDGET )
         {
             rc = -ERESTART;
             break;
@@ -1054,7 +1055,7 @@ long do_mmuext_op(struct vcpu *v, uint32_t uops, uint32_t count, uint32_t pdone,
             rc = -EFAULT;
             break;
         }
-        mm_work++;
+        machine.mm.work++;
         rc = mmuext_one(v, &op);
         if ( rc )
             break;

@@ -29,18 +29,16 @@
 #include <pvx/heap.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
+#include <pvx/machine.h>
 
 /* A advances by ran * BVT_SCALE / weight: weight 1 gives A in 1/1024 ns. */
 #define BVT_SCALE 1024ull
 
-uint64_t sched_bvt_ctx_allow_ns = SCHED_BVT_CTX_ALLOW_NS;
 
-/* The runqueue of whichever policy was chosen (one per boot). */
-static struct heap_entry rq_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
-static uint32_t rq_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
-static struct heap rq;
-/* The vCPU dispatched last: in no heap, whether still runnable or not. */
-static struct vcpu *on_cpu;
+/* The runqueue of whichever policy was chosen (one per boot) and the vCPU
+ * dispatched last (in no heap, whether still runnable or not) are
+ * machine.policy's, as are BVT's warped heaps and RR's rotation. */
+#define POL (machine.policy)
 
 static bool runnable(const struct vcpu *v)
 {
@@ -49,8 +47,8 @@ static bool runnable(const struct vcpu *v)
 
 static void rq_init(void)
 {
-    heap_init(&rq, rq_slot, rq_pos, ARRAY_SIZE(rq_pos));
-    on_cpu = NULL;
+    heap_init(&POL.rq, POL.rq_slot, POL.rq_pos, ARRAY_SIZE(POL.rq_pos));
+    POL.on_cpu = NULL;
 }
 
 /* The checks both policies share (sched_ops.check): queued() says whether
@@ -60,13 +58,13 @@ static int rq_check(bool (*queued)(const struct vcpu *v))
     struct vcpu *const *all;
     unsigned int n;
 
-    if ( heap_check(&rq) )
+    if ( heap_check(&POL.rq) )
         return -1;
-    if ( on_cpu && (!on_cpu->sched.registered || queued(on_cpu)) )
+    if ( POL.on_cpu && (!POL.on_cpu->sched.registered || queued(POL.on_cpu)) )
         return -2;
     all = sched_vcpus(&n);
     for ( unsigned int i = 0; i < n; i++ )
-        if ( all[i] != on_cpu && runnable(all[i]) != queued(all[i]) )
+        if ( all[i] != POL.on_cpu && runnable(all[i]) != queued(all[i]) )
             return -3;
     return 0;
 }
@@ -81,12 +79,6 @@ static int rq_check(bool (*queued)(const struct vcpu *v))
  * bvt_warped_avt's least, and a switch between unwarped vCPUs - the common
  * case - moves one entry in one heap.
  */
-static struct heap_entry warped_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
-static uint32_t warped_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
-static struct heap bvt_warped;
-static struct heap_entry warped_avt_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
-static uint32_t warped_avt_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
-static struct heap bvt_warped_avt;
 
 /* E, kept as a signed value: a warp may take it below zero. */
 static int64_t bvt_evt(const struct vcpu *v)
@@ -112,7 +104,7 @@ static bool bvt_queued(const struct vcpu *v)
 {
     unsigned int id = vcpu_index(v);
 
-    return heap_queued(&rq, id) || heap_queued(&bvt_warped, id);
+    return heap_queued(&POL.rq, id) || heap_queued(&POL.bvt_warped, id);
 }
 
 static void bvt_enqueue(struct vcpu *v)
@@ -121,23 +113,23 @@ static void bvt_enqueue(struct vcpu *v)
 
     if ( !v->sched.warped )
     {
-        heap_insert(&rq, id, v->sched.avt, id);
+        heap_insert(&POL.rq, id, v->sched.avt, id);
         return;
     }
-    heap_insert(&bvt_warped, id, bvt_key(v), id);
-    heap_insert(&bvt_warped_avt, id, v->sched.avt, id);
+    heap_insert(&POL.bvt_warped, id, bvt_key(v), id);
+    heap_insert(&POL.bvt_warped_avt, id, v->sched.avt, id);
 }
 
 static void bvt_dequeue(struct vcpu *v)
 {
     unsigned int id = vcpu_index(v);
 
-    if ( heap_queued(&rq, id) )
-        heap_remove(&rq, id);
-    else if ( heap_queued(&bvt_warped, id) )
+    if ( heap_queued(&POL.rq, id) )
+        heap_remove(&POL.rq, id);
+    else if ( heap_queued(&POL.bvt_warped, id) )
     {
-        heap_remove(&bvt_warped, id);
-        heap_remove(&bvt_warped_avt, id);
+        heap_remove(&POL.bvt_warped, id);
+        heap_remove(&POL.bvt_warped_avt, id);
     }
 }
 
@@ -146,12 +138,12 @@ static void bvt_requeue(struct vcpu *v)
 {
     unsigned int id = vcpu_index(v);
 
-    if ( heap_queued(&rq, id) && !v->sched.warped )
-        heap_update(&rq, id, v->sched.avt, id);
-    else if ( heap_queued(&bvt_warped, id) && v->sched.warped )
+    if ( heap_queued(&POL.rq, id) && !v->sched.warped )
+        heap_update(&POL.rq, id, v->sched.avt, id);
+    else if ( heap_queued(&POL.bvt_warped, id) && v->sched.warped )
     {
-        heap_update(&bvt_warped, id, bvt_key(v), id);
-        heap_update(&bvt_warped_avt, id, v->sched.avt, id);
+        heap_update(&POL.bvt_warped, id, bvt_key(v), id);
+        heap_update(&POL.bvt_warped_avt, id, v->sched.avt, id);
     }
     else if ( bvt_queued(v) )
     {
@@ -166,26 +158,26 @@ static int bvt_check(void)
 
     if ( rc )
         return rc;
-    if ( heap_check(&bvt_warped) || heap_check(&bvt_warped_avt) ||
-         bvt_warped.nr != bvt_warped_avt.nr )
+    if ( heap_check(&POL.bvt_warped) || heap_check(&POL.bvt_warped_avt) ||
+         POL.bvt_warped.nr != POL.bvt_warped_avt.nr )
         return -4;
-    for ( uint32_t i = 1; i <= rq.nr; i++ )
+    for ( uint32_t i = 1; i <= POL.rq.nr; i++ )
     {
-        const struct heap_entry *e = &rq.slot[i];
+        const struct heap_entry *e = &POL.rq.slot[i];
         const struct vcpu *v = domain_vcpu(e->id);
 
         if ( v->sched.warped || e->key != v->sched.avt || e->tie != e->id ||
-             heap_queued(&bvt_warped, e->id) )
+             heap_queued(&POL.bvt_warped, e->id) )
             return -5;
     }
-    for ( uint32_t i = 1; i <= bvt_warped.nr; i++ )
+    for ( uint32_t i = 1; i <= POL.bvt_warped.nr; i++ )
     {
-        const struct heap_entry *e = &bvt_warped.slot[i];
+        const struct heap_entry *e = &POL.bvt_warped.slot[i];
         const struct vcpu *v = domain_vcpu(e->id);
 
         if ( !v->sched.warped || e->key != bvt_key(v) || e->tie != e->id ||
-             !heap_queued(&bvt_warped_avt, e->id) ||
-             bvt_warped_avt.slot[bvt_warped_avt.pos[e->id]].key != v->sched.avt )
+             !heap_queued(&POL.bvt_warped_avt, e->id) ||
+             POL.bvt_warped_avt.slot[POL.bvt_warped_avt.pos[e->id]].key != v->sched.avt )
             return -6;
     }
     return 0;
@@ -194,14 +186,14 @@ static int bvt_check(void)
 /* C in v's virtual-time units. */
 static int64_t bvt_ctx_allow(const struct vcpu *v)
 {
-    return (int64_t)(sched_bvt_ctx_allow_ns * BVT_SCALE / v->sched.bvt.weight);
+    return (int64_t)(SCHED_BVT_CTX_ALLOW_NS * BVT_SCALE / v->sched.bvt.weight);
 }
 
 /* SVT: the lowest A among the runnable vCPUs other than skip (which is in
  * no heap): the least of both heaps' A and of the one on the CPU. */
 static bool bvt_svt(const struct vcpu *skip, uint64_t *svt)
 {
-    const struct heap_entry *first = heap_min(&rq), *warped = heap_min(&bvt_warped_avt);
+    const struct heap_entry *first = heap_min(&POL.rq), *warped = heap_min(&POL.bvt_warped_avt);
     bool any = false;
 
     ASSERT(!bvt_queued(skip));
@@ -215,10 +207,10 @@ static bool bvt_svt(const struct vcpu *skip, uint64_t *svt)
         *svt = warped->key;
         any = true;
     }
-    if ( on_cpu && on_cpu != skip && runnable(on_cpu) &&
-         (!any || on_cpu->sched.avt < *svt) )
+    if ( POL.on_cpu && POL.on_cpu != skip && runnable(POL.on_cpu) &&
+         (!any || POL.on_cpu->sched.avt < *svt) )
     {
-        *svt = on_cpu->sched.avt;
+        *svt = POL.on_cpu->sched.avt;
         any = true;
     }
     return any;
@@ -227,8 +219,9 @@ static bool bvt_svt(const struct vcpu *skip, uint64_t *svt)
 static void bvt_init(void)
 {
     rq_init();
-    heap_init(&bvt_warped, warped_slot, warped_pos, ARRAY_SIZE(warped_pos));
-    heap_init(&bvt_warped_avt, warped_avt_slot, warped_avt_pos, ARRAY_SIZE(warped_avt_pos));
+    heap_init(&POL.bvt_warped, POL.warped_slot, POL.warped_pos, ARRAY_SIZE(POL.warped_pos));
+    heap_init(&POL.bvt_warped_avt, POL.warped_avt_slot, POL.warped_avt_pos,
+              ARRAY_SIZE(POL.warped_avt_pos));
 }
 
 static void bvt_add_vcpu(struct vcpu *v)
@@ -246,8 +239,8 @@ static void bvt_remove_vcpu(struct vcpu *v)
 {
     v->sched.warped = false;
     bvt_dequeue(v);
-    if ( on_cpu == v )
-        on_cpu = NULL;
+    if ( POL.on_cpu == v )
+        POL.on_cpu = NULL;
 }
 
 static bool bvt_may_warp(const struct vcpu *v, uint64_t now)
@@ -271,7 +264,7 @@ static bool bvt_wake(struct vcpu *v, struct vcpu *running, uint64_t now)
         v->sched.warp_start_ns = now;
     }
     /* Woken before it was switched away from: it is still on the CPU. */
-    if ( v != on_cpu )
+    if ( v != POL.on_cpu )
         bvt_enqueue(v);
     if ( !running || !runnable(running) )
         return true;
@@ -317,16 +310,16 @@ static void bvt_consider(struct vcpu *v, struct vcpu **best, struct vcpu **secon
 
 static struct vcpu *bvt_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *slice_ns)
 {
-    const struct heap_entry *cand[4] = { heap_min(&rq), heap_second(&rq),
-                                         heap_min(&bvt_warped), heap_second(&bvt_warped) };
+    const struct heap_entry *cand[4] = { heap_min(&POL.rq), heap_second(&POL.rq),
+                                         heap_min(&POL.bvt_warped), heap_second(&POL.bvt_warped) };
     struct vcpu *best = NULL, *second = NULL;
 
     /* The two least of all are among each heap's two and the one on the CPU. */
     for ( unsigned int i = 0; i < ARRAY_SIZE(cand); i++ )
         if ( cand[i] )
             bvt_consider(domain_vcpu(cand[i]->id), &best, &second);
-    if ( on_cpu && runnable(on_cpu) )
-        bvt_consider(on_cpu, &best, &second);
+    if ( POL.on_cpu && runnable(POL.on_cpu) )
+        bvt_consider(POL.on_cpu, &best, &second);
     /* A yield lets the next one run, when there is one. */
     if ( best && best == avoid && second )
     {
@@ -345,7 +338,7 @@ static struct vcpu *bvt_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *sl
         /* Run until E passes the next one's by C of real time. */
         int64_t lead = bvt_evt(second) - bvt_evt(best);
 
-        *slice_ns = sched_bvt_ctx_allow_ns +
+        *slice_ns = SCHED_BVT_CTX_ALLOW_NS +
                     (lead > 0 ? (uint64_t)lead * best->sched.bvt.weight / BVT_SCALE : 0);
     }
     if ( best->sched.warped && best->sched.bvt.warp_limit_ns )
@@ -360,16 +353,16 @@ static struct vcpu *bvt_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *sl
 /* The one switched away from takes the place of the one switched to. */
 static void bvt_dispatch(struct vcpu *v)
 {
-    struct vcpu *prev = on_cpu;
+    struct vcpu *prev = POL.on_cpu;
     unsigned int id = vcpu_index(v), pid;
 
     if ( v == prev )
         return;
     ASSERT(bvt_queued(v));
-    on_cpu = v;
+    POL.on_cpu = v;
     pid = prev ? vcpu_index(prev) : 0;
-    if ( prev && runnable(prev) && !prev->sched.warped && heap_queued(&rq, id) )
-        heap_replace(&rq, id, pid, prev->sched.avt, pid);
+    if ( prev && runnable(prev) && !prev->sched.warped && heap_queued(&POL.rq, id) )
+        heap_replace(&POL.rq, id, pid, prev->sched.avt, pid);
     else
     {
         bvt_dequeue(v);
@@ -414,30 +407,27 @@ const struct sched_ops sched_bvt_ops = {
  * round, the others in the next, and the least is the next turn. Moving on
  * to the least changes no other key, so a decision is O(log n).
  */
-static unsigned int rr_next_seq;
-static uint64_t rr_round_now;           /* the round the rotation is in */
-static bool rr_at_valid;                /* the rotation has a position: */
-static unsigned int rr_at;              /* the rr_seq of the current vCPU */
 
 static uint64_t rr_round_of(const struct vcpu *v)
 {
-    return rr_at_valid && v->sched.rr_seq <= rr_at ? rr_round_now + 1 : rr_round_now;
+    return POL.rr_at_valid && v->sched.rr_seq <= POL.rr_at ? POL.rr_round_now + 1
+                                                           : POL.rr_round_now;
 }
 
 static bool rr_queued(const struct vcpu *v)
 {
-    return heap_queued(&rq, vcpu_index(v));
+    return heap_queued(&POL.rq, vcpu_index(v));
 }
 
 static void rr_enqueue(struct vcpu *v)
 {
-    heap_insert(&rq, vcpu_index(v), rr_round_of(v), v->sched.rr_seq);
+    heap_insert(&POL.rq, vcpu_index(v), rr_round_of(v), v->sched.rr_seq);
 }
 
 static void rr_dequeue(struct vcpu *v)
 {
     if ( rr_queued(v) )
-        heap_remove(&rq, vcpu_index(v));
+        heap_remove(&POL.rq, vcpu_index(v));
 }
 
 static int rr_check(void)
@@ -446,9 +436,9 @@ static int rr_check(void)
 
     if ( rc )
         return rc;
-    for ( uint32_t i = 1; i <= rq.nr; i++ )
+    for ( uint32_t i = 1; i <= POL.rq.nr; i++ )
     {
-        const struct heap_entry *e = &rq.slot[i];
+        const struct heap_entry *e = &POL.rq.slot[i];
         const struct vcpu *v = domain_vcpu(e->id);
 
         if ( e->key != rr_round_of(v) || e->tie != v->sched.rr_seq )
@@ -464,27 +454,27 @@ static void rr_follow_current(void)
     bool valid = current != NULL;
     unsigned int at = valid ? current->sched.rr_seq : 0;
 
-    if ( valid == rr_at_valid && (!valid || at == rr_at) )
+    if ( valid == POL.rr_at_valid && (!valid || at == POL.rr_at) )
         return;
-    rr_at_valid = valid;
-    rr_at = at;
-    for ( uint32_t i = 1; i <= rq.nr; i++ )
-        rq.slot[i].key = rr_round_of(domain_vcpu(rq.slot[i].id));
-    heap_rebuild(&rq);
+    POL.rr_at_valid = valid;
+    POL.rr_at = at;
+    for ( uint32_t i = 1; i <= POL.rq.nr; i++ )
+        POL.rq.slot[i].key = rr_round_of(domain_vcpu(POL.rq.slot[i].id));
+    heap_rebuild(&POL.rq);
 }
 
 static void rr_init(void)
 {
     rq_init();
-    rr_next_seq = 0;
-    rr_round_now = 0;
-    rr_at_valid = false;
-    rr_at = 0;
+    POL.rr_next_seq = 0;
+    POL.rr_round_now = 0;
+    POL.rr_at_valid = false;
+    POL.rr_at = 0;
 }
 
 static void rr_add_vcpu(struct vcpu *v)
 {
-    v->sched.rr_seq = rr_next_seq++;
+    v->sched.rr_seq = POL.rr_next_seq++;
     if ( runnable(v) )
         rr_enqueue(v);
 }
@@ -492,14 +482,14 @@ static void rr_add_vcpu(struct vcpu *v)
 static void rr_remove_vcpu(struct vcpu *v)
 {
     rr_dequeue(v);
-    if ( on_cpu == v )
-        on_cpu = NULL;
+    if ( POL.on_cpu == v )
+        POL.on_cpu = NULL;
 }
 
 static bool rr_wake(struct vcpu *v, struct vcpu *running, uint64_t now)
 {
     (void)now;
-    if ( v != on_cpu )
+    if ( v != POL.on_cpu )
         rr_enqueue(v);
     return !running || !runnable(running);      /* only an idle CPU is taken */
 }
@@ -524,15 +514,15 @@ static struct vcpu *rr_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *sli
     (void)now;
     (void)avoid;                        /* every pick moves on already */
     rr_follow_current();
-    first = heap_min(&rq);
+    first = heap_min(&POL.rq);
     if ( first )
         best = domain_vcpu(first->id);
-    if ( on_cpu && runnable(on_cpu) )
+    if ( POL.on_cpu && runnable(POL.on_cpu) )
     {
-        struct heap_entry e = { .key = rr_round_of(on_cpu), .tie = on_cpu->sched.rr_seq };
+        struct heap_entry e = { .key = rr_round_of(POL.on_cpu), .tie = POL.on_cpu->sched.rr_seq };
 
         if ( !first || heap_before(&e, first) )
-            best = on_cpu;
+            best = POL.on_cpu;
     }
     *slice_ns = SCHED_RR_SLICE_NS;
     return best;
@@ -542,28 +532,28 @@ static struct vcpu *rr_pick_next(struct vcpu *avoid, uint64_t now, uint64_t *sli
  * after v are still due in v's round, the rest in the next). */
 static void rr_dispatch(struct vcpu *v)
 {
-    struct vcpu *prev = on_cpu;
+    struct vcpu *prev = POL.on_cpu;
     unsigned int id = vcpu_index(v), pid;
 
     if ( v == prev )
-        rr_round_now = rr_round_of(v);
+        POL.rr_round_now = rr_round_of(v);
     else
     {
-        ASSERT(heap_queued(&rq, id));
-        rr_round_now = rq.slot[rq.pos[id]].key;
+        ASSERT(heap_queued(&POL.rq, id));
+        POL.rr_round_now = POL.rq.slot[POL.rq.pos[id]].key;
     }
-    rr_at = v->sched.rr_seq;
-    rr_at_valid = true;
+    POL.rr_at = v->sched.rr_seq;
+    POL.rr_at_valid = true;
     if ( v == prev )
         return;
-    on_cpu = v;
+    POL.on_cpu = v;
     if ( !prev || !runnable(prev) )
     {
         rr_dequeue(v);
         return;
     }
     pid = vcpu_index(prev);
-    heap_replace(&rq, id, pid, rr_round_of(prev), prev->sched.rr_seq);
+    heap_replace(&POL.rq, id, pid, rr_round_of(prev), prev->sched.rr_seq);
 }
 
 const struct sched_ops sched_rr_ops = {

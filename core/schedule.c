@@ -34,77 +34,68 @@
 #include <pvx/sched.h>
 #include <pvx/time.h>
 #include <pvx/traps.h>
+#include <pvx/machine.h>
 #include <public/pvx.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 
+/* The mechanism's state: machine.sched (machine.h), owned here. */
+#define SCHED (machine.sched)
+
 /* Xen refuses to poll more ports than this at once. */
 #define SCHED_POLL_MAX_PORTS 128
 
-static const struct sched_ops *ops = &sched_bvt_ops;
-static struct vcpu *vcpus[MAX_DOMAINS * MAX_VIRT_CPUS];
-static unsigned int nr_vcpus;
-static struct vcpu *running;        /* whose time is being counted; NULL: idle */
-static uint64_t slice_end;          /* 0: no slice running */
-static bool need_resched;
-static const char *resched_reason;
-static bool in_schedule;
-static unsigned int dispatch_count[MAX_DOMAINS];
-/* Stopped domains not destroyed yet, in the order they stopped. */
-static struct domain *dying[MAX_DOMAINS];
-static unsigned int nr_dying;
 
 bool sched_select(const char *name)
 {
     /* A policy's runqueue starts empty: choose before the first vCPU. */
-    ASSERT(nr_vcpus == 0);
+    ASSERT(SCHED.nr_vcpus == 0);
     if ( strcmp(name, "bvt") == 0 )
-        ops = &sched_bvt_ops;
+        SCHED.ops = &sched_bvt_ops;
     else if ( strcmp(name, "rr") == 0 )
-        ops = &sched_rr_ops;
+        SCHED.ops = &sched_rr_ops;
     else
         return false;
-    ops->init();
+    SCHED.ops->init();
     return true;
 }
 
 const char *sched_policy_name(void)
 {
-    return ops->name;
+    return SCHED.ops->name;
 }
 
 void sched_init(void)
 {
     current = NULL;
-    running = NULL;
-    nr_vcpus = 0;
-    slice_end = 0;
-    need_resched = false;
-    resched_reason = NULL;
-    in_schedule = false;
-    memset(dispatch_count, 0, sizeof(dispatch_count));
-    nr_dying = 0;
-    ops = &sched_bvt_ops;
-    ops->init();
+    SCHED.running = NULL;
+    SCHED.nr_vcpus = 0;
+    SCHED.slice_end = 0;
+    SCHED.need_resched = false;
+    SCHED.resched_reason = NULL;
+    SCHED.in_schedule = false;
+    SCHED.nr_dying = 0;
+    SCHED.ops = &sched_bvt_ops;
+    SCHED.ops->init();
 }
 
 struct vcpu *const *sched_vcpus(unsigned int *n)
 {
-    *n = nr_vcpus;
-    return vcpus;
+    *n = SCHED.nr_vcpus;
+    return SCHED.vcpus;
 }
 
 int sched_check(void)
 {
     int rc;
 
-    for ( unsigned int i = 0; i < nr_vcpus; i++ )
-        if ( vcpus[i]->sched.slot != i || !vcpus[i]->sched.registered )
+    for ( unsigned int i = 0; i < SCHED.nr_vcpus; i++ )
+        if ( SCHED.vcpus[i]->sched.slot != i || !SCHED.vcpus[i]->sched.registered )
             return -20;
-    for ( unsigned int i = 0; i < nr_dying; i++ )
-        if ( dying[i]->state == DOMAIN_RUNNING )
+    for ( unsigned int i = 0; i < SCHED.nr_dying; i++ )
+        if ( SCHED.dying[i]->state == DOMAIN_RUNNING )
             return -21;
-    rc = ops->check();
+    rc = SCHED.ops->check();
     if ( !rc )
         rc = time_check();
     return rc;
@@ -127,57 +118,57 @@ void sched_add_vcpu(struct vcpu *v)
 {
     uint64_t now = arch_now_ns();
 
-    ASSERT(!v->sched.registered && nr_vcpus < ARRAY_SIZE(vcpus));
+    ASSERT(!v->sched.registered && SCHED.nr_vcpus < ARRAY_SIZE(SCHED.vcpus));
     memset(&v->sched, 0, sizeof(v->sched));
     time_vcpu_reset(v);
     v->sched.registered = true;
     v->sched.poll_port = -1;
     v->sched.runstate = RUNSTATE_runnable;
     v->sched.runstate_entry_ns = now;
-    v->sched.slot = nr_vcpus;
-    vcpus[nr_vcpus++] = v;
-    ops->add_vcpu(v);
+    v->sched.slot = SCHED.nr_vcpus;
+    SCHED.vcpus[SCHED.nr_vcpus++] = v;
+    SCHED.ops->add_vcpu(v);
 }
 
 void sched_remove_vcpu(struct vcpu *v)
 {
     if ( !v->sched.registered )
         return;
-    ops->remove_vcpu(v);
+    SCHED.ops->remove_vcpu(v);
     v->sched.registered = false;
-    ASSERT(v->sched.slot < nr_vcpus && vcpus[v->sched.slot] == v);
+    ASSERT(v->sched.slot < SCHED.nr_vcpus && SCHED.vcpus[v->sched.slot] == v);
     /* The last one fills the gap. */
-    vcpus[v->sched.slot] = vcpus[--nr_vcpus];
-    vcpus[v->sched.slot]->sched.slot = v->sched.slot;
-    if ( running == v )
-        running = NULL;
+    SCHED.vcpus[v->sched.slot] = SCHED.vcpus[--SCHED.nr_vcpus];
+    SCHED.vcpus[v->sched.slot]->sched.slot = v->sched.slot;
+    if ( SCHED.running == v )
+        SCHED.running = NULL;
     time_vcpu_reset(v);
 }
 
 void sched_raise(void)
 {
-    need_resched = true;
+    SCHED.need_resched = true;
 }
 
 static void sched_raise_why(const char *why)
 {
-    need_resched = true;
-    if ( !resched_reason )
-        resched_reason = why;
+    SCHED.need_resched = true;
+    if ( !SCHED.resched_reason )
+        SCHED.resched_reason = why;
 }
 
 uint64_t sched_vtime(const struct vcpu *v, uint64_t now)
 {
     uint64_t t = v->sched.run_ns;
 
-    if ( v == running && now > v->sched.dispatch_ns )
+    if ( v == SCHED.running && now > v->sched.dispatch_ns )
         t += now - v->sched.dispatch_ns;
     return t;
 }
 
 void sched_account(uint64_t now)
 {
-    struct vcpu *v = running;
+    struct vcpu *v = SCHED.running;
     uint64_t ran;
 
     if ( !v || now <= v->sched.dispatch_ns )
@@ -186,7 +177,7 @@ void sched_account(uint64_t now)
     v->sched.run_ns += ran;
     v->sched.dispatch_ns = now;
     sched_set_runstate(v, RUNSTATE_running, now);
-    ops->charge(v, ran, now);
+    SCHED.ops->charge(v, ran, now);
     time_vcpu_ran(v);
 }
 
@@ -204,28 +195,28 @@ void sched_wake(struct vcpu *v)
     v->sched.poll_timeout = 0;
     time_requeue(v);
     sched_set_runstate(v, RUNSTATE_runnable, now);
-    if ( ops->wake(v, running, now) )
+    if ( SCHED.ops->wake(v, SCHED.running, now) )
         sched_raise_why("wake");
-    else if ( running && ops->slice_left )
+    else if ( SCHED.running && SCHED.ops->slice_left )
     {
-        uint64_t left = ops->slice_left(running, now);
+        uint64_t left = SCHED.ops->slice_left(SCHED.running, now);
 
         if ( left == 0 )
             sched_raise_why("wake");
-        else if ( !slice_end || now + left < slice_end )
-            slice_end = now + left;
+        else if ( !SCHED.slice_end || now + left < SCHED.slice_end )
+            SCHED.slice_end = now + left;
     }
 }
 
 void sched_timer_tick(uint64_t now)
 {
-    if ( running && slice_end && now >= slice_end )
+    if ( SCHED.running && SCHED.slice_end && now >= SCHED.slice_end )
         sched_raise_why("preempt");
 }
 
 uint64_t sched_next_deadline(void)
 {
-    return running ? slice_end : 0;
+    return SCHED.running ? SCHED.slice_end : 0;
 }
 
 void sched_switch_to(struct vcpu *v)
@@ -257,16 +248,16 @@ static void sched_reap(void)
 {
     unsigned int kept = 0;
 
-    for ( unsigned int i = 0; i < nr_dying; i++ )
+    for ( unsigned int i = 0; i < SCHED.nr_dying; i++ )
     {
-        struct domain *d = dying[i];
+        struct domain *d = SCHED.dying[i];
 
         if ( current && d == current->domain )
-            dying[kept++] = d;
+            SCHED.dying[kept++] = d;
         else
             sched_destroy(d);
     }
-    nr_dying = kept;
+    SCHED.nr_dying = kept;
 }
 
 /*
@@ -280,14 +271,14 @@ bool sched_reap_domain(struct domain *d)
     ASSERT(d->state != DOMAIN_RUNNING);
     if ( current && d == current->domain )
         return false;
-    for ( unsigned int i = 0; i < nr_dying; i++ )
+    for ( unsigned int i = 0; i < SCHED.nr_dying; i++ )
     {
-        if ( dying[i] != d )
+        if ( SCHED.dying[i] != d )
             continue;
         /* Keep the order in which the others stopped. */
-        for ( unsigned int k = i; k + 1 < nr_dying; k++ )
-            dying[k] = dying[k + 1];
-        nr_dying--;
+        for ( unsigned int k = i; k + 1 < SCHED.nr_dying; k++ )
+            SCHED.dying[k] = SCHED.dying[k + 1];
+        SCHED.nr_dying--;
         sched_destroy(d);
         return true;
     }
@@ -297,29 +288,29 @@ bool sched_reap_domain(struct domain *d)
 void schedule(void)
 {
     struct vcpu *prev = current, *next;
-    const char *why = resched_reason;
+    const char *why = SCHED.resched_reason;
     uint64_t now = arch_now_ns(), slice = 0;
     bool yielded = why && strcmp(why, "yield") == 0;
 
     /* schedule() from an idle timer would nest: the loop below picks. */
-    if ( in_schedule )
+    if ( SCHED.in_schedule )
         return;
-    in_schedule = true;
+    SCHED.in_schedule = true;
     sched_account(now);
-    if ( prev && prev == running && prev->sched.registered )
+    if ( prev && prev == SCHED.running && prev->sched.registered )
         sched_set_runstate(prev, sched_runnable(prev) ? RUNSTATE_runnable :
                                  RUNSTATE_blocked, now);
-    need_resched = false;
-    resched_reason = NULL;
+    SCHED.need_resched = false;
+    SCHED.resched_reason = NULL;
 
     for ( ;; )
     {
-        next = ops->pick_next(yielded ? prev : NULL, now, &slice);
+        next = SCHED.ops->pick_next(yielded ? prev : NULL, now, &slice);
         if ( next )
             break;
         /* Nothing to run: wait for a timer to wake someone. */
-        running = NULL;
-        slice_end = 0;
+        SCHED.running = NULL;
+        SCHED.slice_end = 0;
         time_rearm();
         arch_idle();
         now = arch_now_ns();
@@ -328,14 +319,14 @@ void schedule(void)
     }
     slice = MAX(slice, SCHED_MIN_SLICE_NS);
     slice = MIN(slice, SCHED_MAX_SLICE_NS);
-    slice_end = now + slice;
-    running = next;
+    SCHED.slice_end = now + slice;
+    SCHED.running = next;
     next->sched.dispatch_ns = now;
-    ops->dispatch(next);
+    SCHED.ops->dispatch(next);
     sched_set_runstate(next, RUNSTATE_running, now);
     if ( next != prev || why )
     {
-        dispatch_count[next->domain->domain_id]++;
+        next->domain->dispatches++;
         arch_trace_dispatch(now, 0, next->domain->domain_id, next->id,
                             next == prev ? "continue" : !prev ? "start" :
                             prev->domain->state != DOMAIN_RUNNING ? "exit" :
@@ -345,9 +336,9 @@ void schedule(void)
     time_update_vcpu_info(next);
     sched_reap();
     time_rearm();
-    need_resched = false;
-    resched_reason = NULL;
-    in_schedule = false;
+    SCHED.need_resched = false;
+    SCHED.resched_reason = NULL;
+    SCHED.in_schedule = false;
 }
 
 void sched_after_entry(void)
@@ -357,7 +348,7 @@ void sched_after_entry(void)
      * instruction, so pick again until the choice survives delivery. */
     do
     {
-        if ( need_resched || !current || !sched_runnable(current) )
+        if ( SCHED.need_resched || !current || !sched_runnable(current) )
             schedule();
         evtchn_check_upcall(current);
     } while ( !sched_runnable(current) );
@@ -380,15 +371,15 @@ void sched_domain_stopped(struct domain *d)
 
         if ( !v->sched.registered )
             continue;
-        ops->sleep(v);                  /* leaves the runqueue */
+        SCHED.ops->sleep(v);                  /* leaves the runqueue */
         time_requeue(v);                /* its alarms will not fire */
     }
     /* Once: a domain that crashes after its shutdown stopped already. */
-    for ( unsigned int i = 0; i < nr_dying; i++ )
-        if ( dying[i] == d )
+    for ( unsigned int i = 0; i < SCHED.nr_dying; i++ )
+        if ( SCHED.dying[i] == d )
             goto out;
-    ASSERT(nr_dying < ARRAY_SIZE(dying));
-    dying[nr_dying++] = d;
+    ASSERT(SCHED.nr_dying < ARRAY_SIZE(SCHED.dying));
+    SCHED.dying[SCHED.nr_dying++] = d;
  out:
     evtchn_send_global_virq(VIRQ_DOM_EXC);
     sched_raise_why("exit");
@@ -407,7 +398,7 @@ static long sched_block(struct vcpu *v)
         return 0;
     v->sched.blocked = true;
     v->sched.polling = false;
-    ops->sleep(v);
+    SCHED.ops->sleep(v);
     time_requeue(v);
     sched_raise_why("block");
     return 0;
@@ -444,7 +435,7 @@ static long sched_poll(struct vcpu *v, gva_t arg)
     v->sched.polling = true;
     v->sched.poll_port = p.nr_ports == 1 ? (int32_t)port : -1;
     v->sched.poll_timeout = p.timeout;
-    ops->sleep(v);
+    SCHED.ops->sleep(v);
     time_requeue(v);
     sched_raise_why("block");
     return 0;
@@ -493,8 +484,8 @@ int sched_bvt_set(struct vcpu *v, const struct sched_bvt_params *p)
     v->sched.bvt = *p;
     if ( !p->warp_enabled )
         v->sched.warped = false;
-    if ( ops->adjust )
-        ops->adjust(v);                 /* E may have changed */
+    if ( SCHED.ops->adjust )
+        SCHED.ops->adjust(v);                 /* E may have changed */
     sched_raise_why("adjust");
     return 0;
 }
@@ -544,7 +535,7 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         op.u.pvx_bvt.warp_ns = t->sched.bvt.warp_ns;
         op.u.pvx_bvt.warp_limit_ns = t->sched.bvt.warp_limit_ns;
         op.u.pvx_bvt.unwarp_ns = t->sched.bvt.unwarp_ns;
-        op.u.pvx_bvt.ctx_allow_ns = sched_bvt_ctx_allow_ns;
+        op.u.pvx_bvt.ctx_allow_ns = SCHED_BVT_CTX_ALLOW_NS;
         break;
 
     case XEN_DOMCTL_pvx_getinfo:
@@ -557,7 +548,7 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         op.u.pvx_getinfo.now_ns = now;
         op.u.pvx_getinfo.state = d->state;
         op.u.pvx_getinfo.blocked = t->sched.blocked;
-        op.u.pvx_getinfo.dispatches = dispatch_count[d->domain_id];
+        op.u.pvx_getinfo.dispatches = d->dispatches;
         break;
     }
 

@@ -35,25 +35,22 @@
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <pvx/time.h>
+#include <pvx/machine.h>
 #include <public/xen.h>
 
-static char cmdline[BOOT_MAX_CMDLINE + 1];
-static uint64_t dom0_mem;
-static bool dom0_mem_given;             /* else the default, fitted to what is free */
-bool setup_fault_report;
 
 void machine_halt(int status)
 {
     if ( audit_at_shutdown() )
         status = PVX_EXIT_PANIC;
-    if ( setup_fault_report )
+    if ( machine.setup.fault_report )
         fault_report();
     arch_shutdown(status);
 }
 
 const char *setup_cmdline(void)
 {
-    return cmdline;
+    return machine.setup.cmdline;
 }
 
 /* A size: digits, then K, M or G (a bare number is MiB, as xl's memory=) or
@@ -100,13 +97,13 @@ static void parse_cmdline(const char *s)
 {
     const char *p;
 
-    snprintk(cmdline, sizeof(cmdline), "%s", s ? s : "");
-    dom0_mem = (uint64_t)DOM0_MEM_DEFAULT_MB << 20;
-    dom0_mem_given = false;
-    setup_fault_report = false;
+    snprintk(machine.setup.cmdline, sizeof(machine.setup.cmdline), "%s", s ? s : "");
+    machine.setup.dom0_mem = (uint64_t)DOM0_MEM_DEFAULT_MB << 20;
+    machine.setup.dom0_mem_given = false;
+    machine.setup.fault_report = false;
     fault_init();
 
-    for ( p = cmdline; *p; )
+    for ( p = machine.setup.cmdline; *p; )
     {
         const char *end;
 
@@ -123,8 +120,8 @@ static void parse_cmdline(const char *s)
 
             if ( !setup_parse_size(p + 9, &v) || v < PAGE_SIZE )
                 bad_option(p, (size_t)(end - p), SETUP_SIZE_RULE);
-            dom0_mem = v;
-            dom0_mem_given = true;
+            machine.setup.dom0_mem = v;
+            machine.setup.dom0_mem_given = true;
         }
         else if ( strncmp(p, "fail=", 5) == 0 )
         {
@@ -132,7 +129,8 @@ static void parse_cmdline(const char *s)
 
             snprintk(spec, sizeof(spec), "%.*s", (int)(end - p - 5), p + 5);
             if ( end - p - 5 >= (int)sizeof(spec) || fault_configure(spec) )
-                bad_option(p, (size_t)(end - p), "is not a fault specification (site:knob=value,...)");
+                bad_option(p, (size_t)(end - p),
+                           "is not a fault specification (site:knob=value,...)");
         }
         else if ( strncmp(p, "fail_seed=", 10) == 0 )
         {
@@ -146,7 +144,7 @@ static void parse_cmdline(const char *s)
             fault_set_seed(v);
         }
         else if ( strncmp(p, "fail_report=1", 13) == 0 && end - p == 13 )
-            setup_fault_report = true;
+            machine.setup.fault_report = true;
         else if ( strncmp(p, "sched=", 6) == 0 )
         {
             char name[8];
@@ -237,7 +235,7 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
 {
     char name[DOMAIN_NAME_LEN], err[160];
     bool initial = domid == 0;
-    uint64_t mem = initial ? dom0_mem : (uint64_t)DOMU_MEM_DEFAULT_MB << 20;
+    uint64_t mem = initial ? machine.setup.dom0_mem : (uint64_t)DOMU_MEM_DEFAULT_MB << 20;
     struct build_layout layout;
     struct elf_image img;
     struct domain *d;
@@ -265,7 +263,7 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
      * domain is fitted to a small machine instead, as Xen fits dom0). */
     if ( (mem >> PAGE_SHIFT) > frame_free_count() )
     {
-        if ( initial && !dom0_mem_given )
+        if ( initial && !machine.setup.dom0_mem_given )
             mem = (uint64_t)frame_free_count() << PAGE_SHIFT;
         else
         {
@@ -294,10 +292,7 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
 
 struct cpu_regs *core_start(const struct boot_info *bi)
 {
-    console_init();
-    domain_init();
-    fpu_init();
-    sched_init();
+    machine_reset();
     printk("pvx %s, a paravirtualizing hypervisor (%s machine)", PVX_VERSION, bi->machine);
     parse_cmdline(bi->cmdline);
     time_boot();

@@ -31,29 +31,18 @@
 #include <pvx/lib.h>
 #include <pvx/sched.h>
 #include <pvx/time.h>
+#include <pvx/machine.h>
 #include <public/platform.h>
 #include <public/pvx.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
 
-static uint32_t tsc_mul;
-static int8_t tsc_shift;
-/* What the machine timer holds, so an unchanged deadline costs nothing. */
-static uint64_t armed_ns;
+/* The TSC scale, what the machine timer holds (so an unchanged deadline costs
+ * nothing), the wall clock at system time 0 (version odd while it changes),
+ * the queue of vCPUs by deadline (equal deadlines: the lower index) and the
+ * vCPUs whose virtual alarm was due when last charged: machine.time. */
+#define TIMES (machine.time)
 
-/* The wall clock at system time 0; version odd while it changes. */
-static uint64_t wc_sec;
-static uint32_t wc_nsec;
-static uint32_t wc_version;
-
-/* vCPUs (by vcpu_index) with a deadline in system time, earliest first;
- * equal deadlines: the lower index. */
-static struct heap_entry timer_slot[MAX_DOMAINS * MAX_VIRT_CPUS + 1];
-static uint32_t timer_pos[MAX_DOMAINS * MAX_VIRT_CPUS];
-static struct heap timers;
-/* vCPUs whose virtual alarm was due when they were last charged. */
-static struct vcpu *vtimer_due[MAX_DOMAINS * MAX_VIRT_CPUS];
-static unsigned int nr_vtimer_due;
 
 /* ------------------------------------------------------------------------
  * The queue of deadlines.
@@ -70,8 +59,8 @@ static uint64_t earliest(uint64_t a, uint64_t b)
 
 static void time_queue_init(void)
 {
-    heap_init(&timers, timer_slot, timer_pos, ARRAY_SIZE(timer_pos));
-    nr_vtimer_due = 0;
+    heap_init(&TIMES.timers, TIMES.timer_slot, TIMES.timer_pos, ARRAY_SIZE(TIMES.timer_pos));
+    TIMES.nr_vtimer_due = 0;
 }
 
 /* When v is next due in system time: the earlier of its alarm and the
@@ -96,13 +85,13 @@ void time_requeue(struct vcpu *v)
 
     if ( !due )
     {
-        if ( heap_queued(&timers, id) )
-            heap_remove(&timers, id);
+        if ( heap_queued(&TIMES.timers, id) )
+            heap_remove(&TIMES.timers, id);
     }
-    else if ( heap_queued(&timers, id) )
-        heap_update(&timers, id, due, id);
+    else if ( heap_queued(&TIMES.timers, id) )
+        heap_update(&TIMES.timers, id, due, id);
     else
-        heap_insert(&timers, id, due, id);
+        heap_insert(&TIMES.timers, id, due, id);
 }
 
 int time_check(void)
@@ -110,7 +99,7 @@ int time_check(void)
     struct vcpu *const *all;
     unsigned int n, queued = 0;
 
-    if ( heap_check(&timers) )
+    if ( heap_check(&TIMES.timers) )
         return -10;
     all = sched_vcpus(&n);
     for ( unsigned int i = 0; i < n; i++ )
@@ -118,30 +107,30 @@ int time_check(void)
         unsigned int id = vcpu_index(all[i]);
         uint64_t due = time_due(all[i]);
 
-        if ( heap_queued(&timers, id) != (due != 0) ||
-             (due && timer_slot[timer_pos[id]].key != due) )
+        if ( heap_queued(&TIMES.timers, id) != (due != 0) ||
+             (due && TIMES.timer_slot[TIMES.timer_pos[id]].key != due) )
             return -11;
         queued += due != 0;
         if ( all[i]->time.vtimer_listed )
         {
             unsigned int k = 0;
 
-            while ( k < nr_vtimer_due && vtimer_due[k] != all[i] )
+            while ( k < TIMES.nr_vtimer_due && TIMES.vtimer_due[k] != all[i] )
                 k++;
-            if ( k == nr_vtimer_due )
+            if ( k == TIMES.nr_vtimer_due )
                 return -12;
         }
     }
-    return queued == timers.nr ? 0 : -13;
+    return queued == TIMES.timers.nr ? 0 : -13;
 }
 
 void time_vcpu_ran(struct vcpu *v)
 {
     if ( v->time.vtimer_ns && v->time.vtimer_ns <= v->sched.run_ns && !v->time.vtimer_listed )
     {
-        ASSERT(nr_vtimer_due < ARRAY_SIZE(vtimer_due));
+        ASSERT(TIMES.nr_vtimer_due < ARRAY_SIZE(TIMES.vtimer_due));
         v->time.vtimer_listed = true;
-        vtimer_due[nr_vtimer_due++] = v;
+        TIMES.vtimer_due[TIMES.nr_vtimer_due++] = v;
     }
 }
 
@@ -149,13 +138,13 @@ void time_vcpu_reset(struct vcpu *v)
 {
     v->time.singleshot_ns = 0;
     v->time.vtimer_ns = 0;
-    if ( heap_queued(&timers, vcpu_index(v)) )
-        heap_remove(&timers, vcpu_index(v));
+    if ( heap_queued(&TIMES.timers, vcpu_index(v)) )
+        heap_remove(&TIMES.timers, vcpu_index(v));
     /* The list is short: it empties at every tick. */
-    for ( unsigned int i = 0; v->time.vtimer_listed && i < nr_vtimer_due; i++ )
-        if ( vtimer_due[i] == v )
+    for ( unsigned int i = 0; v->time.vtimer_listed && i < TIMES.nr_vtimer_due; i++ )
+        if ( TIMES.vtimer_due[i] == v )
         {
-            vtimer_due[i] = vtimer_due[--nr_vtimer_due];
+            TIMES.vtimer_due[i] = TIMES.vtimer_due[--TIMES.nr_vtimer_due];
             v->time.vtimer_listed = false;
         }
 }
@@ -205,11 +194,11 @@ void time_boot(void)
     uint64_t hz = arch_tsc_hz();
 
     BUG_ON(hz == 0);
-    time_tsc_scale(hz, &tsc_mul, &tsc_shift);
-    wc_sec = 0;
-    wc_nsec = 0;
-    wc_version = 0;
-    armed_ns = 0;
+    time_tsc_scale(hz, &TIMES.tsc_mul, &TIMES.tsc_shift);
+    TIMES.wc_sec = 0;
+    TIMES.wc_nsec = 0;
+    TIMES.wc_version = 0;
+    TIMES.armed_ns = 0;
     time_queue_init();
 }
 
@@ -225,21 +214,21 @@ void time_update_vcpu_info(struct vcpu *v)
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     t->tsc_timestamp = tsc;
     t->system_time = now;
-    t->tsc_to_system_mul = tsc_mul;
-    t->tsc_shift = tsc_shift;
+    t->tsc_to_system_mul = TIMES.tsc_mul;
+    t->tsc_shift = TIMES.tsc_shift;
     t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     t->version++;
 
-    if ( si->wc_version != wc_version )
+    if ( si->wc_version != TIMES.wc_version )
     {
-        si->wc_version = wc_version | 1;
+        si->wc_version = TIMES.wc_version | 1;
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        si->wc_sec = (uint32_t)wc_sec;
-        si->xen_wc_sec_hi = (uint32_t)(wc_sec >> 32);
-        si->wc_nsec = wc_nsec;
+        si->wc_sec = (uint32_t)TIMES.wc_sec;
+        si->xen_wc_sec_hi = (uint32_t)(TIMES.wc_sec >> 32);
+        si->wc_nsec = TIMES.wc_nsec;
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        si->wc_version = wc_version;
+        si->wc_version = TIMES.wc_version;
     }
 }
 
@@ -251,7 +240,7 @@ void time_rearm(void)
 {
     uint64_t now = arch_now_ns();
     uint64_t deadline = sched_next_deadline();
-    const struct heap_entry *first = heap_min(&timers);
+    const struct heap_entry *first = heap_min(&TIMES.timers);
 
     if ( first )
         deadline = earliest(deadline, first->key);
@@ -264,9 +253,9 @@ void time_rearm(void)
         deadline = earliest(deadline, current->time.vtimer_ns > vt ?
                                       now + (current->time.vtimer_ns - vt) : now);
     }
-    if ( deadline != armed_ns )
+    if ( deadline != TIMES.armed_ns )
     {
-        armed_ns = deadline;
+        TIMES.armed_ns = deadline;
         arch_set_timer(deadline);
     }
 }
@@ -305,22 +294,22 @@ void time_fire_due(uint64_t now)
     const struct heap_entry *first;
 
     /* Each round clears what it found due: the queue only shrinks below now. */
-    while ( (first = heap_min(&timers)) && first->key <= now )
+    while ( (first = heap_min(&TIMES.timers)) && first->key <= now )
     {
         struct vcpu *v = domain_vcpu(first->id);
 
-        heap_remove(&timers, first->id);
+        heap_remove(&TIMES.timers, first->id);
         time_fire_vcpu(v, now);
     }
     /* A wake charges the running vCPU, which may add to the list meanwhile. */
-    for ( unsigned int i = 0; i < nr_vtimer_due; i++ )
+    for ( unsigned int i = 0; i < TIMES.nr_vtimer_due; i++ )
     {
-        struct vcpu *v = vtimer_due[i];
+        struct vcpu *v = TIMES.vtimer_due[i];
 
         v->time.vtimer_listed = false;
         time_fire_vcpu(v, now);
     }
-    nr_vtimer_due = 0;
+    TIMES.nr_vtimer_due = 0;
 }
 
 /* A real-time alarm at system time t: 0 cancels; the past fires at once. */
@@ -455,9 +444,9 @@ static long time_settime(uint64_t secs, uint32_t nsecs, uint64_t system_time)
     if ( system_time > ns )
         return -EINVAL;
     ns -= system_time;
-    wc_sec = ns / 1000000000ull;
-    wc_nsec = (uint32_t)(ns % 1000000000ull);
-    wc_version += 2;
+    TIMES.wc_sec = ns / 1000000000ull;
+    TIMES.wc_nsec = (uint32_t)(ns % 1000000000ull);
+    TIMES.wc_version += 2;
     return 0;
 }
 
@@ -499,7 +488,7 @@ void core_timer_interrupt(struct cpu_regs *regs)
 {
     uint64_t now = arch_now_ns();
 
-    armed_ns = 0;                       /* a one-shot: it is spent */
+    TIMES.armed_ns = 0;                       /* a one-shot: it is spent */
     if ( regs && current )
     {
         regs_copy(&current->regs, regs);

@@ -20,6 +20,7 @@
 #include <pvx/hypercall.h>
 #include <pvx/layout.h>
 #include <pvx/lib.h>
+#include <pvx/machine.h>
 #include <pvx/sched.h>
 #include <pvx/traps.h>
 #include <public/callback.h>
@@ -417,8 +418,8 @@ static void fast_trap_update(struct vcpu *v)
 long do_set_trap_table(struct vcpu *v, uint32_t traps, uint32_t a2 __unused,
                        uint32_t a3 __unused, uint32_t a4 __unused, uint32_t a5 __unused)
 {
-    /* The table being built (static: 2 KiB is much for a hypervisor stack). */
-    static struct virt_trap table[NR_VECTORS];
+    /* The table being built (2 KiB is much for a hypervisor stack). */
+    struct virt_trap *table = machine.trap_table_scratch;
     struct trap_info ti;
     unsigned int n;
 
@@ -429,7 +430,7 @@ long do_set_trap_table(struct vcpu *v, uint32_t traps, uint32_t a2 __unused,
         return 0;
     }
 
-    memcpy(table, v->cpu.trap, sizeof(table));
+    memcpy(table, v->cpu.trap, sizeof(machine.trap_table_scratch));
     for ( n = 0; ; n++ )
     {
         uint32_t cs;
@@ -439,7 +440,7 @@ long do_set_trap_table(struct vcpu *v, uint32_t traps, uint32_t a2 __unused,
             /* A long list (more entries than vectors, so it repeats some):
              * this call's entries were all good; commit them and continue
              * with the rest in a fresh call, as Xen does. */
-            memcpy(v->cpu.trap, table, sizeof(table));
+            memcpy(v->cpu.trap, table, sizeof(machine.trap_table_scratch));
             fast_trap_update(v);
             return hypercall_create_continuation(v, __HYPERVISOR_set_trap_table, 1,
                                                  traps + n * (uint32_t)sizeof(ti));
@@ -455,7 +456,7 @@ long do_set_trap_table(struct vcpu *v, uint32_t traps, uint32_t a2 __unused,
         table[ti.vector].cs = (uint16_t)cs;
         table[ti.vector].flags = ti.flags & (TRAP_FLAG_DPL | TRAP_FLAG_MASK);
     }
-    memcpy(v->cpu.trap, table, sizeof(table));
+    memcpy(v->cpu.trap, table, sizeof(machine.trap_table_scratch));
     fast_trap_update(v);
     return 0;
 }

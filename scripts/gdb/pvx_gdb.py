@@ -22,10 +22,10 @@ import gdb
 # Every core symbol the commands read, looked up here and nowhere else: when
 # the core's state moves (into a machine struct, say), change this table.
 CORE_SYMBOLS = {
-    "domains": "domains",           # struct domain [MAX_DOMAINS], core/domain.c
-    "current": "current",           # struct vcpu *, the vCPU being handled
-    "frame_table": "frame_table",   # struct frame *, one per machine frame (core/frame.c)
-    "max_mfn": "max_mfn",           # frames in frame_table
+    "domains": "machine.domains",   # struct domain [MAX_DOMAINS], core/domain.c
+    "current": "machine.current",   # struct vcpu *, the vCPU being handled
+    "frame_table": "machine.frame.table",   # struct frame *, one per machine frame (core/frame.c)
+    "max_mfn": "machine.frame.max_mfn",     # frames in the frame table
 }
 # The machines' own: how a machine address becomes an address gdb can read.
 SIM_RAM = "sim_ram"                 # sim/mem.c: machine memory, one host buffer at 0
@@ -34,7 +34,7 @@ X86_DIRECTMAP_SIZE = 0x08000000
 
 # Mirrors of core constants gdb cannot read from the binary (macros).
 FRAME_FLAGS = ((0x01, "pinned"), (0x02, "validated"), (0x04, "xen-l2"),
-               (0x08, "allocated"), (0x10, "audit-seen"))   # FRAME_F_*, core/include/pvx/frame.h
+               (0x08, "allocated"), (0x10, "audit-seen"), (0x20, "xen-shared"))   # FRAME_F_*, core/include/pvx/frame.h
 OWNERS = {0x7ff0: "free", 0x7ff1: "io", 0x7ff2: "xen"}      # DOMID_*, same file
 PTE_ADDR_MASK = 0x000ffffffffff000
 PTE_FLAGS = ((0x001, "P"), (0x002, "RW"), (0x004, "US"), (0x008, "PWT"), (0x010, "PCD"),
@@ -42,9 +42,15 @@ PTE_FLAGS = ((0x001, "P"), (0x002, "RW"), (0x004, "US"), (0x008, "PWT"), (0x010,
 
 
 def core(name):
-    """A core global by its role in CORE_SYMBOLS."""
+    """A core global by its role in CORE_SYMBOLS: the first word a symbol, the
+    rest fields walked here (an -g3 build knows the core's macros, and
+    `current` is one: gdb would expand it inside an expression)."""
     try:
-        return gdb.parse_and_eval(CORE_SYMBOLS[name])
+        words = CORE_SYMBOLS[name].split(".")
+        val = gdb.parse_and_eval(CORE_SYMBOLS[name].split(".")[0])
+        for field in words[1:]:
+            val = val[field]
+        return val
     except gdb.error as e:
         raise gdb.GdbError("pvx: cannot read %s (%s): is this a pvx binary with symbols?"
                            % (CORE_SYMBOLS[name], e))

@@ -17,6 +17,6 @@ continue
 bt 3
 set print elements 0
 printf "%s", x86_epitaph
-print panic_epitaph
+print machine.console.epitaph
 echo @@end metal-epitaph\n
 kill

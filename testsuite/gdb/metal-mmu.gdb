@@ -6,7 +6,7 @@ source testsuite/gdb/prologue.gdb
 echo @@begin metal-mmu\n
 hbreak do_mmu_update if count == 16
 continue
-break l1e_get if (e & 2) && frame_table[(e >> 12) & 0xffffff].type == FRAME_L3
+break l1e_get if (e & 2) && machine.frame.table[(e >> 12) & 0xffffff].type == FRAME_L3
 continue
 bt
 pvx-guest-regs

@@ -8,7 +8,7 @@ set args build/guests/mm-type-rules.elf > build/dbg/sim-mmu-console.log
 echo @@begin sim-mmu\n
 break do_mmu_update if count == 16
 run
-break l1e_get if (e & 2) && frame_table[(e >> 12) & 0xffffff].type == FRAME_L3
+break l1e_get if (e & 2) && machine.frame.table[(e >> 12) & 0xffffff].type == FRAME_L3
 continue
 bt 8
 pvx-guest-regs

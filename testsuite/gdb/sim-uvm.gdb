@@ -5,11 +5,11 @@
 # $ebusy_line, the line of that return (found with grep: mm.c moves).
 source testsuite/gdb/prologue.gdb
 set args build/guests/mm-type-rules.elf > build/dbg/sim-uvm-console.log
-break l1e_get if (e & 2) && frame_table[(e >> 12) & 0xffffff].type == FRAME_L1
+break l1e_get if (e & 2) && machine.frame.table[(e >> 12) & 0xffffff].type == FRAME_L1
 run
 bt 5
 print/x e
-print frame_table[(e >> 12) & 0xffffff]
+print machine.frame.table[(e >> 12) & 0xffffff]
 eval "tbreak core/mm.c:%d", $ebusy_line
 continue
 finish

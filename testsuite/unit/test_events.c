@@ -837,11 +837,11 @@ static void test_bvt_wake_beside_lone_hog(void)
             dispatched = fake_now_ns;
     }
     CU_ASSERT(dispatched >= woke);
-    CU_ASSERT(dispatched <= woke + sched_bvt_ctx_allow_ns);
-    if ( dispatched < woke || dispatched > woke + sched_bvt_ctx_allow_ns )
+    CU_ASSERT(dispatched <= woke + SCHED_BVT_CTX_ALLOW_NS);
+    if ( dispatched < woke || dispatched > woke + SCHED_BVT_CTX_ALLOW_NS )
         fprintf(stderr, "\n  woke at %llu, dispatched at %llu (C = %llu)\n",
                 (unsigned long long)woke, (unsigned long long)dispatched,
-                (unsigned long long)sched_bvt_ctx_allow_ns);
+                (unsigned long long)SCHED_BVT_CTX_ALLOW_NS);
 }
 
 static void test_rr_rotation(void)

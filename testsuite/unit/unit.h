@@ -8,6 +8,7 @@
 #include <CUnit/CUnit.h>
 #include <stdint.h>
 #include "fake_arch.h"
+#include <pvx/machine.h>
 #include "elfgen.h"
 
 /* The host's errno.h (pulled in by CUnit and libc) and the guest ABI's

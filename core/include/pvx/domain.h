@@ -65,6 +65,7 @@ struct domain {
     struct vcpu vcpu[MAX_VIRT_CPUS];
 
     bool console_at_line_start; /* for the "(dN) " prefix of domU console lines */
+    unsigned int dispatches;    /* schedule.c: times one of its vCPUs was dispatched */
 
     /* Event channels (event_channel.c): the ports, and the port each VIRQ
      * is bound to (0: none). */
@@ -82,10 +83,9 @@ static inline unsigned int vcpu_index(const struct vcpu *v)
     return v->domain->domain_id * MAX_VIRT_CPUS + v->id;
 }
 
-/* The vCPU whose frame the current hypercall or trap came from. */
-extern struct vcpu *current;
+/* `current`, the vCPU whose frame the current hypercall or trap came from,
+ * is machine.current (machine.h). */
 
-void domain_init(void);
 /* A fresh domain with the given id, or NULL (bad id, id in use, no memory). */
 struct domain *domain_create(uint16_t domid, const char *name, bool privileged);
 struct domain *domain_lookup(uint16_t domid);

@@ -31,11 +31,20 @@ struct fault_site {
     uint64_t injected;
 };
 
-extern struct fault_site fault_frame_alloc;     /* frame_alloc: no frame */
-extern struct fault_site fault_guest_copy;      /* copy_{from,to}_guest: -EFAULT */
-extern struct fault_site fault_console;         /* console_io write: -EIO */
-extern struct fault_site fault_evtchn_send;     /* EVTCHNOP_send: -ENOMEM, nothing sent */
-extern struct fault_site fault_timer;           /* set_timer_op / singleshot timer: -ENOMEM */
+/* The sites, in machine.fault.site[] (machine.h). */
+enum fault_site_id {
+    FAULT_FRAME_ALLOC,          /* frame_alloc: no frame */
+    FAULT_GUEST_COPY,           /* copy_{from,to}_guest: -EFAULT */
+    FAULT_CONSOLE,              /* console_io write: -EIO */
+    FAULT_EVTCHN_SEND,          /* EVTCHNOP_send: -ENOMEM, nothing sent */
+    FAULT_TIMER,                /* set_timer_op / singleshot timer: -ENOMEM */
+    FAULT_NR_SITES
+};
+#define fault_frame_alloc  (machine.fault.site[FAULT_FRAME_ALLOC])
+#define fault_guest_copy   (machine.fault.site[FAULT_GUEST_COPY])
+#define fault_console      (machine.fault.site[FAULT_CONSOLE])
+#define fault_evtchn_send  (machine.fault.site[FAULT_EVTCHN_SEND])
+#define fault_timer        (machine.fault.site[FAULT_TIMER])
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);
@@ -47,5 +56,8 @@ int fault_configure(const char *spec);
 void fault_set_seed(uint64_t seed);
 /* Print "(pvx) fault SITE: calls N, injected M" for every site. */
 void fault_report(void);
+
+/* The site names above are machine's fields: whoever names one sees it. */
+#include <pvx/machine.h>
 
 #endif /* PVX_FAULT_H */

@@ -18,6 +18,7 @@
 #define PVX_FRAME_H
 
 #include <pvx/arch.h>
+#include <pvx/machine.h>
 #include <pvx/types.h>
 
 struct boot_info;
@@ -64,14 +65,12 @@ struct frame {
 /* Set up the frame table, the allocator and the M2P from the boot memory map. */
 int frame_init(const struct boot_info *bi);
 
-extern struct frame *frame_table;
-extern mfn_t max_mfn;
 
 /* NULL if mfn is not a machine frame we know. Inline: every page-table
  * entry validated looks up two or three frames. */
 static inline struct frame *frame_of(mfn_t mfn)
 {
-    return mfn < max_mfn ? &frame_table[mfn] : NULL;
+    return mfn < machine.frame.max_mfn ? &machine.frame.table[mfn] : NULL;
 }
 
 mfn_t frame_max_mfn(void);              /* one past the highest machine frame */

@@ -89,7 +89,6 @@ extern const struct sched_ops sched_rr_ops;
 #define SCHED_MAX_SLICE_NS          100000000ull    /* 100 ms: a lone vCPU still gets ticks */
 
 /* What BVT's context-switch allowance is (sched_policy.c; bvt_ctx_allow= option). */
-extern uint64_t sched_bvt_ctx_allow_ns;
 
 /* Boot: choose the policy ("bvt", "rr"); false for an unknown name. */
 bool sched_select(const char *name);

@@ -20,9 +20,7 @@ const char *setup_cmdline(void);
  * fault-injection report if asked for, then arch_shutdown(status). */
 void machine_halt(int status) __noreturn;
 
-/* fail_report=1 was given: print the fault sites' counts at the end. */
-extern bool setup_fault_report;
-/* Parse a size with an optional K/M/G suffix (default unit: KiB as in Xen's dom0_mem). */
+/* Parse a size: K, M or G (a bare number is MiB, as xl), B for bytes; 1..4G. */
 bool setup_parse_size(const char *s, uint64_t *bytes);
 
 #endif /* PVX_SETUP_H */
