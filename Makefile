@@ -20,7 +20,7 @@
 #   make clean      remove build/ except build/deps (the downloaded Unicorn)
 #   make distclean  remove build/ entirely
 #
-# V=1 shows every command; by default each step is one line ("  CC [x86] core/mm.c").
+# V=1 shows every command; by default each step is one line ("  CC [x86] core/mm/types.c").
 # -j2 (or more) builds in parallel.
 
 .DEFAULT_GOAL := all

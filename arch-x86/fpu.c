@@ -2,7 +2,7 @@
 /*
  * fpu.c - the FPU, MMX and SSE on x86 hardware: enabled at boot for guests
  * (CR4.OSFXSR, so SSE instructions run and fxsave stores XMM), and moved
- * with fxsave/fxrstor when the core switches their owner (core/fpu.c). The
+ * with fxsave/fxrstor when the core switches their owner (core/cpu/fpu.c). The
  * hypervisor itself never uses them (-mno-80387 -mno-mmx -mno-sse).
  */
 #include <pvx/fpu.h>

@@ -4,7 +4,9 @@
 # sanitizer, coverage and fuzzing builds the other fragments declare with
 # core_variant.
 
-CORE_SRCS   := $(sort $(wildcard core/*.c))
+# Every room of core/ (core/lib/ is the freestanding library, below).
+CORE_SRCS   := $(sort $(wildcard core/*.c core/*/*.c))
+CORE_SRCS   := $(filter-out core/lib/%,$(CORE_SRCS))
 # String and format helpers. The 32-bit images link them; host programs use
 # libc's memcpy & co. (identical semantics) so that Unicorn does not run on ours.
 CORE_LIB32  := core/lib/string.c core/lib/vsnprintk.c

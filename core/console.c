@@ -9,17 +9,10 @@
 #include <pvx/arch.h>
 #include <pvx/console.h>
 #include <pvx/domain.h>
-#include <pvx/errno.h>
-#include <pvx/fault.h>
-#include <pvx/guest_access.h>
-#include <pvx/hypercall.h>
 #include <pvx/lib.h>
 #include <pvx/machine.h>
 #include <public/xen.h>
 
-/* Bytes one console_io write handles before it continues itself. */
-#define CONSOLE_WRITE_CHUNK   128
-#define CONSOLE_WRITE_PER_CALL 4096
 
 /* The longest piece of a domain's line filtered at once. */
 #define CONSOLE_LINE_MAX      128
@@ -115,50 +108,5 @@ void console_guest_write(struct domain *d, const char *s, size_t len)
         if ( n )
             d->console_at_line_start = line[n - 1] == '\n';
         start = i + 1;
-    }
-}
-
-/* console_io(CONSOLEIO_write, count, buffer): print count bytes. */
-static long console_write(struct vcpu *v, uint32_t count, gva_t buffer)
-{
-    char kbuf[CONSOLE_WRITE_CHUNK];
-    uint32_t done = 0;
-
-    if ( fault_hit(&fault_console) )
-        return -EIO;
-    /* What this call prints must all be readable before any of it is
-     * printed: -EFAULT after half a line would be a refusal that did something. */
-    if ( guest_probe(v, buffer, MIN(count, (uint32_t)CONSOLE_WRITE_PER_CALL), false) )
-        return -EFAULT;
-    while ( done < count )
-    {
-        uint32_t n = MIN(count - done, (uint32_t)sizeof(kbuf));
-
-        /* Long writes continue in a fresh hypercall: the CPU is never held long. */
-        if ( done >= CONSOLE_WRITE_PER_CALL )
-            return hypercall_create_continuation(v, __HYPERVISOR_console_io, 3,
-                                                 CONSOLEIO_write, count - done,
-                                                 buffer + done);
-        copy_from_guest_probed(v, kbuf, buffer + done, n);
-        console_guest_write(v->domain, kbuf, n);
-        done += n;
-    }
-    return 0;
-}
-
-long do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buffer,
-                   uint32_t a4 __unused, uint32_t a5 __unused)
-{
-    switch ( cmd )
-    {
-    case CONSOLEIO_write:
-        return console_write(v, count, buffer);
-    case CONSOLEIO_read:
-        /* No console input exists on either machine yet: nothing to read. */
-        if ( !v->domain->is_privileged )
-            return -EPERM;
-        return 0;
-    default:
-        return -EINVAL;
     }
 }

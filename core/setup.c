@@ -39,15 +39,6 @@
 #include <public/xen.h>
 
 
-void machine_halt(int status)
-{
-    if ( audit_at_shutdown() )
-        status = PVX_EXIT_PANIC;
-    if ( machine.setup.fault_report )
-        fault_report();
-    arch_shutdown(status);
-}
-
 const char *setup_cmdline(void)
 {
     return machine.setup.cmdline;
@@ -288,6 +279,17 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
            img.virt_entry, layout.vstartinfo_start);
     sched_add_vcpu(&d->vcpu[0]);
     return d;
+}
+
+/* A fresh hypervisor: every field zero, then each owner's fresh state
+ * (core_start; and so every unit test and fuzz input). */
+void machine_reset(void)
+{
+    memset(&machine, 0, sizeof(machine));
+    console_init();
+    fault_init();
+    fpu_init();
+    sched_init();
 }
 
 struct cpu_regs *core_start(const struct boot_info *bi)

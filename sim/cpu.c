@@ -61,7 +61,7 @@ bool sim_nx;
 static uc_context *ring_template[4];
 static uc_context *ring0_entry;         /* ring 0 at the trampoline's iret */
 /* arch_set_ts. The templates hold TS set, the usual state (only the FPU's
- * owner runs with it clear, core/fpu.c): a CR0 write costs Unicorn ~0.25 us. */
+ * owner runs with it clear, core/cpu/fpu.c): a CR0 write costs Unicorn ~0.25 us. */
 static bool cr0_ts = true;
 static uint32_t ldt_ents;               /* cpu_set_ldt: the templates hold a null LDTR */
 static uint32_t template_seg[4][6];     /* cs ss ds es fs gs held by each template */

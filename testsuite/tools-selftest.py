@@ -163,9 +163,9 @@ def hypercall_doc_problems(doc):
         for name, nargs in re.findall(r"HC\((\w+), (\d)\)", f.read()):
             if name not in rows or rows[name][1] != nargs:
                 problems.append("trace's %s/%s: %r in the doc" % (name, nargs, rows.get(name)))
-    for path in sorted(os.listdir(os.path.join(TOP, "core"))):
-        if path.endswith(".c"):
-            with open(os.path.join(TOP, "core", path)) as f:
+    for d, _, files in sorted(os.walk(os.path.join(TOP, "core"))):
+        for path in sorted(f for f in files if f.endswith(".c")):
+            with open(os.path.join(d, path)) as f:
                 for sub in SUBOP.findall(f.read()):
                     if "`%s`" % sub not in doc:
                         problems.append("%s handles %s, not in the doc" % (path, sub))
@@ -225,8 +225,29 @@ def build_checks(tmp):
     check("no $(shell ...) computed while make reads its files", not parse_time, "\n".join(parse_time))
 
 
+def layer_checks(tmp):
+    """check-layers.py fails on a lower room calling a higher one: a fake
+    mm/types.o calling do_mmu_update, which a fake mm/mmu.o defines."""
+    print("check-layers.py")
+    core = os.path.join(tmp, "objs", "core")
+    os.makedirs(os.path.join(core, "mm"))
+    srcs = {"mm/types": "long do_mmu_update(void); long f(void) { return do_mmu_update(); }\n",
+            "mm/mmu": "long do_mmu_update(void) { return 0; }\n"}
+    for name, text in srcs.items():
+        with open(os.path.join(tmp, "x.c"), "w") as fh:
+            fh.write(text)
+        run(["gcc", "-c", os.path.join(tmp, "x.c"), "-o", os.path.join(core, name + ".o")])
+    rc, out, err, _ = run(["python3", "scripts/check-layers.py", os.path.join(tmp, "objs")])
+    check("a call from mm's type layer up to the MMU hypercalls fails the check",
+          rc == 1 and "mm/types.o (mm-types) calls do_mmu_update in mm/mmu.o (mm)" in err, err)
+    os.remove(os.path.join(core, "mm", "types.o"))
+    rc, out, err, _ = run(["python3", "scripts/check-layers.py", os.path.join(tmp, "objs")])
+    check("without it the check passes", rc == 0, err)
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="pvx-selftest-") as tmp:
+        layer_checks(tmp)
         make_test_checks(tmp)
         build_checks(tmp)
         own_guest_checks(tmp)

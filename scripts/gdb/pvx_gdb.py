@@ -22,9 +22,9 @@ import gdb
 # Every core symbol the commands read, looked up here and nowhere else: when
 # the core's state moves (into a machine struct, say), change this table.
 CORE_SYMBOLS = {
-    "domains": "machine.domains",   # struct domain [MAX_DOMAINS], core/domain.c
+    "domains": "machine.domains",   # struct domain [MAX_DOMAINS], core/domain/domain.c
     "current": "machine.current",   # struct vcpu *, the vCPU being handled
-    "frame_table": "machine.frame.table",   # struct frame *, one per machine frame (core/frame.c)
+    "frame_table": "machine.frame.table",   # struct frame *, one per machine frame (core/mm/frame.c)
     "max_mfn": "machine.frame.max_mfn",     # frames in the frame table
 }
 # The machines' own: how a machine address becomes an address gdb can read.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * test_fpu.c - the lazy FPU switch (core/fpu.c) on the fake machine: one FPU
+ * test_fpu.c - the lazy FPU switch (core/cpu/fpu.c) on the fake machine: one FPU
  * (fake_fpu) that a "guest" may write only while TS is clear, two domains
  * taking turns. Each vCPU must find its own registers after any switch,
  * trap or hypercall, never the other's; a fresh one gets clean registers;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * fpu.h - each vCPU's FPU, MMX and SSE registers (core/fpu.c, docs/cpu.md).
+ * fpu.h - each vCPU's FPU, MMX and SSE registers (core/cpu/fpu.c, docs/cpu.md).
  *
  * One machine FPU holds one vCPU's registers at a time, its owner's. Others
  * keep theirs in struct fpu_vcpu and run with CR0.TS set; the first FPU

@@ -3,7 +3,7 @@
  * frame.h - the machine frame table and the frame allocator.
  *
  * One struct frame per machine frame: who owns it and what it is used as.
- * The type system on top of it (core/mm.c, docs/memory.md):
+ * The type system on top of it (core/mm/types.c, docs/memory.md):
  *
  *   ref_count   every reference: 1 while the owner holds it (FRAME_F_ALLOCATED),
  *               +1 per present entry of a validated table naming it, per pin,

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * mm.h - the page-frame type system and the hypercalls that change page
- * tables: mmu_update, mmuext_op, update_va_mapping (core/mm.c), memory_op
- * reservations (core/memory.c) and multicall (core/multicall.c).
+ * tables: mmu_update, mmuext_op, update_va_mapping (core/mm/types.c), memory_op
+ * reservations (core/mm/memory.c) and multicall (core/multicall.c).
  *
  * The rules, and the tests that prove each, are in docs/memory.md.
  */

@@ -15,11 +15,6 @@
 #define DOMU_MEM_DEFAULT_MB 8
 
 const char *setup_cmdline(void);
-/* The end of the machine when the initial domain ends: the audit (a frame
- * table that disagrees with the page tables is a hypervisor bug: exit 2), the
- * fault-injection report if asked for, then arch_shutdown(status). */
-void machine_halt(int status) __noreturn;
-
 /* Parse a size: K, M or G (a bare number is MiB, as xl), B for bytes; 1..4G. */
 bool setup_parse_size(const char *s, uint64_t *bytes);
 

@@ -6,6 +6,7 @@
 #include <pvx/audit.h>
 #include <pvx/domain.h>
 #include <pvx/event.h>
+#include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
@@ -67,6 +68,18 @@ struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
     return d;
 }
 
+/* The initial domain's end is the machine's: the audit (a frame table that
+ * disagrees with the page tables is a hypervisor bug: exit 2), the fault
+ * report if asked for, then arch_shutdown. */
+static __noreturn void domain_end_machine(int status)
+{
+    if ( audit_at_shutdown() )
+        status = PVX_EXIT_PANIC;
+    if ( machine.setup.fault_report )
+        fault_report();
+    arch_shutdown(status);
+}
+
 static const char *shutdown_reason(unsigned int reason)
 {
     static const char *const names[] = {
@@ -89,7 +102,7 @@ void domain_shutdown(struct domain *d, unsigned int reason)
      * suspends: anything but a poweroff is reported as a failure. A frame
      * table that disagrees with the page tables is a hypervisor bug. */
     if ( d->is_privileged )
-        machine_halt(reason == SHUTDOWN_poweroff ? PVX_EXIT_POWEROFF : PVX_EXIT_CRASH);
+        domain_end_machine(reason == SHUTDOWN_poweroff ? PVX_EXIT_POWEROFF : PVX_EXIT_CRASH);
     sched_domain_stopped(d);
 }
 
@@ -139,6 +152,6 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     /* The initial domain's death ends the machine; any other dies alone and
      * the scheduler runs someone else on the way out of the hypervisor. */
     if ( d->is_privileged )
-        machine_halt(PVX_EXIT_CRASH);
+        domain_end_machine(PVX_EXIT_CRASH);
     sched_domain_stopped(d);
 }

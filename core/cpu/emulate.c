@@ -416,24 +416,3 @@ long do_get_debugreg(struct vcpu *v, uint32_t reg, uint32_t a2 __unused, uint32_
         return -EINVAL;
     }
 }
-
-long do_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unused,
-                   uint32_t a4 __unused, uint32_t a5 __unused)
-{
-    switch ( cmd )
-    {
-    case PHYSDEVOP_set_iopl:
-    {
-        struct physdev_set_iopl s;
-
-        if ( copy_from_guest(v, &s, arg, sizeof(s)) )
-            return -EFAULT;
-        if ( s.iopl > 3 )
-            return -EINVAL;
-        v->cpu.iopl = s.iopl;
-        return 0;
-    }
-    default:
-        return -ENOSYS;
-    }
-}

@@ -2,7 +2,7 @@
 /*
  * audit.c - check the frame table against the page tables.
  *
- * The counts core/mm.c keeps incrementally are recomputed from scratch: one
+ * The counts core/mm/types.c keeps incrementally are recomputed from scratch: one
  * reference per allocated frame, one reference and one type reference per
  * pin and per vCPU cr3, and for every validated table reachable from those,
  * the references its present entries hold. Any difference, any table that is

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * cpu/physdev.c - physdev_op: what a PV guest may say about physical devices.
+ * Today the virtual I/O privilege level (PHYSDEVOP_set_iopl) that the
+ * emulation of in/out honours (cpu/emulate.c); the I/O rooms (core/io/) add
+ * what the virtual block and network devices need.
+ */
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/guest_access.h>
+#include <pvx/traps.h>
+#include <public/physdev.h>
+
+long do_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unused,
+                   uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    switch ( cmd )
+    {
+    case PHYSDEVOP_set_iopl:
+    {
+        struct physdev_set_iopl s;
+
+        if ( copy_from_guest(v, &s, arg, sizeof(s)) )
+            return -EFAULT;
+        if ( s.iopl > 3 )
+            return -EINVAL;
+        v->cpu.iopl = s.iopl;
+        return 0;
+    }
+    default:
+        return -ENOSYS;
+    }
+}

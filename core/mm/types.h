@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * mm/types.h - the lower layer of memory management, for its two files:
+ * frame types and reference counts (mm/types.c) and the MMU hypercalls on top
+ * of them (mm/mmu.c). The common cases are here, always inlined: a batched
+ * mmu_update takes and drops four counts per entry, and under TCG every call
+ * and return costs a translation-block lookup. Nothing here calls upward.
+ */
+#ifndef PVX_MM_TYPES_H
+#define PVX_MM_TYPES_H
+
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/frame.h>
+#include <pvx/lib.h>
+#include <pvx/machine.h>
+#include <pvx/mm.h>
+#include <public/xen.h>
+
+/* The rest of the layer, out of line (mm/types.c). */
+void mm_flush_all(void);
+void mm_pdpt_sync(struct vcpu *v);
+void mm_load_cr3(struct vcpu *v);
+uint64_t mm_table_read(mfn_t table, unsigned int slot);
+void mm_table_write(mfn_t table, unsigned int slot, uint64_t e);
+noinline void mm_put_last_ref(mfn_t mfn);
+noinline int mm_get_type_slow(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2);
+noinline void mm_put_last_type(mfn_t mfn);
+int mm_l2e_get(struct domain *d, uint64_t e);
+void mm_l2e_put(uint64_t e);
+int mm_l3e_get(struct domain *d, uint64_t e, unsigned int slot);
+void mm_l3e_put(uint64_t e);
+/* One entry of a validated L2 / L3 changes (the L1 form is below, inline). */
+int mm_mod_l2_entry(struct domain *d, mfn_t l2, unsigned int slot, uint64_t nval,
+                    bool preserve_ad);
+int mm_mod_l3_entry(struct domain *d, mfn_t l3, unsigned int slot, uint64_t nval,
+                    bool preserve_ad);
+
+static inline mfn_t pte_mfn(uint64_t e)
+{
+    return (mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
+}
+
+static inline bool is_table_type(unsigned int type)
+{
+    return type == FRAME_L1 || type == FRAME_L2 || type == FRAME_L3;
+}
+
+/* ------------------------------------------------------------------------
+ * References.
+ */
+
+/*
+ * The counting functions come in two halves: an always-inlined common case
+ * (a count that neither starts nor ends a type or a life) and the rest out of
+ * line. A batched mmu_update takes and drops four counts per entry, and under
+ * TCG every call and return is a translation-block lookup.
+ */
+static always_inline bool fget_ref(struct domain *d, struct frame *f)
+{
+    if ( f->owner != d->domain_id || f->ref_count == 0 )
+        return false;
+    f->ref_count++;
+    return true;
+}
+
+static always_inline bool get_ref(struct domain *d, mfn_t mfn)
+{
+    struct frame *f = frame_of(mfn);
+
+    return f && fget_ref(d, f);
+}
+
+/*
+ * The f* forms take the frame already looked up: a store through f may alias
+ * machine.frame for the compiler, so each frame_of() after one is
+ * reloaded and recomputed in full.
+ */
+static always_inline void fput_ref(struct frame *f, mfn_t mfn)
+{
+    ASSERT(f->ref_count > 0);
+    if ( f->ref_count > 1 )
+        f->ref_count--;
+    else
+        mm_put_last_ref(mfn);
+}
+
+static always_inline void put_ref(mfn_t mfn)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f);
+    fput_ref(f, mfn);
+}
+
+/* One more writable mapping of a frame that is writable already. */
+static always_inline int fget_type(struct domain *d, struct frame *f, mfn_t mfn,
+                                   enum frame_type type, bool xen_l2)
+{
+    ASSERT(f->ref_count > 0);
+    if ( type == FRAME_WRITABLE && f->type_count && f->type == FRAME_WRITABLE &&
+         !(f->flags & FRAME_F_XEN_L2) )
+    {
+        f->type_count++;
+        return 0;
+    }
+    return mm_get_type_slow(d, mfn, type, xen_l2);
+}
+
+static always_inline int get_type(struct domain *d, mfn_t mfn, enum frame_type type,
+                                  bool xen_l2)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f);
+    return fget_type(d, f, mfn, type, xen_l2);
+}
+
+static always_inline void fput_type(struct frame *f, mfn_t mfn)
+{
+    ASSERT(f->type_count > 0);
+    if ( f->type_count > 1 || !is_table_type(f->type) )
+        f->type_count--;
+    else
+        mm_put_last_type(mfn);
+}
+
+static always_inline void put_type(mfn_t mfn)
+{
+    struct frame *f = frame_of(mfn);
+
+    ASSERT(f);
+    fput_type(f, mfn);
+}
+
+/* ------------------------------------------------------------------------
+ * One entry: the references a present entry holds.
+ */
+
+static inline uint64_t l1_allowed(const struct domain *d)
+{
+    /* Cache attributes only for a domain that may manage caches (Xen: dom0). */
+    return MM_L1_ALLOWED | (d->is_privileged ? MM_L1_CACHE_BITS : 0);
+}
+
+static inline int l1e_get(struct domain *d, uint64_t e)
+{
+    mfn_t m = pte_mfn(e);
+    struct frame *f;
+
+    if ( e & ~(PTE_ADDR_MASK | l1_allowed(d)) )
+        return -EINVAL;
+    f = frame_of(m);
+    if ( !f || f->owner == DOMID_IO_OWN )
+        return -EPERM;                  /* not RAM: no I/O memory for guests */
+    if ( !fget_ref(d, f) )
+        return -EBUSY;                  /* another domain's, the hypervisor's, free */
+    if ( (e & _PAGE_RW) && fget_type(d, f, m, FRAME_WRITABLE, false) )
+    {
+        fput_ref(f, m);
+        return -EBUSY;                  /* a page table or descriptor frame */
+    }
+    return 0;
+}
+
+static inline void l1e_put(uint64_t e)
+{
+    mfn_t m = pte_mfn(e);
+    struct frame *f = frame_of(m);
+
+    if ( e & _PAGE_RW )
+        fput_type(f, m);
+    f->tlbflush_stamp = machine.mm.flush_epoch;
+    fput_ref(f, m);
+}
+
+static always_inline int entry_get(struct domain *d, enum frame_type type, uint64_t e,
+                                   unsigned int slot)
+{
+    switch ( type )
+    {
+    case FRAME_L1: return l1e_get(d, e);
+    case FRAME_L2: return mm_l2e_get(d, e);
+    case FRAME_L3: return mm_l3e_get(d, e, slot);
+    default:       ASSERT_UNREACHABLE();   /* only tables have entries */
+    }
+}
+
+static always_inline void entry_put(enum frame_type type, uint64_t e)
+{
+    switch ( type )
+    {
+    case FRAME_L1: l1e_put(e); break;
+    case FRAME_L2: mm_l2e_put(e); break;
+    case FRAME_L3: mm_l3e_put(e); break;
+    default:       ASSERT_UNREACHABLE();   /* only tables have entries */
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Changing one entry of a validated table: take the new entry's references
+ * first, then write, then drop the old entry's (so a frame named by both is
+ * never released in between).
+ */
+
+/* Inlined into each mod_lN_entry, so the L1 path (almost every request of
+ * a batch) is straight-line code with no dispatch on the type. */
+static always_inline int mod_entry(struct domain *d, mfn_t table, enum frame_type type,
+                                   unsigned int slot, uint64_t nval, bool preserve_ad)
+{
+    /* One mapping for the read and the write: this is the per-entry path of
+     * every batched mmu_update (both arches map by arithmetic, so holding it
+     * across entry_get's own mappings is fine). */
+    uint64_t *t = frame_map(table), old = t[slot];
+    int rc = 0;
+
+    if ( nval & _PAGE_PRESENT )
+    {
+        rc = entry_get(d, type, nval, slot);
+        if ( rc )
+            goto out;
+    }
+    if ( preserve_ad )
+        nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    t[slot] = nval;
+    arch_frames_written(table, 1);
+    if ( old & _PAGE_PRESENT )
+        entry_put(type, old);
+
+ out:
+    frame_unmap(t);
+    return rc;
+}
+
+/* Inlined into mmu_update's loop: under TCG a call and return cost as much
+ * as a fifth of the entry. */
+static always_inline int mod_l1_entry(struct domain *d, mfn_t l1, unsigned int slot,
+                                      uint64_t nval, bool preserve_ad)
+{
+    return mod_entry(d, l1, FRAME_L1, slot, nval, preserve_ad);
+}
+
+#endif /* PVX_MM_TYPES_H */
