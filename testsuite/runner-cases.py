@@ -45,7 +45,7 @@ ARGS_MAX = header_int("public/xen.h", "MAX_GUEST_CMDLINE") - 1
 CMDLINE_MAX = 1023
 
 with open(os.path.join(TOP, "core", "fault.c")) as f:
-    FAULT_SITES = re.findall(r'struct fault_site fault_\w+ = \{ \.name = "(\w+)" \}', f.read())
+    FAULT_SITES = re.findall(r'\[FAULT_\w+\] = "(\w+)"', f.read())
 
 SIZE_MSG = "is not a size from 16M to 4G (K/M/G; a bare number is MiB)"
 MODSIZE_MSG = "is not a size from 1 to 4G (K/M/G; a bare number is MiB)"
