@@ -250,12 +250,21 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
     if ( elf_parse(&img, image, m->len, err, sizeof(err)) )
         refuse(name, err);
 
-    /* Asked for more than is free: say so (the default for the initial
-     * domain is fitted to a small machine instead, as Xen fits dom0). */
+    d = domain_create(domid, name, initial);
+    if ( !d )
+        refuse(name, "out of memory creating the domain");
+    /* Asked for more than is free (counted once the domain exists: its
+     * shared_info is taken): say so. Only the initial domain's default is
+     * fitted to a small machine instead, as Xen fits dom0. */
     if ( (mem >> PAGE_SHIFT) > frame_free_count() )
     {
         if ( initial && !machine.setup.dom0_mem_given )
-            mem = (uint64_t)frame_free_count() << PAGE_SHIFT;
+        {
+            /* What is free, less the p2m list the builder adds (a word a page). */
+            unsigned int free = frame_free_count();
+
+            mem = (uint64_t)(free - PFN_UP(free * (uint32_t)sizeof(mfn_t))) << PAGE_SHIFT;
+        }
         else
         {
             snprintk(err, sizeof(err), "%s=%lluM asks for %llu pages; %u are free (%u MiB)",
@@ -266,9 +275,6 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
         }
     }
     nr_pages = (unsigned int)(mem >> PAGE_SHIFT);
-    d = domain_create(domid, name, initial);
-    if ( !d )
-        refuse(name, "out of memory creating the domain");
     if ( builder_build(d, &img, nr_pages, args, initial ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0,
                        &layout, err, sizeof(err)) )
         refuse(name, err);

@@ -67,6 +67,8 @@ CASES = [
     ("mem-not-whole-mib", ["--mem=20000K", "{hello}"], 2, "--mem: 20000K is not a whole number of MiB"),
     ("mem-bare-is-mib", ["--mem=64", "{hello}"], 0, r"^\(pvx\) memory: \d\d MiB free"),
     ("mem-with-unit", ["--mem", "128M", "{hello}"], 0, r"^\(pvx\) memory: 1[12]\d MiB free"),
+    # The initial domain's default (32M) is fitted to a smaller machine, p2m list included.
+    ("mem-16M-dom0-default-fitted", ["--mem=16M", "{hello}"], 0, r"^\(pvx\) domain 0 \(hello.elf\): \d+ MiB,"),
     # A further module's mem=: a bare number is MiB; bad values refused.
     ("module-mem-abc", ["{hello}", "{hello}=mem=abc"], 2, "module 2 (hello.elf): mem=abc " + MODSIZE_MSG),
     ("module-mem-0", ["{hello}", "{hello}=mem=0"], 2, "module 2 (hello.elf): mem=0 " + MODSIZE_MSG),
