@@ -42,6 +42,7 @@ static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
     HC(event_channel_op, 2),
     HC(vcpu_op, 3),
     HC(platform_op, 1),
+    HC(vm_assist, 2),
     HC(domctl, 1),
 };
 

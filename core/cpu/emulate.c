@@ -189,7 +189,11 @@ static uint32_t *gpr(struct cpu_regs *r, unsigned int n)
 
 static bool iopl_ok(const struct vcpu *v)
 {
-    return (v->regs.cs & 3) <= v->cpu.iopl;
+    /* Xen's architectural IOPL: the kernel has virtual CPL 0. */
+    unsigned int cpl = (v->regs.cs & 3) == 1 && VM_ASSIST(v->domain, VMASST_TYPE_architectural_iopl)
+                       ? 0 : v->regs.cs & 3;
+
+    return cpl <= v->cpu.iopl;
 }
 
 static bool read_cr(struct vcpu *v, unsigned int cr, uint32_t *val)

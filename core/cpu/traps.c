@@ -112,7 +112,8 @@ int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
         frame[n++] = error_code;
     frame[n++] = r->eip;
     frame[n++] = (r->cs & 0xffff) | ((uint32_t)mask << 16);
-    frame[n++] = (r->eflags & ~X86_EFLAGS_IF) | (mask ? 0 : X86_EFLAGS_IF);
+    frame[n++] = (r->eflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) | (mask ? 0 : X86_EFLAGS_IF) |
+                 (VM_ASSIST(v->domain, VMASST_TYPE_architectural_iopl) ? v->cpu.iopl << 12 : 0);
     if ( from_user )
     {
         frame[n++] = r->esp;
@@ -356,6 +357,9 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
     r->eip = f[1];
     r->cs = cs;
     r->eflags = (f[3] & ~X86_EFLAGS_IOPL) | X86_EFLAGS_IF | X86_EFLAGS_MBS;
+    /* Xen's architectural IOPL: the frame's IOPL becomes the virtual one. */
+    if ( VM_ASSIST(v->domain, VMASST_TYPE_architectural_iopl) )
+        v->cpu.iopl = (f[3] & X86_EFLAGS_IOPL) >> 12;
     r->esp = esp;
     r->ss = ss;
     /* What the CPU's iret to an outer ring does: data segments the new

@@ -5,6 +5,7 @@
 #include <pvx/arch.h>
 #include <pvx/audit.h>
 #include <pvx/domain.h>
+#include <pvx/errno.h>
 #include <pvx/event.h>
 #include <pvx/fault.h>
 #include <pvx/frame.h>
@@ -154,4 +155,35 @@ void domain_crash(struct domain *d, const char *fmt, ...)
     if ( d->is_privileged )
         domain_end_machine(PVX_EXIT_CRASH);
     sched_domain_stopped(d);
+}
+
+/*
+ * vm_assist: the assists a 32-bit PV guest may turn on. pvx honours two:
+ * pae_extended_cr3 (its L3s may be anywhere: they always were) and
+ * architectural_iopl (Xen 4.7's: the kernel runs at virtual CPL 0, and the
+ * iret hypercall and the bounce frame carry the virtual IOPL in EFLAGS,
+ * cpu/traps.c and cpu/emulate.c). Any other type, or a command but enable
+ * and disable: -EINVAL, as Xen says for what it does not offer.
+ */
+#define VM_ASSIST_VALID ((1u << VMASST_TYPE_pae_extended_cr3) | \
+                         (1u << VMASST_TYPE_architectural_iopl))
+
+long do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3 __unused,
+                  uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    struct domain *d = v->domain;
+
+    if ( type >= 32 || !(VM_ASSIST_VALID & (1u << type)) )
+        return -EINVAL;
+    switch ( cmd )
+    {
+    case VMASST_CMD_enable:
+        d->vm_assist |= 1u << type;
+        return 0;
+    case VMASST_CMD_disable:
+        d->vm_assist &= ~(1u << type);
+        return 0;
+    default:
+        return -EINVAL;
+    }
 }

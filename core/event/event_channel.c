@@ -19,6 +19,7 @@
 #include <pvx/domain.h>
 #include <pvx/errno.h>
 #include <pvx/fault.h>
+#include <pvx/frame.h>
 #include <pvx/event.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
@@ -419,6 +420,31 @@ static long evtchn_unmask(struct vcpu *v, const struct evtchn_unmask *u)
     return 0;
 }
 
+/*
+ * EVTCHNOP_init_control: the FIFO ABI's first step, with Xen's checks in
+ * Xen's order (a vCPU that exists, a control block inside its page and
+ * 8-byte aligned, a frame of the domain's). pvx has the 2-level ABI only: a
+ * request that passes every check is -EOPNOTSUPP, and the guest goes on with
+ * 2-level event channels, as Linux does on a hypervisor without FIFO.
+ */
+#define EVTCHN_FIFO_CONTROL_BLOCK_SIZE 72   /* ready, a reserved word, 16 queue heads */
+
+static long evtchn_init_control(struct vcpu *v, struct evtchn_init_control *c)
+{
+    struct domain *d = v->domain;
+    mfn_t mfn = (mfn_t)c->control_gfn;
+    const struct frame *f;
+
+    if ( c->vcpu >= d->nr_vcpus )
+        return -ENOENT;
+    if ( c->offset > PAGE_SIZE - EVTCHN_FIFO_CONTROL_BLOCK_SIZE || (c->offset & 7) )
+        return -EINVAL;
+    f = frame_of(mfn);
+    if ( c->control_gfn != mfn || !f || f->owner != d->domain_id )
+        return -EINVAL;
+    return -EOPNOTSUPP;
+}
+
 /* Copy the argument in, run op, copy it back when it has outputs. The
  * copy back is checked before the op runs: a port bound and then reported
  * as -EFAULT would be a port the guest never learns of. */
@@ -468,10 +494,15 @@ long do_event_channel_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3
     case EVTCHNOP_bind_pirq:
         rc = -EPERM;                    /* no physical IRQs reach guests */
         break;
+    case EVTCHNOP_init_control:
+        EVTCHN_OP(evtchn_init_control, evtchn_init_control, false);
+        break;
+    case EVTCHNOP_expand_array:
+    case EVTCHNOP_set_priority:
+        rc = -EOPNOTSUPP;               /* as Xen's before init_control succeeded */
+        break;
     default:
-        /* init_control, expand_array, set_priority: the FIFO ABI, which a
-         * 2-level-only Xen does not know; bind_vcpu, reset: not yet. */
-        rc = -ENOSYS;
+        rc = -ENOSYS;                   /* bind_vcpu, reset: not yet */
         break;
     }
     return rc;

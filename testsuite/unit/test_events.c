@@ -229,10 +229,6 @@ static void test_evtchn_bad_input(void)
 
         CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_bind_ipi, &b, sizeof(b)), -ENOENT);
     }
-    /* The FIFO ABI and the rest: a 2-level-only hypervisor does not know them. */
-    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_init_control, ARG, 0, 0, 0), -ENOSYS);
-    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_expand_array, ARG, 0, 0, 0), -ENOSYS);
-    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_set_priority, ARG, 0, 0, 0), -ENOSYS);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, 99, ARG, 0, 0, 0), -ENOSYS);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_pirq, ARG, 0, 0, 0), -EPERM);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_send, 0xf0000000u, 0, 0, 0), -EFAULT);
@@ -250,6 +246,30 @@ static void test_evtchn_bad_input(void)
 
         CU_ASSERT_EQUAL(st.status, EVTCHNSTAT_unbound);   /* still there, unchanged */
     }
+
+    /* The FIFO ABI: init_control checked as Xen checks it, then -EOPNOTSUPP
+     * (2-level only); the rest -EOPNOTSUPP, as Xen's before init_control. */
+    {
+        static const struct { uint64_t gfn; uint32_t offset, vcpu; long rc; } rows[] = {
+            { ~0ull - 1, 0, 0, -EINVAL },          /* XSA-188's bad frame */
+            { 0, 0, 1, -ENOENT }, { 0, 4093, 0, -EINVAL }, { 0, 4096 - 72 + 8, 0, -EINVAL },
+            { 0, 12, 0, -EINVAL }, { 1u << 20, 0, 0, -EINVAL },    /* not its frame */
+            { 0, 0, 0, -EOPNOTSUPP }, { 0, 4096 - 72, 0, -EOPNOTSUPP },
+        };
+
+        for ( size_t i = 0; i < ARRAY_SIZE(rows); i++ )
+        {
+            struct evtchn_init_control c = { .control_gfn = rows[i].gfn, .offset = rows[i].offset,
+                                             .vcpu = rows[i].vcpu };
+
+            if ( rows[i].gfn == 0 )     /* a frame of its own */
+                c.control_gfn = current->domain->shared_info_mfn;
+            CU_ASSERT_EQUAL(evtchn_op(EVTCHNOP_init_control, &c, sizeof(c)), rows[i].rc);
+        }
+    }
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_expand_array, ARG, 0, 0, 0), -EOPNOTSUPP);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_set_priority, ARG, 0, 0, 0), -EOPNOTSUPP);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_reset, ARG, 0, 0, 0), -ENOSYS);
 
     /* The result cannot be written back (the second guest copy fails): the
      * call is -EFAULT and no port was taken. It used to bind one the guest

@@ -713,6 +713,59 @@ static void test_emulate(void)
     }
 }
 
+/*
+ * vm_assist(VMASST_TYPE_architectural_iopl), as Xen 4.7's: the kernel has
+ * virtual CPL 0 (its I/O and cli never fault whatever the IOPL), the iret
+ * hypercall takes the IOPL from its frame, the bounce frame gives it back;
+ * ring 3 still needs IOPL 3. Types pvx does not offer are -EINVAL.
+ */
+static void test_vm_assist_iopl(void)
+{
+    static const uint8_t cli[] = { 0xfa };
+    uint32_t f[6] = { 0, 0x100200, FLAT_RING1_CS, X86_EFLAGS_IF | 2, 0, 0 };
+    struct cpu_regs r;
+    uint32_t w[4];
+
+    boot();
+    std_traps();
+    CU_ASSERT_EQUAL(copy_to_guest(current, CODE_VA, cli, sizeof(cli)), 0);
+    /* Without the assist: ring 1 at IOPL 0 may not cli. */
+    r = current->regs;
+    r.eip = CODE_VA;
+    CU_ASSERT_EQUAL(trap(&r, X86_EXC_GP, 0, 0), -1);
+    CU_ASSERT_EQUAL(r.eip, HANDLER + 13);
+
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
+                                   VMASST_TYPE_writable_pagetables, 0, 0, 0), -EINVAL);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_vm_assist, VMASST_CMD_enable, 99, 0, 0, 0), -EINVAL);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_vm_assist, 7, VMASST_TYPE_architectural_iopl, 0, 0,
+                                   0), -EINVAL);
+    CU_ASSERT_EQUAL(current->domain->vm_assist, 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_vm_assist, VMASST_CMD_enable,
+                                   VMASST_TYPE_architectural_iopl, 0, 0, 0), 0);
+    /* Now the kernel (virtual CPL 0) may, at IOPL 0. */
+    r = current->regs;
+    r.eip = CODE_VA;
+    CU_ASSERT_EQUAL(trap(&r, X86_EXC_GP, 0, 0), -1);
+    CU_ASSERT_EQUAL(r.eip, CODE_VA + 1);
+
+    /* The iret hypercall's frame sets the virtual IOPL; a bounce shows it. */
+    f[3] |= 3u << 12;
+    CU_ASSERT_EQUAL(iret(f, 4), 0);
+    CU_ASSERT_EQUAL(current->cpu.iopl, 3);
+    CU_ASSERT_EQUAL(current->regs.eflags & X86_EFLAGS_IOPL, 0);     /* the real one stays 0 */
+    r = current->regs;
+    CU_ASSERT_EQUAL(trap(&r, X86_EXC_BP, 0, 0), -1);
+    read_stack(r.esp, w, 3);
+    CU_ASSERT_EQUAL(w[2] & X86_EFLAGS_IOPL, 3u << 12);
+    /* Disabled again: the frame's IOPL is ignored. */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_vm_assist, VMASST_CMD_disable,
+                                   VMASST_TYPE_architectural_iopl, 0, 0, 0), 0);
+    f[3] &= ~(3u << 12);
+    CU_ASSERT_EQUAL(iret(f, 4), 0);
+    CU_ASSERT_EQUAL(current->cpu.iopl, 3);
+}
+
 static void test_emulate_io_and_cr3(void)
 {
     static const uint8_t io[] = { 0x66, 0xed };         /* in (%dx),%ax */
@@ -1205,6 +1258,7 @@ void unit_register_traps(void)
     CU_add_test(s, "stack_switch and callback_op rules", test_stack_switch_and_callbacks);
     CU_add_test(s, "LDT: checks change nothing; refused LDTs change nothing", test_ldt_refusals);
     CU_add_test(s, "ring 2: iret there, faults on the kernel stack, no hypercalls", test_ring2);
+    CU_add_test(s, "vm_assist: architectural IOPL; other types refused", test_vm_assist_iopl);
     CU_add_test(s, "bounce frame from ring 1; fault entering a handler", test_bounce_from_ring1);
     CU_add_test(s, "bounce frame from ring 3 on the kernel stack", test_bounce_from_ring3);
     CU_add_test(s, "int n against the virtual DPL", test_soft_int);

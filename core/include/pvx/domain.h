@@ -66,6 +66,7 @@ struct domain {
 
     bool console_at_line_start; /* for the "(dN) " prefix of domU console lines */
     unsigned int dispatches;    /* schedule.c: times one of its vCPUs was dispatched */
+    uint32_t vm_assist;         /* VMASST_TYPE_* bits it enabled (do_vm_assist) */
 
     /* Event channels (event_channel.c): the ports, and the port each VIRQ
      * is bound to (0: none). */
@@ -105,6 +106,12 @@ void domain_destroy(struct domain *d);
  * destroy it at once, or on the way out of the hypervisor if d's vCPU is
  * the one running. Not for the initial domain. */
 void domain_kill(struct domain *d, uint16_t by);
+
+/* Has d enabled this VMASST_TYPE_*? */
+#define VM_ASSIST(d, type) (((d)->vm_assist >> (type)) & 1u)
+
+long do_vm_assist(struct vcpu *v, uint32_t cmd, uint32_t type, uint32_t a3, uint32_t a4,
+                  uint32_t a5);
 
 /* The domain broke the rules: kill it alone, with the reason on the log. */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
