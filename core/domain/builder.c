@@ -48,7 +48,7 @@ int builder_layout(const struct elf_image *img, unsigned int nr_pages, struct bu
     l->nr_pages = nr_pages;
     l->v_start = img->virt_base;
     l->vkern_start = img->virt_kstart;
-    l->vkern_end = img->virt_kend;
+    l->vkern_end = img->symtab_size ? img->symtab_start + img->symtab_size : img->virt_kend;
     l->vphysmap_start = ROUNDUP(l->vkern_end, PAGE_SIZE);
     l->vphysmap_end = l->vphysmap_start + nr_pages * (uint32_t)sizeof(uint32_t);
     l->vstartinfo_start = ROUNDUP(l->vphysmap_end, PAGE_SIZE);
@@ -253,6 +253,18 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
     for ( i = 0; i < img->nr_segments; i++ )
         build_write(p2m, l, img->seg[i].paddr + virt_offset,
                     img->data + img->seg[i].offset, img->seg[i].filesz);
+    /* The symbols a BSD kernel asked for (XEN_ELFNOTE_BSD_SYMTAB), after it. */
+    if ( img->symtab_size )
+    {
+        uint8_t hdr[ELF_SYMTAB_HEADER];
+
+        elf_symtab_header(img, hdr);
+        build_write(p2m, l, img->symtab_start, hdr, sizeof(hdr));
+        build_write(p2m, l, img->symtab_start + sizeof(hdr), img->data + img->sym_offset,
+                    img->sym_size);
+        build_write(p2m, l, img->symtab_start + sizeof(hdr) + ROUNDUP(img->sym_size, 4),
+                    img->data + img->str_offset, img->str_size);
+    }
 
     rc = build_page_tables(d, p2m, l);
     if ( rc )

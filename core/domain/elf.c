@@ -22,16 +22,24 @@ struct elf32_ehdr {
 struct elf32_phdr {
     uint32_t p_type, p_offset, p_vaddr, p_paddr, p_filesz, p_memsz, p_flags, p_align;
 };
+struct elf32_shdr {
+    uint32_t sh_name, sh_type, sh_flags, sh_addr, sh_offset, sh_size, sh_link, sh_info;
+    uint32_t sh_addralign, sh_entsize;
+};
 struct elf32_note {
     uint32_t namesz, descsz, type;
 };
 _Static_assert(sizeof(struct elf32_ehdr) == 52, "ELF32 header");
 _Static_assert(sizeof(struct elf32_phdr) == 32, "ELF32 program header");
+_Static_assert(sizeof(struct elf32_shdr) == 40, "ELF32 section header");
 
-#define ET_EXEC   2
-#define EM_386    3
-#define PT_LOAD   1
-#define PT_NOTE   4
+#define ET_EXEC      2
+#define EM_386       3
+#define PT_LOAD      1
+#define PT_NOTE      4
+#define SHT_SYMTAB   2
+#define SHT_STRTAB   3
+#define SHT_NOTE     7
 
 static int fail(char *err, size_t errlen, const char *msg)
 {
@@ -107,6 +115,9 @@ static void parse_notes(struct elf_image *img, const uint8_t *p, uint32_t len)
             case XEN_ELFNOTE_HYPERCALL_PAGE:
                 img->virt_hypercall = note_number(desc, n.descsz);
                 break;
+            case XEN_ELFNOTE_BSD_SYMTAB:
+                img->bsd_symtab = true;
+                break;
             default:                    /* notes we do not need are fine */
                 break;
             }
@@ -114,6 +125,83 @@ static void parse_notes(struct elf_image *img, const uint8_t *p, uint32_t len)
         p += total;
         len -= total;
     }
+}
+
+/* Section header i, if the image has well-formed ones. */
+static bool section(const struct elf_image *img, const struct elf32_ehdr *eh, unsigned int i,
+                    struct elf32_shdr *sh)
+{
+    if ( eh->e_shentsize != sizeof(*sh) || i >= eh->e_shnum || eh->e_shoff > img->size ||
+         (uint64_t)eh->e_shnum * sizeof(*sh) > img->size - eh->e_shoff )
+        return false;
+    memcpy(sh, img->data + eh->e_shoff + i * sizeof(*sh), sizeof(*sh));
+    return sh->sh_offset <= img->size && sh->sh_size <= img->size - sh->sh_offset;
+}
+
+/* No PT_NOTE with Xen notes: look in the note sections, as Xen's loader
+ * does (a kernel may carry its notes inside its one PT_LOAD). */
+static void parse_note_sections(struct elf_image *img, const struct elf32_ehdr *eh)
+{
+    struct elf32_shdr sh;
+
+    for ( unsigned int i = 0; i < eh->e_shnum; i++ )
+        if ( section(img, eh, i, &sh) && sh.sh_type == SHT_NOTE )
+            parse_notes(img, img->data + sh.sh_offset, sh.sh_size);
+}
+
+/*
+ * XEN_ELFNOTE_BSD_SYMTAB: the kernel wants its symbols after its end, as
+ * Xen's loader puts them (for BSD kernels): at the end rounded to 4 bytes, a
+ * 32-bit size of what follows, then an ELF header with no program headers,
+ * three section headers (null, the symbol table, its string table) and the
+ * two tables, each 4-byte aligned, offsets relative to that header. Here
+ * the layout is worked out; the builder writes the header
+ * (elf_symtab_header) and then the two tables from the image.
+ */
+static void plan_symtab(struct elf_image *img, const struct elf32_ehdr *eh)
+{
+    struct elf32_shdr sym, str;
+    unsigned int i;
+
+    for ( i = 0; i < eh->e_shnum; i++ )
+        if ( section(img, eh, i, &sym) && sym.sh_type == SHT_SYMTAB )
+            break;
+    if ( i == eh->e_shnum || !section(img, eh, sym.sh_link, &str) || str.sh_type != SHT_STRTAB )
+        return;                         /* nothing to give: the note is ignored, as Xen does */
+    img->sym_offset = sym.sh_offset;
+    img->sym_size = sym.sh_size;
+    img->str_offset = str.sh_offset;
+    img->str_size = str.sh_size;
+    img->symtab_start = ROUNDUP(img->virt_kend, 4);
+    img->symtab_size = 4 + sizeof(struct elf32_ehdr) + 3 * sizeof(struct elf32_shdr) +
+                       ROUNDUP(sym.sh_size, 4) + ROUNDUP(str.sh_size, 4);
+}
+
+void elf_symtab_header(const struct elf_image *img, uint8_t out[ELF_SYMTAB_HEADER])
+{
+    struct elf32_ehdr eh;
+    struct elf32_shdr sh[3];
+    uint32_t hdr = sizeof(eh) + sizeof(sh), size = img->symtab_size - 4;
+
+    _Static_assert(ELF_SYMTAB_HEADER == 4 + sizeof(eh) + sizeof(sh), "ELF_SYMTAB_HEADER");
+    memcpy(&eh, img->data, sizeof(eh));
+    eh.e_phoff = 0;
+    eh.e_phentsize = 0;
+    eh.e_phnum = 0;
+    eh.e_shoff = sizeof(eh);
+    eh.e_shentsize = sizeof(sh[0]);
+    eh.e_shnum = 3;
+    eh.e_shstrndx = 0;
+    memset(sh, 0, sizeof(sh));
+    sh[1] = (struct elf32_shdr){ .sh_type = SHT_SYMTAB, .sh_offset = hdr,
+                                 .sh_size = img->sym_size, .sh_link = 2, .sh_addralign = 4,
+                                 .sh_entsize = 16 };
+    sh[2] = (struct elf32_shdr){ .sh_type = SHT_STRTAB,
+                                 .sh_offset = hdr + ROUNDUP(img->sym_size, 4),
+                                 .sh_size = img->str_size, .sh_addralign = 1 };
+    memcpy(out, &size, 4);
+    memcpy(out + 4, &eh, sizeof(eh));
+    memcpy(out + 4 + sizeof(eh), sh, sizeof(sh));
 }
 
 int elf_parse(struct elf_image *img, const void *data, uint32_t size, char *err, size_t errlen)
@@ -172,6 +260,8 @@ int elf_parse(struct elf_image *img, const void *data, uint32_t size, char *err,
     if ( img->nr_segments == 0 )
         return fail(err, errlen, "no loadable ELF segment");
     if ( img->nr_notes == 0 )
+        parse_note_sections(img, &eh);
+    if ( img->nr_notes == 0 )
         return fail(err, errlen, "no Xen ELF notes: not a PV kernel");
 
     /* The same acceptance rules as Xen's loader. */
@@ -206,5 +296,11 @@ int elf_parse(struct elf_image *img, const void *data, uint32_t size, char *err,
          ((img->virt_hypercall & ~PAGE_MASK) ||
           img->virt_hypercall < img->virt_kstart || img->virt_hypercall >= img->virt_kend) )
         return fail(err, errlen, "hypercall page outside the kernel or not page aligned");
+    if ( img->bsd_symtab )
+    {
+        plan_symtab(img, &eh);
+        if ( (uint64_t)img->symtab_start + img->symtab_size > HYPERVISOR_VIRT_START )
+            return fail(err, errlen, "kernel and its symbols overlap the hypervisor area");
+    }
     return 0;
 }

@@ -81,6 +81,8 @@ size_t elfgen_build(const struct elfgen_spec *s, uint8_t *out, size_t cap)
         nlen += (descsz + 3) & ~3u;
     }
 
+    if ( s->notes_as_section )
+        nph = 1;
     off = 52 + nph * 32;
     seg_off = (off + nlen + 0xfff) & ~(size_t)0xfff;
     assert(seg_off + s->filesz <= cap);
@@ -108,7 +110,7 @@ size_t elfgen_build(const struct elfgen_spec *s, uint8_t *out, size_t cap)
     put32(out + 72, s->memsz);
     put32(out + 76, 7);
     put32(out + 80, 0x1000);
-    if ( s->nr_notes )
+    if ( s->nr_notes && !s->notes_as_section )
     {
         put32(out + 84, 4);         /* PT_NOTE */
         put32(out + 88, (uint32_t)off);
@@ -119,5 +121,52 @@ size_t elfgen_build(const struct elfgen_spec *s, uint8_t *out, size_t cap)
     }
     for ( uint32_t i = 0; i < s->filesz; i++ )
         out[seg_off + i] = (uint8_t)((i * 7 + 3) & 0xff);
-    return seg_off + s->filesz;
+    off = seg_off + s->filesz;
+    if ( s->notes_as_section || s->with_symtab )
+    {
+        /* Sections: [0] null, [1] the notes, [2] .symtab, [3] .strtab. */
+        static const char strtab[] = "\0start\0middle\0end";
+        uint32_t sh_off, note_off = 0, sym_off = 0, str_off = 0;
+
+        if ( s->notes_as_section )
+        {
+            note_off = (uint32_t)off;
+            memcpy(out + off, notes, nlen);
+            off += (nlen + 3) & ~(size_t)3;
+        }
+        if ( s->with_symtab )
+        {
+            static const uint32_t names[ELFGEN_SYMS] = { 1, 7, 14 };
+
+            sym_off = (uint32_t)off;
+            memset(out + off, 0, 16 * (ELFGEN_SYMS + 1));
+            for ( unsigned int i = 0; i < ELFGEN_SYMS; i++ )
+            {
+                put32(out + off + 16 * (i + 1), names[i]);
+                put32(out + off + 16 * (i + 1) + 4, s->vaddr + i * 0x100);
+            }
+            off += 16 * (ELFGEN_SYMS + 1);
+            str_off = (uint32_t)off;
+            memcpy(out + off, strtab, sizeof(strtab));
+            off += (sizeof(strtab) + 3) & ~(size_t)3;
+        }
+        sh_off = (uint32_t)off;
+        assert(off + 4 * 40 <= cap);
+        memset(out + off, 0, 4 * 40);
+        put32(out + off + 40 + 4, s->notes_as_section ? 7 : 0);     /* SHT_NOTE or unused */
+        put32(out + off + 40 + 16, note_off);
+        put32(out + off + 40 + 20, (uint32_t)nlen);
+        put32(out + off + 80 + 4, s->with_symtab ? 2 : 0);          /* SHT_SYMTAB */
+        put32(out + off + 80 + 16, sym_off);
+        put32(out + off + 80 + 20, s->with_symtab ? 16 * (ELFGEN_SYMS + 1) : 0);
+        put32(out + off + 80 + 24, 3);                              /* sh_link: .strtab */
+        put32(out + off + 120 + 4, s->with_symtab ? 3 : 0);         /* SHT_STRTAB */
+        put32(out + off + 120 + 16, str_off);
+        put32(out + off + 120 + 20, s->with_symtab ? (uint32_t)sizeof(strtab) : 0);
+        put32(out + 32, sh_off);    /* e_shoff */
+        put16(out + 46, 40);        /* e_shentsize */
+        put16(out + 48, 4);         /* e_shnum */
+        off += 4 * 40;
+    }
+    return off;
 }

@@ -6,6 +6,7 @@
 #define ELFGEN_H
 
 #include <stdint.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ELFGEN_MAX_NOTES 16
@@ -25,7 +26,13 @@ struct elfgen_spec {
     uint32_t filesz, memsz;
     unsigned int nr_notes;
     struct elfgen_note notes[ELFGEN_MAX_NOTES];
+    /* Section headers after the segment: the notes as an SHT_NOTE section
+     * (and no PT_NOTE), and/or a symbol table of ELFGEN_SYMS symbols with
+     * its string table. */
+    bool notes_as_section;
+    bool with_symtab;
 };
+#define ELFGEN_SYMS 3
 
 /* A good kernel: ELF32 i386 at 0x100000, 12 KiB of code + 8 KiB bss, the
  * usual notes, hypercall page at 0x101000. */

@@ -150,6 +150,65 @@ static void test_elf_fields(void)
     CU_ASSERT_EQUAL(img.virt_kend, 0xC0105000);
 }
 
+/*
+ * Notes in an SHT_NOTE section and no PT_NOTE (a kernel with its notes in
+ * its one PT_LOAD): found, as Xen's loader finds them. Without section
+ * headers either, refused.
+ */
+static void test_elf_notes_in_sections(void)
+{
+    struct elfgen_spec s;
+    struct elf_image img;
+    char err[160];
+    size_t len;
+
+    elfgen_default(&s);
+    s.notes_as_section = true;
+    len = elfgen_build(&s, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(elf_parse(&img, buf, (uint32_t)len, err, sizeof(err)), 0);
+    CU_ASSERT_STRING_EQUAL(img.loader, "generic");
+    CU_ASSERT_EQUAL(img.virt_hypercall, 0x101000);
+    /* The same image with its section headers gone. */
+    buf[32] = buf[33] = buf[34] = buf[35] = 0;
+    buf[48] = buf[49] = 0;
+    CU_ASSERT_EQUAL(elf_parse(&img, buf, (uint32_t)len, err, sizeof(err)), -ENOEXEC);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err, "no Xen ELF notes"));
+}
+
+/* XEN_ELFNOTE_BSD_SYMTAB: the symbols' place after the kernel, 4-byte
+ * aligned, and their size; without a symbol table the note is ignored. */
+static void test_elf_bsd_symtab(void)
+{
+    struct elfgen_spec s;
+    struct elf_image img;
+    char err[160];
+    size_t len;
+
+    elfgen_default(&s);
+    s.memsz = 0x4ffd;                       /* an end that is not 4-aligned */
+    elfgen_set_str(&s, XEN_ELFNOTE_BSD_SYMTAB, "yes");
+    s.with_symtab = true;
+    len = elfgen_build(&s, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(elf_parse(&img, buf, (uint32_t)len, err, sizeof(err)), 0);
+    CU_ASSERT(img.bsd_symtab);
+    CU_ASSERT_EQUAL(img.virt_kend, 0x104ffd);
+    CU_ASSERT_EQUAL(img.symtab_start, 0x105000);
+    CU_ASSERT_EQUAL(img.sym_size, 16 * (ELFGEN_SYMS + 1));
+    CU_ASSERT_EQUAL(img.symtab_size, ELF_SYMTAB_HEADER + 16 * (ELFGEN_SYMS + 1) + 20);
+    /* Asked for, but the image has no symbols: nothing placed. */
+    s.with_symtab = false;
+    len = elfgen_build(&s, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(elf_parse(&img, buf, (uint32_t)len, err, sizeof(err)), 0);
+    CU_ASSERT(img.bsd_symtab);
+    CU_ASSERT_EQUAL(img.symtab_size, 0);
+    /* Symbols, but not asked for: nothing placed either. */
+    elfgen_del_note(&s, XEN_ELFNOTE_BSD_SYMTAB);
+    s.with_symtab = true;
+    len = elfgen_build(&s, buf, sizeof(buf));
+    CU_ASSERT_EQUAL_FATAL(elf_parse(&img, buf, (uint32_t)len, err, sizeof(err)), 0);
+    CU_ASSERT_EQUAL(img.symtab_size, 0);
+}
+
 /* Truncations and garbage: never a crash, always a clean refusal. */
 static void test_elf_truncated(void)
 {
@@ -179,4 +238,6 @@ void unit_register_elf(void)
     CU_add_test(s, "each acceptance rule, good and bad", test_elf_rules);
     CU_add_test(s, "fields of a parsed image", test_elf_fields);
     CU_add_test(s, "truncated and lying images are refused", test_elf_truncated);
+    CU_add_test(s, "notes in an SHT_NOTE section, no PT_NOTE", test_elf_notes_in_sections);
+    CU_add_test(s, "BSD_SYMTAB: where the symbols go", test_elf_bsd_symtab);
 }

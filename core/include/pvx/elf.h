@@ -40,10 +40,22 @@ struct elf_image {
 
     /* Derived: the kernel's virtual extent. */
     uint32_t virt_kstart, virt_kend;
+
+    /* XEN_ELFNOTE_BSD_SYMTAB: the symbols go after the kernel (symtab_size 0:
+     * not asked for, or the image has none), at symtab_start. */
+    bool bsd_symtab;
+    uint32_t symtab_start, symtab_size;
+    uint32_t sym_offset, sym_size, str_offset, str_size;    /* in the image */
 };
 
 /* Parse and check an image. On error returns -ENOEXEC (or -EINVAL) and puts a
  * one-line reason in err (for the "(pvx) ..." refusal). */
 int elf_parse(struct elf_image *img, const void *data, uint32_t size, char *err, size_t errlen);
+
+/* The start of what XEN_ELFNOTE_BSD_SYMTAB asked for: the size of the rest,
+ * an ELF header and three section headers; the symbol table follows at
+ * symtab_start + ELF_SYMTAB_HEADER, the string table 4-byte aligned after it. */
+#define ELF_SYMTAB_HEADER (4 + 52 + 3 * 40)
+void elf_symtab_header(const struct elf_image *img, uint8_t out[ELF_SYMTAB_HEADER]);
 
 #endif /* PVX_ELF_H */
