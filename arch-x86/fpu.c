@@ -5,7 +5,6 @@
  * with fxsave/fxrstor when the core switches their owner (core/fpu.c). The
  * hypervisor itself never uses them (-mno-80387 -mno-mmx -mno-sse).
  */
-#include <pvx/fpu.h>
 #include "x86.h"
 
 _Static_assert(PVX_ARCH_VERSION == 6, "arch-x86 implements arch.h version 6");

@@ -4,9 +4,7 @@
  * dropping the identity map, clock, Multiboot, core_start(), and the end of
  * the machine.
  */
-#include <pvx/frame.h>
 #include <pvx/layout.h>
-#include <pvx/lib.h>
 #include "x86.h"
 
 struct tss32 {

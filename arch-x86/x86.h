@@ -64,8 +64,8 @@
 
 #ifndef __ASSEMBLY__
 
-#include <pvx/types.h>
-#include <pvx/regs.h>
+#include <lib/format.h>
+#include <lib/string.h>
 #include <pvx/arch.h>
 
 #define __va(pa)    ((void *)((uint32_t)(pa) + DIRECTMAP_VIRT))

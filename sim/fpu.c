@@ -17,7 +17,6 @@
  * MXCSR (written through cpu_set_mxcsr, so rounding follows) and XMM0-7.
  */
 #include "sim.h"
-#include <pvx/fpu.h>
 
 _Static_assert(PVX_ARCH_VERSION == 6, "the simulator implements arch.h version 6");
 

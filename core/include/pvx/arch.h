@@ -11,10 +11,9 @@
 #ifndef PVX_ARCH_H
 #define PVX_ARCH_H
 
-#include <pvx/types.h>
+#include <pvx/layout.h>
 #include <pvx/regs.h>
-
-struct fpu_state;
+#include <pvx/types.h>
 
 #define PVX_ARCH_VERSION 6
 

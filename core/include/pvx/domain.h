@@ -41,6 +41,9 @@ struct vcpu {
     struct fpu_vcpu fpu;        /* FPU/MMX/SSE registers while not the FPU's owner (fpu.c) */
 };
 
+/* Read fields of v->regs a lazy entry left in the CPU (hypercall.c). */
+void regs_need(struct vcpu *v, uint32_t fields);
+
 enum domain_state {
     DOMAIN_FREE = 0,
     DOMAIN_RUNNING,             /* built and runnable */
