@@ -140,6 +140,10 @@ extern char x86_restore[], x86_iret[];
 
 /* setup.c */
 void x86_start(uint32_t mbi_pa) __noreturn;
+
+/* desc.c */
+void x86_desc_init(void);                   /* GDT, IDT, TSS: loaded */
+void x86_bench_trap_init(const char *cmdline);
 /* The descriptor tables changed since the segment registers were loaded: the
  * exit path reloads all four from the frame, not just those that differ. */
 extern uint8_t x86_segs_stale;
