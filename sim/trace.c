@@ -563,7 +563,7 @@ int trace_parse(const char *list)
 
 /*
  * Every hypercall enters with the whole register frame, as under
- * --trace=hcall (cpu.c skips its lazy entry then) but printing nothing: under
+ * --trace=hcall (traps.c skips its lazy entry then) but printing nothing: under
  * a debugger, the guest's registers are all in the vCPU's frame, where gdb can
  * read them (pvx-guest-regs) without calling into the process.
  */
