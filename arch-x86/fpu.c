@@ -8,8 +8,6 @@
  */
 #include "x86.h"
 
-_Static_assert(PVX_ARCH_VERSION == 6, "arch-x86 implements arch.h version 6");
-
 void x86_fpu_init(void)
 {
     uint32_t cr4 = read_cr4() | X86_CR4_OSFXSR;

@@ -6,6 +6,8 @@
  */
 #include "x86.h"
 
+_Static_assert(PVX_ARCH_VERSION == 7, "arch-x86 implements arch.h version 7");
+
 static struct boot_info boot_info;
 
 /*

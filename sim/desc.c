@@ -166,12 +166,34 @@ void desc_frames_written(mfn_t mfn, unsigned int nr)
             sim_segs_stale = true;
 }
 
-/* The simulator has no IDT: `int 0x80` always comes through hook_intr as
- * #GP((0x80 << 3) | 2) and the core delivers it to the same handler, with
- * the bounce frame (arch.h allows either). */
+/*
+ * The simulator has no IDT: a guest's `int n` arrives in traps.c's hook,
+ * which applies the gates of pvx's IDT (arch-x86's desc.c) itself. This one
+ * is the DPL-3 trap gate of arch.h's arch_set_fast_trap, delivered by
+ * traps.c as the CPU delivers it (traps_fast_trap), never by the core.
+ */
+static uint32_t fast_trap_cs, fast_trap_eip;
+
 void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
 {
-    (void)vector;
-    (void)cs;
-    (void)eip;
+    if ( vector != FAST_TRAP_VECTOR )
+        sim_panic("arch_set_fast_trap(%#x): only int $0x80 has a gate", vector);
+    fast_trap_cs = cs & 0xffff;
+    fast_trap_eip = cs ? eip : 0;
+}
+
+bool desc_fast_trap(uint32_t *cs, uint32_t *eip)
+{
+    *cs = fast_trap_cs;
+    *eip = fast_trap_eip;
+    return fast_trap_cs != 0;
+}
+
+/* The TSS's stack for ring 1 or 2 (ring 2's is null: pvx never sets it). */
+void desc_tss_stack(unsigned int ring, uint32_t *ss, uint32_t *esp)
+{
+    const uint8_t *tss = sim_frame_ptr(SIM_F_TSS);
+
+    *ss = ring == 1 ? *(const uint16_t *)(tss + TSS_SS1) : 0;
+    *esp = ring == 1 ? *(const uint32_t *)(tss + TSS_ESP1) : 0;
 }

@@ -19,8 +19,6 @@
  */
 #include "sim.h"
 
-_Static_assert(PVX_ARCH_VERSION == 6, "the simulator implements arch.h version 6");
-
 static struct fpu_state shadow;         /* the machine's registers when the engine's are not */
 static bool engine_holds = true;        /* at start the engine's own (reset) registers are */
 

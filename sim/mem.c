@@ -264,6 +264,81 @@ void arch_frames_written(mfn_t mfn, unsigned int nr)
             sim_code_stale = true;
 }
 
+/* Why a supervisor write to va faults (#PF error code), 0 when it does not. */
+static uint32_t sup_write_fault(uint32_t cr3, uint32_t va)
+{
+    struct sim_walk w;
+
+    mem_walk(cr3, va, &w);
+    if ( w.rsvd )
+        return X86_PFEC_RSVD | X86_PFEC_PRESENT | X86_PFEC_WRITE;
+    if ( !w.ok )
+        return X86_PFEC_WRITE;
+    if ( !w.rw )                        /* CR0.WP: read-only binds ring 0-2 too */
+        return X86_PFEC_PRESENT | X86_PFEC_WRITE;
+    return 0;
+}
+
+/* The MMU's side effects of a write through va: accessed bits on the way,
+ * dirty at the leaf (the PDPTE has neither). */
+static void set_accessed_dirty(uint32_t cr3, uint32_t va)
+{
+    uint64_t *e = mem_ptr((cr3 & ~0x1fu) + l3_table_offset(va) * 8, 8);
+
+    e = mem_ptr((*e & PTE_ADDR_MASK) + l2_table_offset(va) * 8, 8);
+    if ( *e & _PAGE_PSE )
+    {
+        *e |= _PAGE_ACCESSED | _PAGE_DIRTY;
+        return;
+    }
+    *e |= _PAGE_ACCESSED;
+    e = mem_ptr((*e & PTE_ADDR_MASK) + l1_table_offset(va) * 8, 8);
+    *e |= _PAGE_ACCESSED | _PAGE_DIRTY;
+}
+
+/*
+ * A frame pushed by the CPU: its words are written from the highest address
+ * down, so the first one that faults decides CR2. Unlike the CPU, which may
+ * have written the words above it, nothing is written when one faults.
+ */
+bool mem_write_sup(uint32_t cr3, uint32_t va, const void *buf, uint32_t len,
+                   uint32_t *fault_va, uint32_t *pfec)
+{
+    const uint8_t *src = buf;
+
+    for ( uint32_t off = len; off > 0; )
+    {
+        uint32_t n = off >= 4 ? 4 : off, a;
+
+        off -= n;
+        a = va + off;
+        if ( (*pfec = sup_write_fault(cr3, a)) != 0 )
+        {
+            *fault_va = a;
+            return false;
+        }
+        if ( ((a + n - 1) ^ a) & PAGE_MASK &&
+             (*pfec = sup_write_fault(cr3, a + n - 1)) != 0 )
+        {
+            *fault_va = (a + n - 1) & PAGE_MASK;
+            return false;
+        }
+    }
+    for ( uint32_t done = 0; done < len; )
+    {
+        uint32_t a = va + done, n = MIN(len - done, PAGE_SIZE - (a & ~PAGE_MASK));
+        struct sim_walk w;
+
+        mem_walk(cr3, a, &w);
+        set_accessed_dirty(cr3, a);
+        memcpy(sim_ram + w.pa, src + done, n);
+        if ( code_frames && (code_frames[(w.pa >> PAGE_SHIFT) / 8] & (1u << ((w.pa >> PAGE_SHIFT) % 8))) )
+            sim_code_stale = true;      /* the host wrote under translated code */
+        done += n;
+    }
+    return true;
+}
+
 void arch_load_cr3(paddr_t l3)
 {
     if ( l3 >= sim_ram_size || (l3 & 0x1f) )

@@ -7,6 +7,8 @@
  */
 #include "sim.h"
 
+_Static_assert(PVX_ARCH_VERSION == 7, "the simulator implements arch.h version 7");
+
 bool sim_hash_at_exit;
 
 void sim_start(const struct boot_info *bi)

@@ -66,6 +66,12 @@ void *mem_ptr(paddr_t pa, uint64_t len);        /* NULL when out of RAM */
 void mem_build_sim_frames(void);
 void mem_walk(uint32_t cr3, uint32_t va, struct sim_walk *w);
 size_t mem_read_virt(uint32_t cr3, uint32_t va, void *buf, size_t len);
+/* Write len bytes at va as the CPU writes from rings 0-2 with CR0.WP set,
+ * setting accessed and dirty bits as the MMU does. Every page is checked
+ * first: on a fault nothing is written, and *fault_va and *pfec say what
+ * the #PF would say; returns false then. */
+bool mem_write_sup(uint32_t cr3, uint32_t va, const void *buf, uint32_t len,
+                   uint32_t *fault_va, uint32_t *pfec);
 uint64_t mem_hash(uint64_t h);
 /* Translated code vs. host writes (see mem.c). */
 extern bool sim_code_stale;
@@ -89,6 +95,11 @@ void desc_build(void);                          /* the hypervisor's GDT entries,
  * fault (LDT page not mapped, index past the LDT). */
 bool desc_read(uint32_t sel, uint32_t ldt_ents, uint64_t *desc);
 void desc_frames_written(mfn_t mfn, unsigned int nr);
+/* The int $0x80 gate arch_set_fast_trap installed: false when there is none. */
+#define FAST_TRAP_VECTOR    0x80
+bool desc_fast_trap(uint32_t *cs, uint32_t *eip);
+/* The stack the TSS holds for ring 1 (2: null). */
+void desc_tss_stack(unsigned int ring, uint32_t *ss, uint32_t *esp);
 /* The GDT changed: segment registers must be reloaded (a full frame load)
  * before the guest runs on, as arch-x86's exit path reloads them. */
 extern bool sim_segs_stale;

@@ -71,7 +71,8 @@ void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
  * The trap hook.
  */
 
-/* The DPL of each gate of pvx's IDT that a guest may use with `int n`. */
+/* The DPL of each gate of pvx's IDT that a guest may use with `int n` (the
+ * guest's int $0x80 gate, DPL 3 while it is installed, is fast_trap's). */
 static unsigned int gate_dpl(uint32_t vector)
 {
     switch ( vector )
@@ -86,8 +87,8 @@ static unsigned int gate_dpl(uint32_t vector)
     }
 }
 
-/* The base of the code segment the engine runs in: block addresses are
- * linear, eip is not. */
+/* The base of a segment (the code segment the engine runs in: block
+ * addresses are linear, eip is not). */
 static uint32_t cs_base(uint32_t cs)
 {
     uint64_t d;
@@ -175,11 +176,82 @@ static void stop_kill(const char *why)
     stop(STOP_KILL);
 }
 
+/*
+ * int $0x80 through the guest's fast-trap gate (arch_set_fast_trap): a
+ * 32-bit trap gate of DPL 3 into cs:eip, delivered here as the CPU delivers
+ * it, not by the core. The target code segment is checked; when it is of an
+ * inner ring the stack is the TSS's for that ring; the CPU's frame (the
+ * outer ring's ss and esp, eflags, cs, eip past the int) is written there;
+ * TF, NT, RF and VM are cleared, IF is kept. A fault on the way is the
+ * CPU's, at the int: #GP or #NP naming the code segment, #TS naming the new
+ * stack, #PF writing the frame.
+ */
+static void fast_trap(uint32_t cs, uint32_t eip, unsigned int len)
+{
+    struct cpu_regs *r = &cpu_frame;
+    unsigned int cpl = r->cs & 3, dpl, ring;
+    uint32_t frame[5], n = 0, ss, esp, vector, error, cr2 = 0, hi;
+    uint64_t d;
+
+    vector = X86_EXC_GP;
+    error = cs & 0xfffc;
+    if ( !desc_read(cs, cpu_ldt_ents, &d) )
+        goto fault;
+    hi = (uint32_t)(d >> 32);
+    dpl = (hi >> 13) & 3;
+    /* Conforming code runs in the caller's ring; the core gives ring 1 only. */
+    ring = (hi & SEG_EC) ? cpl : dpl;
+    if ( (hi & (SEG_S | SEG_CODE)) != (SEG_S | SEG_CODE) || dpl > cpl || ring == 0 )
+        goto fault;
+    vector = X86_EXC_NP;
+    if ( !(hi & SEG_P) )
+        goto fault;
+
+    ss = r->ss & 0xffff;
+    esp = r->esp;
+    if ( ring < cpl )
+    {
+        desc_tss_stack(ring, &ss, &esp);
+        vector = X86_EXC_TS;
+        error = ss & 0xfffc;
+        if ( !cpu_seg_loads(ss, true, ring) )
+            goto fault;
+    }
+    frame[n++] = r->eip;
+    frame[n++] = r->cs & 0xffff;
+    frame[n++] = r->eflags;
+    if ( ring < cpl )
+    {
+        frame[n++] = r->esp;
+        frame[n++] = r->ss & 0xffff;
+    }
+    esp -= n * 4;
+    vector = X86_EXC_PF;
+    if ( !mem_write_sup(sim_cr3, cs_base(ss) + esp, frame, n * 4, &cr2, &error) )
+        goto fault;
+
+    r->ss = ss;
+    r->esp = esp;
+    r->cs = (cs & 0xfffc) | ring;
+    r->eip = eip;
+    r->eflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM);
+    stop(STOP_RELOAD);                  /* another ring: entered through a template */
+    return;
+
+ fault:
+    /* At the int, as the CPU reports a fault delivering it. */
+    r->eip -= len;
+    r->entry_vector = vector;
+    r->error_code = error;
+    stop_cr2 = vector == X86_EXC_PF ? cr2 : 0;
+    stop(STOP_TRAP);
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 {
     struct cpu_regs entry;
     unsigned int cpl;
-    uint32_t cr2;
+    uint32_t cr2, gate_cs, gate_eip;
     int len;
 
     (void)uc;
@@ -236,6 +308,11 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
         return;                         /* its #GP comes first */
     len = intno >= X86_NR_EXCEPTIONS ? 2 : soft_int_len(intno);
 
+    if ( len && intno == FAST_TRAP_VECTOR && desc_fast_trap(&gate_cs, &gate_eip) )
+    {
+        fast_trap(gate_cs, gate_eip, (unsigned int)len);
+        return;
+    }
     if ( len && intno == HYPERCALL_VECTOR && cpl <= gate_dpl(intno) )
     {
         cpu_frame.entry_vector = HYPERCALL_VECTOR;

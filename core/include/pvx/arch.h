@@ -15,7 +15,7 @@
 #include <pvx/regs.h>
 #include <pvx/types.h>
 
-#define PVX_ARCH_VERSION 6
+#define PVX_ARCH_VERSION 7
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -138,12 +138,14 @@ void arch_load_ldt(uint32_t ents);
  * core; read-only, the accessed bits are set). */
 void arch_map_ldt_page(unsigned int idx, mfn_t mfn);
 
-/* `int vector` from ring 3 (and ring 1) enters cs:eip in ring 1 directly, as
- * a trap gate with DPL 3 would (ring-3 callers switch to the kernel stack of
- * arch_set_kernel_stack; the frame is what the CPU pushes). cs 0 removes it:
- * `int vector` then arrives in core_trap as #GP((vector << 3) | 2). A machine
- * may also keep routing it through core_trap: the core then delivers it the
- * same way. The core only asks for vector 0x80, with a validated ring-1 cs. */
+/* `int vector` from rings 1 to 3 enters cs:eip directly, as a 32-bit trap
+ * gate with DPL 3 does, never through the core: an outer ring switches to
+ * the kernel stack of arch_set_kernel_stack, the frame is what the CPU
+ * pushes (ss and esp of an outer ring, eflags, cs, eip past the int), IF is
+ * kept. A fault delivering it (the frame not writable, say) arrives in
+ * core_trap as the CPU raises it, at the int. cs 0 removes the gate: `int
+ * vector` then arrives as #GP((vector << 3) | 2). The core only asks for
+ * vector 0x80, with a validated ring-1 cs. */
 void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip);
 
 /* CR0.TS of the machine: while set, the running vCPU's first FPU, MMX or
