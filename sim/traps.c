@@ -183,8 +183,8 @@ static void stop_kill(const char *why)
  * inner ring the stack is the TSS's for that ring; the CPU's frame (the
  * outer ring's ss and esp, eflags, cs, eip past the int) is written there;
  * TF, NT, RF and VM are cleared, IF is kept. A fault on the way is the
- * CPU's, at the int: #GP or #NP naming the code segment, #TS naming the new
- * stack, #PF writing the frame.
+ * CPU's, at the int, in its order: #GP or #NP naming the code segment, #TS
+ * or #SS naming the new stack, #PF writing the frame.
  */
 static void fast_trap(uint32_t cs, uint32_t eip, unsigned int len)
 {
@@ -211,10 +211,17 @@ static void fast_trap(uint32_t cs, uint32_t eip, unsigned int len)
     esp = r->esp;
     if ( ring < cpl )
     {
+        /* The new stack: a present, writable data segment of that ring. */
         desc_tss_stack(ring, &ss, &esp);
         vector = X86_EXC_TS;
         error = ss & 0xfffc;
-        if ( !cpu_seg_loads(ss, true, ring) )
+        if ( !(ss & 0xfffc) || (ss & 3) != ring || !desc_read(ss, cpu_ldt_ents, &d) )
+            goto fault;
+        hi = (uint32_t)(d >> 32);
+        if ( ((hi >> 13) & 3) != ring || (hi & (SEG_S | SEG_CODE | SEG_RW)) != (SEG_S | SEG_RW) )
+            goto fault;
+        vector = X86_EXC_SS;
+        if ( !(hi & SEG_P) )
             goto fault;
     }
     frame[n++] = r->eip;
