@@ -12,6 +12,7 @@ void sim_msg(const char *fmt, ...)
 {
     va_list ap;
 
+    trace_sync();
     trace_hcall_interrupt(true);
     fflush(stdout);
     fputs("(pvx) ", stdout);
@@ -26,6 +27,7 @@ void sim_panic(const char *fmt, ...)
 {
     va_list ap;
 
+    trace_sync();
     trace_hcall_interrupt(true);
     fflush(stdout);
     fputs("(pvx) sim panic: ", stdout);
@@ -38,6 +40,7 @@ void sim_panic(const char *fmt, ...)
 
 void arch_console_write(const char *s, size_t len)
 {
+    trace_sync();
     trace_hcall_interrupt(true);
     fwrite(s, 1, len, stdout);
     if ( memchr(s, '\n', len) )

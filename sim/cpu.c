@@ -557,6 +557,7 @@ void cpu_run(struct cpu_regs *first)
 
         /* Between instructions: the time limit and the timer. */
         time_after_stop(&cpu_frame);
+        trace_sync();
         if ( (cpu_frame.cs & 0xffff) != live_seg[0] || sim_segs_stale )
             full = true;
     }

@@ -226,6 +226,8 @@ void trace_hcall_exit(const struct cpu_regs *r);
 void trace_hcall_interrupt(bool to_stdout);
 void trace_hcall_stop(void);
 void trace_full_frames(void);
+/* Read the core's trace ring up to now (rows of --trace=sched, who runs). */
+void trace_sync(void);
 /* Count the instructions of the block [addr, addr + size) and note a final
  * int/int3/into; reads code through sim_cr3. */
 void dis_block(struct block_info *bi);

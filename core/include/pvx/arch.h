@@ -79,6 +79,26 @@ void core_timer_interrupt(struct cpu_regs *regs); /* the one-shot timer fired (r
  * something the hardware would simply run. */
 void core_vcpu_unrunnable(struct cpu_regs *regs, const char *why);
 
+/*
+ * The core's trace: the last events it recorded, on every machine, for any
+ * reader (the simulator's --trace=sched; a debugger reads trace_ring after a
+ * panic). Nothing waits for a reader: a machine may never call this.
+ */
+#define TRACE_DISPATCH  1               /* a vCPU got the CPU; what says why ("yield", ...) */
+struct trace_record {
+    uint64_t seq;                       /* 0, 1, 2, ...: a gap is records the ring lost */
+    uint64_t now_ns;                    /* arch_now_ns() when it happened */
+    uint32_t event;                     /* TRACE_* */
+    uint16_t cpu, domid, vcpu;
+    const char *what;                   /* a static string */
+};
+/* Copy the records from number *seq on (at most max) into out, oldest
+ * first, and move *seq past them; returns how many. The ring keeps the last
+ * TRACE_RING_SIZE: a reader that fell behind gets the oldest still kept
+ * (out[0].seq - *seq, before the call, is how many it lost). */
+#define TRACE_RING_SIZE 256
+unsigned int core_trace_read(uint64_t *seq, struct trace_record *out, unsigned int max);
+
 /* Read the given fields of the interrupted vCPU's frame from the CPU into
  * *regs: only inside core_hypercall_lazy, only for fields it said were
  * missing. A machine that always passes whole frames never gets this call. */
@@ -175,11 +195,6 @@ void arch_set_timer(uint64_t deadline_ns);       /* one-shot; 0 cancels; a past 
 void arch_tsc_sample(uint64_t *tsc, uint64_t *now_ns);
 /* TSC ticks per second: constant for the machine's life. */
 uint64_t arch_tsc_hz(void);
-
-/* The core dispatched a vCPU (a trace hook: the simulator's --trace=sched
- * writes it; hardware ignores it). reason is a short word ("yield", ...). */
-void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
-                         unsigned int vcpu, const char *reason);
 
 /* ------------------------------------------------------------------------
  * Console and the end of the machine.
