@@ -96,30 +96,15 @@ const char *hypercall_name(uint32_t nr)
     return hypercall_names[nr];
 }
 
-long hypercall_create_continuation(struct vcpu *v, uint32_t nr, unsigned int nargs, ...)
-{
-    uint32_t *args[5] = { &v->regs.ebx, &v->regs.ecx, &v->regs.edx, &v->regs.esi,
-                          &v->regs.edi };
-    va_list ap;
-
-    ASSERT(nargs <= 5);
-    regs_need(v, REGS_ALL);
-    va_start(ap, nargs);
-    for ( unsigned int i = 0; i < nargs; i++ )
-        *args[i] = va_arg(ap, uint32_t);
-    va_end(ap);
-    /* Back over "int $0x82": the guest re-enters with the new arguments. */
-    v->regs.eip -= 2;
-    return nr;
-}
-
 /*
  * A lazy entry (the simulator's, where each register read costs as much as
  * the trap) leaves fields of v->regs unread; they are read here, from the
- * CPU that still holds them, the first time the core needs them. Only the
- * vCPU whose hypercall is being handled can have missing fields.
+ * CPU that still holds them. Only the vCPU whose hypercall is being handled
+ * can have missing fields. The rest of the core reads the frame through
+ * vcpu_regs(), which takes all of them on first use; only the entry below
+ * reads a part (the call's arguments), with regs_read.
  */
-void regs_need(struct vcpu *v, uint32_t fields)
+static void regs_read(struct vcpu *v, uint32_t fields)
 {
     uint32_t m = v->regs_missing & fields;
 
@@ -127,6 +112,27 @@ void regs_need(struct vcpu *v, uint32_t fields)
         return;
     arch_regs_fill(&v->regs, m);
     v->regs_missing &= ~m;
+}
+
+void vcpu_regs_fill(struct vcpu *v)
+{
+    regs_read(v, REGS_ALL);
+}
+
+long hypercall_create_continuation(struct vcpu *v, uint32_t nr, unsigned int nargs, ...)
+{
+    struct cpu_regs *r = vcpu_regs(v);
+    uint32_t *args[5] = { &r->ebx, &r->ecx, &r->edx, &r->esi, &r->edi };
+    va_list ap;
+
+    ASSERT(nargs <= 5);
+    va_start(ap, nargs);
+    for ( unsigned int i = 0; i < nargs; i++ )
+        *args[i] = va_arg(ap, uint32_t);
+    va_end(ap);
+    /* Back over "int $0x82": the guest re-enters with the new arguments. */
+    r->eip -= 2;
+    return nr;
 }
 
 /* The argument registers of an n-argument hypercall, in ABI order. */
@@ -154,10 +160,11 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
      * gives it (a machine that routes it here anyway cannot make it a call). */
     if ( (regs->cs & 3) != 1 )
     {
-        regs_need(v, REGS_ALL);
-        v->regs.entry_vector = X86_EXC_GP;
-        v->regs.error_code = (0x82 << 3) | 2;
-        v->regs.eip -= 2;               /* the #GP is at the int */
+        struct cpu_regs *r = vcpu_regs(v);
+
+        r->entry_vector = X86_EXC_GP;
+        r->error_code = (0x82 << 3) | 2;
+        r->eip -= 2;                    /* the #GP is at the int */
         traps_handle(v, 0);
         goto out;
     }
@@ -169,7 +176,7 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
          * handler can come to depend on what a caller left in them. */
         const struct cpu_regs *r = &v->regs;
 
-        regs_need(v, hypercall_arg_fields[e->nargs]);
+        regs_read(v, hypercall_arg_fields[e->nargs]);
         switch ( e->nargs )
         {
         case 5: a[4] = r->edi;          /* fall through */
@@ -189,7 +196,7 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
     sched_after_entry();
     /* Switched away: the CPU still holds v's registers until we return. */
     if ( current != v )
-        regs_need(v, REGS_ALL);
+        vcpu_regs_fill(v);
     regs_copy(regs, &current->regs);
     missing = current->regs_missing;
     /* Unread, eflags is what the guest's own instructions made of it, which

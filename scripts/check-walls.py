@@ -21,6 +21,12 @@ computed include (#include MACRO) cannot be checked and is refused in a walled
 room. In core/ the only preprocessor conditional is an include guard: the core
 cannot behave differently on the two machines.
 
+The arch contract: every arch_* function pvx/arch.h declares is defined by
+both machines, in files of the same name (arch-x86/desc.c and sim/desc.c
+...), and each machine asserts the PVX_ARCH_VERSION arch.h defines. A vCPU's
+register frame is reached through vcpu_regs() only (a lazy entry may have
+left it in the CPU): in core/, only hypercall.c touches the field itself.
+
 Usage: check-walls.py [--root DIR]; exit status 1 and one line per violation.
 """
 
@@ -161,9 +167,57 @@ class Walls:
                     self.problems.append("%s:%d: %s: conditional compilation is not allowed in "
                                          "core/ (only include guards)" % (rel, n, line.strip()))
 
+    def read(self, rel):
+        with open(os.path.join(self.root, rel), errors="replace") as f:
+            return f.read()
+
+    def check_contract(self):
+        arch_h = self.read(ARCH_H)
+        declared = sorted(set(re.findall(r"^[\w ]+?\**\b(arch_\w+)\(", arch_h, re.M)))
+        version = re.search(r"^#define PVX_ARCH_VERSION (\d+)", arch_h, re.M).group(1)
+        where = {}
+        for machine in ("arch-x86", "sim"):
+            asserted = False
+            for f in sorted(os.listdir(os.path.join(self.root, machine))):
+                if not f.endswith(".c"):
+                    continue
+                text = self.read(os.path.join(machine, f))
+                for name in re.findall(r"^[a-z][\w ]*?\**\b(arch_\w+)\([^;]*?\)\s*\{", text, re.M | re.S):
+                    where.setdefault(name, {})[machine] = f
+                asserted |= bool(re.search(r"_Static_assert\(PVX_ARCH_VERSION == %s\b" % version, text))
+            if not asserted:
+                self.problems.append("%s/: no _Static_assert(PVX_ARCH_VERSION == %s, ...): which "
+                                     "arch.h does it implement?" % (machine, version))
+        for name in declared:
+            got = where.get(name, {})
+            if set(got) != {"arch-x86", "sim"}:
+                self.problems.append("%s: declared in pvx/arch.h, defined in %s" %
+                                     (name, " and ".join("%s/%s" % kv for kv in sorted(got.items()))
+                                      or "neither machine"))
+            elif got["arch-x86"] != got["sim"]:
+                self.problems.append("%s: in arch-x86/%s but sim/%s: one arch.h section, one file "
+                                     "name on both machines" % (name, got["arch-x86"], got["sim"]))
+        for name in sorted(set(where) - set(declared)):
+            self.problems.append("%s: defined by %s but not in pvx/arch.h" %
+                                 (name, " and ".join(sorted(where[name]))))
+
+    FRAME = re.compile(r"(?<!cpuid_table\[i\])(->|\.)regs\b(?!\s*\()|\bregs_missing\b")
+
+    def check_frame_access(self):
+        for rel in self.files():
+            if not rel.startswith("core/") or not rel.endswith(".c") or rel == "core/hypercall.c":
+                continue
+            for n, line in enumerate(self.read(rel).split("\n"), 1):
+                code = re.sub(r"/\*.*?(\*/|$)|^\s*\*.*", "", line)
+                if self.FRAME.search(code):
+                    self.problems.append("%s:%d: %s: a vCPU's frame only through vcpu_regs() "
+                                         "(pvx/domain.h)" % (rel, n, line.strip()))
+
     def run(self):
         for rel in self.files():
             self.check_file(rel)
+        self.check_contract()
+        self.check_frame_access()
         return self.problems
 
 

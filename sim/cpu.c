@@ -249,7 +249,7 @@ uint32_t cpu_frame_read_lazy(struct cpu_regs *r)
 
     cpu_check(uc_reg_read_batch(sim_uc, (int *)ids, ptr, 4), "read registers");
     /* Unread fields hold a value no selector or sane pointer has: a core
-     * path that forgot regs_need() shows up at once. */
+     * path that read the frame without vcpu_regs() shows up at once. */
     memset(r, 0xa5, sizeof(*r));
     r->eax = (uint32_t)val[0];
     r->cs = (uint16_t)val[1];
