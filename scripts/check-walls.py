@@ -27,12 +27,19 @@ both machines, in files of the same name (arch-x86/desc.c and sim/desc.c
 register frame is reached through vcpu_regs() only (a lazy entry may have
 left it in the CPU): in core/, only hypercall.c touches the field itself.
 
-Usage: check-walls.py [--root DIR]; exit status 1 and one line per violation.
+At link time (--link ARCH-OBJECTS -- CORE-OBJECTS, from the link rules of
+build/pvx.elf and build/pvx-sim) the same wall is checked on symbols: a
+machine's objects may use of the core's only the entries pvx/arch.h declares
+(core_*), however they were declared; lib/ is not the core.
+
+Usage: check-walls.py [--root DIR] | --link ARCH-OBJ... -- CORE-OBJ...
+Exit status 1 and one line per violation.
 """
 
 import argparse
 import os
 import re
+import subprocess
 import sys
 
 FREESTANDING = {"stdarg.h", "stdbool.h", "stddef.h", "stdint.h", "stdalign.h",
@@ -221,7 +228,46 @@ class Walls:
         return self.problems
 
 
+def nm(objs, undefined):
+    """{symbol: object} of the objects' undefined (or defined global) symbols."""
+    out = subprocess.run(["nm", "-A", "-u" if undefined else "--defined-only"] + objs,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, check=True).stdout
+    syms = {}
+    for line in out.splitlines():
+        where, _, rest = line.partition(": ") if ": " in line else line.rpartition(":")
+        w = rest.split()
+        if len(w) >= 2 and (undefined or w[-2] in "TDBRC"):
+            syms.setdefault(w[-1], where)
+    return syms
+
+
+def check_link(root, arch_objs, core_objs):
+    with open(os.path.join(root, ARCH_H)) as f:
+        entries = set(re.findall(r"^[\w ]+?\**\b(core_\w+)\(", f.read(), re.M))
+    core = nm([o for o in core_objs if "/core/" in o], False)
+    problems = []
+    for sym, obj in sorted(nm(arch_objs, True).items()):
+        if sym in core and sym not in entries:
+            problems.append("%s uses %s of the core (%s): a machine reaches the core only "
+                            "through pvx/arch.h's entries" % (obj, sym, os.path.basename(core[sym])))
+    return problems
+
+
 def main():
+    if len(sys.argv) > 1 and sys.argv[1] == "--link":
+        args = sys.argv[2:]
+        if "--" not in args:
+            print("usage: check-walls.py --link ARCH-OBJ... -- CORE-OBJ...", file=sys.stderr)
+            return 2
+        i = args.index("--")
+        problems = check_link(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                              args[:i], args[i + 1:])
+        for p in problems:
+            print(p, file=sys.stderr)
+        if problems:
+            print("check-walls: %d use(s) of the core past pvx/arch.h" % len(problems),
+                  file=sys.stderr)
+        return 1 if problems else 0
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--root", default=os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     a = ap.parse_args()

@@ -9,6 +9,7 @@ the build fails on each kind of breach of the walls between rooms.
 Each check prints "ok: ..." or "FAIL: ..."; exit status 1 on any failure.
 """
 
+import glob
 import os
 import re
 import shutil
@@ -298,6 +299,24 @@ def walls_checks(tmp):
         for path, orig in origs.items():
             with open(path, "w") as f:
                 f.write(orig)
+
+    # The same wall at link time (the link rules of pvx.elf and pvx-sim): a
+    # machine's object that declares a core function itself and calls it.
+    walls = os.path.join(TOP, "scripts", "check-walls.py")
+    sim_objs = sorted(glob.glob(os.path.join(TOP, "build", "sim", "sim", "*.o")))
+    core_objs = sorted(glob.glob(os.path.join(TOP, "build", "host", "core", "*.o")) +
+                       glob.glob(os.path.join(TOP, "build", "host", "lib", "*.o")))
+    rc, out, err, _ = run([sys.executable, walls, "--link"] + sim_objs + ["--"] + core_objs)
+    check("pvx-sim's objects use the core through arch.h only (link time)",
+          rc == 0 and sim_objs and core_objs, out + err)
+    bad = os.path.join(tmp, "sneak.c")
+    with open(bad, "w") as f:
+        f.write("void printk(const char *fmt, ...);\nvoid sneak(void) { printk(\"x\"); }\n")
+    subprocess.run(["gcc", "-c", "-o", bad[:-2] + ".o", bad], check=True)
+    rc, out, err, _ = run([sys.executable, walls, "--link"] + sim_objs + [bad[:-2] + ".o", "--"] +
+                          core_objs)
+    check("a machine's object calling the core's printk fails the link check, naming it",
+          rc != 0 and "uses printk of the core" in err, out + err)
 
 
 def main():
