@@ -12,11 +12,12 @@ X86_CFLAGS    = $(HV_CFLAGS32) $(CORE_INC)
 X86_CFLAGS_dbg = $(CFLAGS32) -g3 $(CORE_INC)
 X86_OBJS      := $(patsubst %,$(B)/x86/%.o,$(basename $(X86_SRCS)))
 X86_OBJS_dbg  := $(patsubst %,$(B)/dbg/x86/%.o,$(basename $(X86_SRCS)))
-$(eval $(call compile,x86,$(B)/x86,arch-x86,CC,X86_CFLAGS))
-$(eval $(call compile,dbg32,$(B)/dbg/x86,arch-x86,CC,X86_CFLAGS_dbg))
+$(eval $(call compile,x86,$(B)/x86,arch-x86,CC,X86_CFLAGS,,check-walls))
+$(eval $(call compile,dbg32,$(B)/dbg/x86,arch-x86,CC,X86_CFLAGS_dbg,,check-walls))
 
 $(B)/pvx.elf: $(X86_OBJS) $(CORE_OBJS_x86) $(X86_LDS)
 	$(call show,LD,$@)
+	$(Q)python3 scripts/check-walls.py --link $(X86_OBJS) -- $(CORE_OBJS_x86)
 	$(Q)$(CC) $(HV_LDFLAGS32) -Wl,-T,$(X86_LDS) -Wl,-z,max-page-size=0x1000 -o $@ \
 	    $(X86_OBJS) $(CORE_OBJS_x86) $(LIBGCC32)
 
@@ -25,6 +26,7 @@ $(B)/pvx.elf: $(X86_OBJS) $(CORE_OBJS_x86) $(X86_LDS)
 # stage of make test).
 $(B)/dbg/pvx.elf: $(X86_OBJS_dbg) $(CORE_OBJS_dbg32) $(X86_LDS)
 	$(call show,LD,$@)
+	$(Q)python3 scripts/check-walls.py --link $(X86_OBJS_dbg) -- $(CORE_OBJS_dbg32)
 	$(Q)$(CC) $(LDFLAGS32) -Wl,-T,$(X86_LDS) -Wl,-z,max-page-size=0x1000 -o $@ \
 	    $(X86_OBJS_dbg) $(CORE_OBJS_dbg32) $(LIBGCC32)
 

@@ -34,7 +34,7 @@
         cld
 .endm
 
-/* A table of (vector, entry) pairs, read by setup.c to fill the IDT. */
+/* A table of (vector, entry) pairs, read by desc.c to fill the IDT. */
         .section .rodata.x86_stubs, "a"
         .p2align 2
         .globl x86_stubs
@@ -127,7 +127,7 @@ x86_common_entry:
 /*
  * Load the frame at %esp and leave. A segment register is loaded from the
  * frame only when it holds another selector, or when x86_segs_stale says the
- * descriptor tables changed since the live ones were loaded (setup.c: a vCPU
+ * descriptor tables changed since the live ones were loaded (desc.c: a vCPU
  * switch, set_gdt, an LDT, update_descriptor). A guest's selector that became
  * invalid faults on its load; traps.c finds the load in x86_seg_fixups, nulls
  * the slot and resumes there, so the guest gets a null selector instead of a

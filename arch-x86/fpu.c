@@ -2,13 +2,11 @@
 /*
  * fpu.c - the FPU, MMX and SSE on x86 hardware: enabled at boot for guests
  * (CR4.OSFXSR, so SSE instructions run and fxsave stores XMM), and moved
- * with fxsave/fxrstor when the core switches their owner (core/cpu/fpu.c). The
- * hypervisor itself never uses them (-mno-80387 -mno-mmx -mno-sse).
+ * with fxsave/fxrstor when the core switches their owner (core/cpu/fpu.c), with
+ * CR0.TS as the core sets it (arch_set_ts). The hypervisor itself never uses
+ * them (-mno-80387 -mno-mmx -mno-sse).
  */
-#include <pvx/fpu.h>
 #include "x86.h"
-
-_Static_assert(PVX_ARCH_VERSION == 6, "arch-x86 implements arch.h version 6");
 
 void x86_fpu_init(void)
 {
@@ -42,4 +40,16 @@ void arch_fpu_restore(const struct fpu_state *s)
      */
     asm volatile ( "clts; fnclex; ffree %%st(7); fildl %0" :: "m" (zero) );
     asm volatile ( "fxrstor %0" :: "m" (*s) );
+}
+
+void arch_set_ts(bool ts)
+{
+    uint32_t cr0 = read_cr0();
+
+    if ( !!(cr0 & X86_CR0_TS) == ts )
+        return;                         /* a CR0 write serialises: only when it changes */
+    if ( ts )
+        write_cr0(cr0 | X86_CR0_TS);
+    else
+        asm volatile ( "clts" ::: "memory" );
 }

@@ -3,7 +3,6 @@
  * printk.c - the arch's own messages (boot, register dumps) and its panic,
  * formatted by the core's vsnprintk (core/lib), which this image links.
  */
-#include <pvx/lib.h>
 #include "x86.h"
 
 /* The last panic message, kept for a debugger: `print x86_epitaph` after the fact. */

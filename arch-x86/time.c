@@ -127,17 +127,6 @@ uint64_t arch_tsc_hz(void)
     return tsc_hz;
 }
 
-/* Dispatch tracing is the simulator's (--trace=sched); hardware has no sink. */
-void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
-                         unsigned int vcpu, const char *reason)
-{
-    (void)now_ns;
-    (void)cpu;
-    (void)domid;
-    (void)vcpu;
-    (void)reason;
-}
-
 /* Program channel 0 for the deadline, or for its maximum if that is further. */
 static void pit_arm(uint64_t deadline)
 {

@@ -5,7 +5,6 @@
  * few instructions in the exit path that may fault on a guest's behalf.
  */
 #include <pvx/layout.h>
-#include <pvx/lib.h>
 #include "x86.h"
 
 void x86_pic_spurious(unsigned int vector);

@@ -64,8 +64,8 @@
 
 #ifndef __ASSEMBLY__
 
-#include <pvx/types.h>
-#include <pvx/regs.h>
+#include <lib/format.h>
+#include <lib/string.h>
 #include <pvx/arch.h>
 
 #define __va(pa)    ((void *)((uint32_t)(pa) + DIRECTMAP_VIRT))
@@ -140,6 +140,10 @@ extern char x86_restore[], x86_iret[];
 
 /* setup.c */
 void x86_start(uint32_t mbi_pa) __noreturn;
+
+/* desc.c */
+void x86_desc_init(void);                   /* GDT, IDT, TSS: loaded */
+void x86_bench_trap_init(const char *cmdline);
 /* The descriptor tables changed since the segment registers were loaded: the
  * exit path reloads all four from the frame, not just those that differ. */
 extern uint8_t x86_segs_stale;

@@ -4,25 +4,25 @@
 # sanitizer, coverage and fuzzing builds the other fragments declare with
 # core_variant.
 
-# Every room of core/ (core/lib/ is the freestanding library, below).
+# Every room of core/. The shared lib (lib/): string and format helpers. The
+# 32-bit images link both; host programs use libc's memcpy & co. (identical
+# semantics) so that Unicorn does not run on ours.
 CORE_SRCS   := $(sort $(wildcard core/*.c core/*/*.c))
-CORE_SRCS   := $(filter-out core/lib/%,$(CORE_SRCS))
-# String and format helpers. The 32-bit images link them; host programs use
-# libc's memcpy & co. (identical semantics) so that Unicorn does not run on ours.
-CORE_LIB32  := core/lib/string.c core/lib/vsnprintk.c
-CORE_LIBHOST := core/lib/vsnprintk.c
+CORE_LIB32  := lib/string.c lib/vsnprintk.c
+CORE_LIBHOST := lib/vsnprintk.c
 # PVX_DEBUG=1 (every build of this tree) keeps the ASSERTs; a release image
 # may be built with make PVX_DEBUG=0 (core/include/pvx/lib.h).
 PVX_DEBUG   ?= 1
-CORE_INC    := -Icore/include -DPVX_DEBUG=$(PVX_DEBUG)
+CORE_INC    := -Icore/include -Ilib/include -DPVX_DEBUG=$(PVX_DEBUG)
 
 # core_variant(NAME, OBJDIR, CC-VAR, CFLAGS-VAR, LIB-SRCS[, PREREQS])
 #   CORE_OBJS_NAME: the core's objects under OBJDIR, compiled by $(CC-VAR)
-#   with $(CFLAGS-VAR) (which holds the include flags too); every variant waits
-#   for check-core.
+#   with $(CFLAGS-VAR) (which holds the include flags too), and LIB-SRCS of
+#   the shared lib the same way; every variant waits for check-walls.
 define core_variant
 CORE_OBJS_$(1) := $$(patsubst %.c,$(2)/%.o,$$(CORE_SRCS) $(5))
-$$(eval $$(call compile,$(1),$(2),core,$(3),$(4),$(6),check-core))
+$$(eval $$(call compile,$(1),$(2),core,$(3),$(4),$(6),check-walls))
+$$(eval $$(call compile,$(1),$(2),lib,$(3),$(4),$(6),check-walls))
 -include $$(CORE_OBJS_$(1):.o=.d)
 endef
 
@@ -38,9 +38,10 @@ CORE_CFLAGS_dbg   = $(WARN) -O0 -g3 -ffreestanding -fno-strict-aliasing -fno-omi
 $(eval $(call core_variant,dbg32,$(B)/dbg/x86,CC,CORE_CFLAGS_dbg32,$(CORE_LIB32)))
 $(eval $(call core_variant,dbg,$(B)/dbg/host,CC,CORE_CFLAGS_dbg,$(CORE_LIBHOST)))
 
-# core/ is identical on both machines: no conditional compilation at all,
-# except include guards. This fails the build when one appears.
-check-core:
-	$(Q)bash scripts/check-core.sh
+# The walls between the rooms (scripts/check-walls.py, docs/architecture.md):
+# what each room may include, and no conditional compilation in core/ but
+# include guards. Every compile waits for it: a violation fails the build.
+check-walls:
+	$(Q)python3 scripts/check-walls.py
 
-.PHONY: check-core
+.PHONY: check-walls

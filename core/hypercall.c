@@ -122,10 +122,11 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
      * gives it (a machine that routes it here anyway cannot make it a call). */
     if ( (regs->cs & 3) != 1 )
     {
-        regs_need(v, REGS_ALL);
-        v->regs.entry_vector = X86_EXC_GP;
-        v->regs.error_code = (0x82 << 3) | 2;
-        v->regs.eip -= 2;               /* the #GP is at the int */
+        struct cpu_regs *r = vcpu_regs(v);
+
+        r->entry_vector = X86_EXC_GP;
+        r->error_code = (0x82 << 3) | 2;
+        r->eip -= 2;                    /* the #GP is at the int */
         traps_handle(v, 0);
         goto out;
     }
@@ -137,7 +138,7 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
          * handler can come to depend on what a caller left in them. */
         const struct cpu_regs *r = &v->regs;
 
-        regs_need(v, hypercall_arg_fields[e->nargs]);
+        vcpu_regs_read(v, hypercall_arg_fields[e->nargs]);
         switch ( e->nargs )
         {
         case 5: a[4] = r->edi;          /* fall through */
@@ -157,7 +158,7 @@ uint32_t core_hypercall_lazy(struct cpu_regs *regs, uint32_t missing)
     sched_after_entry();
     /* Switched away: the CPU still holds v's registers until we return. */
     if ( current != v )
-        regs_need(v, REGS_ALL);
+        vcpu_regs_fill(v);
     regs_copy(regs, &current->regs);
     missing = current->regs_missing;
     /* Unread, eflags is what the guest's own instructions made of it, which

@@ -25,7 +25,7 @@
 static bool multicall_one(struct vcpu *v, struct multicall_entry *mc)
 {
     const struct hypercall_entry *e = hypercall_lookup(mc->op);
-    struct cpu_regs saved = v->regs;
+    struct cpu_regs *r = vcpu_regs(v), saved = *r;
     long rc;
 
     if ( !e )
@@ -36,17 +36,17 @@ static bool multicall_one(struct vcpu *v, struct multicall_entry *mc)
     rc = hypercall_invoke(v, mc->op, e, mc->args);
     mc->result = (uint32_t)rc;
     /* An iret moves eip on purpose: it ends the batch, it is no continuation. */
-    if ( v->regs.eip == saved.eip || mc->op == __HYPERVISOR_iret )
+    if ( r->eip == saved.eip || mc->op == __HYPERVISOR_iret )
         return false;
 
     /* hypercall_create_continuation rewound the multicall's own frame: take
      * the call's new arguments back into its entry and restore the frame. */
-    mc->args[0] = v->regs.ebx;
-    mc->args[1] = v->regs.ecx;
-    mc->args[2] = v->regs.edx;
-    mc->args[3] = v->regs.esi;
-    mc->args[4] = v->regs.edi;
-    v->regs = saved;
+    mc->args[0] = r->ebx;
+    mc->args[1] = r->ecx;
+    mc->args[2] = r->edx;
+    mc->args[3] = r->esi;
+    mc->args[4] = r->edi;
+    *r = saved;
     return true;
 }
 
@@ -62,8 +62,6 @@ long do_multicall(struct vcpu *v, uint32_t call_list, uint32_t nr_calls, uint32_
     if ( (uint64_t)call_list + (uint64_t)nr_calls * sizeof(mc) > HYPERVISOR_VIRT_START )
         return -EFAULT;
 
-    /* Each entry saves and restores the whole frame (multicall_one). */
-    regs_need(v, REGS_ALL);
     v->in_multicall = true;
     for ( i = 0; i < nr_calls; i++ )
     {

@@ -333,5 +333,5 @@ struct cpu_regs *core_start(const struct boot_info *bi)
         printk("scheduler: %s", sched_policy_name());
 
     schedule();
-    return &current->regs;
+    return vcpu_regs(current);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-2.0-only
-"""Print core/ coverage figures from gcovr's JSON summary; fail under the gates."""
+"""Print core/ (and lib/) coverage figures from gcovr's JSON summary; fail under the gates."""
 import json
 import sys
 
@@ -8,7 +8,7 @@ summary, line_gate, branch_gate = sys.argv[1], float(sys.argv[2]), float(sys.arg
 with open(summary) as f:
     s = json.load(f)
 line, branch, func = s["line_percent"], s["branch_percent"], s["function_percent"]
-print("coverage of core/: lines %.1f%% (%d/%d), branches %.1f%% (%d/%d), functions %.1f%% (%d/%d)"
+print("coverage of core/ and lib/: lines %.1f%% (%d/%d), branches %.1f%% (%d/%d), functions %.1f%% (%d/%d)"
       % (line, s["line_covered"], s["line_total"], branch, s["branch_covered"], s["branch_total"],
          func, s["function_covered"], s["function_total"]))
 def pct(v):

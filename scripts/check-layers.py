@@ -17,7 +17,7 @@ import sys
 
 # Rooms, by path under core/ (the first match wins).
 ROOMS = [
-    ("base", ["lib/", "heap.c", "fault.c", "console.c", "machine.c"]),
+    ("base", ["lib/", "heap.c", "fault.c", "console.c", "machine.c", "trace.c"]),
     ("mm-types", ["mm/frame.c", "mm/types.c", "mm/guest_access.c"]),
     ("mm", ["mm/"]),
     ("cpu", ["cpu/"]),

@@ -13,15 +13,17 @@ SIM_LIBS     := $(UNICORN_LIB) -lcapstone -lpthread -lm
 
 SIM_OBJS     := $(patsubst %.c,$(B)/sim/%.o,$(SIM_SRCS))
 SIM_OBJS_dbg := $(patsubst %.c,$(B)/dbg/host/%.o,$(SIM_SRCS))
-$(eval $(call compile,sim,$(B)/sim,sim,CC,SIM_CFLAGS,$(UNICORN_LIB)))
-$(eval $(call compile,dbg,$(B)/dbg/host,sim,CC,SIM_CFLAGS_dbg,$(UNICORN_LIB)))
+$(eval $(call compile,sim,$(B)/sim,sim,CC,SIM_CFLAGS,$(UNICORN_LIB),check-walls))
+$(eval $(call compile,dbg,$(B)/dbg/host,sim,CC,SIM_CFLAGS_dbg,$(UNICORN_LIB),check-walls))
 
 $(B)/pvx-sim: $(SIM_OBJS) $(CORE_OBJS_host) $(UNICORN_LIB)
 	$(call show,LD,$@)
+	$(Q)python3 scripts/check-walls.py --link $(SIM_OBJS) -- $(CORE_OBJS_host)
 	$(Q)$(CC) -O2 -g -o $@ $(SIM_OBJS) $(CORE_OBJS_host) $(SIM_LIBS)
 
 $(B)/dbg/pvx-sim: $(SIM_OBJS_dbg) $(CORE_OBJS_dbg) $(UNICORN_LIB)
 	$(call show,LD,$@)
+	$(Q)python3 scripts/check-walls.py --link $(SIM_OBJS_dbg) -- $(CORE_OBJS_dbg)
 	$(Q)$(CC) -g -o $@ $(SIM_OBJS_dbg) $(CORE_OBJS_dbg) $(SIM_LIBS)
 
 ALL_TARGETS += $(B)/pvx-sim

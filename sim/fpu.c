@@ -15,11 +15,9 @@
  * ST0-7 stack-relative as 10 bytes each, FPSW with TOP, FPCW, FPTAG as the
  * full tag word (only "empty or not" is kept on write), FIP/FCS/FDP/FDS/FOP,
  * MXCSR (written through cpu_set_mxcsr, so rounding follows) and XMM0-7.
+ * CR0.TS (arch_set_ts) is here too: it decides where the registers are.
  */
 #include "sim.h"
-#include <pvx/fpu.h>
-
-_Static_assert(PVX_ARCH_VERSION == 6, "the simulator implements arch.h version 6");
 
 static struct fpu_state shadow;         /* the machine's registers when the engine's are not */
 static bool engine_holds = true;        /* at start the engine's own (reset) registers are */
@@ -145,12 +143,35 @@ void fpu_before_template(void)
     engine_holds = false;
 }
 
-void fpu_engine_sync(void)
+/* With CR0.TS clear a guest may use the registers: they go into the engine. */
+static void fpu_engine_sync(void)
 {
     if ( engine_holds )
         return;
     engine_write(&shadow);
     engine_holds = true;
+}
+
+/* The machine's CR0.TS. The templates hold it set, the usual state (only
+ * the FPU's owner runs with it clear, core/cpu/fpu.c): a CR0 write costs
+ * Unicorn ~0.25 us, so it is written only when it changes. */
+static bool cr0_ts = true;
+
+void fpu_after_template(void)
+{
+    if ( cr0_ts )
+        return;
+    cpu_reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS, "cr0");
+    fpu_engine_sync();                  /* the owner's registers into the engine */
+}
+
+void arch_set_ts(bool ts)
+{
+    if ( ts != cr0_ts )                 /* the engine holds cr0_ts */
+        cpu_reg_write(UC_X86_REG_CR0, CR0_GUEST_BITS | (ts ? CR0_TS : 0), "cr0");
+    cr0_ts = ts;
+    if ( !ts )
+        fpu_engine_sync();              /* the guest may use the FPU now: its registers in */
 }
 
 void arch_fpu_save(struct fpu_state *s)

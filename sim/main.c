@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * main.c - the pvx-sim program: options, modules, boot_info, console and the
- * end of the machine.
+ * main.c - the pvx-sim program: what a boot loader does on hardware. It reads
+ * the options and the modules, loads the modules into machine memory and
+ * describes the machine in boot_info; setup.c starts the machine.
  *
  *   pvx-sim [options] KERNEL[=ARGS] [MODULE[=ARGS]...]
  *
@@ -33,7 +34,6 @@
 /* Numbers of up to 18 digits: what a shell script counts with, too. */
 #define NUM_MAX         999999999999999999ull
 
-static bool opt_hash;
 static struct boot_info boot;
 
 static const char usage[] =
@@ -82,59 +82,6 @@ static void __noreturn __printf(1, 2) bad_usage(const char *fmt, ...)
     va_end(ap);
     fputs("\nTry 'pvx-sim --help' for more information.\n", stderr);
     exit(PVX_EXIT_PANIC);
-}
-
-void sim_msg(const char *fmt, ...)
-{
-    va_list ap;
-
-    trace_hcall_interrupt(true);
-    fflush(stdout);
-    fputs("(pvx) ", stdout);
-    va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
-    va_end(ap);
-    fputc('\n', stdout);
-    fflush(stdout);
-}
-
-void sim_panic(const char *fmt, ...)
-{
-    va_list ap;
-
-    trace_hcall_interrupt(true);
-    fflush(stdout);
-    fputs("(pvx) sim panic: ", stdout);
-    va_start(ap, fmt);
-    vfprintf(stdout, fmt, ap);
-    va_end(ap);
-    fputc('\n', stdout);
-    arch_shutdown(PVX_EXIT_PANIC);
-}
-
-void arch_console_write(const char *s, size_t len)
-{
-    trace_hcall_interrupt(true);
-    fwrite(s, 1, len, stdout);
-    if ( memchr(s, '\n', len) )
-        fflush(stdout);
-}
-
-void arch_shutdown(int status)
-{
-    static bool down;
-
-    fflush(stdout);
-    trace_hcall_stop();
-    if ( opt_hash && !down && sim_uc != NULL )
-    {
-        down = true;            /* a panic while hashing must not recurse */
-        printf("(pvx) state hash %016llx\n",
-               (unsigned long long)cpu_hash(mem_hash(0xcbf29ce484222325ull)));
-    }
-    fflush(stdout);
-    fflush(stderr);
-    exit(status);
 }
 
 /* "128M", "1G", "64K", "64" (MiB, as xl's memory=): bytes. Whole numbers
@@ -471,7 +418,6 @@ int main(int argc, char **argv)
     const char *paths[argc > 0 ? argc : 1];
     unsigned int nr_paths = 0, nr_mods = 0;
     uint64_t mem = DEFAULT_MEM;
-    struct cpu_regs *regs;
     const char *v;
     bool options = true;
     int i;
@@ -541,7 +487,7 @@ int main(int argc, char **argv)
                 bad_usage("--sched-csv: cannot write %s: %s", v, strerror(errno));
         }
         else if ( !strcmp(a, "--hash") )
-            opt_hash = true;
+            sim_hash_at_exit = true;
         else if ( !strcmp(a, "--no-time") )
             sim_no_time = true;
         else if ( !strcmp(a, "--full-frames") )
@@ -578,14 +524,5 @@ int main(int argc, char **argv)
 
     mem_init(mem);
     load_modules(mods, nr_mods);
-    mem_build_sim_frames();
-    cpu_init();
-    cpu_make_templates();
-    time_init();
-    trace_init();
-    /* Hooks added after the templates ran: drop the blocks translated without them. */
-    uc_ctl_flush_tb(sim_uc);
-
-    regs = core_start(&boot);
-    cpu_run(regs);
+    sim_start(&boot);
 }

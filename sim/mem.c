@@ -26,22 +26,6 @@ uint8_t *sim_ram;
 uint64_t sim_ram_size;
 mfn_t sim_first_frame;
 
-/* x86 descriptor fields. */
-#define DESC_TYPE_CODE  0xbu        /* execute/read, accessed */
-#define DESC_TYPE_DATA  0x3u        /* read/write, accessed */
-#define DESC_TYPE_TSS   0xbu        /* 32-bit TSS, busy: nothing ever writes the GDT */
-#define DESC_S          (1u << 12)
-#define DESC_P          (1u << 15)
-#define DESC_DB         (1u << 22)
-#define DESC_G          (1u << 23)
-
-/* TSS offsets (32-bit TSS). */
-#define TSS_ESP0        4
-#define TSS_SS0         8
-#define TSS_ESP1        12
-#define TSS_SS1         16
-#define TSS_IOMAP       102
-
 void mem_init(uint64_t size)
 {
     void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
@@ -72,44 +56,14 @@ static void *frame_ptr(unsigned int idx)
     return sim_ram + mem_sim_frame(idx);
 }
 
-static uint64_t gdt_desc(uint32_t base, uint32_t limit, uint32_t type,
-                         unsigned int dpl, uint32_t flags)
-{
-    uint32_t lo = (limit & 0xffff) | (base << 16);
-    uint32_t hi = ((base >> 16) & 0xff) | (type << 8) | (dpl << 13) | DESC_P |
-                  (limit & 0xf0000) | flags | (base & 0xff000000u);
-
-    return ((uint64_t)hi << 32) | lo;
-}
-
 void mem_build_sim_frames(void)
 {
-    uint64_t *gdt = frame_ptr(SIM_F_GDT);
     uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
-    uint8_t *tss = frame_ptr(SIM_F_TSS);
     uint64_t *l3, *l2lo, *l1lo;
     uint8_t *landing;
     unsigned int i;
 
-    memset(gdt, 0, SIM_GDT_PAGES * PAGE_SIZE);
-    /* Accessed bits pre-set: the CPU would otherwise write them into a
-     * read-only page. */
-    gdt[__HYPERVISOR_CS >> 3] = gdt_desc(0, 0xfffff, DESC_TYPE_CODE, 0, DESC_S | DESC_DB | DESC_G);
-    gdt[__HYPERVISOR_DS >> 3] = gdt_desc(0, 0xfffff, DESC_TYPE_DATA, 0, DESC_S | DESC_DB | DESC_G);
-    gdt[FLAT_RING1_CS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_CODE, 1,
-                                       DESC_S | DESC_DB | DESC_G);
-    gdt[FLAT_RING1_DS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_DATA, 1,
-                                       DESC_S | DESC_DB | DESC_G);
-    gdt[FLAT_RING3_CS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_CODE, 3,
-                                       DESC_S | DESC_DB | DESC_G);
-    gdt[FLAT_RING3_DS >> 3] = gdt_desc(0, GUEST_SEGMENT_LIMIT_PAGES, DESC_TYPE_DATA, 3,
-                                       DESC_S | DESC_DB | DESC_G);
-    gdt[__TSS_SEL >> 3] = gdt_desc(SIM_VA_TSS, SIM_TSS_LIMIT, DESC_TYPE_TSS, 0, 0);
-
-    memset(tss, 0, PAGE_SIZE);
-    *(uint16_t *)(tss + TSS_SS0) = __HYPERVISOR_DS;
-    *(uint16_t *)(tss + TSS_IOMAP) = SIM_TSS_LIMIT + 1;  /* no I/O bitmap */
-
+    desc_build();
     /* The shared L1: supervisor only, read-only (a guest's ring 1 writing
      * the trampoline would run its code in ring 0). A pre-set so the MMU
      * never writes into this table. */
@@ -172,97 +126,6 @@ void arch_unmap_frames(void *va, unsigned int nr)
 {
     (void)va;
     (void)nr;                   /* everything is always mapped */
-}
-
-void arch_set_kernel_stack(uint32_t ss, uint32_t esp)
-{
-    uint8_t *tss = frame_ptr(SIM_F_TSS);
-
-    *(uint32_t *)(tss + TSS_ESP1) = esp;
-    *(uint16_t *)(tss + TSS_SS1) = (uint16_t)ss;
-}
-
-/*
- * The guest's GDT pages are mapped over GDT pages 0..13 of the shared L1,
- * read-only like the rest of the GDT (the core sets every accessed bit, so
- * the CPU never writes them); unused pages map the simulator's own zeroed
- * GDT frames. Pages 14 and 15 (the reserved entries) never change.
- */
-/* The guest frames in the GDT now: a core write to one of them (a
- * descriptor update) must reach the segment registers as on hardware, where
- * every exit reloads them from the GDT. */
-static mfn_t gdt_frames[FIRST_RESERVED_GDT_PAGE];
-static unsigned int gdt_nr;
-bool sim_segs_stale;
-
-void arch_load_gdt(const mfn_t *frames, unsigned int nr)
-{
-    uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
-    unsigned int i;
-
-    if ( nr > FIRST_RESERVED_GDT_PAGE )
-        sim_panic("arch_load_gdt: %u frames", nr);
-    for ( i = 0; i < FIRST_RESERVED_GDT_PAGE; i++ )
-    {
-        if ( i < nr && mem_ptr((paddr_t)frames[i] << PAGE_SHIFT, PAGE_SIZE) == NULL )
-            sim_panic("arch_load_gdt: frame %#x outside RAM", frames[i]);
-        l1[i] = (i < nr ? (uint64_t)frames[i] << PAGE_SHIFT : mem_sim_frame(SIM_F_GDT + i)) |
-                _PAGE_PRESENT | _PAGE_ACCESSED;
-    }
-    if ( uc_ctl_flush_tlb(sim_uc) != UC_ERR_OK )
-        sim_panic("arch_load_gdt: cannot flush the TLB");
-    memcpy(gdt_frames, frames, nr * sizeof(*frames));
-    gdt_nr = nr;
-    sim_segs_stale = true;
-}
-
-/* The LDT area: L1 entries from LDT_VIRT_START up, read-only, filled one
- * page at a time as the core validates them. The LDTR itself is cpu.c's. */
-#define SIM_LDT_L1 ((LDT_VIRT_START - ARCH_VIRT_START) >> PAGE_SHIFT)
-_Static_assert(SIM_LDT_L1 >= SIM_NR_FRAMES && SIM_LDT_L1 + LDT_MAX_PAGES <= 512,
-               "the LDT area is clear of the simulator's pages");
-
-void arch_load_ldt(uint32_t ents)
-{
-    uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
-
-    for ( unsigned int i = 0; i < LDT_MAX_PAGES; i++ )
-        l1[SIM_LDT_L1 + i] = 0;
-    if ( uc_ctl_flush_tlb(sim_uc) != UC_ERR_OK )
-        sim_panic("arch_load_ldt: cannot flush the TLB");
-    cpu_set_ldt(ents);
-}
-
-void arch_map_ldt_page(unsigned int idx, mfn_t mfn)
-{
-    uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
-
-    if ( idx >= LDT_MAX_PAGES || mem_ptr((paddr_t)mfn << PAGE_SHIFT, PAGE_SIZE) == NULL )
-        sim_panic("arch_map_ldt_page(%u, %#x)", idx, mfn);
-    l1[SIM_LDT_L1 + idx] = ((uint64_t)mfn << PAGE_SHIFT) | _PAGE_PRESENT | _PAGE_ACCESSED;
-    if ( uc_ctl_flush_tlb(sim_uc) != UC_ERR_OK )
-        sim_panic("arch_map_ldt_page: cannot flush the TLB");
-}
-
-bool mem_read_desc(uint32_t sel, uint32_t ldt_ents, uint64_t *desc)
-{
-    const uint64_t *l1 = frame_ptr(SIM_F_HYP_L1);
-    uint32_t off = (sel >> 3) * 8;
-    const void *p;
-
-    if ( sel & 4 )
-    {
-        if ( (sel >> 3) >= ldt_ents )
-            return false;
-        off += LDT_VIRT_START - ARCH_VIRT_START;
-    }
-    if ( !(l1[off >> PAGE_SHIFT] & _PAGE_PRESENT) )
-        return false;
-    p = mem_ptr((l1[off >> PAGE_SHIFT] & PTE_ADDR_MASK) + (off & (PAGE_SIZE - 1)), 8);
-    if ( p == NULL )
-        return false;
-    memcpy(desc, p, 8);
-    return true;
 }
 
 static bool read_pte(uint64_t table, unsigned int idx, uint64_t *pte)
@@ -393,12 +256,104 @@ void arch_frames_written(mfn_t mfn, unsigned int nr)
 {
     if ( (uint64_t)(mfn + nr) * PAGE_SIZE > sim_ram_size )
         sim_panic("arch_frames_written(%#x, %u) beyond RAM", mfn, nr);
-    for ( unsigned int i = 0; i < gdt_nr; i++ )
-        if ( gdt_frames[i] >= mfn && gdt_frames[i] < mfn + nr )
-            sim_segs_stale = true;
+    desc_frames_written(mfn, nr);
     if ( code_frames == NULL )
         return;
     for ( mfn_t m = mfn; m < mfn + nr; m++ )
         if ( code_frames[m / 8] & (1u << (m % 8)) )
             sim_code_stale = true;
+}
+
+/* Why a supervisor write to va faults (#PF error code), 0 when it does not. */
+static uint32_t sup_write_fault(uint32_t cr3, uint32_t va)
+{
+    struct sim_walk w;
+
+    mem_walk(cr3, va, &w);
+    if ( w.rsvd )
+        return X86_PFEC_RSVD | X86_PFEC_PRESENT | X86_PFEC_WRITE;
+    if ( !w.ok )
+        return X86_PFEC_WRITE;
+    if ( !w.rw )                        /* CR0.WP: read-only binds ring 0-2 too */
+        return X86_PFEC_PRESENT | X86_PFEC_WRITE;
+    return 0;
+}
+
+/* The MMU's side effects of a write through va: accessed bits on the way,
+ * dirty at the leaf (the PDPTE has neither). */
+static void set_accessed_dirty(uint32_t cr3, uint32_t va)
+{
+    uint64_t *e = mem_ptr((cr3 & ~0x1fu) + l3_table_offset(va) * 8, 8);
+
+    e = mem_ptr((*e & PTE_ADDR_MASK) + l2_table_offset(va) * 8, 8);
+    if ( *e & _PAGE_PSE )
+    {
+        *e |= _PAGE_ACCESSED | _PAGE_DIRTY;
+        return;
+    }
+    *e |= _PAGE_ACCESSED;
+    e = mem_ptr((*e & PTE_ADDR_MASK) + l1_table_offset(va) * 8, 8);
+    *e |= _PAGE_ACCESSED | _PAGE_DIRTY;
+}
+
+/*
+ * A frame pushed by the CPU: its words are written from the highest address
+ * down, so the first one that faults decides CR2. Unlike the CPU, which may
+ * have written the words above it, nothing is written when one faults.
+ */
+bool mem_write_sup(uint32_t cr3, uint32_t va, const void *buf, uint32_t len,
+                   uint32_t *fault_va, uint32_t *pfec)
+{
+    const uint8_t *src = buf;
+
+    for ( uint32_t off = len; off > 0; )
+    {
+        uint32_t n = off >= 4 ? 4 : off, a;
+
+        off -= n;
+        a = va + off;
+        if ( (*pfec = sup_write_fault(cr3, a)) != 0 )
+        {
+            *fault_va = a;
+            return false;
+        }
+        if ( ((a + n - 1) ^ a) & PAGE_MASK &&
+             (*pfec = sup_write_fault(cr3, a + n - 1)) != 0 )
+        {
+            *fault_va = (a + n - 1) & PAGE_MASK;
+            return false;
+        }
+    }
+    for ( uint32_t done = 0; done < len; )
+    {
+        uint32_t a = va + done, n = MIN(len - done, PAGE_SIZE - (a & ~PAGE_MASK));
+        struct sim_walk w;
+
+        mem_walk(cr3, a, &w);
+        set_accessed_dirty(cr3, a);
+        memcpy(sim_ram + w.pa, src + done, n);
+        if ( code_frames && (code_frames[(w.pa >> PAGE_SHIFT) / 8] & (1u << ((w.pa >> PAGE_SHIFT) % 8))) )
+            sim_code_stale = true;      /* the host wrote under translated code */
+        done += n;
+    }
+    return true;
+}
+
+void arch_load_cr3(paddr_t l3)
+{
+    if ( l3 >= sim_ram_size || (l3 & 0x1f) )
+        sim_panic("arch_load_cr3(%#llx): bad L3 address", (unsigned long long)l3);
+    sim_cr3 = (uint32_t)l3;
+    cpu_reg_write(UC_X86_REG_CR3, sim_cr3, "cr3");  /* flushes the TLB */
+}
+
+void arch_flush_tlb(void)
+{
+    cpu_check(uc_ctl_flush_tlb(sim_uc), "flush tlb");
+}
+
+void arch_flush_tlb_one(gva_t va)
+{
+    (void)va;                           /* Unicorn has no single-page flush */
+    cpu_check(uc_ctl_flush_tlb(sim_uc), "flush tlb");
 }

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * sim.h - the parts of pvx-sim that talk to each other: machine memory
- * (mem.c), the Unicorn CPU (cpu.c), virtual time (time.c), tracing (trace.c)
- * and the program itself (main.c). Nothing here is seen by the core, which
- * knows the simulator only through pvx/arch.h.
+ * sim.h - the parts of pvx-sim that talk to each other. Each arch.h section
+ * lives in the file of the same name as on arch-x86: setup.c (boot, the
+ * end), traps.c (exits to the core), mem.c (memory, TLB, CR3), desc.c
+ * (descriptor tables), fpu.c (FPU, CR0.TS), time.c, console.c; beside them
+ * the engine (cpu.c), tracing (trace.c) and the program (main.c). Nothing
+ * here is seen by the core, which knows the simulator only through
+ * pvx/arch.h.
  */
 #ifndef SIM_SIM_H
 #define SIM_SIM_H
@@ -35,7 +38,7 @@
 #define SIM_F_BOOT_L1LO     21
 #define SIM_F_BOOT_L2HI     22
 #define SIM_F_LANDING       23                  /* ring-1/3 landing code of the templates */
-#define SIM_F_NULL_L3       24                  /* a PDPT with nothing present (cpu.c's I/O undo) */
+#define SIM_F_NULL_L3       24                  /* a PDPT with nothing present (traps.c's I/O undo) */
 #define SIM_NR_FRAMES       25
 
 /* Where the arch area puts its pages (offsets from ARCH_VIRT_START). */
@@ -62,45 +65,125 @@ paddr_t mem_sim_frame(unsigned int idx);
 void *mem_ptr(paddr_t pa, uint64_t len);        /* NULL when out of RAM */
 void mem_build_sim_frames(void);
 void mem_walk(uint32_t cr3, uint32_t va, struct sim_walk *w);
-/* The descriptor the CPU would read for sel (GDT, or an LDT of ldt_ents
- * entries), through the arch area's mappings: false where that read would
- * fault (LDT page not mapped, index past the LDT). */
-bool mem_read_desc(uint32_t sel, uint32_t ldt_ents, uint64_t *desc);
 size_t mem_read_virt(uint32_t cr3, uint32_t va, void *buf, size_t len);
+/* Write len bytes at va as the CPU writes from rings 0-2 with CR0.WP set,
+ * setting accessed and dirty bits as the MMU does. Every page is checked
+ * first: on a fault nothing is written, and *fault_va and *pfec say what
+ * the #PF would say; returns false then. */
+bool mem_write_sup(uint32_t cr3, uint32_t va, const void *buf, uint32_t len,
+                   uint32_t *fault_va, uint32_t *pfec);
 uint64_t mem_hash(uint64_t h);
 /* Translated code vs. host writes (see mem.c). */
 extern bool sim_code_stale;
-/* The GDT changed: segment registers must be reloaded (a full frame load)
- * before the guest runs on, as arch-x86's exit path reloads them. */
-extern bool sim_segs_stale;
 void mem_note_code(uint32_t cr3, uint32_t va, uint32_t size);
 void mem_code_flushed(void);
 
 /* ------------------------------------------------------------------------
- * CPU (cpu.c).
+ * Descriptor tables (desc.c).
+ */
+/* Descriptor high-word bits. */
+#define SEG_A       (1u << 8)
+#define SEG_RW      (1u << 9)           /* writable data / readable code */
+#define SEG_EC      (1u << 10)          /* expand-down data / conforming code */
+#define SEG_CODE    (1u << 11)
+#define SEG_S       (1u << 12)
+#define SEG_P       (1u << 15)
+
+void desc_build(void);                          /* the hypervisor's GDT entries, the TSS */
+/* The descriptor the CPU would read for sel (GDT, or an LDT of ldt_ents
+ * entries), through the arch area's mappings: false where that read would
+ * fault (LDT page not mapped, index past the LDT). */
+bool desc_read(uint32_t sel, uint32_t ldt_ents, uint64_t *desc);
+void desc_frames_written(mfn_t mfn, unsigned int nr);
+/* The int $0x80 gate arch_set_fast_trap installed: false when there is none. */
+#define FAST_TRAP_VECTOR    0x80
+bool desc_fast_trap(uint32_t *cs, uint32_t *eip);
+/* The stack the TSS holds for ring 1 (2: null). */
+void desc_tss_stack(unsigned int ring, uint32_t *ss, uint32_t *esp);
+/* The GDT changed: segment registers must be reloaded (a full frame load)
+ * before the guest runs on, as arch-x86's exit path reloads them. */
+extern bool sim_segs_stale;
+
+/* ------------------------------------------------------------------------
+ * The engine (cpu.c): one physical CPU, frames in and out of it.
  */
 struct block_info;
+
+#define HYPERCALL_VECTOR    0x82
+
+#define CR0_PE  0x00000001u
+#define CR0_MP  0x00000002u
+#define CR0_ET  0x00000010u
+#define CR0_NE  0x00000020u
+#define CR0_WP  0x00010000u
+#define CR0_PG  0x80000000u
+#define CR0_TS  0x00000008u
+#define CR0_GUEST_BITS (CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG)
+#define CR4_PAE 0x00000020u
+#define CR4_PGE 0x00000080u
+#define CR4_OSFXSR 0x00000200u
+#define CR4_OSXMMEXCPT 0x00000400u
 
 extern uc_engine *sim_uc;
 extern uint32_t sim_cr3;                        /* what the engine's CR3 holds */
 extern bool sim_nx;                             /* EFER.NXE is on (never: as arch-x86) */
+extern bool cpu_ready;                          /* the ring templates are made */
+extern uint32_t cpu_ldt_ents;                   /* the LDT the next full load applies */
+/* The frame the core sees (the trap stub's frame on arch-x86), and the one
+ * an entry through ring 0 is entering (the guest's, should that iret fail). */
+extern struct cpu_regs cpu_frame;
+extern struct cpu_regs cpu_entering;
 
 void cpu_init(void);
 void cpu_make_templates(void);
 void cpu_run(struct cpu_regs *first) __noreturn;
-/* At a block entry or a fault at next_va (linear): the last block ended in
- * a rep ins/outs that ran no iteration; its #GP(0) is delivered instead. */
-bool cpu_rep_io_passed(uint32_t next_va);
 uint32_t cpu_cpl(void);
+uint32_t cpu_cs(void);                          /* the code selector the engine holds */
 /* The LDTR for an LDT of ents entries at LDT_VIRT_START (0: none), applied
  * with the next full frame load (templates hold a null LDTR). */
 void cpu_set_ldt(uint32_t ents);
-
-/* fpu.c: the machine's FPU registers across ring-template restores. Before
- * a restore: keep the engine's. With CR0.TS clear: put them in the engine. */
-void fpu_before_template(void);
-void fpu_engine_sync(void);
 uint64_t cpu_hash(uint64_t h);
+
+/* Unicorn calls that must not fail (a failure is a simulator panic). */
+void cpu_check(uc_err err, const char *what);
+uint64_t cpu_reg_read(int reg);
+void cpu_reg_write(int reg, uint64_t val, const char *what);
+/* Engine -> frame, every register. */
+void cpu_frame_save(struct cpu_regs *r);
+/* Does sel load into a data segment register (stack: into ss) at cpl? */
+bool cpu_seg_loads(uint32_t sel, bool stack, unsigned int cpl);
+/* The lazy hypercall entry: eax, cs, ebx and ecx read into r (the rest
+ * poisoned); returns the REGS_FIELD bits left unread. cpu_frame_fill reads
+ * more of them; cpu_frame_write_lazy writes back what the core changed,
+ * never a field it left missing. */
+uint32_t cpu_frame_read_lazy(struct cpu_regs *r);
+void cpu_frame_fill(struct cpu_regs *r, uint32_t fields);
+void cpu_frame_write_lazy(struct cpu_regs *r, uint32_t missing);
+/* After a whole-frame entry: write back the registers that differ from old. */
+void cpu_frame_write_changed(struct cpu_regs *r, const struct cpu_regs *old);
+/* Can the frame continue right where the engine is (same ring and cs, an
+ * ss that loads there, nothing stale)? */
+bool cpu_frame_same_ring(const struct cpu_regs *r, unsigned int cpl, uint32_t missing);
+
+/* ------------------------------------------------------------------------
+ * Exits to the core (traps.c).
+ */
+void traps_init(void);                          /* the hooks */
+void traps_before_run(void);
+/* The engine stopped with err: the core's part in it. True when the frame
+ * must be loaded in full before the guest goes on. */
+bool traps_exit(uc_err err);
+/* At a block entry or a fault at next_va (linear): the last block ended in
+ * a rep ins/outs that ran no iteration; its #GP(0) is delivered instead. */
+bool traps_rep_io_passed(uint32_t next_va);
+
+/* ------------------------------------------------------------------------
+ * FPU (fpu.c): the machine's FPU registers across ring-template restores.
+ * Before a restore: keep the engine's. After one: CR0.TS as the machine has
+ * it, and the registers into the engine when TS is clear.
+ */
+void fpu_before_template(void);
+void fpu_after_template(void);
 
 /* ------------------------------------------------------------------------
  * Virtual time (time.c).
@@ -143,6 +226,8 @@ void trace_hcall_exit(const struct cpu_regs *r);
 void trace_hcall_interrupt(bool to_stdout);
 void trace_hcall_stop(void);
 void trace_full_frames(void);
+/* Read the core's trace ring up to now (rows of --trace=sched, who runs). */
+void trace_sync(void);
 /* Count the instructions of the block [addr, addr + size) and note a final
  * int/int3/into; reads code through sim_cr3. */
 void dis_block(struct block_info *bi);
@@ -153,8 +238,10 @@ uint32_t dis_pf_error_code(const struct cpu_regs *r, uint32_t cr2);
 uint32_t dis_sel_error_code(const struct cpu_regs *r);
 
 /* ------------------------------------------------------------------------
- * main.c.
+ * setup.c, console.c.
  */
+extern bool sim_hash_at_exit;                   /* --hash */
+void sim_start(const struct boot_info *bi) __noreturn;
 void sim_panic(const char *fmt, ...) __noreturn __printf(1, 2);
 void sim_msg(const char *fmt, ...) __printf(1, 2);
 

@@ -15,8 +15,8 @@
  * Capstone decode, done once per (address, size, CR3) and cached. The cache
  * is keyed by address, not content: code rewritten to the same size keeps
  * its old count, which only shifts virtual time. Nothing guest-visible is
- * decided from it (cpu.c: port I/O at the hooks, software interrupts from
- * the bytes at the trap); its one other reader is cpu_rep_io_passed, which
+ * decided from it (traps.c: port I/O at the hooks, software interrupts from
+ * the bytes at the trap); its one other reader is traps_rep_io_passed, which
  * checks the bytes again.
  */
 #include "sim.h"
@@ -83,7 +83,7 @@ static void hook_block(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
         return;
     /* Before the decode below: it may reuse last_block's slot. */
     if ( unlikely(last_block && last_block->io_index >= 0) && !time_paused &&
-         cpu_rep_io_passed((uint32_t)addr) )
+         traps_rep_io_passed((uint32_t)addr) )
         return;
     if ( unlikely(!e->valid || e->info.addr != (uint32_t)addr ||
                   e->info.size != size || e->cr3 != sim_cr3) )

@@ -431,6 +431,7 @@ void trace_hcall_enter(const struct cpu_regs *r)
     char num[24];
     int n;
 
+    trace_sync();                       /* who runs: the last dispatch */
     if ( !hcall_print )
         return;
     if ( r->eax == __HYPERVISOR_sched_op && arg[0] < ARRAY_SIZE(sched_ops) )
@@ -488,6 +489,7 @@ void trace_hcall_exit(const struct cpu_regs *r)
 {
     int32_t rc = (int32_t)r->eax;
 
+    trace_sync();                       /* a dispatch meanwhile: the call did not return */
     if ( !hcall.open )
         return;
     if ( hcall.switched )
@@ -506,6 +508,7 @@ void trace_hcall_exit(const struct cpu_regs *r)
 /* The machine stops (arch_shutdown): the call in progress never returns. */
 void trace_hcall_stop(void)
 {
+    trace_sync();
     if ( hcall.open )
         hcall_result(" = ? (the machine stopped)");
 }
@@ -522,6 +525,7 @@ static void hook_code(uc_engine *uc, uint64_t addr, uint32_t size, void *data)
 
     (void)uc;
     (void)data;
+    trace_sync();
     left = mem_read_virt(sim_cr3, (uint32_t)addr, code, MIN(size, sizeof(code)));
     for ( i = 0; i < left; i++ )
         snprintf(bytes + 3 * i, 4, "%02x ", code[i]);
@@ -563,7 +567,7 @@ int trace_parse(const char *list)
 
 /*
  * Every hypercall enters with the whole register frame, as under
- * --trace=hcall (cpu.c skips its lazy entry then) but printing nothing: under
+ * --trace=hcall (traps.c skips its lazy entry then) but printing nothing: under
  * a debugger, the guest's registers are all in the vCPU's frame, where gdb can
  * read them (pvx-guest-regs) without calling into the process.
  */
@@ -595,18 +599,17 @@ void trace_init(void)
 /* --trace=sched: one CSV row per dispatch, for plotting (make sched-plot). */
 FILE *trace_sched_out;
 
-void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
-                         unsigned int vcpu, const char *reason)
+static void trace_dispatch_row(const struct trace_record *r)
 {
     static bool header;
 
-    if ( hcall.open && (domid != hcall.dom || vcpu != hcall.vcpu) && !hcall.switched )
+    if ( hcall.open && (r->domid != hcall.dom || r->vcpu != hcall.vcpu) && !hcall.switched )
     {
         hcall.switched = true;
-        hcall.to_dom = domid;
+        hcall.to_dom = r->domid;
     }
-    run_dom = domid;
-    run_vcpu = vcpu;
+    run_dom = r->domid;
+    run_vcpu = r->vcpu;
     if ( !(sim_trace & TRACE_SCHED) )
         return;
     if ( trace_sched_out == NULL )
@@ -618,6 +621,25 @@ void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
         fprintf(trace_sched_out, "time_ns,cpu,domain,vcpu,reason\n");
         header = true;
     }
-    fprintf(trace_sched_out, "%llu,%u,%u,%u,%s\n", (unsigned long long)now_ns, cpu,
-            domid, vcpu, reason);
+    fprintf(trace_sched_out, "%llu,%u,%u,%u,%s\n", (unsigned long long)r->now_ns, r->cpu,
+            r->domid, r->vcpu, r->what);
+}
+
+/*
+ * The core's trace ring, read up to now. Called before anything is printed
+ * and after every exit, so that its rows keep their place among the other
+ * output: the core records a dispatch where the old trace hook printed it.
+ */
+void trace_sync(void)
+{
+    static uint64_t seq;
+    struct trace_record r[32];
+    unsigned int n;
+
+    if ( !(sim_trace & (TRACE_SCHED | TRACE_HCALL)) )
+        return;
+    while ( (n = core_trace_read(&seq, r, ARRAY_SIZE(r))) != 0 )
+        for ( unsigned int i = 0; i < n; i++ )
+            if ( r[i].event == TRACE_DISPATCH )
+                trace_dispatch_row(&r[i]);
 }

@@ -21,7 +21,7 @@ $(B)/unit/unit-tests: $(UNIT_OBJS) $(CORE_OBJS_unit)
 	$(Q)$(CC) -o $@ $^ -lcunit
 
 # The guest ABI's static asserts must hold for -m32 and x86_64 alike.
-$(B)/unit/abi-check.stamp: testsuite/unit/abi_check.c $(wildcard core/include/public/*.h core/include/public/io/*.h) | $(STAMP)
+$(B)/unit/abi-check.stamp: testsuite/unit/abi_check.c $(wildcard core/include/public/*.h core/include/public/*/*.h) | $(STAMP)
 	$(call show,CHECK,$< (-m32 and x86_64))
 	@mkdir -p $(@D)
 	$(Q)$(CC) $(WARN) -m32 -ffreestanding -fsyntax-only $(CORE_INC) $<

@@ -29,7 +29,7 @@ MAKE = os.environ.get("MAKE", "make")
 
 STAGES = [
     ("build", "{make} --no-print-directory test-build", 1800),
-    ("check-core", "bash scripts/check-core.sh", 60),
+    ("check-walls", "python3 scripts/check-walls.py", 60),
     ("layers", "python3 scripts/check-layers.py build/host", 60),
     ("tools", "python3 testsuite/tools-selftest.py", 600),
     ("unit", "build/unit/unit-tests", 300),

@@ -124,6 +124,12 @@ def multi_domain_scenarios(tmp):
                  lanes=lanes, qemu_opts=["--timeout", "60"],
                  qemu_modules=[guest("bvt-latency") + "=rounds=100"] +
                  ["%s=name=hog%d mem=4M" % (h, i) for i, h in enumerate(hogs[:2], 1)]),
+        # The core's trace ring as the simulator prints it (--trace=sched): the CSV
+        # header, domain 0's first dispatch and domain 1 getting the CPU.
+        Scenario("multi/pingpong-sched-trace", [guest("pingpong"), pong + "=name=pong mem=4M"], 0,
+                 ok + [r"^time_ns,cpu,domain,vcpu,reason$", r"^[0-9]+,0,0,0,start$",
+                       r"^[0-9]+,0,1,0,(yield|block|switch)$"],
+                 lanes=("sim",), sim_opts=["--trace=sched", "--sched-csv=/dev/stdout"]),
         # The simulator's time is exact: alarms within 1 us (QEMU: 10 ms, see the guest).
         Scenario("timer-accuracy-tight", [guest("timer-accuracy") + "=late_us=1"], 0, ok,
                  lanes=("sim",)),
@@ -233,7 +239,12 @@ def scenarios(tmp):
     for mode, line in (("stack", r"^\(pvx\) domain 1 crashed: #BP 3 at e02b:[0-9a-f]+: cannot write "
                                  r"the exception frame \(kernel stack e021:40000000, double fault\)$"),
                        ("handler", r"^\(pvx\) domain 1 crashed: #PF 14 at e019:40000000 while "
-                                   r"entering a handler \(double fault\)$")):
+                                   r"entering a handler \(double fault\)$"),
+                       # The CPU's #PF writing the fast trap's frame (the simulator too,
+                       # since arch.h 7), then the core's bounce frame on the same stack.
+                       ("fast-trap", r"^\(pvx\) domain 1 crashed: #PF 14 at e02b:[0-9a-f]+: cannot "
+                                     r"write the exception frame \(kernel stack e021:40000000, "
+                                     r"double fault\)$")):
         s.append(Scenario("double-fault-" + mode,
                           [guest("double-fault"), df + "=name=df mode=%s mem=4M" % mode], 0,
                           [line, r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"],

@@ -3,11 +3,13 @@
 """tools-selftest.py - the test tools are tested too: make-test.py runs every
 stage whatever fails or hangs and counts for real; run-scenarios.py refuses a
 selection that matches nothing and lists and globs as documented; the guest
-of docs/examples/own-guest builds outside the tree and boots on both runners.
+of docs/examples/own-guest builds outside the tree and boots on both runners;
+the build fails on each kind of breach of the walls between rooms.
 
 Each check prints "ok: ..." or "FAIL: ..."; exit status 1 on any failure.
 """
 
+import glob
 import os
 import re
 import shutil
@@ -245,11 +247,104 @@ def layer_checks(tmp):
     check("without it the check passes", rc == 0, err)
 
 
+# Each kind of breach of the walls (scripts/check-walls.py), made in a copy of
+# the tree: (what, file, text appended or (old, new), a make target that
+# compiles something, what the message must say[, (a second file, text
+# appended)]).
+WALL_BREACHES = [
+    ("core/ includes a simulator header", "core/version.c", '#include "../sim/sim.h"\n',
+     "build/host/core/version.o", "core/ may not include sim/sim.h"),
+    ("core/ includes an arch-x86 header", "core/version.c", '#include "../arch-x86/x86.h"\n',
+     "build/x86/core/version.o", "core/ may not include arch-x86/x86.h"),
+    ("core/ compiles differently per machine", "core/version.c", "#ifdef __x86_64__\n#endif\n",
+     "build/host/core/version.o", "conditional compilation is not allowed in core/"),
+    ("a guest includes a hypervisor header", "guests/hello/main.c", "#include <pvx/lib.h>\n",
+     "build/guests/hello.elf", "a guest (guests/hello/) may not include core/include/pvx/lib.h"),
+    ("the guest runtime includes a hypervisor header by a path", "guests/lib/mm.c",
+     '#include "../../core/include/pvx/layout.h"\n', "build/guests/hello.elf",
+     "may not include core/include/pvx/layout.h"),
+    ("a guest includes libc", "guests/hello/main.c", "#include <stdio.h>\n",
+     "build/guests/hello.elf", "is freestanding: no header but the compiler's own"),
+    ("arch-x86 reaches past arch.h", "arch-x86/mem.c", "#include <pvx/frame.h>\n",
+     "build/pvx.elf", "arch-x86/ may not include core/include/pvx/frame.h"),
+    ("the simulator reaches past arch.h", "sim/mem.c", "#include <pvx/domain.h>\n",
+     "build/pvx-sim", "sim/ may not include core/include/pvx/domain.h"),
+    ("the guest ABI includes a hypervisor header", "core/include/public/sched.h",
+     ("#include \"xen.h\"\n", "#include \"xen.h\"\n#include <pvx/types.h>\n"),
+     "build/guests/hello.elf", "the guest ABI (core/include/public/) may not include"),
+    ("the core reads a vCPU's frame past vcpu_regs()", "core/version.c",
+     "unsigned int f(struct vcpu *v);\nunsigned int f(struct vcpu *v) { return v->regs.eax; }\n",
+     "build/host/core/version.o", "a vCPU's frame only through vcpu_regs()"),
+    ("an arch.h function one machine lacks", "sim/desc.c",
+     ("void arch_set_kernel_stack(", "void sim_set_kernel_stack("),
+     "build/pvx-sim", "arch_set_kernel_stack: declared in pvx/arch.h, defined in arch-x86/desc.c"),
+    ("an arch.h function in files of different names", "arch-x86/fpu.c",
+     ("void arch_set_ts(bool ts)", "void arch_set_ts_moved(bool ts)"),
+     "build/pvx.elf", "arch_set_ts: in arch-x86/desc.c but sim/fpu.c",
+     ("arch-x86/desc.c", "void arch_set_ts(bool ts)\n{\n    (void)ts;\n}\n")),
+    ("a machine that does not say which arch.h it implements", "sim/setup.c",
+     ("_Static_assert(PVX_ARCH_VERSION ==", "_Static_assert(PVX_ARCH_VERSION >"),
+     "build/pvx-sim", "sim/: no _Static_assert(PVX_ARCH_VERSION =="),
+]
+
+
+def walls_checks(tmp):
+    """Every kind of breach of the walls fails the build, in a copy of the tree."""
+    print("the walls between rooms (scripts/check-walls.py)")
+    tree = os.path.join(tmp, "tree")
+    shutil.copytree(TOP, tree, symlinks=True,
+                    ignore=lambda d, names: [n for n in names if d == TOP and n in ("build", ".git")])
+    os.makedirs(os.path.join(tree, "build"))
+    os.symlink(os.path.join(TOP, "build", "deps"), os.path.join(tree, "build", "deps"))
+    make = ["make", "--no-print-directory", "-C", tree]
+    rc, out, err, _ = run(make + ["check-walls"])
+    check("the tree as it is: check-walls passes", rc == 0, out + err)
+    for what, rel, change, target, message, *more in WALL_BREACHES:
+        origs = {}
+        for r, c in [(rel, change)] + more:
+            path = os.path.join(tree, r)
+            with open(path) as f:
+                origs[path] = orig = f.read()
+            if isinstance(c, tuple):
+                check("%s: the change applies to %s" % (what, r), c[0] in orig)
+                broken = orig.replace(c[0], c[1], 1)
+            else:
+                broken = orig + c
+            with open(path, "w") as f:
+                f.write(broken)
+        rc, out, err, _ = run(make + [target], timeout=300)
+        built = os.path.exists(os.path.join(tree, target))
+        check("%s: the build of %s fails, saying so" % (what, target),
+              rc != 0 and message in err and not built, out + err)
+        for path, orig in origs.items():
+            with open(path, "w") as f:
+                f.write(orig)
+
+    # The same wall at link time (the link rules of pvx.elf and pvx-sim): a
+    # machine's object that declares a core function itself and calls it.
+    walls = os.path.join(TOP, "scripts", "check-walls.py")
+    sim_objs = sorted(glob.glob(os.path.join(TOP, "build", "sim", "sim", "*.o")))
+    core_objs = sorted(glob.glob(os.path.join(TOP, "build", "host", "core", "**", "*.o"), recursive=True) +
+                       glob.glob(os.path.join(TOP, "build", "host", "lib", "*.o")))
+    rc, out, err, _ = run([sys.executable, walls, "--link"] + sim_objs + ["--"] + core_objs)
+    check("pvx-sim's objects use the core through arch.h only (link time)",
+          rc == 0 and sim_objs and core_objs, out + err)
+    bad = os.path.join(tmp, "sneak.c")
+    with open(bad, "w") as f:
+        f.write("void printk(const char *fmt, ...);\nvoid sneak(void) { printk(\"x\"); }\n")
+    subprocess.run(["gcc", "-c", "-o", bad[:-2] + ".o", bad], check=True)
+    rc, out, err, _ = run([sys.executable, walls, "--link"] + sim_objs + [bad[:-2] + ".o", "--"] +
+                          core_objs)
+    check("a machine's object calling the core's printk fails the link check, naming it",
+          rc != 0 and "uses printk of the core" in err, out + err)
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="pvx-selftest-") as tmp:
         layer_checks(tmp)
         make_test_checks(tmp)
         build_checks(tmp)
+        walls_checks(tmp)
         own_guest_checks(tmp)
         scenario_checks(tmp)
     hypercall_doc_checks()

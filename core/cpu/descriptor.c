@@ -375,10 +375,11 @@ static bool desc_running_ok(struct vcpu *v, const struct desc_tables *t)
 {
     unsigned int cpl;
 
-    regs_need(v, REGS_ALL);
-    cpl = v->regs.cs & 3;
-    return selector_ok(v, t, v->regs.cs, SEL_CODE, cpl) &&
-           selector_ok(v, t, v->regs.ss, SEL_STACK, cpl);
+    const struct cpu_regs *r = vcpu_regs(v);
+
+    cpl = r->cs & 3;
+    return selector_ok(v, t, r->cs, SEL_CODE, cpl) &&
+           selector_ok(v, t, r->ss, SEL_STACK, cpl);
 }
 
 /*
@@ -388,11 +389,12 @@ static bool desc_running_ok(struct vcpu *v, const struct desc_tables *t)
  */
 static void desc_after_change(struct vcpu *v)
 {
-    uint32_t *data[4] = { &v->regs.ds, &v->regs.es, &v->regs.fs, &v->regs.gs };
-    unsigned int cpl = v->regs.cs & 3;
+    struct cpu_regs *r = vcpu_regs(v);
+    uint32_t *data[4] = { &r->ds, &r->es, &r->fs, &r->gs };
+    unsigned int cpl = r->cs & 3;
 
-    desc_selector_map(v, v->regs.cs);
-    desc_selector_map(v, v->regs.ss);
+    desc_selector_map(v, r->cs);
+    desc_selector_map(v, r->ss);
     for ( unsigned int i = 0; i < ARRAY_SIZE(data); i++ )
     {
         if ( desc_selector_ok(v, *data[i], SEL_DATA, cpl) )
@@ -451,8 +453,8 @@ bool desc_ldt_fault(struct vcpu *v, uint32_t cr2)
     if ( !rc )
         return true;                    /* the CPU retries the instruction */
     /* As Xen: the guest gets the #PF at its own LDT's address. */
-    v->regs.entry_vector = X86_EXC_PF;
-    v->regs.error_code = rc == -EFAULT ? 0 : X86_PFEC_PRESENT;
+    vcpu_regs(v)->entry_vector = X86_EXC_PF;
+    vcpu_regs(v)->error_code = rc == -EFAULT ? 0 : X86_PFEC_PRESENT;
     traps_deliver(v, v->ldt_base + off);
     return true;
 }

@@ -113,7 +113,7 @@ struct insn {
 
 static bool insn_fetch(struct vcpu *v, struct insn *in)
 {
-    uint32_t eip = v->regs.eip;
+    uint32_t eip = vcpu_regs(v)->eip;
 
     memset(in, 0, sizeof(*in));
     /* As much as is readable, up to a page boundary at a time. */
@@ -187,11 +187,12 @@ static uint32_t *gpr(struct cpu_regs *r, unsigned int n)
  * Emulation.
  */
 
-static bool iopl_ok(const struct vcpu *v)
+static bool iopl_ok(struct vcpu *v)
 {
     /* Xen's architectural IOPL: the kernel has virtual CPL 0. */
-    unsigned int cpl = (v->regs.cs & 3) == 1 && VM_ASSIST(v->domain, VMASST_TYPE_architectural_iopl)
-                       ? 0 : v->regs.cs & 3;
+    uint32_t cs = vcpu_regs(v)->cs;
+    unsigned int cpl = (cs & 3) == 1 && VM_ASSIST(v->domain, VMASST_TYPE_architectural_iopl)
+                       ? 0 : cs & 3;
 
     return cpl <= v->cpu.iopl;
 }
@@ -236,7 +237,7 @@ static bool write_cr(struct vcpu *v, unsigned int cr, uint32_t val)
 
 static bool emulate_msr(struct vcpu *v, bool write)
 {
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     const struct msr_value *m = msr_lookup(r->ecx);
 
     if ( !m )
@@ -251,7 +252,7 @@ static bool emulate_msr(struct vcpu *v, bool write)
 /* Port I/O with no device behind any port: reads float high. */
 static bool emulate_io(struct vcpu *v, struct insn *in, int op)
 {
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     unsigned int size = (op & 1) ? (in->opsize ? 2 : 4) : 1;
     bool is_in = !(op & 2);
 
@@ -270,7 +271,7 @@ static bool emulate_io(struct vcpu *v, struct insn *in, int op)
 
 static bool emulate_0f(struct vcpu *v, struct insn *in)
 {
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     int op = insn_byte(in), modrm;
     uint32_t val;
 
@@ -320,7 +321,7 @@ bool emulate_privileged(struct vcpu *v)
     {
     case 0x0f:
         /* Ring 1 only: from ring 3 these stay the guest's #GP. */
-        done = (v->regs.cs & 3) == 1 && emulate_0f(v, &in);
+        done = (vcpu_regs(v)->cs & 3) == 1 && emulate_0f(v, &in);
         break;
     case 0xe4: case 0xe5: case 0xe6: case 0xe7:
     case 0xec: case 0xed: case 0xee: case 0xef:
@@ -333,7 +334,7 @@ bool emulate_privileged(struct vcpu *v)
         break;
     }
     if ( done )
-        v->regs.eip += in.pos;
+        vcpu_regs(v)->eip += in.pos;
     return done;
 }
 
@@ -341,7 +342,7 @@ bool emulate_privileged(struct vcpu *v)
 bool emulate_forced(struct vcpu *v)
 {
     static const uint8_t fep[] = { 0x0f, 0x0b, 'x', 'e', 'n', 0x0f, 0xa2 };
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     uint32_t out[4];
     struct insn in;
 

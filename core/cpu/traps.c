@@ -79,13 +79,12 @@ static bool gate_selector_ok(uint32_t cs)
 int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
                  uint32_t error_code, bool mask_events)
 {
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     struct vcpu_info *vi = v->vcpu_info;
     bool from_user;
     uint8_t mask = vi->evtchn_upcall_mask;
     uint32_t frame[7], n = 0, ss, esp;
 
-    regs_need(v, REGS_ALL);
     /* Rings 2 and 3 switch to the kernel stack, as on Xen (x86_32 tested
      * the RPL's bit 1): only a ring-1 activation goes on on its own. */
     from_user = (r->cs & 3) != 1;
@@ -144,9 +143,9 @@ int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
  * entered, with nothing pushed since: the handler is not there. Reflecting
  * it again would only loop until the stack ran out.
  */
-static bool faulted_entering_handler(const struct vcpu *v, unsigned int vector)
+static bool faulted_entering_handler(struct vcpu *v, unsigned int vector)
 {
-    const struct cpu_regs *r = &v->regs;
+    const struct cpu_regs *r = vcpu_regs(v);
 
     return vector == X86_EXC_PF && v->cpu.bounce_eip && r->eip == v->cpu.bounce_eip &&
            v->cpu.cr2 - r->eip < 16 && (r->cs & 0xffff) == v->cpu.bounce_cs &&
@@ -157,7 +156,7 @@ static bool faulted_entering_handler(const struct vcpu *v, unsigned int vector)
 static void deliver(struct vcpu *v, unsigned int vector, bool has_error, uint32_t error_code)
 {
     const struct virt_trap *t = &v->cpu.trap[vector];
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     int rc;
 
     if ( !t->eip )
@@ -197,7 +196,7 @@ static void deliver(struct vcpu *v, unsigned int vector, bool has_error, uint32_
  */
 static void check_resume_eip(struct vcpu *v)
 {
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
 
     if ( v->domain->state != DOMAIN_RUNNING || r->eip <= desc_code_limit(v, r->cs) )
         return;
@@ -210,15 +209,14 @@ void traps_deliver(struct vcpu *v, uint32_t cr2)
 {
     unsigned int vector;
 
-    regs_need(v, REGS_ALL);
-    vector = v->regs.entry_vector;
+    vector = vcpu_regs(v)->entry_vector;
 
     if ( vector == X86_EXC_PF )
     {
         v->cpu.cr2 = cr2;
         v->vcpu_info->arch.cr2 = cr2;
     }
-    deliver(v, vector, vector_has_error(vector), v->regs.error_code);
+    deliver(v, vector, vector_has_error(vector), vcpu_regs(v)->error_code);
 }
 
 /*
@@ -228,7 +226,7 @@ void traps_deliver(struct vcpu *v, uint32_t cr2)
  */
 static bool soft_int(struct vcpu *v)
 {
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     unsigned int vector = (r->error_code >> 3) & 0xff;
     const struct virt_trap *t = &v->cpu.trap[vector];
     unsigned int cpl = r->cs & 3;
@@ -240,12 +238,10 @@ static bool soft_int(struct vcpu *v)
     return true;
 }
 
-/* Dispatch one guest exception already saved in v->regs. */
+/* Dispatch one guest exception already saved in the vCPU's frame. */
 void traps_handle(struct vcpu *v, uint32_t cr2)
 {
-    struct cpu_regs *r = &v->regs;
-
-    regs_need(v, REGS_ALL);
+    struct cpu_regs *r = vcpu_regs(v);
 
     switch ( r->entry_vector )
     {
@@ -285,11 +281,10 @@ void core_trap(struct cpu_regs *regs, uint32_t cr2)
 {
     struct vcpu *v = current;
 
-    regs_copy(&v->regs, regs);
-    v->regs_missing = 0;
+    vcpu_regs_enter(v, regs);
     traps_handle(v, cr2);
     sched_after_entry();
-    regs_copy(regs, &current->regs);
+    regs_copy(regs, vcpu_regs(current));
     regs_sanitize_eflags(regs);
 }
 
@@ -298,12 +293,11 @@ void core_vcpu_unrunnable(struct cpu_regs *regs, const char *why)
 {
     struct vcpu *v = current;
 
-    regs_copy(&v->regs, regs);
-    v->regs_missing = 0;
-    domain_crash(v->domain, "the machine cannot run it at %04x:%08x: %s", v->regs.cs & 0xffff,
-                 v->regs.eip, why);
+    vcpu_regs_enter(v, regs);
+    domain_crash(v->domain, "the machine cannot run it at %04x:%08x: %s", vcpu_regs(v)->cs & 0xffff,
+                 vcpu_regs(v)->eip, why);
     sched_after_entry();
-    regs_copy(regs, &current->regs);
+    regs_copy(regs, vcpu_regs(current));
     regs_sanitize_eflags(regs);
 }
 
@@ -317,12 +311,10 @@ void core_vcpu_unrunnable(struct cpu_regs *regs, const char *why)
 long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_t a3 __unused,
              uint32_t a4 __unused, uint32_t a5 __unused)
 {
-    struct cpu_regs *r = &v->regs;
+    struct cpu_regs *r = vcpu_regs(v);
     uint32_t f[6], cs, ss, esp, ring;
     uint32_t *data[4] = { &r->ds, &r->es, &r->fs, &r->gs };
     const char *why;
-
-    regs_need(v, REGS_ALL);
 
     why = "frame not readable";
     if ( copy_from_guest(v, f, r->esp, 4 * sizeof(uint32_t)) )

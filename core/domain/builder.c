@@ -297,7 +297,7 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
     build_write(p2m, l, l->vstartinfo_start, &si, sizeof(si));
 
     /* vCPU 0 starts at the entry in ring 1, esi = start_info, upcalls masked. */
-    d->vcpu[0].regs = (struct cpu_regs){
+    *vcpu_regs(&d->vcpu[0]) = (struct cpu_regs){
         .eip = img->virt_entry,
         .esp = l->vstack_end,
         .esi = l->vstartinfo_start,

@@ -181,7 +181,7 @@ void evtchn_check_upcall(struct vcpu *v)
     if ( v->domain->state != DOMAIN_RUNNING )
         return;
     if ( traps_bounce(v, v->event_callback_cs, v->event_callback_eip, false, 0, true) )
-        domain_crash(v->domain, "cannot write the event callback frame (esp %#x)", v->regs.esp);
+        domain_crash(v->domain, "cannot write the event callback frame (esp %#x)", vcpu_regs(v)->esp);
 }
 
 /* ------------------------------------------------------------------------

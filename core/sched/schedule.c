@@ -33,6 +33,7 @@
 #include <pvx/mm.h>
 #include <pvx/sched.h>
 #include <pvx/time.h>
+#include <pvx/trace.h>
 #include <pvx/traps.h>
 #include <pvx/machine.h>
 #include <public/pvx.h>
@@ -327,10 +328,10 @@ void schedule(void)
     if ( next != prev || why )
     {
         next->domain->dispatches++;
-        arch_trace_dispatch(now, 0, next->domain->domain_id, next->id,
-                            next == prev ? "continue" : !prev ? "start" :
-                            prev->domain->state != DOMAIN_RUNNING ? "exit" :
-                            prev->sched.blocked ? "block" : why ? why : "switch");
+        trace_dispatch(now, 0, next->domain->domain_id, next->id,
+                       next == prev ? "continue" : !prev ? "start" :
+                       prev->domain->state != DOMAIN_RUNNING ? "exit" :
+                       prev->sched.blocked ? "block" : why ? why : "switch");
     }
     sched_switch_to(next);
     time_update_vcpu_info(next);

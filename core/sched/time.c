@@ -491,8 +491,7 @@ void core_timer_interrupt(struct cpu_regs *regs)
     TIMES.armed_ns = 0;                       /* a one-shot: it is spent */
     if ( regs && current )
     {
-        regs_copy(&current->regs, regs);
-        current->regs_missing = 0;
+        vcpu_regs_enter(current, regs);
     }
     sched_account(now);
     time_fire_due(now);
@@ -503,6 +502,6 @@ void core_timer_interrupt(struct cpu_regs *regs)
     }
     sched_timer_tick(now);
     sched_after_entry();
-    regs_copy(regs, &current->regs);
+    regs_copy(regs, vcpu_regs(current));
     regs_sanitize_eflags(regs);
 }

@@ -7,7 +7,10 @@
  *   domain 1      "mode=stack": its kernel stack (stack_switch) is not
  *                 mapped, and ring 3 raises int3 - the bounce frame cannot be
  *                 written; or "mode=handler": its #PF handler is not mapped,
- *                 so entering it faults again at the handler's first byte.
+ *                 so entering it faults again at the handler's first byte;
+ *                 or "mode=fast-trap": the same stack under int $0x80 through
+ *                 the fast trap, whose frame the CPU writes: its #PF is the
+ *                 core's, whose bounce frame cannot be written either.
  * Expected: "(pvx) domain 1 crashed: ... double fault", the audit clean, and
  * domain 0's "Test result: SUCCESS".
  */
@@ -20,6 +23,12 @@ const char test_title[] = "double fault: the faulting domain dies alone";
 static unsigned long __user_text user_int3(unsigned long x)
 {
     asm volatile ( "int3" ::: "memory" );
+    return x;
+}
+
+static unsigned long __user_text user_int80(unsigned long x)
+{
+    asm volatile ( "int $0x80" :: "a" (0) : "memory" );
     return x;
 }
 
@@ -62,6 +71,15 @@ void test_main(void)
         if ( HYPERVISOR_stack_switch(FLAT_RING1_SS, 0x40000000) )
             return test_error("stack_switch refused\n");
         guest_exec_user(user_int3, 0);
+    }
+    else if ( guest_has_arg("mode=fast-trap") )
+    {
+        /* guest_traps_init's int $0x80 entry is DPL 3 and keeps events: the
+         * machine has it as a gate into ring 1, with this stack. */
+        printk("kernel stack at an unmapped address, then int $0x80 in ring 3\n");
+        if ( HYPERVISOR_stack_switch(FLAT_RING1_SS, 0x40000000) )
+            return test_error("stack_switch refused\n");
+        guest_exec_user(user_int80, 0);
     }
     else
     {

@@ -7,7 +7,7 @@
  */
 #include <guest.h>
 
-#include <pvx/layout.h>
+#include <public/arch-x86/page.h>
 #include <public/features.h>
 #include <public/version.h>
 

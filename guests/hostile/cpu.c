@@ -23,7 +23,6 @@
 #include "mm.h"
 #include "hostile.h"
 
-#include <pvx/layout.h>
 
 #define PTE_RO          0x21u           /* P|A */
 

@@ -21,7 +21,6 @@
 #include "mm.h"
 #include "hostile.h"
 
-#include <pvx/layout.h>
 #include <public/grant_table.h>
 #include <public/pvx.h>
 
@@ -262,7 +261,7 @@ static void attack_hyp_area(void)
            HYPERVISOR_update_va_mapping(0xF6800000u, own, UVMF_INVLPG), -EINVAL);
     expect("update_va_mapping at 0xFFFFF000",
            HYPERVISOR_update_va_mapping(0xFFFFF000u, own, UVMF_INVLPG), -EINVAL);
-    static const unsigned int slots[] = { HYP_FIRST_L2_SLOT, 435, 436, 511 };
+    static const unsigned int slots[] = { MM_HYP_FIRST_L2_SLOT, 435, 436, 511 };
 
     for ( unsigned int i = 0; i < ARRAY_SIZE(slots); i++ )
     {
@@ -279,7 +278,7 @@ static void attack_hyp_area(void)
     expect("mmu_update: L3 slot 3 replaced",
            mmu1(((uint64_t)l3_mfn() << PAGE_SHIFT) + 8 * 3, pte(l2_mfn(0), 1), DOMID_SELF), -EINVAL);
     expect("update_va_mapping: the hypervisor's M2P L1 mapped read-only",
-           map_scratch((xl2[HYP_FIRST_L2_SLOT] & PTE_ADDR_MASK) | PTE_RO), -EBUSY);
+           map_scratch((xl2[MM_HYP_FIRST_L2_SLOT] & PTE_ADDR_MASK) | PTE_RO), -EBUSY);
     expect("store to the read-only M2P: vector", try_store(MACH2PHYS_VIRT_START), 14);
     expect("mmu_update: a batch reaching 0xF5800000",
            HYPERVISOR_mmu_update((void *)0xF57FFFF0u, 2, NULL, DOMID_SELF), -EFAULT);

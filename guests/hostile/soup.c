@@ -28,7 +28,6 @@
 #include "mm.h"
 #include "hostile.h"
 
-#include <pvx/layout.h>
 #include <public/callback.h>
 
 #define STR_(x)         #x
@@ -191,11 +190,17 @@ static uint32_t scratch_va(void)
     return (uint32_t)(unsigned long)soup_scratch + below(SCRATCH_SIZE - 8);
 }
 
+/* The hypervisor's TSS and LDT selectors: not in the ABI, but in its part of
+ * the GDT after the flat segments, where an attacker would look first. */
+#define HYP_TSS_SEL     0xe038
+#define HYP_LDT_SEL     0xe040
+
 static uint16_t selector(void)
 {
     static const uint16_t sels[] = {
         0, 1, 2, 3, FLAT_RING1_CS, FLAT_RING1_DS, FLAT_RING3_CS, FLAT_RING3_DS,
-        FLAT_RING1_CS & ~3u, FLAT_RING3_DS & ~3u, 0xe008, 0xe010, __TSS_SEL, __LDT_SEL,
+        FLAT_RING1_CS & ~3u, FLAT_RING3_DS & ~3u, __HYPERVISOR_CS, __HYPERVISOR_DS, HYP_TSS_SEL,
+        HYP_LDT_SEL,
         0xe000, 0xe048, 0xfff8,
     };
 

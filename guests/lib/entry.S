@@ -2,7 +2,7 @@
 /*
  * entry.S - the trap table's entry stubs and ring-3 entry/exit (traps.h).
  */
-#include <pvx/layout.h>
+#include <public/arch-x86/xen-x86_32.h>
 
 #define HYPERCALL_IRET 23                   /* __HYPERVISOR_iret */
 

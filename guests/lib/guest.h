@@ -15,11 +15,16 @@
 #ifndef GUEST_GUEST_H
 #define GUEST_GUEST_H
 
-#include <pvx/lib.h>        /* memcpy & co., vsnprintk, printk/panic prototypes */
-#include <pvx/errno.h>
+#include <lib/compiler.h>
+#include <lib/errno.h>          /* EINVAL & co.: the ABI's error numbers */
+#include <lib/format.h>         /* snprintk, vsnprintk */
+#include <lib/string.h>         /* memcpy & co. */
 
 #include <public/xen.h>
 #include "hypercall.h"
+
+#define PAGE_SHIFT      XEN_PAGE_SHIFT
+#define PAGE_SIZE       (1u << PAGE_SHIFT)
 
 /* Start of day: what _start found in esi and esp. */
 extern struct start_info *start_info;
@@ -64,6 +69,9 @@ void __noreturn guest_shutdown(unsigned int reason);
 
 /* Write raw bytes on the console (console_io). */
 void console_write(const char *buf, size_t len);
+/* Formatted output on the console, and a crash of the domain with a message. */
+void printk(const char *fmt, ...) __printf(1, 2);
+void panic(const char *fmt, ...) __printf(1, 2) __noreturn;
 
 /* Reading the current code segment: the guest's privilege level is cs & 3. */
 static inline unsigned int read_cs(void)

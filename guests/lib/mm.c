@@ -5,7 +5,6 @@
 #include "guest.h"
 #include "mm.h"
 
-#include <pvx/layout.h>
 
 static struct mmu_update batch[MM_BATCH_MAX];
 static unsigned int batch_nr;

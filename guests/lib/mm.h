@@ -9,6 +9,10 @@
 
 #include <stdint.h>
 #include <public/xen.h>
+#include <public/arch-x86/page.h>
+
+/* The first L2 slot of the hypervisor's part of every address space. */
+#define MM_HYP_FIRST_L2_SLOT    l2_table_offset(HYPERVISOR_VIRT_START)
 
 #define MM_BATCH_MAX 2048
 

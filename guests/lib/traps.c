@@ -5,7 +5,7 @@
 #include "guest.h"
 #include "traps.h"
 
-#include <pvx/layout.h>
+#include <public/arch-x86/page.h>
 
 struct guest_fault guest_last_fault;
 unsigned int guest_fault_count;

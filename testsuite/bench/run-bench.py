@@ -187,8 +187,8 @@ def bench_sim(b):
     fast, s2 = b.sim_per_op('syscall', 'n=%d' % k, 'n=0', k)
     b.ratio_row(sec, 'ring-3 syscall int $0x80, fast-path entry (DPL 3)', fast, 'ns', refl,
                 'reflected', samples=s2,
-                note='the simulator has no IDT: int $0x80 goes through the core either '
-                     'way (docs/cpu.md), so ~1 is the expected ratio here')
+                note='delivered by the simulator as a trap gate, without the core; both '
+                     'paths pay the engine stop and the ring-1 template (docs/cpu.md)')
 
     for loop, full, insns in (('tight', 30_000_000, 3), ('mixed', 5_000_000, 11)):
         k = b.n(full)

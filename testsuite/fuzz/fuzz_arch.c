@@ -239,12 +239,6 @@ uint64_t arch_tsc_hz(void)
     return 2000000000ull;
 }
 
-void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
-                         unsigned int vcpu, const char *reason)
-{
-    (void)now_ns; (void)cpu; (void)domid; (void)vcpu; (void)reason;
-}
-
 void arch_console_write(const char *s, size_t len)
 {
     if ( fuzz_trace )

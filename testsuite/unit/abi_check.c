@@ -3,12 +3,14 @@
  * abi_check.c - compiles every public header, for -m32 and for x86_64. The
  * size and offset checks are the _Static_asserts inside the headers; this
  * file only makes sure they all run, and that a ring type instantiates.
- * pvx/layout.h comes too: its macros must agree with public/ token for token.
+ * pvx/layout.h comes too: it builds on public/ and must compile beside it.
  */
 #include <pvx/layout.h>
 
 #include <public/xen.h>
 #include <public/arch-x86_32.h>
+#include <public/arch-x86/page.h>
+#include <public/arch-x86/xen-x86_32.h>
 #include <public/callback.h>
 #include <public/elfnote.h>
 #include <public/errno.h>

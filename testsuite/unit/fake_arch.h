@@ -24,7 +24,7 @@ extern size_t fake_console_len;
 extern unsigned long fake_frames_written;
 extern uint64_t fake_now_ns;              /* arch_now_ns(); tests move it */
 extern uint64_t fake_timer;               /* the last arch_set_timer deadline */
-extern unsigned long fake_dispatches;     /* arch_trace_dispatch calls */  /* arch_frames_written calls, in frames */
+unsigned long fake_dispatch_count(void);   /* the core's trace: dispatches so far */
 
 extern uint32_t fake_kernel_ss, fake_kernel_sp;  /* arch_set_kernel_stack */
 extern mfn_t fake_gdt_frames[14];                 /* arch_load_gdt */

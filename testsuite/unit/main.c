@@ -88,6 +88,7 @@ int main(void)
     unit_register_fpu();
     unit_register_events();
     unit_register_sched();
+    unit_register_trace();
 
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

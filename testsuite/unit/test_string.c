@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * test_string.c - the 32-bit images' memory functions (core/lib/string.c)
+ * test_string.c - the 32-bit images' memory functions (lib/string.c)
  * against the host's libc, at every alignment of source and destination.
  *
  * Host programs link libc's versions, so string.c is compiled here under
@@ -18,7 +18,7 @@
 #define strcmp  pvx_strcmp
 #define strncmp pvx_strncmp
 #define strchr  pvx_strchr
-#include "../../core/lib/string.c"
+#include "../../lib/string.c"
 #undef memcpy
 #undef memmove
 #undef memset

@@ -68,5 +68,6 @@ void unit_register_traps(void);
 void unit_register_fpu(void);
 void unit_register_events(void);
 void unit_register_sched(void);
+void unit_register_trace(void);
 
 #endif /* UNIT_H */

@@ -7,7 +7,8 @@
  * Every structure here has the layout a 32-bit guest sees. The same header is
  * compiled for x86_64 (simulator, unit tests), so only fixed-width types are
  * used, 64-bit fields use the 4-aligned xen_uint64_t (the i386 rule), and
- * the static asserts pin size and offsets on both.
+ * the static asserts pin size and offsets on both. The constants (selectors,
+ * address-space bounds) are in arch-x86/xen-x86_32.h, which assembly can use.
  *
  * Normally included through public/xen.h.
  */
@@ -16,6 +17,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include "arch-x86/xen-x86_32.h"      /* selectors, address-space bounds */
 
 /*
  * 64-bit integers as an i386 compiler lays them out inside a structure:
@@ -34,37 +37,6 @@ typedef uint32_t xen_pfn_t;
  */
 typedef uint32_t xen_guest_handle_t;
 #define xen_guest_handle(ptr)   ((xen_guest_handle_t)(uintptr_t)(ptr))
-
-/*
- * Flat segments the hypervisor provides in its part of the GDT. These match
- * pvx/layout.h token for token, so both headers may be included together.
- */
-#define FLAT_RING1_CS           0xe019
-#define FLAT_RING1_DS           0xe021
-#define FLAT_RING1_SS           0xe021
-#define FLAT_RING3_CS           0xe02b
-#define FLAT_RING3_DS           0xe033
-#define FLAT_RING3_SS           0xe033
-
-#define FLAT_KERNEL_CS          FLAT_RING1_CS
-#define FLAT_KERNEL_DS          FLAT_RING1_DS
-#define FLAT_KERNEL_SS          FLAT_RING1_SS
-#define FLAT_USER_CS            FLAT_RING3_CS
-#define FLAT_USER_DS            FLAT_RING3_DS
-#define FLAT_USER_SS            FLAT_RING3_SS
-
-/* Guest GDT: the first 14 pages are the guest's, the rest the hypervisor's. */
-#define FIRST_RESERVED_GDT_PAGE 14
-#define FIRST_RESERVED_GDT_BYTE (FIRST_RESERVED_GDT_PAGE * 4096)
-#define FIRST_RESERVED_GDT_ENTRY (FIRST_RESERVED_GDT_PAGE * 512)
-
-/* Top of every address space: the hypervisor, starting with the read-only M2P. */
-#define HYPERVISOR_VIRT_START   0xF5800000u
-#define MACH2PHYS_VIRT_START    0xF5800000u
-#define MACH2PHYS_VIRT_END      0xF6800000u
-#define MACH2PHYS_NR_ENTRIES    ((MACH2PHYS_VIRT_END - MACH2PHYS_VIRT_START) >> 2)
-
-#define XEN_LEGACY_MAX_VCPUS    32
 
 /*
  * PAE CR3 as passed in vcpu state: the L3 frame number rotated by 12 so that

@@ -11,12 +11,11 @@
 #ifndef PVX_ARCH_H
 #define PVX_ARCH_H
 
-#include <pvx/types.h>
+#include <pvx/layout.h>
 #include <pvx/regs.h>
+#include <pvx/types.h>
 
-struct fpu_state;
-
-#define PVX_ARCH_VERSION 6
+#define PVX_ARCH_VERSION 7
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -81,6 +80,26 @@ void core_timer_interrupt(struct cpu_regs *regs); /* the one-shot timer fired (r
  * something the hardware would simply run. */
 void core_vcpu_unrunnable(struct cpu_regs *regs, const char *why);
 
+/*
+ * The core's trace: the last events it recorded, on every machine, for any
+ * reader (the simulator's --trace=sched; a debugger reads machine.trace.ring after a
+ * panic). Nothing waits for a reader: a machine may never call this.
+ */
+#define TRACE_DISPATCH  1               /* a vCPU got the CPU; what says why ("yield", ...) */
+struct trace_record {
+    uint64_t seq;                       /* 0, 1, 2, ...: a gap is records the ring lost */
+    uint64_t now_ns;                    /* arch_now_ns() when it happened */
+    uint32_t event;                     /* TRACE_* */
+    uint16_t cpu, domid, vcpu;
+    const char *what;                   /* a static string */
+};
+/* Copy the records from number *seq on (at most max) into out, oldest
+ * first, and move *seq past them; returns how many. The ring keeps the last
+ * TRACE_RING_SIZE: a reader that fell behind gets the oldest still kept
+ * (out[0].seq - *seq, before the call, is how many it lost). */
+#define TRACE_RING_SIZE 256
+unsigned int core_trace_read(uint64_t *seq, struct trace_record *out, unsigned int max);
+
 /* Read the given fields of the interrupted vCPU's frame from the CPU into
  * *regs: only inside core_hypercall_lazy, only for fields it said were
  * missing. A machine that always passes whole frames never gets this call. */
@@ -140,12 +159,14 @@ void arch_load_ldt(uint32_t ents);
  * core; read-only, the accessed bits are set). */
 void arch_map_ldt_page(unsigned int idx, mfn_t mfn);
 
-/* `int vector` from ring 3 (and ring 1) enters cs:eip in ring 1 directly, as
- * a trap gate with DPL 3 would (ring-3 callers switch to the kernel stack of
- * arch_set_kernel_stack; the frame is what the CPU pushes). cs 0 removes it:
- * `int vector` then arrives in core_trap as #GP((vector << 3) | 2). A machine
- * may also keep routing it through core_trap: the core then delivers it the
- * same way. The core only asks for vector 0x80, with a validated ring-1 cs. */
+/* `int vector` from rings 1 to 3 enters cs:eip directly, as a 32-bit trap
+ * gate with DPL 3 does, never through the core: an outer ring switches to
+ * the kernel stack of arch_set_kernel_stack, the frame is what the CPU
+ * pushes (ss and esp of an outer ring, eflags, cs, eip past the int), IF is
+ * kept. A fault delivering it (the frame not writable, say) arrives in
+ * core_trap as the CPU raises it, at the int. cs 0 removes the gate: `int
+ * vector` then arrives as #GP((vector << 3) | 2). The core only asks for
+ * vector 0x80, with a validated ring-1 cs. */
 void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip);
 
 /* CR0.TS of the machine: while set, the running vCPU's first FPU, MMX or
@@ -175,11 +196,6 @@ void arch_set_timer(uint64_t deadline_ns);       /* one-shot; 0 cancels; a past 
 void arch_tsc_sample(uint64_t *tsc, uint64_t *now_ns);
 /* TSC ticks per second: constant for the machine's life. */
 uint64_t arch_tsc_hz(void);
-
-/* The core dispatched a vCPU (a trace hook: the simulator's --trace=sched
- * writes it; hardware ignores it). reason is a short word ("yield", ...). */
-void arch_trace_dispatch(uint64_t now_ns, unsigned int cpu, unsigned int domid,
-                         unsigned int vcpu, const char *reason);
 
 /* ------------------------------------------------------------------------
  * Console and the end of the machine.

@@ -25,7 +25,7 @@ struct vcpu_info;
 struct vcpu {
     unsigned int id;
     struct domain *domain;
-    struct cpu_regs regs;       /* saved while not running */
+    struct cpu_regs regs;       /* saved while not running: only through vcpu_regs() */
     uint32_t regs_missing;      /* fields of regs a lazy entry has not read yet */
     paddr_t cr3;                /* machine address of the current L3 */
     struct vcpu_info *vcpu_info;/* in the domain's shared_info page */
@@ -40,6 +40,29 @@ struct vcpu {
     struct time_vcpu time;
     struct fpu_vcpu fpu;        /* FPU/MMX/SSE registers while not the FPU's owner (fpu.c) */
 };
+
+/*
+ * The vCPU's saved registers: the only way the core reaches them (the walls
+ * check holds core/ to it). A lazy hypercall entry (core_hypercall_lazy, the
+ * simulator's: each register read costs it a sixth of the trap) leaves
+ * fields in the CPU; the first use reads them all. Only hypercall.c reads a
+ * part, the arguments of the call being made (cpu/regs.c).
+ */
+void vcpu_regs_fill(struct vcpu *v);
+void vcpu_regs_read(struct vcpu *v, uint32_t fields);
+static inline struct cpu_regs *vcpu_regs(struct vcpu *v)
+{
+    if ( unlikely(v->regs_missing) )
+        vcpu_regs_fill(v);
+    return &v->regs;
+}
+
+/* The whole frame a machine's entry handed over (core_trap, the timer). */
+static inline void vcpu_regs_enter(struct vcpu *v, const struct cpu_regs *regs)
+{
+    regs_copy(&v->regs, regs);
+    v->regs_missing = 0;
+}
 
 enum domain_state {
     DOMAIN_FREE = 0,

@@ -10,40 +10,10 @@
 #ifndef PVX_FPU_H
 #define PVX_FPU_H
 
+#include <pvx/regs.h>          /* struct fpu_state: the image both machines save */
 #include <pvx/types.h>
 
 struct vcpu;
-
-/*
- * The registers as fxsave stores them (32-bit format, 512 bytes, 16-byte
- * aligned): the image both machines save and restore.
- */
-struct fpu_state {
-    uint16_t fcw;                       /* control word */
-    uint16_t fsw;                       /* status word, TOP in bits 11-13 */
-    uint8_t ftw;                        /* abridged tags: bit i set = physical register i in use */
-    uint8_t _r0;
-    uint16_t fop;                       /* last opcode */
-    uint32_t fip;                       /* last instruction pointer... */
-    uint16_t fcs, _r1;                  /* ...and its selector */
-    uint32_t fdp;                       /* last data pointer... */
-    uint16_t fds, _r2;                  /* ...and its selector */
-    uint32_t mxcsr;
-    uint32_t mxcsr_mask;
-    uint8_t st[8][16];                  /* ST(0)..ST(7), 80 bits each (MM0-7 in the low 64) */
-    uint8_t xmm[8][16];
-    uint8_t _r3[224];
-} __attribute__((aligned(16)));
-
-_Static_assert(sizeof(struct fpu_state) == 512, "fxsave image size");
-_Static_assert(offsetof(struct fpu_state, fip) == 8 && offsetof(struct fpu_state, fdp) == 16 &&
-               offsetof(struct fpu_state, mxcsr) == 24 && offsetof(struct fpu_state, st) == 32 &&
-               offsetof(struct fpu_state, xmm) == 160, "fxsave image layout");
-
-/* What FNINIT and a reset leave, with every data register zero: a vCPU's
- * registers before its first FPU instruction. */
-#define FPU_FCW_INIT    0x037fu
-#define FPU_MXCSR_INIT  0x1f80u
 
 struct fpu_vcpu {
     struct fpu_state state;             /* the registers, while another vCPU owns the FPU */

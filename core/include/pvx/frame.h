@@ -26,7 +26,6 @@ struct boot_info;
 #define DOMID_FREE      0x7ff0u     /* in the free pool */
 #define DOMID_XEN_OWN   0x7ff2u     /* the hypervisor's own (frame table, M2P, ...) */
 #define DOMID_IO_OWN    0x7ff1u     /* not RAM, or reserved by the machine */
-#define INVALID_MFN     ((mfn_t)~0u)
 
 enum frame_type {
     FRAME_NONE = 0,

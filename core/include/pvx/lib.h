@@ -1,28 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * lib.h - what the core uses instead of libc: memory and string functions,
- * a printf-style formatter, the hypervisor log, assertions and panic.
+ * lib.h - what the core uses instead of libc: the shared lib's memory and
+ * string functions and formatter (lib/), and the core's own log, assertions
+ * and panic.
  */
 #ifndef PVX_LIB_H
 #define PVX_LIB_H
 
+#include <lib/format.h>
+#include <lib/string.h>
 #include <pvx/types.h>
-
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-
-/* printf-style formatting: %d %i %u %x %X %o %c %s %p %% with flags "-0 #+",
- * width, precision, * and the length modifiers hh h l ll z t j. Always
- * NUL-terminates (when size > 0); returns the length the full output needs. */
-int vsnprintk(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintk(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
 /* The hypervisor's log: every line starts with "(pvx) ". */
 void printk(const char *fmt, ...) __printf(1, 2);

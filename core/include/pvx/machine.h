@@ -131,6 +131,12 @@ struct machine {
         bool fault_report;              /* fail_report=1 */
     } setup;
 
+    /* trace.c: the last TRACE_RING_SIZE records, and the next one's number. */
+    struct {
+        struct trace_record ring[TRACE_RING_SIZE];
+        uint64_t next;
+    } trace;
+
     /* traps.c: set_trap_table builds a table here before it commits it. */
     struct virt_trap trap_table_scratch[NR_VECTORS];
 };

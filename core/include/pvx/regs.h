@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * regs.h - the saved register frame of a guest vCPU.
+ * regs.h - a guest vCPU's registers as the machines hand them to the core:
+ * the saved integer frame, and the FPU/MMX/SSE image (struct fpu_state).
  *
  * One layout on both machines. It is laid out in the order an x86 trap stub
  * builds it on the ring-0 stack (lowest address first): pushal, the data
@@ -32,14 +33,11 @@ _Static_assert(offsetof(struct cpu_regs, esp) == 68, "cpu_regs.esp");
 
 /*
  * One bit per 32-bit field: which fields of a frame an entry left unread
- * (core_hypercall_lazy). The core reads a missing field with regs_need()
- * before it looks at it, and before it writes any field but eax.
+ * (core_hypercall_lazy). The core reads the missing fields the first time
+ * it looks at the vCPU's frame (vcpu_regs(), pvx/domain.h).
  */
 #define REGS_FIELD(f)   (1u << (offsetof(struct cpu_regs, f) / 4))
 #define REGS_ALL        ((1u << (sizeof(struct cpu_regs) / 4)) - 1)
-
-struct vcpu;
-void regs_need(struct vcpu *v, uint32_t fields);
 
 /* The fields of src named in fields (REGS_FIELD bits) into dst: for machines
  * that model a lazy entry (the unit tests' and the fuzzer's). */
@@ -109,6 +107,37 @@ static inline void regs_sanitize_eflags(struct cpu_regs *r)
                    X86_EFLAGS_VIP);
     r->eflags |= X86_EFLAGS_IF | X86_EFLAGS_MBS;
 }
+
+/*
+ * The registers as fxsave stores them (32-bit format, 512 bytes, 16-byte
+ * aligned): the image both machines save and restore.
+ */
+struct fpu_state {
+    uint16_t fcw;                       /* control word */
+    uint16_t fsw;                       /* status word, TOP in bits 11-13 */
+    uint8_t ftw;                        /* abridged tags: bit i set = physical register i in use */
+    uint8_t _r0;
+    uint16_t fop;                       /* last opcode */
+    uint32_t fip;                       /* last instruction pointer... */
+    uint16_t fcs, _r1;                  /* ...and its selector */
+    uint32_t fdp;                       /* last data pointer... */
+    uint16_t fds, _r2;                  /* ...and its selector */
+    uint32_t mxcsr;
+    uint32_t mxcsr_mask;
+    uint8_t st[8][16];                  /* ST(0)..ST(7), 80 bits each (MM0-7 in the low 64) */
+    uint8_t xmm[8][16];
+    uint8_t _r3[224];
+} __attribute__((aligned(16)));
+
+_Static_assert(sizeof(struct fpu_state) == 512, "fxsave image size");
+_Static_assert(offsetof(struct fpu_state, fip) == 8 && offsetof(struct fpu_state, fdp) == 16 &&
+               offsetof(struct fpu_state, mxcsr) == 24 && offsetof(struct fpu_state, st) == 32 &&
+               offsetof(struct fpu_state, xmm) == 160, "fxsave image layout");
+
+/* What FNINIT and a reset leave, with every data register zero: a vCPU's
+ * registers before its first FPU instruction. */
+#define FPU_FCW_INIT    0x037fu
+#define FPU_MXCSR_INIT  0x1f80u
 
 /* Exception vectors. */
 #define X86_EXC_DE   0

@@ -11,8 +11,8 @@
  *
  * Without reflect=1 the entry is DPL 3 with no mask and a kernel stack is
  * registered: the core asks the machine for the fast trap (on x86 a DPL-3
- * gate in the real IDT, no hypervisor; the simulator routes it through the
- * core all the same, docs/cpu.md). Prints "bench syscall_tsc C": TSC cycles
+ * gate in the real IDT, no hypervisor; the simulator delivers it as that
+ * gate would, without the core, docs/cpu.md). Prints "bench syscall_tsc C": TSC cycles
  * of the n calls (guest_exec_user's own entry and exit included, once).
  */
 #include "../bench.h"

@@ -9,8 +9,6 @@
 #include <guest.h>
 #include <mm.h>
 
-#include <pvx/layout.h>
-
 const char test_title[] = "mm-type-rules: validated page-table updates";
 
 static struct mmu_update reqs[MM_BATCH_MAX];
@@ -64,7 +62,7 @@ void test_main(void)
                  -XEN_EPERM) ||
          !expect("map a hypervisor frame (the M2P's, through the read-only M2P L2 slot)",
                  HYPERVISOR_update_va_mapping(va, (((const volatile uint64_t *)mm_mfn_to_va(xen_l2))
-                                                  [HYP_FIRST_L2_SLOT] & PTE_ADDR_MASK) | 0x61,
+                                                  [MM_HYP_FIRST_L2_SLOT] & PTE_ADDR_MASK) | 0x61,
                                               UVMF_INVLPG),
                  -XEN_EBUSY) ||
          !expect("restore the mapping",
@@ -81,7 +79,7 @@ void test_main(void)
         return;
 
     /* The hypervisor's slots of the slot-3 L2 and L3 slot 3 are fixed. */
-    reqs[0] = (struct mmu_update){ ((uint64_t)xen_l2 << 12) + 8 * HYP_FIRST_L2_SLOT, 0 };
+    reqs[0] = (struct mmu_update){ ((uint64_t)xen_l2 << 12) + 8 * MM_HYP_FIRST_L2_SLOT, 0 };
     if ( !expect("clear a hypervisor L2 slot", HYPERVISOR_mmu_update(reqs, 1, NULL, DOMID_SELF),
                  -XEN_EPERM) )
         return;

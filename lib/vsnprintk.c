@@ -3,7 +3,8 @@
  * vsnprintk.c - a small printf-style formatter for freestanding code: the
  * hypervisor on both machines and the guests. No floating point.
  */
-#include <pvx/lib.h>
+#include <lib/format.h>
+#include <lib/string.h>
 
 struct out {
     char *buf;

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * mm.c - the arch's memory promises. Every machine frame the core may touch
+ * mem.c - the arch's memory promises (arch.h's memory section, with the
+ * TLB and CR3 calls). Every machine frame the core may touch
  * lies in the direct map (the first 128 MiB), so mapping is arithmetic and
  * unmapping is nothing; a bigger machine will want a mapcache in slots 436..447.
  */
@@ -30,7 +31,7 @@ void arch_unmap_frames(void *va, unsigned int nr)
 }
 
 /*
- * Slot 436 is the GDT area (setup.c, read-only pages); 437..447 stay empty;
+ * Slot 436 is the GDT area (desc.c, read-only pages); 437..447 stay empty;
  * 448..511 are the direct map. All are the very entries of our own L2
  * (supervisor only: ring 3 cannot touch them; ring 1 is kept out by its
  * segment limits).
@@ -62,7 +63,7 @@ void arch_flush_tlb_one(gva_t va)
 
 /* x86 keeps instruction fetch coherent with stores; the iret back to the
  * guest serializes. Nothing translated is cached here, but loaded segment
- * registers hold copies of descriptors (setup.c). */
+ * registers hold copies of descriptors (desc.c). */
 void arch_frames_written(mfn_t mfn, unsigned int nr)
 {
     x86_desc_frames_written(mfn, nr);

@@ -4,7 +4,7 @@
  * Linked into the x86 hypervisor image and the guests; host programs (the
  * simulator, unit tests) use their libc's, which behave the same.
  */
-#include <pvx/lib.h>
+#include <lib/string.h>
 
 /* Words where both sides allow it: the hypervisor copies hypercall arguments
  * and whole frames, and a byte loop costs four times the instructions. */
