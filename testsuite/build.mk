@@ -4,9 +4,14 @@
 # the runners' shared cases, the gdb sessions, and `make test`, which runs all
 # of them (testsuite/make-test.py).
 
+# testsuite/lib/: the one fixture of the unit tests, the fuzzer and the host
+# benchmarks (the fake machine with its TLB, boot and entry helpers, elfgen).
+TESTLIB_SRCS := $(sort $(wildcard testsuite/lib/*.c))
+TESTLIB_INC  := -Itestsuite/lib
+
 UNIT_SRCS := $(sort $(wildcard testsuite/unit/*.c))
-UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS))
-UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit
+UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS)) $(TESTLIB_SRCS)
+UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit $(TESTLIB_INC)
 
 # The core for unit tests: the same sources, its own objects (so that the
 # coverage and sanitizer variants can differ from the simulator's).
@@ -15,6 +20,7 @@ $(eval $(call core_variant,unit,$(B)/unit,CC,CORE_CFLAGS_unit,$(CORE_LIBHOST)))
 
 UNIT_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(UNIT_SRCS))
 $(eval $(call compile,unit,$(B)/unit,testsuite/unit,CC,UNIT_CFLAGS))
+$(eval $(call compile,unit,$(B)/unit,testsuite/lib,CC,UNIT_CFLAGS))
 
 $(B)/unit/unit-tests: $(UNIT_OBJS) $(CORE_OBJS_unit)
 	$(call show,LD,$@)

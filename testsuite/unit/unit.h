@@ -7,8 +7,7 @@
 
 #include <CUnit/CUnit.h>
 #include <stdint.h>
-#include "fake_arch.h"
-#include "elfgen.h"
+#include "fixture.h"
 
 /* The host's errno.h (pulled in by CUnit and libc) and the guest ABI's
  * names clash: the tests speak the ABI's. */
@@ -40,6 +39,10 @@
 
 struct domain;
 struct vcpu;
+
+/* The unit tests' machine: the fake machine's default, 16 MiB. */
+#define FAKE_MEM_MB      16
+#define FAKE_MEM_FRAMES  FAKE_MAX_FRAMES
 
 /* Boot a fresh hypervisor on the fake machine with an image built from spec;
  * returns the arch_shutdown status, or -1 when core_start returned. */
