@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
-# testsuite/fuzz/: the hypercall fuzzer (harness.c, fuzz_arch.c), three builds
-# of the same harness over the same core sources:
+# testsuite/fuzz/: the hypercall fuzzer (harness.c, refusal.c on testsuite/lib's
+# fake machine), three builds of the same harness over the same core sources:
 #
 #   $(B)/fuzz/pvx-fuzz     libFuzzer (clang -fsanitize=fuzzer,address,undefined)
 #   $(B)/fuzz/fuzz-replay  a plain main() that replays files (ASan + UBSan, $(CC)):
@@ -16,9 +16,8 @@
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
 FUZZ_CLANG   ?= clang
-FUZZ_SRCS    := testsuite/fuzz/harness.c testsuite/fuzz/fuzz_arch.c testsuite/fuzz/refusal.c \
-                testsuite/unit/elfgen.c
-FUZZ_INC     := $(CORE_INC) -Itestsuite/unit -Itestsuite/fuzz
+FUZZ_SRCS    := testsuite/fuzz/harness.c testsuite/fuzz/refusal.c $(TESTLIB_SRCS)
+FUZZ_INC     := $(CORE_INC) $(TESTLIB_INC) -Itestsuite/fuzz
 FUZZ_SEEDS   := $(sort $(wildcard testsuite/fuzz/corpus/*.hex))
 FUZZ_REGRESS := $(sort $(wildcard testsuite/fuzz/regress/*.hex))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -27,7 +27,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fuzz_arch.h"
+#include "fixture.h"
+#include "fuzz.h"
 #include "refusal.h"
 #include <pvx/domain.h>
 #include <pvx/frame.h>
@@ -73,7 +74,7 @@ static void save_frames(mfn_t mfn, unsigned int nr)
             if ( s->saved[m / 64] & (1ull << (m % 64)) )
                 continue;
             s->saved[m / 64] |= 1ull << (m % 64);
-            memcpy(s->copy + (size_t)m * PAGE_SIZE, fuzz_mem + (size_t)m * PAGE_SIZE, PAGE_SIZE);
+            memcpy(s->copy + (size_t)m * PAGE_SIZE, fake_mem + (size_t)m * PAGE_SIZE, PAGE_SIZE);
         }
     }
 }
@@ -157,7 +158,7 @@ static void differs(const struct level *s, long rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    fuzz_fail("refusal: d%u %s(%#x, %#x, %#x, %#x, %#x) = %ld changed %s",
+    fake_fail("refusal: d%u %s(%#x, %#x, %#x, %#x, %#x) = %ld changed %s",
               s->v->domain->domain_id, hypercall_name(s->nr) ? hypercall_name(s->nr) : "?",
               s->a[0], s->a[1], s->a[2], s->a[3], s->a[4], rc, what);
 }
@@ -190,7 +191,7 @@ static void compare(const struct level *s, long rc, uint32_t pdone)
         if ( !(s->saved[m / 64] & (1ull << (m % 64))) )
             continue;
         was = s->copy + (size_t)m * PAGE_SIZE;
-        now = fuzz_mem + (size_t)m * PAGE_SIZE;
+        now = fake_mem + (size_t)m * PAGE_SIZE;
         for ( uint32_t off = 0; off < PAGE_SIZE; off++ )
         {
             if ( was[off] == now[off] )
@@ -254,7 +255,7 @@ static void refusal_watch(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool
     if ( !done )
     {
         if ( depth == LEVELS )
-            fuzz_fail("refusal: hypercalls nested %u deep", depth + 1);
+            fake_fail("refusal: hypercalls nested %u deep", depth + 1);
         if ( !levels[depth] )
         {
             levels[depth] = calloc(1, sizeof(*levels[depth]));
@@ -270,10 +271,10 @@ static void refusal_watch(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool
     }
 
     if ( depth == 0 )
-        fuzz_fail("refusal: a handler ended that never began");
+        fake_fail("refusal: a handler ended that never began");
     s = levels[--depth];
     if ( s->v != v || s->nr != nr )
-        fuzz_fail("refusal: handlers ended out of order");
+        fake_fail("refusal: handlers ended out of order");
     checked++;
     if ( !is_refusal(s, rc, &pdone) )
         return;
@@ -284,7 +285,7 @@ static void refusal_watch(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool
 void refusal_install(void)
 {
     hypercall_watch = refusal_watch;
-    fuzz_map_hook = save_frames;
+    fake_map_hook = save_frames;
     depth = 0;
 }
 

@@ -17,18 +17,25 @@ int fixture_boot(const struct elfgen_spec *spec, const char *mod_cmdline, const 
                  unsigned int nr_domus, struct cpu_regs *first)
 {
     static uint8_t image[1 << 20];
+    size_t len = 0;
+
+    if ( spec )
+        len = elfgen_build(spec, image, sizeof(image));
+    return fixture_boot_image(spec ? image : NULL, len, mod_cmdline, hv_cmdline, nr_domus, first);
+}
+
+int fixture_boot_image(const void *image, size_t len, const char *mod_cmdline,
+                       const char *hv_cmdline, unsigned int nr_domus, struct cpu_regs *first)
+{
     static char cmd[MAX_DOMUS + 1][64];
     struct boot_info bi;
     struct cpu_regs *r = NULL;
-    size_t len = 0;
     int st;
 
-    if ( nr_domus > MAX_DOMUS || (nr_domus && !spec) )
+    if ( nr_domus > MAX_DOMUS || (nr_domus && !image) )
         fake_fail("fixture_boot: %u more domains", nr_domus);
     fake_reset();
-    if ( spec )
-        len = elfgen_build(spec, image, sizeof(image));
-    fake_boot_info(&bi, spec ? image : NULL, len, mod_cmdline, hv_cmdline);
+    fake_boot_info(&bi, image, len, mod_cmdline, hv_cmdline);
     for ( unsigned int i = 1; i <= nr_domus; i++ )
     {
         snprintf(cmd[i], sizeof(cmd[i]), "kernel.elf name=u%u mem=4M", i);

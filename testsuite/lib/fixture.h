@@ -9,6 +9,7 @@
 #define FIXTURE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "elfgen.h"
 #include "fake_machine.h"
@@ -24,6 +25,9 @@ struct vcpu;
  */
 int fixture_boot(const struct elfgen_spec *spec, const char *mod_cmdline, const char *hv_cmdline,
                  unsigned int nr_domus, struct cpu_regs *first);
+/* The same from an image already made (len bytes; NULL: no module). */
+int fixture_boot_image(const void *image, size_t len, const char *mod_cmdline,
+                       const char *hv_cmdline, unsigned int nr_domus, struct cpu_regs *first);
 
 /* Domains first..last-1 made bare (domain_create): a copy of the running
  * vCPU's registers and page tables, registered with the scheduler. They are
