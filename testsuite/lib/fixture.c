@@ -13,6 +13,10 @@
 
 #define MAX_DOMUS (BOOT_MAX_MODULES - 1)
 
+/* Where each built domain's start_info is: esi at its first instruction
+ * (its registers change with every entry). */
+static uint32_t start_info_va[BOOT_MAX_MODULES];
+
 int fixture_boot(const struct elfgen_spec *spec, const char *mod_cmdline, const char *hv_cmdline,
                  unsigned int nr_domus, struct cpu_regs *first)
 {
@@ -29,7 +33,7 @@ int fixture_boot_image(const void *image, size_t len, const char *mod_cmdline,
 {
     static char cmd[MAX_DOMUS + 1][64];
     struct boot_info bi;
-    struct cpu_regs *r = NULL;
+    struct cpu_regs *volatile r = NULL;
     int st;
 
     if ( nr_domus > MAX_DOMUS || (nr_domus && !image) )
@@ -43,7 +47,11 @@ int fixture_boot_image(const void *image, size_t len, const char *mod_cmdline,
         bi.modules[i].cmdline = cmd[i];
     }
     bi.nr_modules += nr_domus;
+    memset(start_info_va, 0, sizeof(start_info_va));
     st = FAKE_RUN(r = core_start(&bi));
+    for ( unsigned int i = 0; st == -1 && i < bi.nr_modules; i++ )
+        if ( domain_lookup((uint16_t)i) )
+            start_info_va[i] = domain_lookup((uint16_t)i)->vcpu[0].regs.esi;
     if ( st == -1 && first )
         *first = *r;
     return st;
@@ -137,10 +145,12 @@ int fixture_hypercall_lazy(struct cpu_regs *frame, uint32_t missing, uint32_t *s
 
 uint32_t fixture_p2m(struct vcpu *v, uint32_t pfn)
 {
+    unsigned int id = v->domain->domain_id;
     struct start_info si;
     uint32_t m;
 
-    if ( copy_from_guest(v, &si, v->regs.esi, sizeof(si)) || pfn >= si.nr_pages ||
+    if ( id >= BOOT_MAX_MODULES || !start_info_va[id] ||
+         copy_from_guest(v, &si, start_info_va[id], sizeof(si)) || pfn >= si.nr_pages ||
          copy_from_guest(v, &m, si.mfn_list + pfn * 4, 4) )
         return INVALID_MFN;
     return m;

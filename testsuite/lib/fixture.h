@@ -58,8 +58,9 @@ int fixture_hypercall_continued(long *rc, unsigned int *conts, uint32_t nr, uint
  * missing. Returns -1, or the stop status. */
 int fixture_hypercall_lazy(struct cpu_regs *frame, uint32_t missing, uint32_t *still);
 
-/* Machine frame of pseudo-physical frame pfn of v's domain, from the p2m
- * list its start_info names; INVALID_MFN (~0) if it cannot be read. */
+/* Machine frame of pseudo-physical frame pfn of v's domain (one that
+ * fixture_boot built), from the p2m list its start_info names; INVALID_MFN
+ * (~0) if it cannot be read. */
 uint32_t fixture_p2m(struct vcpu *v, uint32_t pfn);
 
 #endif /* FIXTURE_H */

@@ -63,6 +63,7 @@ int main(void)
     unit_register_builder();
     unit_register_hypercall();
     unit_register_mm();
+    unit_register_tlb();
     unit_register_traps();
     unit_register_fpu();
     unit_register_events();

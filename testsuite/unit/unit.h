@@ -66,6 +66,7 @@ void unit_register_hypercall(void);
 void unit_register_lib(void);
 void unit_register_fault(void);
 void unit_register_mm(void);
+void unit_register_tlb(void);
 void unit_register_traps(void);
 void unit_register_fpu(void);
 void unit_register_events(void);
