@@ -48,7 +48,7 @@ extern uint8_t *fake_mem;
 extern jmp_buf *fake_shutdown_jmp;      /* where arch_shutdown lands (NULL: fake_fail) */
 extern int fake_shutdown_status;
 extern paddr_t fake_cr3;                /* the last arch_load_cr3 */
-extern char fake_console[65536];        /* the last 64 KiB of console output */
+extern char fake_console[65536];        /* console output: at least the last 32 KiB */
 extern size_t fake_console_len;
 extern unsigned long fake_frames_written;
 extern uint64_t fake_now_ns;            /* arch_now_ns(); tests move it */
