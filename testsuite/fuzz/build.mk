@@ -22,6 +22,21 @@ FUZZ_SEEDS   := $(sort $(wildcard testsuite/fuzz/corpus/*.hex))
 FUZZ_REGRESS := $(sort $(wildcard testsuite/fuzz/regress/*.hex))
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
+# The fuzzer restores a snapshot of the core per input instead of booting
+# it (testsuite/lib/core_state.c): the core's objects are linked into one,
+# and their writable sections renamed pvx_core_data and pvx_core_bss, so
+# that the link marks where the core's variables begin and end. Not for
+# fuzz-cv: gcov's counters live among them and a restore would undo them.
+FUZZ_CORE_SECTIONS := --rename-section .data=pvx_core_data --rename-section .data.rel=pvx_core_data \
+                      --rename-section .data.rel.local=pvx_core_data --rename-section .bss=pvx_core_bss
+define fuzz_core_sections
+$(1): $(2)
+	$$(call show,LD -r,$$@)
+	$(Q)ld -r -o $$@.tmp $$^
+	$(Q)objcopy $$(FUZZ_CORE_SECTIONS) $$@.tmp $$@
+	@rm -f $$@.tmp
+endef
+
 # libFuzzer: coverage instrumentation in the core and the harness alike, but
 # not in the checks (coverage-ignore.txt).
 FUZZ_LF_FLAGS := -fsanitize=fuzzer-no-link -fsanitize-coverage-ignorelist=testsuite/fuzz/coverage-ignore.txt
@@ -29,7 +44,8 @@ CORE_CFLAGS_fuzz-lf = $(WARN) -O1 -g -ffreestanding $(FUZZ_LF_FLAGS) $(FUZZ_SAN)
 FUZZ_TS_CFLAGS_lf   = $(WARN) -O1 -g $(FUZZ_LF_FLAGS) $(FUZZ_SAN) $(FUZZ_INC)
 $(eval $(call core_variant,fuzz-lf,$(B)/fuzz/lf,FUZZ_CLANG,CORE_CFLAGS_fuzz-lf,$(CORE_LIBHOST),testsuite/fuzz/coverage-ignore.txt))
 $(eval $(call compile,fuzz-lf,$(B)/fuzz/lf,testsuite,FUZZ_CLANG,FUZZ_TS_CFLAGS_lf,testsuite/fuzz/coverage-ignore.txt))
-FUZZ_LF_OBJS := $(CORE_OBJS_fuzz-lf) $(patsubst %.c,$(B)/fuzz/lf/%.o,$(FUZZ_SRCS))
+$(eval $(call fuzz_core_sections,$(B)/fuzz/lf/core-sections.o,$(CORE_OBJS_fuzz-lf)))
+FUZZ_LF_OBJS := $(B)/fuzz/lf/core-sections.o $(patsubst %.c,$(B)/fuzz/lf/%.o,$(FUZZ_SRCS))
 $(B)/fuzz/pvx-fuzz: $(FUZZ_LF_OBJS)
 	$(call show,LD,$@)
 	$(Q)$(FUZZ_CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -o $@ $^
@@ -39,7 +55,8 @@ CORE_CFLAGS_fuzz-rp = $(WARN) -O1 -g -ffreestanding $(FUZZ_SAN) $(FUZZ_INC)
 FUZZ_TS_CFLAGS_rp   = $(WARN) -O1 -g $(FUZZ_SAN) $(FUZZ_INC)
 $(eval $(call core_variant,fuzz-rp,$(B)/fuzz/rp,CC,CORE_CFLAGS_fuzz-rp,$(CORE_LIBHOST)))
 $(eval $(call compile,fuzz-rp,$(B)/fuzz/rp,testsuite,CC,FUZZ_TS_CFLAGS_rp))
-FUZZ_RP_OBJS := $(CORE_OBJS_fuzz-rp) $(patsubst %.c,$(B)/fuzz/rp/%.o,$(FUZZ_SRCS) testsuite/fuzz/replay.c)
+$(eval $(call fuzz_core_sections,$(B)/fuzz/rp/core-sections.o,$(CORE_OBJS_fuzz-rp)))
+FUZZ_RP_OBJS := $(B)/fuzz/rp/core-sections.o $(patsubst %.c,$(B)/fuzz/rp/%.o,$(FUZZ_SRCS) testsuite/fuzz/replay.c)
 $(B)/fuzz/fuzz-replay: $(FUZZ_RP_OBJS)
 	$(call show,LD,$@)
 	$(Q)$(CC) $(FUZZ_SAN) -o $@ $^
@@ -55,7 +72,8 @@ $(B)/fuzz/fuzz-cov: $(FUZZ_CV_OBJS)
 	$(call show,LD,$@)
 	$(Q)$(CC) --coverage -o $@ $^
 
--include $(FUZZ_LF_OBJS:.o=.d) $(FUZZ_RP_OBJS:.o=.d) $(FUZZ_CV_OBJS:.o=.d)
+-include $(CORE_OBJS_fuzz-lf:.o=.d) $(CORE_OBJS_fuzz-rp:.o=.d) $(FUZZ_LF_OBJS:.o=.d) $(FUZZ_RP_OBJS:.o=.d) \
+         $(FUZZ_CV_OBJS:.o=.d)
 
 ALL_TARGETS += $(B)/fuzz/fuzz-replay
 

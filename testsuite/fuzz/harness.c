@@ -41,6 +41,7 @@
 #include <string.h>
 #include "fixture.h"
 #include "elfgen.h"
+#include "core_state.h"
 #include "fuzz.h"
 #include "refusal.h"
 #include <pvx/audit.h>
@@ -92,6 +93,17 @@ static uint64_t xen_l2_ref[NR_L2_SLOTS];    /* what the hypervisor's L2 slots ho
 static struct cpu_regs cpu;                 /* the CPU's registers: the running vCPU's */
 static unsigned int region;                 /* next scratch region of this op */
 static bool trace;
+
+/* The machine just after boot, one or two domains: restored per input
+ * instead of booting (FUZZ_SNAPSHOT=0 boots every time; FUZZ_SNAPSHOT_CHECK=1
+ * proves each restore whole against the snapshot). */
+static struct {
+    struct fake_snapshot *machine;
+    struct core_state *core;
+    struct fdom doms[2];
+    struct cpu_regs cpu;
+} snap[2];
+static bool use_snapshot, check_snapshot;
 
 /* ------------------------------------------------------------------------
  * Reading the input.
@@ -1010,6 +1022,40 @@ static void boot(bool two_domains)
     doms[0].l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;
 }
 
+/* A fresh hypervisor: booted, or the snapshot of one restored. */
+static void fresh_machine(bool two_domains)
+{
+    unsigned int k = two_domains;
+
+    if ( !use_snapshot )
+    {
+        boot(two_domains);
+        return;
+    }
+    if ( !snap[k].machine )
+    {
+        boot(two_domains);
+        snap[k].machine = fake_snapshot_take();
+        snap[k].core = core_state_take(2);      /* domains 0 and 1: no run makes more */
+        memcpy(snap[k].doms, doms, sizeof(doms));
+        snap[k].cpu = cpu;
+        return;
+    }
+    fake_snapshot_restore(snap[k].machine);
+    core_state_restore(snap[k].core);
+    memcpy(doms, snap[k].doms, sizeof(doms));
+    cpu = snap[k].cpu;
+    if ( check_snapshot )
+    {
+        const char *what = core_state_differs(snap[k].core);
+        long f = fake_snapshot_differs(snap[k].machine);
+
+        if ( what || f != -1 )
+            fake_fail("snapshot: the restore left %s%s (frame %ld) as the last run made it",
+                      what ? what : "", what ? " and machine memory" : "machine memory", f);
+    }
+}
+
 /* fault_report prints every site: learn their names once, so sites added to
  * core/ are fuzzed without changing this file. */
 static void learn_fault_sites(void)
@@ -1100,6 +1146,9 @@ static void init_once(void)
     learn_fault_sites();
     fake_shutdown_jmp = NULL;
     refusal_install();
+    use_snapshot = core_state_available() &&
+                   !(getenv("FUZZ_SNAPSHOT") && !strcmp(getenv("FUZZ_SNAPSHOT"), "0"));
+    check_snapshot = getenv("FUZZ_SNAPSHOT_CHECK") != NULL;
     if ( trace )
     {
         fprintf(stderr, "fuzz: %u hypercalls implemented, fault sites:", nr_hcalls);
@@ -1211,7 +1260,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             fake_fail("the machine stopped with status %d", fake_shutdown_status);
         return 0;
     }
-    boot(!(flags & 1));
+    fresh_machine(!(flags & 1));
     configure_faults(&in);
     check_all("boot");
     run_ops(&in);

@@ -56,7 +56,6 @@ void (*fake_map_hook)(mfn_t mfn, unsigned int nr);
 unsigned long fake_tlb_flushes, fake_tlb_flush_ones;
 
 static uint64_t dirty[FAKE_MAX_FRAMES / 64];
-static unsigned int idles;
 
 /* The TLB: translations, and the paging-structure cache of L2 entries (the
  * PDPTEs are loaded with cr3). Oldest replaced first. */
@@ -66,9 +65,21 @@ struct tlb_slot {
     mfn_t mfn;                          /* the frame (TLB) or the L1 (PDE cache) */
     bool rw, user;                      /* the rights of every level walked */
 };
-static struct tlb_slot tlb[FAKE_TLB_ENTRIES], pde[FAKE_PDE_ENTRIES];
-static unsigned int tlb_next, pde_next;
-static uint64_t pdpte[4];
+
+/* The machine's own state besides the variables tests read. */
+static struct {
+    struct tlb_slot tlb[FAKE_TLB_ENTRIES], pde[FAKE_PDE_ENTRIES];
+    unsigned int tlb_next, pde_next;
+    uint64_t pdpte[4];
+    unsigned int idles;
+    uint16_t mapped[FAKE_MAX_FRAMES];   /* the core's mappings of each frame now */
+} m;
+#define tlb      m.tlb
+#define pde      m.pde
+#define tlb_next m.tlb_next
+#define pde_next m.pde_next
+#define pdpte    m.pdpte
+#define idles    m.idles
 
 static void tlb_flush_all(void)
 {
@@ -87,12 +98,18 @@ const uint64_t *fake_dirty_frames(void)
     return dirty;
 }
 
+struct fake_snapshot;
+static struct fake_snapshot *bound;     /* the snapshot whose memory fake_mem is */
+static void snapshot_unbind(void);
+
 void fake_reset(void)
 {
     size_t bytes = (size_t)FAKE_MAX_FRAMES * PAGE_SIZE;
 
     if ( fake_config.mem_frames > FAKE_MAX_FRAMES || fake_config.mem_frames <= FAKE_ARCH_FRAMES )
         fake_fail("fake_reset: %u frames of memory", fake_config.mem_frames);
+    if ( bound )
+        snapshot_unbind();              /* that memory stays the snapshot's: a new one */
     if ( !fake_mem )
     {
         fake_mem = aligned_alloc(PAGE_SIZE, bytes);
@@ -108,12 +125,10 @@ void fake_reset(void)
                 memset(fake_mem + ((size_t)w * 64 + (size_t)__builtin_ctzll(bits)) * PAGE_SIZE,
                        0, PAGE_SIZE);
     memset(dirty, 0, sizeof(dirty));
+    memset(&m, 0, sizeof(m));
     fake_console_len = 0;
     fake_console[0] = '\0';
     fake_cr3 = 0;
-    memset(pdpte, 0, sizeof(pdpte));
-    tlb_flush_all();
-    tlb_next = pde_next = 0;
     fake_tlb_flushes = fake_tlb_flush_ones = 0;
     /* A machine FPU full of something no vCPU wrote: a vCPU that were
      * never given its own registers would see it. */
@@ -125,7 +140,6 @@ void fake_reset(void)
     fake_now_ns = 0;
     fake_isolate_domid = -1;
     fake_lazy = false;
-    idles = 0;
 }
 
 void fake_boot_info(struct boot_info *bi, const void *image, size_t len, const char *mod_cmdline,
@@ -189,6 +203,8 @@ void *arch_map_frames(mfn_t mfn, unsigned int nr)
                           mfn + i, f->owner);
         }
     mark_dirty(mfn, nr);
+    for ( unsigned int i = 0; i < nr; i++ )
+        m.mapped[mfn + i]++;
     if ( fake_map_hook )
         fake_map_hook(mfn, nr);
     return fake_mem + (size_t)mfn * PAGE_SIZE;
@@ -196,8 +212,17 @@ void *arch_map_frames(mfn_t mfn, unsigned int nr)
 
 void arch_unmap_frames(void *va, unsigned int nr)
 {
-    (void)va;
-    (void)nr;
+    size_t off = (size_t)((uint8_t *)va - fake_mem);
+    mfn_t mfn = (mfn_t)(off / PAGE_SIZE);
+
+    if ( (uint8_t *)va < fake_mem || (uint64_t)mfn + nr > fake_config.mem_frames )
+        fake_fail("arch_unmap_frames(%p, %u): not a mapping of machine memory", va, nr);
+    for ( unsigned int i = 0; i < nr; i++ )
+    {
+        if ( !m.mapped[mfn + i] )
+            fake_fail("arch_unmap_frames: mfn %#x was not mapped", mfn + i);
+        m.mapped[mfn + i]--;
+    }
 }
 
 void arch_frames_written(mfn_t mfn, unsigned int nr)
@@ -628,4 +653,145 @@ void arch_shutdown(int status)
     if ( !fake_shutdown_jmp )
         fake_fail("arch_shutdown(%d) outside FAKE_RUN", status);
     longjmp(*fake_shutdown_jmp, status + 1);
+}
+
+/* ------------------------------------------------------------------------
+ * Snapshots.
+ */
+
+struct fake_snapshot {
+    uint8_t *mem;                       /* the image: all of machine memory */
+    uint8_t *live;                      /* the memory the core runs in after a restore */
+    uint64_t since[FAKE_MAX_FRAMES / 64]; /* frames of live written since (while unbound) */
+    uint64_t keep[FAKE_MAX_FRAMES / 64]; /* frames the core keeps mapped: written any time */
+    __typeof__(m) m;
+    struct fake_config config;
+    paddr_t cr3;
+    char console[sizeof(fake_console)];
+    size_t console_len;
+    unsigned long frames_written, dispatches, tlb_flushes, tlb_flush_ones;
+    uint64_t now_ns, timer;
+    uint32_t kernel_ss, kernel_sp, fast_trap_cs, fast_trap_eip, ldt_ents;
+    mfn_t gdt_frames[14], ldt_pages[16];
+    unsigned int gdt_nr, fpu_saves, fpu_restores;
+    bool ts;
+    struct fpu_state fpu;
+};
+
+/* The core's pointers into machine memory stay valid only in the memory it
+ * booted in: each snapshot keeps that one (live), and a boot after it gets
+ * memory of its own. */
+static void snapshot_unbind(void)
+{
+    memcpy(bound->since, dirty, sizeof(dirty));
+    bound = NULL;
+    fake_mem = NULL;
+    memset(dirty, 0, sizeof(dirty));
+}
+
+struct fake_snapshot *fake_snapshot_take(void)
+{
+    struct fake_snapshot *s = calloc(1, sizeof(*s));
+    size_t bytes = (size_t)fake_config.mem_frames * PAGE_SIZE;
+
+    if ( !s || !(s->mem = malloc(bytes)) )
+        abort();
+    if ( bound )
+        snapshot_unbind();
+    memcpy(s->mem, fake_mem, bytes);
+    s->live = fake_mem;
+    bound = s;
+    for ( mfn_t f = 0; f < fake_config.mem_frames; f++ )
+        if ( m.mapped[f] )
+            s->keep[f / 64] |= 1ull << (f % 64);
+    s->m = m;
+    s->config = fake_config;
+    s->cr3 = fake_cr3;
+    memcpy(s->console, fake_console, sizeof(s->console));
+    s->console_len = fake_console_len;
+    s->frames_written = fake_frames_written;
+    s->dispatches = fake_dispatches;
+    s->tlb_flushes = fake_tlb_flushes;
+    s->tlb_flush_ones = fake_tlb_flush_ones;
+    s->now_ns = fake_now_ns;
+    s->timer = fake_timer;
+    s->kernel_ss = fake_kernel_ss;
+    s->kernel_sp = fake_kernel_sp;
+    s->fast_trap_cs = fake_fast_trap_cs;
+    s->fast_trap_eip = fake_fast_trap_eip;
+    s->ldt_ents = fake_ldt_ents;
+    memcpy(s->gdt_frames, fake_gdt_frames, sizeof(s->gdt_frames));
+    memcpy(s->ldt_pages, fake_ldt_pages, sizeof(s->ldt_pages));
+    s->gdt_nr = fake_gdt_nr;
+    s->fpu_saves = fake_fpu_saves;
+    s->fpu_restores = fake_fpu_restores;
+    s->ts = fake_ts;
+    s->fpu = fake_fpu;
+    memset(dirty, 0, sizeof(dirty));
+    return s;
+}
+
+void fake_snapshot_restore(struct fake_snapshot *s)
+{
+    if ( bound != s )
+    {
+        if ( bound )
+            snapshot_unbind();
+        else if ( fake_mem )
+            free(fake_mem);             /* a machine booted without a snapshot: gone */
+        fake_mem = s->live;
+        memcpy(dirty, s->since, sizeof(dirty));
+        bound = s;
+    }
+    /* Memory: what was mapped or written since, and what the core keeps
+     * mapped (its frame table, M2P, PDPTs, shared_info: written through
+     * mappings made before the snapshot). */
+    for ( unsigned int w = 0; w < FAKE_MAX_FRAMES / 64; w++ )
+        for ( uint64_t bits = dirty[w] | s->keep[w]; bits; bits &= bits - 1 )
+        {
+            size_t off = ((size_t)w * 64 + (size_t)__builtin_ctzll(bits)) * PAGE_SIZE;
+
+            memcpy(fake_mem + off, s->mem + off, PAGE_SIZE);
+        }
+    memset(dirty, 0, sizeof(dirty));
+    m = s->m;
+    fake_config = s->config;
+    fake_cr3 = s->cr3;
+    memcpy(fake_console, s->console, s->console_len + 1);
+    fake_console_len = s->console_len;
+    if ( fake_config.console_echo )
+        fwrite(fake_console, 1, fake_console_len, stderr);     /* the boot, as a fresh one prints it */
+    fake_frames_written = s->frames_written;
+    fake_dispatches = s->dispatches;
+    fake_tlb_flushes = s->tlb_flushes;
+    fake_tlb_flush_ones = s->tlb_flush_ones;
+    fake_now_ns = s->now_ns;
+    fake_timer = s->timer;
+    fake_kernel_ss = s->kernel_ss;
+    fake_kernel_sp = s->kernel_sp;
+    fake_fast_trap_cs = s->fast_trap_cs;
+    fake_fast_trap_eip = s->fast_trap_eip;
+    fake_ldt_ents = s->ldt_ents;
+    memcpy(fake_gdt_frames, s->gdt_frames, sizeof(fake_gdt_frames));
+    memcpy(fake_ldt_pages, s->ldt_pages, sizeof(fake_ldt_pages));
+    fake_gdt_nr = s->gdt_nr;
+    fake_fpu_saves = s->fpu_saves;
+    fake_fpu_restores = s->fpu_restores;
+    fake_ts = s->ts;
+    fake_fpu = s->fpu;
+    fake_isolate_domid = -1;
+    fake_lazy = false;
+}
+
+long fake_snapshot_differs(const struct fake_snapshot *s)
+{
+    if ( fake_mem != s->live )
+        return -3;
+    for ( mfn_t f = 0; f < fake_config.mem_frames; f++ )
+        if ( memcmp(fake_mem + (size_t)f * PAGE_SIZE, s->mem + (size_t)f * PAGE_SIZE, PAGE_SIZE) )
+            return (long)f;
+    if ( memcmp(&m, &s->m, sizeof(m)) || fake_cr3 != s->cr3 || fake_now_ns != s->now_ns ||
+         fake_timer != s->timer || memcmp(&fake_fpu, &s->fpu, sizeof(fake_fpu)) )
+        return -2;
+    return -1;
 }

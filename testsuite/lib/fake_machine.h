@@ -152,4 +152,20 @@ unsigned int fake_pde_entries(struct fake_tlb_entry *out);
 /* Flushes so far: arch_flush_tlb and arch_load_cr3 (whole), arch_flush_tlb_one. */
 extern unsigned long fake_tlb_flushes, fake_tlb_flush_ones;
 
+/* ------------------------------------------------------------------------
+ * Snapshots: the machine as it is now (memory, CPU state, console, time),
+ * restored in the time it takes to copy back what changed since: the frames
+ * mapped or written after the snapshot, and those the core kept mapped
+ * (it writes them through mappings made before). Each snapshot keeps the
+ * memory the core booted in (the core holds pointers into it): a boot
+ * after a snapshot runs in new memory. The core's own variables are not
+ * the machine's: see core_state.h.
+ */
+struct fake_snapshot;
+struct fake_snapshot *fake_snapshot_take(void);
+void fake_snapshot_restore(struct fake_snapshot *s);
+/* -1 when memory and CPU state equal the snapshot, else the first frame
+ * that differs (or -2: the CPU state): for checking that restores are whole. */
+long fake_snapshot_differs(const struct fake_snapshot *s);
+
 #endif /* FAKE_MACHINE_H */
