@@ -7,7 +7,7 @@
 #                          make test replays testsuite/fuzz/corpus and regress/
 #   $(B)/fuzz/fuzz-cov     the replayer with the core at -O0 --coverage
 #
-# make fuzz [FUZZ_SECONDS=60] [FUZZ_JOBS=1]
+# make fuzz [FUZZ_SECONDS=60] [FUZZ_JOBS=1] [FUZZ_SEED=1]
 #                               fuzz, growing $(B)/fuzz/corpus from the seeds;
 #                               a crash lands in $(B)/fuzz/crashes/ (see docs/testing.md)
 # make fuzz-replay              every seed and regression input, checked
@@ -15,6 +15,7 @@
 
 FUZZ_SECONDS ?= 60
 FUZZ_JOBS    ?= 1
+FUZZ_SEED    ?= 1
 FUZZ_CLANG   ?= clang
 FUZZ_SRCS    := testsuite/fuzz/harness.c testsuite/fuzz/refusal.c $(TESTLIB_SRCS)
 FUZZ_INC     := $(CORE_INC) $(TESTLIB_INC) -Itestsuite/fuzz
@@ -83,7 +84,8 @@ $(B)/fuzz/seeds.stamp: $(FUZZ_SEEDS) testsuite/fuzz/hexin.py
 	python3 testsuite/fuzz/hexin.py tobin $(B)/fuzz/seeds $(FUZZ_SEEDS) $(FUZZ_REGRESS)
 	@touch $@
 
-# Deterministic mutations (-seed=1); the run is bounded by time, so its
+# Deterministic mutations (-seed=$(FUZZ_SEED): a campaign over many machines
+# gives each its own, docs/testing.md); the run is bounded by time, so its
 # length still depends on the host's speed. -use_value_profile helps the
 # mutator through the comparisons the hypercall checks are made of.
 # With FUZZ_JOBS > 1 the run forks and goes on past a crash (-ignore_crashes),
@@ -92,7 +94,7 @@ $(B)/fuzz/seeds.stamp: $(FUZZ_SEEDS) testsuite/fuzz/hexin.py
 fuzz: $(B)/fuzz/pvx-fuzz $(B)/fuzz/seeds.stamp
 	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/crashes
 	@before=$$(ls $(B)/fuzz/crashes | wc -l); \
-	$(B)/fuzz/pvx-fuzz -seed=1 -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -use_value_profile=1 \
+	$(B)/fuzz/pvx-fuzz -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -use_value_profile=1 \
 	    $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) -print_final_stats=1 \
 	    -artifact_prefix=$(B)/fuzz/crashes/ $(B)/fuzz/corpus $(B)/fuzz/seeds; rc=$$?; \
 	after=$$(ls $(B)/fuzz/crashes | wc -l); \
