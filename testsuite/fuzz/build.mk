@@ -93,10 +93,13 @@ $(B)/fuzz/seeds.stamp: $(FUZZ_SEEDS) testsuite/fuzz/hexin.py
 # when the run added a file to $(B)/fuzz/crashes/.
 fuzz: $(B)/fuzz/pvx-fuzz $(B)/fuzz/seeds.stamp
 	@mkdir -p $(B)/fuzz/corpus $(B)/fuzz/crashes
-	@before=$$(ls $(B)/fuzz/crashes | wc -l); \
+	@before=$$(ls $(B)/fuzz/crashes | wc -l); rm -f $(B)/fuzz/handlers.log; \
+	FUZZ_HANDLER_LOG=$(CURDIR)/$(B)/fuzz/handlers.log \
 	$(B)/fuzz/pvx-fuzz -seed=$(FUZZ_SEED) -max_total_time=$(FUZZ_SECONDS) -max_len=1024 -use_value_profile=1 \
 	    $(if $(filter-out 1,$(FUZZ_JOBS)),-fork=$(FUZZ_JOBS) -ignore_crashes=1) -print_final_stats=1 \
 	    -artifact_prefix=$(B)/fuzz/crashes/ $(B)/fuzz/corpus $(B)/fuzz/seeds; rc=$$?; \
+	awk '{ c += $$1; r += $$2; n++ } END { printf "fuzz: %d hypercall handlers run in all (%d processes), %d failed calls checked\n", c, n, r }' \
+	    $(B)/fuzz/handlers.log; \
 	after=$$(ls $(B)/fuzz/crashes | wc -l); \
 	if [ $$after -gt $$before ]; then \
 	    echo "fuzz: $$((after - before)) new input(s) in $(B)/fuzz/crashes/: fuzz-replay -v FILE shows each"; \
