@@ -18,9 +18,11 @@ COV_BRANCH ?= 70
 
 CORE_CFLAGS_cov = $(WARN) -O0 -g -ffreestanding --coverage $(CORE_INC)
 $(eval $(call core_variant,cov,$(B)/cov,CC,CORE_CFLAGS_cov,$(CORE_LIBHOST)))
-COV_UNIT_OBJS := $(patsubst %.c,$(B)/cov/%.o,$(UNIT_SRCS))
+COV_UNIT_OBJS := $(patsubst %.c,$(B)/cov/%.o,$(UNIT_SRCS)) $(B)/cov/core-string.o
 COV_SIM_OBJS  := $(patsubst %.c,$(B)/cov/%.o,$(SIM_SRCS))
 $(eval $(call compile,cov,$(B)/cov,testsuite/unit,CC,UNIT_CFLAGS))
+$(eval $(call compile,cov,$(B)/cov,testsuite/lib,CC,UNIT_CFLAGS))
+$(eval $(call unit_string,cov,$(B)/cov,UNIT_CFLAGS))
 $(eval $(call compile,cov,$(B)/cov,sim,CC,SIM_CFLAGS,$(UNICORN_LIB)))
 
 $(B)/cov/unit-tests: $(COV_UNIT_OBJS) $(CORE_OBJS_cov)
@@ -35,9 +37,11 @@ CORE_CFLAGS_san = $(WARN) -O1 -g -ffreestanding $(SAN_FLAGS) $(CORE_INC)
 SAN_UNIT_CFLAGS = $(UNIT_CFLAGS) $(SAN_FLAGS)
 SAN_SIM_CFLAGS  = $(SIM_CFLAGS) $(SAN_FLAGS)
 $(eval $(call core_variant,san,$(B)/san,CC,CORE_CFLAGS_san,$(CORE_LIBHOST)))
-SAN_UNIT_OBJS := $(patsubst %.c,$(B)/san/%.o,$(UNIT_SRCS))
+SAN_UNIT_OBJS := $(patsubst %.c,$(B)/san/%.o,$(UNIT_SRCS)) $(B)/san/core-string.o
 SAN_SIM_OBJS  := $(patsubst %.c,$(B)/san/%.o,$(SIM_SRCS))
 $(eval $(call compile,san,$(B)/san,testsuite/unit,CC,SAN_UNIT_CFLAGS))
+$(eval $(call compile,san,$(B)/san,testsuite/lib,CC,SAN_UNIT_CFLAGS))
+$(eval $(call unit_string,san,$(B)/san,SAN_UNIT_CFLAGS))
 $(eval $(call compile,san,$(B)/san,sim,CC,SAN_SIM_CFLAGS,$(UNICORN_LIB)))
 
 $(B)/san/unit-tests: $(SAN_UNIT_OBJS) $(CORE_OBJS_san)

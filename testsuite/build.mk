@@ -4,17 +4,37 @@
 # the runners' shared cases, the gdb sessions, and `make test`, which runs all
 # of them (testsuite/make-test.py).
 
+# testsuite/lib/: the one fixture of the unit tests, the fuzzer and the host
+# benchmarks (the fake machine with its TLB, boot and entry helpers, elfgen).
+TESTLIB_SRCS := $(sort $(wildcard testsuite/lib/*.c))
+TESTLIB_INC  := -Itestsuite/lib
+
 UNIT_SRCS := $(sort $(wildcard testsuite/unit/*.c))
-UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS))
-UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit
+UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS)) $(TESTLIB_SRCS)
+UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit $(TESTLIB_INC)
 
 # The core for unit tests: the same sources, its own objects (so that the
 # coverage and sanitizer variants can differ from the simulator's).
 CORE_CFLAGS_unit = $(CFLAGS_HOST) -O1 $(CORE_INC)
 $(eval $(call core_variant,unit,$(B)/unit,CC,CORE_CFLAGS_unit,$(CORE_LIBHOST)))
 
-UNIT_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(UNIT_SRCS))
+# lib/string.c, the 32-bit images' memory functions, under other names
+# (host programs link libc's) for test_string.c, which compares them with
+# libc's; loop-to-call conversion off so that the copy loops stay the code
+# under test. unit_string(VARIANT, OBJDIR, CFLAGS-VAR) makes OBJDIR/core-string.o.
+UNIT_STRING_FLAGS := -fno-tree-loop-distribute-patterns \
+    $(foreach f,memcpy memmove memset memcmp strlen strnlen strcmp strncmp strchr,-D$(f)=pvx_$(f))
+define unit_string
+$(2)/core-string.o: lib/string.c $(2)/.flags.$(call flags_tag,testsuite/unit) | $$(STAMP)
+	$$(call show,CC [$(1)],$$< (as pvx_*))
+	@mkdir -p $$(@D)
+	$(Q)$$(CC) $$($(3)) $$(UNIT_STRING_FLAGS) $$(DEPFLAGS) -c $$< -o $$@
+endef
+
+UNIT_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(UNIT_SRCS)) $(B)/unit/core-string.o
 $(eval $(call compile,unit,$(B)/unit,testsuite/unit,CC,UNIT_CFLAGS))
+$(eval $(call compile,unit,$(B)/unit,testsuite/lib,CC,UNIT_CFLAGS))
+$(eval $(call unit_string,unit,$(B)/unit,UNIT_CFLAGS))
 
 $(B)/unit/unit-tests: $(UNIT_OBJS) $(CORE_OBJS_unit)
 	$(call show,LD,$@)

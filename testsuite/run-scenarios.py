@@ -18,14 +18,18 @@ Every lane must give the expected exit status and lines, and the guest part of
 the transcript (every line not written by the hypervisor, plus the hypervisor's
 verdict lines) must be byte-identical across lanes.
 
-Usage: testsuite/run-scenarios.py [--sim-only | --hw] [--list] [-v] [NAME|GLOB ...]
+Usage: testsuite/run-scenarios.py [--sim-only | --hw] [--list] [-v] [--pv-dir DIR] [NAME|GLOB ...]
 
 Selection as xtf-runner's: each NAME or shell-style GLOB ('pv/*', 'hostile/*',
 '*bvt*') picks the scenarios it matches; one that matches none is an error
 (exit 2), as is an unknown option. --only NAME[,NAME] says the same. Without
 a selection every scenario runs. --list prints the names (of the selection).
---hw runs the Bochs lane's scenarios (see HW_PREFIXES) in the simulator and on
-Bochs.
+--hw runs the Bochs lane's scenarios (HW_PREFIXES, and the PV test guests
+whose info names bochs) in the simulator and on Bochs.
+
+A PV test guest (testsuite/pv/<name>/) carries its own expectations in its
+info file (title, category, machines, exit, result); this table keeps the
+scenarios that combine guests, options and expectations of their own.
 """
 
 import argparse
@@ -45,8 +49,9 @@ QEMU = os.path.join(TOP, "scripts", "pvx-qemu")
 LANE_LIMIT = int(os.environ.get("PVX_LANE_LIMIT", "300"))   # seconds, any one lane
 BOCHS = os.path.join(TOP, "scripts", "pvx-bochs")
 
-# Scenarios that also run on Bochs (the hardware-faithful lane), by name prefix.
-HW_PREFIXES = ("hello", "hostile/", "pv/cpu-", "pv/mm-", "double-fault-", "multi/fpu-", "hw/")
+# Scenarios of this table that also run on Bochs (the hardware-faithful lane),
+# by name prefix; a PV test guest says so itself (machines: ... bochs).
+HW_PREFIXES = ("hello", "hostile/", "double-fault-", "multi/fpu-", "hw/")
 
 # Hypervisor lines that say how a run ended: the same on every machine.
 VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \(.*\) shut down: .*)$")
@@ -54,7 +59,7 @@ VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \
 
 class Scenario:
     def __init__(self, name, modules, status, expect, lanes=("sim", "qemu", "iso-pc", "iso-q35"),
-                 sim_opts=(), qemu_opts=(), qemu_modules=None):
+                 sim_opts=(), qemu_opts=(), qemu_modules=None, hw=None):
         self.name = name
         self.modules = modules          # ["path[=ARGS]", ...]
         self.qemu_modules = qemu_modules or modules     # the same, shorter runs for TCG
@@ -63,17 +68,89 @@ class Scenario:
         self.lanes = lanes
         self.sim_opts = list(sim_opts)
         self.qemu_opts = list(qemu_opts)
+        # On the Bochs lane too (--hw): the table's prefixes, unless said.
+        self.hw = name.startswith(HW_PREFIXES) if hw is None else hw
 
 
 def guest(name):
     return os.path.join(B, "guests", name + ".elf")
 
 
+PV_DIR = os.path.join(TOP, "testsuite", "pv")
+
+
 def pv_test_names():
-    d = os.path.join(TOP, "testsuite", "pv")
+    d = PV_DIR
     if not os.path.isdir(d):
         return []
     return sorted(n for n in os.listdir(d) if os.path.isdir(os.path.join(d, n)))
+
+
+# A PV test guest's metadata, XTF-style, in testsuite/pv/<name>/info: one
+# "key: value" a line, '#' comments. Every key is needed.
+PV_INFO_KEYS = ("title", "category", "machines", "exit", "result")
+PV_CATEGORIES = ("functional", "stress", "timing")
+PV_MACHINES = ("sim", "qemu", "iso-pc", "iso-q35", "bochs")
+PV_RESULTS = ("SUCCESS", "SKIP")
+
+
+class InfoError(Exception):
+    pass
+
+
+def pv_info(name):
+    """The info file of testsuite/pv/<name>, checked: known keys and values,
+    and a title that is the guest's own test_title (which it prints)."""
+    d = os.path.join(PV_DIR, name)
+    path = os.path.join(d, "info")
+    try:
+        with open(path) as f:
+            text = f.read()
+    except OSError:
+        raise InfoError("testsuite/pv/%s has no info file (docs/testing.md: adding a PV test guest)"
+                        % name)
+    info = {}
+    for n, line in enumerate(text.split("\n"), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition(":")
+        key, value = key.strip(), value.strip()
+        if not sep or key not in PV_INFO_KEYS or key in info or not value:
+            raise InfoError("%s:%d: expected one of %s once, as 'key: value'"
+                            % (path, n, ", ".join(PV_INFO_KEYS)))
+        info[key] = value
+    missing = [k for k in PV_INFO_KEYS if k not in info]
+    machines = info.get("machines", "").split()
+    if missing:
+        raise InfoError("%s: no %s" % (path, ", ".join(missing)))
+    if info["category"] not in PV_CATEGORIES:
+        raise InfoError("%s: category %s is none of %s" % (path, info["category"],
+                                                           ", ".join(PV_CATEGORIES)))
+    if "sim" not in machines or any(m not in PV_MACHINES for m in machines):
+        raise InfoError("%s: machines must name sim and only these: %s"
+                        % (path, ", ".join(PV_MACHINES)))
+    if info["exit"] not in ("0", "1", "2", "3") or info["result"] not in PV_RESULTS:
+        raise InfoError("%s: exit is 0-3, result one of %s" % (path, ", ".join(PV_RESULTS)))
+    try:
+        with open(os.path.join(d, "main.c")) as f:
+            m = re.search(r'const char test_title\[\] = "((?:[^"\\]|\\.)*)";', f.read())
+    except OSError:
+        m = None
+    if not m or m.group(1) != info["title"]:
+        raise InfoError("%s: title differs from main.c's test_title (%s)"
+                        % (path, m.group(1) if m else "none found"))
+    info["machines"] = machines
+    return info
+
+
+def pv_scenario(name):
+    info = pv_info(name)
+    expect = [r"^--- pvx test: %s ---$" % re.escape(info["title"]),
+              r"^Test result: %s$" % info["result"]]
+    return Scenario("pv/" + name, [guest(name)], int(info["exit"]), expect,
+                    lanes=tuple(m for m in info["machines"] if m != "bochs"),
+                    hw="bochs" in info["machines"])
 
 
 def make_bad_images(tmp):
@@ -233,7 +310,7 @@ def hw_scenarios(tmp):
 def scenarios(tmp):
     s = [Scenario("hello", [guest("hello")], 0, [r"^Test result: SUCCESS$"])]
     for n in pv_test_names():
-        s.append(Scenario("pv/" + n, [guest(n)], 0, [r"^Test result: SUCCESS$"]))
+        s.append(pv_scenario(n))
     # Issue 4: a fault while delivering a fault kills that domain alone.
     df = copy_guest(tmp, "double-fault", "df")
     for mode, line in (("stack", r"^\(pvx\) domain 1 crashed: #BP 3 at e02b:[0-9a-f]+: cannot write "
@@ -358,15 +435,22 @@ def main():
     ap.add_argument("--hw", action="store_true",
                     help="only the scenarios of the Bochs lane, in the simulator and on Bochs")
     ap.add_argument("--sim", help="the simulator binary (default build/pvx-sim)")
+    ap.add_argument("--pv-dir", help="the PV test guests' folder (default testsuite/pv)")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    global SIM, PV_DIR
     if args.sim:
-        global SIM
         SIM = os.path.abspath(args.sim)
+    if args.pv_dir:
+        PV_DIR = os.path.abspath(args.pv_dir)
     pats = args.names + [p for o in args.only for p in o.split(",") if p]
 
     with tempfile.TemporaryDirectory(prefix="pvx-scen-") as tmp:
-        table = scenarios(tmp)
+        try:
+            table = scenarios(tmp)
+        except InfoError as e:
+            print("run-scenarios: %s" % e, file=sys.stderr)
+            return 2
         names = [sc.name for sc in table]
         chosen, unknown = select(names, pats) if pats else (names, [])
         if unknown:
@@ -397,7 +481,7 @@ def main():
             if args.hw:
                 # A scenario for the simulator alone (what only an emulator
                 # can reach, e.g. virtual-8086 mode by iret) is not hardware's.
-                if not sc.name.startswith(HW_PREFIXES) or tuple(sc.lanes) == ("sim",):
+                if not sc.hw or tuple(sc.lanes) == ("sim",):
                     continue
                 lanes = ["sim", "bochs"]
             problems, ref = run_scenario(sc, lanes, args.verbose)

@@ -125,6 +125,30 @@ def scenario_checks(tmp):
     rc, out, err, _ = run([sys.executable, SCEN, "--sim-only", "hello"])
     check("a known name runs it and only it",
           rc == 0 and "PASS hello" in out and "scenarios: 1 passed, 0 failed" in out, out + err)
+    # A PV test guest's expectations are its info file's, checked.
+    pvdir = os.path.join(tmp, "pv")
+    os.makedirs(os.path.join(pvdir, "x"))
+    with open(os.path.join(pvdir, "x", "main.c"), "w") as f:
+        f.write('const char test_title[] = "x: one behaviour";\n')
+    info = "title: x: one behaviour\ncategory: functional\nmachines: sim bochs\nexit: 0\nresult: SUCCESS\n"
+    bad = {"no info file": None, "a title that is not main.c's": info.replace("one", "another"),
+           "an unknown key": info + "colour: blue\n", "an unknown machine": info.replace("bochs", "vax"),
+           "no exit": info.replace("exit: 0\n", "")}
+    for what, text in [("a good info file", info)] + list(bad.items()):
+        path = os.path.join(pvdir, "x", "info")
+        if os.path.exists(path):
+            os.remove(path)
+        if text is not None:
+            with open(path, "w") as f:
+                f.write(text)
+        rc, out, err, _ = run([sys.executable, SCEN, "--pv-dir", pvdir, "--list", "pv/*"])
+        if text == info:
+            check("a PV guest's info file gives its scenario and lanes",
+                  rc == 0 and out.split() == ["pv/x", "sim"], out + err)
+        else:
+            check("a PV guest's info file with %s: exit 2 and a message" % what,
+                  rc == 2 and "testsuite/pv/x" in err.replace(pvdir, "testsuite/pv") and not out,
+                  out + err)
 
 
 def own_guest_checks(tmp):

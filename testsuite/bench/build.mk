@@ -5,7 +5,7 @@
 #   testsuite/bench/<name>/   a benchmark guest -> $(B)/guests/bench-<name>.elf
 #   testsuite/bench/host/     host programs -> $(B)/bench/
 #     uc_floor.c    bare Unicorn: the floor of a simulated hypercall, raw speed
-#     core_native.c the core on the unit tests' fake machine, no trap: mmu_update
+#     core_native.c the core on the fake machine (testsuite/lib/), no trap: mmu_update
 #                   validation alone, a null hypercall, what a domain costs
 
 BENCH_NAMES := $(call guest_names_in,testsuite/bench,host)
@@ -18,9 +18,9 @@ $(B)/bench/uc_floor: testsuite/bench/host/uc_floor.c $(UNICORN_LIB) | $(STAMP)
 	$(Q)$(CC) $(WARN) -O2 -g -I$(DEPS)/unicorn/include $(DEPFLAGS) -o $@ $< $(SIM_LIBS)
 
 # The core objects the simulator links (-O2), on the unit tests' fake machine.
-BENCH_NATIVE_SRCS := testsuite/bench/host/core_native.c testsuite/unit/fake_arch.c testsuite/unit/elfgen.c
+BENCH_NATIVE_SRCS := testsuite/bench/host/core_native.c $(TESTLIB_SRCS)
 BENCH_NATIVE_OBJS := $(patsubst %.c,$(B)/bench/obj/%.o,$(BENCH_NATIVE_SRCS))
-BENCH_CFLAGS = $(WARN) -O2 -g $(CORE_INC) -Itestsuite/unit
+BENCH_CFLAGS = $(WARN) -O2 -g $(CORE_INC) $(TESTLIB_INC)
 $(eval $(call compile,bench,$(B)/bench/obj,testsuite,CC,BENCH_CFLAGS))
 
 $(B)/bench/core_native: $(BENCH_NATIVE_OBJS) $(CORE_OBJS_host)

@@ -39,8 +39,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fuzz_arch.h"
+#include "fixture.h"
 #include "elfgen.h"
+#include "core_state.h"
+#include "fuzz.h"
 #include "refusal.h"
 #include <pvx/audit.h>
 #include <pvx/builder.h>
@@ -91,6 +93,17 @@ static uint64_t xen_l2_ref[NR_L2_SLOTS];    /* what the hypervisor's L2 slots ho
 static struct cpu_regs cpu;                 /* the CPU's registers: the running vCPU's */
 static unsigned int region;                 /* next scratch region of this op */
 static bool trace;
+
+/* The machine just after boot, one or two domains: restored per input
+ * instead of booting (FUZZ_SNAPSHOT=0 boots every time; FUZZ_SNAPSHOT_CHECK=1
+ * proves each restore whole against the snapshot). */
+static struct {
+    struct fake_snapshot *machine;
+    struct core_state *core;
+    struct fdom doms[2];
+    struct cpu_regs cpu;
+} snap[2];
+static bool use_snapshot, check_snapshot;
 
 /* ------------------------------------------------------------------------
  * Reading the input.
@@ -144,36 +157,19 @@ static struct fdom *fdom_of(struct vcpu *v)
     return &doms[v->domain->domain_id ? 1 : 0];
 }
 
-static bool guest_rw(struct vcpu *v, uint32_t va, void *buf, size_t len, bool write)
+/* A guest store of len bytes at va through the CPU (its TLB, its tables),
+ * from the ring the guest runs in; a fault ends it, as it would end the
+ * guest's instruction (the harness does not deliver it). */
+static bool guest_store(uint32_t va, const void *buf, size_t len)
 {
-    uint8_t *b = buf;
+    uint32_t ec;
 
-    while ( len )
-    {
-        size_t off = va & (PAGE_SIZE - 1), n = PAGE_SIZE - off;
-        mfn_t mfn;
-        uint8_t *p;
-
-        if ( n > len )
-            n = len;
-        if ( guest_walk(v, va, write, &mfn) )
-            return false;
-        p = frame_map(mfn);
-        if ( write )
-            memcpy(p + off, b, n);
-        else
-            memcpy(b, p + off, n);
-        frame_unmap(p);
-        va += (uint32_t)n;
-        b += n;
-        len -= n;
-    }
-    return true;
+    return fake_cpu_write(va, buf, len, cpu.cs & 3, &ec) == FAKE_OK;
 }
 
 static uint64_t table_entry(mfn_t table, unsigned int slot)
 {
-    return ((const uint64_t *)(fuzz_mem + (size_t)table * PAGE_SIZE))[slot];
+    return ((const uint64_t *)(fake_mem + (size_t)table * PAGE_SIZE))[slot];
 }
 
 /* ------------------------------------------------------------------------
@@ -184,7 +180,7 @@ static uint64_t table_entry(mfn_t table, unsigned int slot)
 
 static mfn_t frame_table_mfn(void)
 {
-    return (mfn_t)(((const uint8_t *)frame_of(0) - fuzz_mem) / PAGE_SIZE);
+    return (mfn_t)(((const uint8_t *)frame_of(0) - fake_mem) / PAGE_SIZE);
 }
 
 static mfn_t gen_mfn(struct in *in, struct fdom *self, struct fdom *other)
@@ -376,7 +372,9 @@ static void put(struct vcpu *v, uint32_t va, const void *buf, size_t len)
 {
     /* A guest writes its arguments before the call; where its own mappings
      * refuse (it remapped its scratch area), the call sees what is there. */
-    (void)guest_rw(v, va, (void *)buf, len, true);
+    if ( v != current )
+        fake_fail("put: d%u is not the running domain", v->domain->domain_id);
+    (void)guest_store(va, buf, len);
 }
 
 /* Pointer to an argument buffer: mostly the one written, sometimes anything. */
@@ -666,7 +664,7 @@ static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], 
 static void isolation_fail(struct domain *d, const char *what, mfn_t table, unsigned int slot,
                            uint64_t e)
 {
-    fuzz_fail("isolation: d%u %s: table mfn %#x slot %u = %#llx", d->domain_id, what, table,
+    fake_fail("isolation: d%u %s: table mfn %#x slot %u = %#llx", d->domain_id, what, table,
               slot, (unsigned long long)e);
 }
 
@@ -721,7 +719,7 @@ static void check_isolation(void)
                 if ( !owned_frame(d, e3) )
                     isolation_fail(d, "L3 entry names a frame not its own", l3, s3, e3);
                 is_table[l2] = 1;
-                if ( s3 == 3 && memcmp((const uint64_t *)(fuzz_mem + (size_t)l2 * PAGE_SIZE) +
+                if ( s3 == 3 && memcmp((const uint64_t *)(fake_mem + (size_t)l2 * PAGE_SIZE) +
                                        HYP_FIRST_L2_SLOT, &xen_l2_ref[HYP_FIRST_L2_SLOT],
                                        (NR_L2_SLOTS - HYP_FIRST_L2_SLOT) * 8) )
                     isolation_fail(d, "the hypervisor's L2 slots changed", l2, HYP_FIRST_L2_SLOT,
@@ -776,7 +774,7 @@ static void check_frames(void)
         const struct frame *f = d ? frame_of(d->shared_info_mfn) : NULL;
 
         if ( f && f->type_count && f->type != FRAME_WRITABLE )
-            fuzz_fail("d%u's shared_info (mfn %#x) has type %u, count %u: the hypervisor writes "
+            fake_fail("d%u's shared_info (mfn %#x) has type %u, count %u: the hypervisor writes "
                       "it unvalidated", d->domain_id, d->shared_info_mfn, f->type, f->type_count);
     }
 
@@ -788,14 +786,61 @@ static void check_frames(void)
         {
             free++;
             if ( f->ref_count || f->type_count || f->flags )
-                fuzz_fail("free mfn %#x has refs %u, type count %u, flags %#x", m, f->ref_count,
+                fake_fail("free mfn %#x has refs %u, type count %u, flags %#x", m, f->ref_count,
                           f->type_count, f->flags);
         }
         else if ( frame_owner_is_domain(f) && !domain_lookup(f->owner) )
-            fuzz_fail("mfn %#x owned by d%u, which does not exist", m, f->owner);
+            fake_fail("mfn %#x owned by d%u, which does not exist", m, f->owner);
     }
     if ( free != frame_free_count() )
-        fuzz_fail("frame_free_count() says %u, the frame table %u", frame_free_count(), free);
+        fake_fail("frame_free_count() says %u, the frame table %u", frame_free_count(), free);
+}
+
+/*
+ * What the CPU holds in its TLB must be something the running domain may
+ * still reach: every translation a frame of its own (the read-only M2P
+ * above HYPERVISOR_VIRT_START), a writable one never a page table or
+ * descriptor frame, and every cached L2 entry an L1 of its own that is
+ * still typed as one. A flush the core leaves out (before a frame it
+ * unmapped is freed or becomes a table, after an L2 changed) shows here.
+ */
+static void check_tlb(const char *after)
+{
+    static struct fake_tlb_entry e[FAKE_TLB_ENTRIES];
+    const struct domain *d = current->domain;
+    unsigned int n = fake_tlb_entries(e);
+
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        const struct frame *f = frame_of(e[i].mfn);
+
+        if ( e[i].va >= HYPERVISOR_VIRT_START )
+        {
+            if ( e[i].rw || !f || f->owner != DOMID_XEN_OWN )
+                fake_fail("TLB after %s: d%u's translation of %#x reaches mfn %#x (owner %#x)%s",
+                          after, d->domain_id, e[i].va, e[i].mfn, f ? f->owner : 0,
+                          e[i].rw ? ", writable" : "");
+        }
+        else if ( !f || f->owner != d->domain_id )
+            fake_fail("TLB after %s: d%u's translation of %#x reaches mfn %#x of %#x", after,
+                      d->domain_id, e[i].va, e[i].mfn, f ? f->owner : 0);
+        else if ( e[i].rw && f->type_count && f->type != FRAME_WRITABLE )
+            fake_fail("TLB after %s: d%u's writable translation of %#x reaches mfn %#x, "
+                      "typed %u (count %u)", after, d->domain_id, e[i].va, e[i].mfn, f->type,
+                      f->type_count);
+    }
+    n = fake_pde_entries(e);
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        const struct frame *f = frame_of(e[i].mfn);
+
+        if ( e[i].va >= HYPERVISOR_VIRT_START )
+            continue;                   /* the hypervisor's L2 slots never change */
+        if ( !f || f->owner != d->domain_id || f->type != FRAME_L1 || !f->type_count )
+            fake_fail("TLB after %s: d%u's cached L2 entry for %#x names mfn %#x (owner %#x, "
+                      "type %u, count %u), not an L1 of its own", after, d->domain_id, e[i].va,
+                      e[i].mfn, f ? f->owner : 0, f ? f->type : 0, f ? f->type_count : 0);
+    }
 }
 
 static void check_all(const char *after)
@@ -803,15 +848,16 @@ static void check_all(const char *after)
     unsigned int n = audit_frames();
 
     if ( n )
-        fuzz_fail("audit: %u mismatches after %s", n, after);
+        fake_fail("audit: %u mismatches after %s", n, after);
     if ( !current || current->domain->state != DOMAIN_RUNNING )
-        fuzz_fail("after %s the CPU resumes a vCPU of a domain that is not running", after);
+        fake_fail("after %s the CPU resumes a vCPU of a domain that is not running", after);
     /* Never ring 0, never IOPL or virtual-8086 mode, always interruptible. */
     if ( !(cpu.cs & 3) || !(cpu.ss & 3) || (cpu.eflags & (X86_EFLAGS_IOPL | X86_EFLAGS_VM)) ||
          !(cpu.eflags & X86_EFLAGS_IF) )
-        fuzz_fail("after %s the guest resumes with cs %#x ss %#x eflags %#x", after, cpu.cs,
+        fake_fail("after %s the guest resumes with cs %#x ss %#x eflags %#x", after, cpu.cs,
                   cpu.ss, cpu.eflags);
     check_isolation();
+    check_tlb(after);
     check_frames();
 }
 
@@ -823,12 +869,12 @@ static void entry_begin(void)
 {
     struct domain *d = current->domain;
 
-    fuzz_map_domid = d->is_privileged ? -1 : d->domain_id;
+    fake_isolate_domid = d->is_privileged ? -1 : d->domain_id;
 }
 
 static void entry_end(void)
 {
-    fuzz_map_domid = -1;
+    fake_isolate_domid = -1;
 }
 
 /* The CPU re-executes an int $0x82 that a continuation rewound to: in the
@@ -851,12 +897,12 @@ static void hypercall_lazy(void)
     struct cpu_regs f;
     uint32_t missing;
 
-    fuzz_live = cpu;
+    fake_live_regs = cpu;
     memset(&f, 0xa5, sizeof(f));
     regs_copy_fields(&f, &cpu, keep);
-    fuzz_lazy = true;
+    fake_lazy = true;
     missing = core_hypercall_lazy(&f, REGS_ALL & ~keep);
-    fuzz_lazy = false;
+    fake_lazy = false;
     regs_copy_fields(&cpu, &f, REGS_ALL & ~missing);
 }
 
@@ -894,12 +940,12 @@ static void guest_trap(uint32_t vector, uint32_t error_code, uint32_t cr2)
 
 static void time_passes(uint32_t us)
 {
-    fuzz_now_ns += (uint64_t)us * 1000;
-    tr("time %llu ns%s\n", (unsigned long long)fuzz_now_ns,
-       fuzz_timer && fuzz_timer <= fuzz_now_ns ? ": timer fires" : "");
-    if ( fuzz_timer && fuzz_timer <= fuzz_now_ns )
+    fake_now_ns += (uint64_t)us * 1000;
+    tr("time %llu ns%s\n", (unsigned long long)fake_now_ns,
+       fake_timer && fake_timer <= fake_now_ns ? ": timer fires" : "");
+    if ( fake_timer && fake_timer <= fake_now_ns )
     {
-        fuzz_timer = 0;
+        fake_timer = 0;
         entry_begin();
         core_timer_interrupt(&cpu);
         entry_end();
@@ -918,10 +964,10 @@ static void destroy_dom1(void)
     domain_kill(d, 0);
     for ( mfn_t m = 0; m < frame_max_mfn(); m++ )
         if ( frame_of(m)->owner == 1 )
-            fuzz_fail("d1 destroyed, but mfn %#x (refs %u, type %u count %u) is still its own", m,
+            fake_fail("d1 destroyed, but mfn %#x (refs %u, type %u count %u) is still its own", m,
                       frame_of(m)->ref_count, frame_of(m)->type, frame_of(m)->type_count);
     if ( domain_lookup(1) )
-        fuzz_fail("d1 destroyed, but its slot is still in use");
+        fake_fail("d1 destroyed, but its slot is still in use");
     doms[1].d = NULL;
 }
 
@@ -936,9 +982,9 @@ static void record_domain(struct fdom *fd, struct domain *d)
     struct vcpu *v = &d->vcpu[0];
 
     fd->d = d;
-    if ( !guest_rw(v, v->regs.esi, &si, sizeof(si), false) ||
-         !guest_rw(v, si.mfn_list, fd->p2m, sizeof(fd->p2m), false) )
-        fuzz_fail("d%u: cannot read its start_info and p2m", d->domain_id);
+    if ( copy_from_guest(v, &si, v->regs.esi, sizeof(si)) ||
+         copy_from_guest(v, fd->p2m, si.mfn_list, sizeof(fd->p2m)) )
+        fake_fail("d%u: cannot read its start_info and p2m", d->domain_id);
     memset(&fd->l, 0, sizeof(fd->l));
     fd->l.v_start = KERN_VA;
     fd->l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;
@@ -951,14 +997,12 @@ static void record_domain(struct fdom *fd, struct domain *d)
 
 static void boot(bool two_domains)
 {
-    struct boot_info bi;
-    struct cpu_regs *r;
+    int st;
 
-    fuzz_machine_reset(image, image_len);
-    fuzz_boot_info(&bi, image_len, "fuzz.elf", "dom0_mem=1280K");
     memset(doms, 0, sizeof(doms));
-    r = core_start(&bi);
-    cpu = *r;
+    st = fixture_boot_image(image, image_len, "fuzz.elf", "dom0_mem=1280K", 0, &cpu);
+    if ( st != -1 )
+        fake_fail("the machine stopped (%d) while booting", st);
     record_domain(&doms[0], current->domain);
     memset(xen_l2_ref, 0, sizeof(xen_l2_ref));
     frame_fill_xen_l2(xen_l2_ref);
@@ -970,7 +1014,7 @@ static void boot(bool two_domains)
         char err[160];
 
         if ( !d || builder_build(d, &img, DOM_PAGES, "", 0, &l, err, sizeof(err)) )
-            fuzz_fail("cannot build d1: %s", d ? err : "domain_create failed");
+            fake_fail("cannot build d1: %s", d ? err : "domain_create failed");
         record_domain(&doms[1], d);
         doms[1].l = l;
         sched_add_vcpu(&d->vcpu[0]);    /* as setup.c does: it runs when picked */
@@ -978,11 +1022,45 @@ static void boot(bool two_domains)
     doms[0].l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;
 }
 
+/* A fresh hypervisor: booted, or the snapshot of one restored. */
+static void fresh_machine(bool two_domains)
+{
+    unsigned int k = two_domains;
+
+    if ( !use_snapshot )
+    {
+        boot(two_domains);
+        return;
+    }
+    if ( !snap[k].machine )
+    {
+        boot(two_domains);
+        snap[k].machine = fake_snapshot_take();
+        snap[k].core = core_state_take(2);      /* domains 0 and 1: no run makes more */
+        memcpy(snap[k].doms, doms, sizeof(doms));
+        snap[k].cpu = cpu;
+        return;
+    }
+    fake_snapshot_restore(snap[k].machine);
+    core_state_restore(snap[k].core);
+    memcpy(doms, snap[k].doms, sizeof(doms));
+    cpu = snap[k].cpu;
+    if ( check_snapshot )
+    {
+        const char *what = core_state_differs(snap[k].core);
+        long f = fake_snapshot_differs(snap[k].machine);
+
+        if ( what || f != -1 )
+            fake_fail("snapshot: the restore left %s%s (frame %ld) as the last run made it",
+                      what ? what : "", what ? " and machine memory" : "machine memory", f);
+    }
+}
+
 /* fault_report prints every site: learn their names once, so sites added to
  * core/ are fuzzed without changing this file. */
 static void learn_fault_sites(void)
 {
-    const char *p = fuzz_console();
+    const char *p = fake_console;
 
     fault_report();
     while ( (p = strstr(p, "(pvx) fault ")) && nr_sites < sizeof(sites) / sizeof(sites[0]) )
@@ -1029,7 +1107,7 @@ static void configure_faults(struct in *in)
     {
         tr("faults: %s\n", spec);
         if ( fault_configure(spec) )
-            fuzz_fail("fault_configure(\"%s\") refused a spec the harness built", spec);
+            fake_fail("fault_configure(\"%s\") refused a spec the harness built", spec);
     }
 }
 
@@ -1044,7 +1122,10 @@ static void init_once(void)
         return;
     done = true;
     trace = getenv("FUZZ_TRACE") != NULL;
-    fuzz_trace = trace;
+    fake_config = (struct fake_config){
+        .mem_frames = FUZZ_MEM_FRAMES, .module_mfn = FUZZ_MODULE_MFN, .tsc_hz = 2000000000ull,
+        .idle_limit = 10000, .reset_dirty_only = true, .console_echo = trace,
+    };
 
     elfgen_default(&s);
     s.e_entry = s.paddr = s.vaddr = KERN_VA;
@@ -1052,19 +1133,22 @@ static void init_once(void)
     elfgen_set_num(&s, XEN_ELFNOTE_HYPERCALL_PAGE, HCALL_PAGE_VA);
     image_len = elfgen_build(&s, image, sizeof(image));
     if ( elf_parse(&img, image, image_len, err, sizeof(err)) )
-        fuzz_fail("the fuzz kernel is refused: %s", err);
+        fake_fail("the fuzz kernel is refused: %s", err);
 
     for ( uint32_t nr = 0; nr < NR_HYPERCALLS; nr++ )
         if ( hypercall_lookup(nr) )
             nr_hcalls++;
 
-    fuzz_stop_jmp = &jb;
+    fake_shutdown_jmp = &jb;
     if ( setjmp(jb) )
-        fuzz_fail("the machine stopped (%d) while booting", fuzz_stop_status);
+        fake_fail("the machine stopped (%d) while booting", fake_shutdown_status);
     boot(true);
     learn_fault_sites();
-    fuzz_stop_jmp = NULL;
+    fake_shutdown_jmp = NULL;
     refusal_install();
+    use_snapshot = core_state_available() &&
+                   !(getenv("FUZZ_SNAPSHOT") && !strcmp(getenv("FUZZ_SNAPSHOT"), "0"));
+    check_snapshot = getenv("FUZZ_SNAPSHOT_CHECK") != NULL;
     if ( trace )
     {
         fprintf(stderr, "fuzz: %u hypercalls implemented, fault sites:", nr_hcalls);
@@ -1083,6 +1167,18 @@ static void print_handler_count(void)
     refusal_counts(&calls, &refused);
     fprintf(stderr, "fuzz: %lu hypercall handlers run, %lu failed calls checked to have "
             "changed nothing\n", calls, refused);
+    /* A fork-mode job's stderr is libFuzzer's and goes: the jobs also add
+     * their counts to a file make fuzz sums (one short append each). */
+    if ( getenv("FUZZ_HANDLER_LOG") && calls )
+    {
+        FILE *f = fopen(getenv("FUZZ_HANDLER_LOG"), "a");
+
+        if ( f )
+        {
+            fprintf(f, "%lu %lu\n", calls, refused);
+            fclose(f);
+        }
+    }
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -1162,26 +1258,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     init_once();
     refusal_reset();
     flags = get8(&in);
-    fuzz_stop_jmp = &jb;
+    fake_shutdown_jmp = &jb;
     if ( setjmp(jb) )
     {
         /* The machine stopped. dom0 powering off or crashing ends a run like
          * a real machine's; anything else (a panic, an audit that failed at
          * shutdown) is a finding. */
-        fuzz_stop_jmp = NULL;
-        fuzz_map_domid = -1;
-        tr("machine stopped: %d\n", fuzz_stop_status);
-        if ( fuzz_stop_status != PVX_EXIT_POWEROFF && fuzz_stop_status != PVX_EXIT_CRASH &&
-             fuzz_stop_status != FUZZ_STOP_IDLE )
-            fuzz_fail("the machine stopped with status %d", fuzz_stop_status);
+        fake_shutdown_jmp = NULL;
+        fake_isolate_domid = -1;
+        tr("machine stopped: %d\n", fake_shutdown_status);
+        if ( fake_shutdown_status != PVX_EXIT_POWEROFF && fake_shutdown_status != PVX_EXIT_CRASH &&
+             fake_shutdown_status != FAKE_STOP_IDLE )
+            fake_fail("the machine stopped with status %d", fake_shutdown_status);
         return 0;
     }
-    boot(!(flags & 1));
+    fresh_machine(!(flags & 1));
     configure_faults(&in);
     check_all("boot");
     run_ops(&in);
     destroy_dom1();
     check_all("the last entry");
-    fuzz_stop_jmp = NULL;
+    fake_shutdown_jmp = NULL;
     return 0;
 }

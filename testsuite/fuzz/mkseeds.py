@@ -197,6 +197,16 @@ SEEDS = {
         ("d1 yields back", yield_()),
         ("d0 powers off: the machine stops (0)", poweroff()),
     ]),
+    "stale-tlb": ("frames unmapped without a flush while the TLB holds them, then freed and pinned: "
+                  "the hypervisor must flush first (the fuzzer's TLB check)", header(), [
+        ("d0 stores at 0x37f000: the TLB holds it", store(mapped(0x7f), [0x11111111])),
+        ("d0 unmaps it without a flush (UVMF_NONE)", uvm(mapped(0x7f), pte(0x000, own(0x7f)), 0)),
+        ("d0 gives the frame back", reservation(1, [own(0x7f)])),
+        ("d0 stores at 0x37e000", store(mapped(0x7e), [0])),
+        ("d0 unmaps it without a flush", uvm(mapped(0x7e), pte(0x000, own(0x7e)), 0)),
+        ("d0 pins that frame as an L1", mmuext([pin(1, own(0x7e))])),
+        ("d0 stores through the old address: a fault", store(mapped(0x7e), [7])),
+    ]),
     "pin-map": ("pin a spare frame as L1, map it writable (refused) and read-only, unpin", header(), [
         ("pin spare 0 as L1", mmuext([pin(1, spare(0))])),
         ("map it writable at 0x380000: -EBUSY", uvm(scratch(0), pte(0x063, spare(0)))),

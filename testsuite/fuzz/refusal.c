@@ -27,12 +27,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "fuzz_arch.h"
+#include "fixture.h"
+#include "fuzz.h"
 #include "refusal.h"
 #include <pvx/domain.h>
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
+#include <pvx/layout.h>
 #include <pvx/mm.h>
 #include <public/memory.h>
 #include <public/xen.h>
@@ -73,25 +75,51 @@ static void save_frames(mfn_t mfn, unsigned int nr)
             if ( s->saved[m / 64] & (1ull << (m % 64)) )
                 continue;
             s->saved[m / 64] |= 1ull << (m % 64);
-            memcpy(s->copy + (size_t)m * PAGE_SIZE, fuzz_mem + (size_t)m * PAGE_SIZE, PAGE_SIZE);
+            memcpy(s->copy + (size_t)m * PAGE_SIZE, fake_mem + (size_t)m * PAGE_SIZE, PAGE_SIZE);
         }
     }
 }
 
+/*
+ * The M2P where the guests read it (RO_MPT_VIRT_START, through the
+ * hypervisor's L2 slot), so that it is copied whole rather than entry by
+ * entry; checked once per machine memory against m2p_get.
+ */
+static const uint32_t *m2p_view(void)
+{
+    static const uint8_t *for_mem;
+    static const uint32_t *view;
+    uint64_t l2[NR_L2_SLOTS] = { 0 };
+    const uint64_t *l1;
+    mfn_t first;
+
+    if ( for_mem == fake_mem )
+        return view;
+    frame_fill_xen_l2(l2);
+    l1 = (const uint64_t *)(fake_mem + (l2[HYP_FIRST_L2_SLOT] & PTE_ADDR_MASK));
+    first = (mfn_t)((l1[0] & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    for ( unsigned int i = 1; i < FUZZ_MEM_FRAMES * 4 / PAGE_SIZE; i++ )
+        if ( ((l1[i] & PTE_ADDR_MASK) >> PAGE_SHIFT) != first + i )
+            fake_fail("refusal: the M2P is not one run of frames");
+    view = (const uint32_t *)(fake_mem + (size_t)first * PAGE_SIZE);
+    for ( mfn_t m = 0; m < FUZZ_MEM_FRAMES; m++ )
+        if ( view[m] != m2p_get(m) )
+            fake_fail("refusal: the M2P's frames do not hold what m2p_get says");
+    for_mem = fake_mem;
+    return view;
+}
+
 static void take(struct level *s, struct vcpu *v, uint32_t nr, const uint32_t a[5])
 {
+    if ( frame_max_mfn() != FUZZ_MEM_FRAMES )
+        fake_fail("refusal: %u frames in the frame table", frame_max_mfn());
     s->v = v;
     s->nr = nr;
     memcpy(s->a, a, sizeof(s->a));
     s->state = v->domain->state;
     memset(s->saved, 0, sizeof(s->saved));
-    for ( mfn_t m = 0; m < FUZZ_MEM_FRAMES; m++ )
-    {
-        const struct frame *f = frame_of(m);
-
-        s->ft[m] = f ? *f : (struct frame){ 0 };
-        s->m2p[m] = m2p_get(m);
-    }
+    memcpy(s->ft, frame_of(0), sizeof(s->ft));
+    memcpy(s->m2p, m2p_view(), sizeof(s->m2p));
     s->free = frame_free_count();
     for ( unsigned int i = 0; i < WATCH_DOMS; i++ )
     {
@@ -157,7 +185,7 @@ static void differs(const struct level *s, long rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof(what), fmt, ap);
     va_end(ap);
-    fuzz_fail("refusal: d%u %s(%#x, %#x, %#x, %#x, %#x) = %ld changed %s",
+    fake_fail("refusal: d%u %s(%#x, %#x, %#x, %#x, %#x) = %ld changed %s",
               s->v->domain->domain_id, hypercall_name(s->nr) ? hypercall_name(s->nr) : "?",
               s->a[0], s->a[1], s->a[2], s->a[3], s->a[4], rc, what);
 }
@@ -174,9 +202,12 @@ static void compare(const struct level *s, long rc, uint32_t pdone)
         pdone_off = pdone & (PAGE_SIZE - 1);
     }
 
+    bool ft_same = !memcmp(s->ft, frame_of(0), sizeof(s->ft));
+    bool m2p_same = !memcmp(s->m2p, m2p_view(), sizeof(s->m2p));
+
     for ( mfn_t m = 0; m < FUZZ_MEM_FRAMES; m++ )
     {
-        const struct frame *a = &s->ft[m], *b = frame_of(m);
+        const struct frame *a = &s->ft[m], *b = ft_same ? NULL : frame_of(m);
         const uint8_t *was, *now;
 
         if ( b && (a->owner != b->owner || a->ref_count != b->ref_count ||
@@ -185,12 +216,14 @@ static void compare(const struct level *s, long rc, uint32_t pdone)
             differs(s, rc, "frame %#x: owner %#x->%#x refs %u->%u type %u->%u count %u->%u "
                     "flags %#x->%#x", m, a->owner, b->owner, a->ref_count, b->ref_count,
                     a->type, b->type, a->type_count, b->type_count, a->flags, b->flags);
-        if ( s->m2p[m] != m2p_get(m) )
+        if ( !m2p_same && s->m2p[m] != m2p_get(m) )
             differs(s, rc, "M2P[%#x]: %#x -> %#x", m, s->m2p[m], m2p_get(m));
         if ( !(s->saved[m / 64] & (1ull << (m % 64))) )
             continue;
         was = s->copy + (size_t)m * PAGE_SIZE;
-        now = fuzz_mem + (size_t)m * PAGE_SIZE;
+        now = fake_mem + (size_t)m * PAGE_SIZE;
+        if ( !memcmp(was, now, PAGE_SIZE) )
+            continue;
         for ( uint32_t off = 0; off < PAGE_SIZE; off++ )
         {
             if ( was[off] == now[off] )
@@ -213,8 +246,18 @@ static void compare(const struct level *s, long rc, uint32_t pdone)
             differs(s, rc, "whether d%u exists", i);
         if ( !d )
             continue;
-        if ( memcmp(s->si[i], d->shared_info, PAGE_SIZE) )
-            differs(s, rc, "d%u's shared_info", i);
+        /* The done count may land in it too: a guest may map its
+         * shared_info writable and point pdone there. */
+        for ( uint32_t off = memcmp(s->si[i], d->shared_info, PAGE_SIZE) ? 0 : PAGE_SIZE;
+              off < PAGE_SIZE; off++ )
+        {
+            if ( s->si[i][off] == ((const uint8_t *)d->shared_info)[off] )
+                continue;
+            if ( has_pdone && pdone_mfn == d->shared_info_mfn && off >= pdone_off &&
+                 off < pdone_off + 4 )
+                continue;
+            differs(s, rc, "d%u's shared_info at +%#x", i, off);
+        }
         /* Registers are compared below, field by field. */
         was = s->dom[i];
         now = *d;
@@ -254,7 +297,7 @@ static void refusal_watch(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool
     if ( !done )
     {
         if ( depth == LEVELS )
-            fuzz_fail("refusal: hypercalls nested %u deep", depth + 1);
+            fake_fail("refusal: hypercalls nested %u deep", depth + 1);
         if ( !levels[depth] )
         {
             levels[depth] = calloc(1, sizeof(*levels[depth]));
@@ -270,10 +313,10 @@ static void refusal_watch(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool
     }
 
     if ( depth == 0 )
-        fuzz_fail("refusal: a handler ended that never began");
+        fake_fail("refusal: a handler ended that never began");
     s = levels[--depth];
     if ( s->v != v || s->nr != nr )
-        fuzz_fail("refusal: handlers ended out of order");
+        fake_fail("refusal: handlers ended out of order");
     checked++;
     if ( !is_refusal(s, rc, &pdone) )
         return;
@@ -284,7 +327,7 @@ static void refusal_watch(struct vcpu *v, uint32_t nr, const uint32_t a[5], bool
 void refusal_install(void)
 {
     hypercall_watch = refusal_watch;
-    fuzz_map_hook = save_frames;
+    fake_map_hook = save_frames;
     depth = 0;
 }
 

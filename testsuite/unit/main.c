@@ -9,18 +9,9 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 
-static uint8_t image[1 << 20];
-
 int unit_boot(const struct elfgen_spec *spec, const char *mod_cmdline, const char *hv_cmdline)
 {
-    struct boot_info bi;
-    size_t len = 0;
-
-    fake_reset();
-    if ( spec )
-        len = elfgen_build(spec, image, sizeof(image));
-    fake_boot_info(&bi, spec ? image : NULL, len, mod_cmdline, hv_cmdline);
-    return FAKE_RUN(core_start(&bi));
+    return fixture_boot(spec, mod_cmdline, hv_cmdline, 0, NULL);
 }
 
 struct vcpu *unit_boot_default(void)
@@ -44,31 +35,19 @@ uint64_t unit_mem_hash(void)
     return h;
 }
 
-static struct cpu_regs hypercall_regs(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3,
-                                      uint32_t a4, uint32_t a5)
-{
-    struct cpu_regs r = current->regs;
-
-    r.eax = nr;
-    r.ebx = a1; r.ecx = a2; r.edx = a3; r.esi = a4; r.edi = a5;
-    r.eip += 2;                  /* as after executing "int $0x82" */
-    return r;
-}
-
 long unit_hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4, uint32_t a5)
 {
-    struct cpu_regs r = hypercall_regs(nr, a1, a2, a3, a4, a5);
-    int st = FAKE_RUN(core_hypercall(&r));
+    long rc;
 
-    CU_ASSERT_EQUAL(st, -1);
-    return (int32_t)r.eax;
+    CU_ASSERT_EQUAL(fixture_hypercall(&rc, nr, a1, a2, a3, a4, a5), -1);
+    return rc;
 }
 
 int unit_hypercall_stop(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3)
 {
-    struct cpu_regs r = hypercall_regs(nr, a1, a2, a3, 0, 0);
+    long rc;
 
-    return FAKE_RUN(core_hypercall(&r));
+    return fixture_hypercall(&rc, nr, a1, a2, a3, 0, 0);
 }
 
 int main(void)
@@ -84,6 +63,7 @@ int main(void)
     unit_register_builder();
     unit_register_hypercall();
     unit_register_mm();
+    unit_register_tlb();
     unit_register_traps();
     unit_register_fpu();
     unit_register_events();

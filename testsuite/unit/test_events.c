@@ -26,31 +26,16 @@
 
 #define ARG UNIT_SCRATCH_VA         /* where hypercall arguments are put */
 
-static uint8_t image[1 << 20];
 static unsigned int free_before_domus;
 
 /* Boot the initial domain and nr_domus unprivileged ones (4 MiB each). */
 static void boot_domains(unsigned int nr_domus, const char *hv_cmdline)
 {
-    static char cmd[4][64];
     struct elfgen_spec s;
-    struct boot_info bi;
-    size_t len;
-    int st;
 
-    fake_reset();
     elfgen_default(&s);
-    len = elfgen_build(&s, image, sizeof(image));
-    fake_boot_info(&bi, image, len, "kernel.elf", hv_cmdline ? hv_cmdline : "dom0_mem=4M");
-    for ( unsigned int i = 1; i <= nr_domus; i++ )
-    {
-        snprintf(cmd[i], sizeof(cmd[i]), "kernel.elf name=u%u mem=4M", i);
-        bi.modules[i] = bi.modules[0];
-        bi.modules[i].cmdline = cmd[i];
-    }
-    bi.nr_modules = 1 + nr_domus;
-    st = FAKE_RUN(core_start(&bi));
-    CU_ASSERT_EQUAL_FATAL(st, -1);
+    CU_ASSERT_EQUAL_FATAL(fixture_boot(&s, "kernel.elf", hv_cmdline ? hv_cmdline : "dom0_mem=4M",
+                                       nr_domus, NULL), -1);
     CU_ASSERT_EQUAL_FATAL(current->domain->domain_id, 0);
     /* 4 MiB each, and a shared_info frame. */
     free_before_domus = frame_free_count() + nr_domus * 1025;
@@ -67,7 +52,7 @@ static struct vcpu *vcpu_of(unsigned int domid)
 /* Make domid the caller of the next hypercalls. */
 static void become(unsigned int domid)
 {
-    current = vcpu_of(domid);
+    fixture_become(vcpu_of(domid));
 }
 
 static long evtchn_op(uint32_t cmd, void *arg, size_t len)
@@ -823,7 +808,7 @@ static void test_bvt_warp(void)
     run_until(5000000);
     CU_ASSERT_FALSE(v0->sched.warped);
     /* Woken again within U of that: no warp this time. */
-    current = v0;
+    fixture_become(v0);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_timer_op, (uint32_t)fake_now_ns + 100000, 0, 0, 0, 0), 0);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0, 0), 0);
     run_until(fake_now_ns + 100000);
@@ -928,7 +913,7 @@ static void test_block_poll(void)
 
     /* block: an upcall already pending means no sleep (and unmasks). */
     v0->vcpu_info->evtchn_upcall_pending = 1;
-    current = v0;
+    fixture_become(v0);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_block, 0, 0, 0, 0), 0);
     CU_ASSERT_FALSE(v0->sched.blocked);
     CU_ASSERT_EQUAL(v0->vcpu_info->evtchn_upcall_mask, 0);

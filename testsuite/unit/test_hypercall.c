@@ -145,10 +145,9 @@ static uint32_t lazy_call(struct cpu_regs *out, uint32_t nr, uint32_t a1, uint32
                           uint32_t a3)
 {
     struct cpu_regs f;
-    static uint32_t missing;            /* static: set across the longjmp */
+    uint32_t missing = 0;
     int st;
 
-    missing = 0;
     fake_live_regs = current->regs;
     fake_live_regs.eax = nr;
     fake_live_regs.ebx = a1; fake_live_regs.ecx = a2; fake_live_regs.edx = a3;
@@ -159,7 +158,7 @@ static uint32_t lazy_call(struct cpu_regs *out, uint32_t nr, uint32_t a1, uint32
     f.cs = fake_live_regs.cs;
     f.esp_pusha = f.entry_vector = f.error_code = 0;
     fake_regs_filled = 0;
-    st = FAKE_RUN(missing = core_hypercall_lazy(&f, REGS_ALL & ~LAZY_KEEP));
+    st = fixture_hypercall_lazy(&f, REGS_ALL & ~LAZY_KEEP, &missing);
     CU_ASSERT_EQUAL(st, -1);
     *out = f;
     return missing;
@@ -228,7 +227,7 @@ static void test_lazy_entry_from_ring3(void)
     f.cs = FLAT_RING3_CS;
     f.esp_pusha = f.entry_vector = f.error_code = 0;
     fake_regs_filled = 0;
-    st = FAKE_RUN((void)core_hypercall_lazy(&f, REGS_ALL & ~LAZY_KEEP));
+    st = fixture_hypercall_lazy(&f, REGS_ALL & ~LAZY_KEEP, NULL);
     CU_ASSERT_EQUAL(st, 1);
     CU_ASSERT_EQUAL(fake_regs_filled, REGS_ALL & ~LAZY_KEEP);
     CU_ASSERT_PTR_NOT_NULL(strstr(fake_console, "(pvx) domain 0 crashed: #GP 13 (error 0x412)"));

@@ -291,17 +291,53 @@ static void test_l1_rules(void)
         audit_clean();
     }
 
-    /* Cache attributes: a privileged domain only. */
-    current->domain->is_privileged = false;
-    {
-        struct snap *s = snap_take();
-
-        CU_ASSERT_EQUAL(mmu(pte(a, 0) + 8 * 8, pte(own, 0x31)), -EINVAL);
-        CU_ASSERT(snap_same(s, "PCD unprivileged"));
-    }
-    current->domain->is_privileged = true;
+    /* Cache attributes: a privileged domain only (test_cache_attributes). */
     CU_ASSERT_EQUAL(mmu(pte(a, 0) + 8 * 8, pte(own, 0x31)), 0);
     audit_clean();
+}
+
+/* Cache attributes (PCD here) and cache flushes are the privileged domain's
+ * alone: an unprivileged domain is refused and nothing changes. Each domain
+ * remaps the last page of its first start-of-day L1 (the one mapping its
+ * kernel) to the same frame, read-only and uncached. */
+static void test_cache_attributes(void)
+{
+    struct elfgen_spec s;
+
+    elfgen_default(&s);
+    CU_ASSERT_EQUAL_FATAL(fixture_boot(&s, "kernel.elf", "dom0_mem=8M", 1, NULL), -1);
+    for ( int dom = 1; dom >= 0; dom-- )
+    {
+        struct snap *sn;
+        uint64_t val;
+        mfn_t l1;
+        long rc;
+
+        fixture_become(fixture_vcpu((unsigned int)dom));
+        CU_ASSERT_EQUAL_FATAL(current->domain->domain_id, dom);
+        CU_ASSERT_EQUAL_FATAL(copy_from_guest(current, &si, current->regs.esi, sizeof(si)), 0);
+        l1 = (mfn_t)(rd((mfn_t)(rd(cr3_mfn(), 0) >> 12), 0) >> 12);
+        val = (rd(l1, 511) & PTE_ADDR_MASK) | 0x31;
+        CU_ASSERT_FATAL(rd(l1, 511) & _PAGE_PRESENT);
+        sn = snap_take();
+        rc = mmu(pte(l1, 0) + 8 * 511, val);
+        if ( dom )
+        {
+            CU_ASSERT_EQUAL(rc, -EINVAL);
+            CU_ASSERT(snap_same(sn, "PCD unprivileged"));
+            CU_ASSERT_EQUAL(ext(MMUEXT_FLUSH_CACHE, 0, 0), -EACCES);
+            CU_ASSERT_EQUAL(ext(MMUEXT_FLUSH_CACHE_GLOBAL, 0, 0), -EACCES);
+        }
+        else
+        {
+            free(sn);
+            CU_ASSERT_EQUAL(rc, 0);
+            CU_ASSERT_EQUAL(rd(l1, 511), val);
+            CU_ASSERT_EQUAL(ext(MMUEXT_FLUSH_CACHE, 0, 0), 0);
+            CU_ASSERT_EQUAL(ext(MMUEXT_FLUSH_CACHE_GLOBAL, 0, 0), 0);
+        }
+        audit_clean();
+    }
 }
 
 /* A frame mapped writable cannot become a table; a table cannot be mapped
@@ -668,10 +704,7 @@ static void test_mmuext_flush_and_ldt(void)
     CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA + 64, &mask, 4), 0);
     CU_ASSERT_EQUAL(ext(MMUEXT_TLB_FLUSH_MULTI, 0, BUF_VA + 64), 0);
     CU_ASSERT_EQUAL(ext(MMUEXT_INVLPG_MULTI, SPARE_VA, 0xF5800000u), -EINVAL);
-    CU_ASSERT_EQUAL(ext(MMUEXT_FLUSH_CACHE, 0, 0), 0);
-    current->domain->is_privileged = false;
-    CU_ASSERT_EQUAL(ext(MMUEXT_FLUSH_CACHE, 0, 0), -EACCES);
-    current->domain->is_privileged = true;
+    CU_ASSERT_EQUAL(ext(MMUEXT_FLUSH_CACHE, 0, 0), 0);   /* unprivileged: test_cache_attributes */
 
     CU_ASSERT_EQUAL(ext(MMUEXT_SET_LDT, 0x200000, 16), 0);
     CU_ASSERT_EQUAL(current->ldt_base, 0x200000);
@@ -1274,6 +1307,7 @@ void unit_register_mm(void)
     CU_add_test(s, "start of day: counts as Xen's builder leaves them", test_start_of_day_counts);
     CU_add_test(s, "audit finds a wrong count", test_audit_finds_mismatch);
     CU_add_test(s, "L1 entry rules (table)", test_l1_rules);
+    CU_add_test(s, "cache attributes and flushes: the privileged domain only", test_cache_attributes);
     CU_add_test(s, "a frame changes type only at count 0", test_type_changes_only_at_zero);
     CU_add_test(s, "validation is all or nothing", test_validation_all_or_nothing);
     CU_add_test(s, "L2 entry rules (table)", test_l2_rules);

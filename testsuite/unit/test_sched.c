@@ -229,34 +229,12 @@ static struct vcpu *dom0;
  * (they can use their own memory) and the rest bare. */
 static void boot_mixed(unsigned int n, unsigned int nr_built, const char *hv_cmdline)
 {
-    static uint8_t image[1 << 20];
-    static char cmd[4][64];
     struct elfgen_spec s;
-    struct boot_info bi;
-    size_t len;
 
     elfgen_default(&s);
-    len = elfgen_build(&s, image, sizeof(image));
-    fake_reset();
-    fake_boot_info(&bi, image, len, "kernel.elf", hv_cmdline);
-    for ( unsigned int i = 1; i <= nr_built; i++ )
-    {
-        snprintf(cmd[i], sizeof(cmd[i]), "kernel.elf name=u%u mem=4M", i);
-        bi.modules[i] = bi.modules[0];
-        bi.modules[i].cmdline = cmd[i];
-    }
-    bi.nr_modules = 1 + nr_built;
-    CU_ASSERT_EQUAL_FATAL(FAKE_RUN(core_start(&bi)), -1);
+    CU_ASSERT_EQUAL_FATAL(fixture_boot(&s, "kernel.elf", hv_cmdline, nr_built, NULL), -1);
     dom0 = current;
-    for ( unsigned int i = 1 + nr_built; i < n; i++ )
-    {
-        struct domain *d = domain_create((uint16_t)i, "many", false);
-
-        CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-        d->vcpu[0].regs = dom0->regs;
-        d->vcpu[0].cr3 = dom0->cr3;
-        sched_add_vcpu(&d->vcpu[0]);
-    }
+    CU_ASSERT_FATAL(fixture_add_bare_domains(1 + nr_built, n));
     CU_ASSERT_EQUAL_FATAL(sched_check(), 0);
 }
 
@@ -377,7 +355,7 @@ static void tick(uint64_t advance)
 
 static void hypercall_as(struct vcpu *v, uint32_t nr, uint32_t a1, uint32_t a2)
 {
-    current = v;
+    fixture_become(v);
     unit_hypercall(nr, a1, a2, 0, 0, 0);
 }
 
@@ -436,7 +414,7 @@ static void random_step(bool bvt)
         break;
     case 6:                             /* the caller changes behind the scheduler's back */
         if ( ref_runnable(v) )
-            current = v;
+            fixture_become(v);
         break;
     case 7:                             /* time passes, the running one is charged */
         fake_now_ns += rng_below(5000000);
@@ -588,7 +566,7 @@ static void test_reap_dying(void)
     {
         struct vcpu *v = &domain_lookup(5)->vcpu[0];
 
-        current = v;
+        fixture_become(v);
         domain_shutdown(v->domain, SHUTDOWN_poweroff);
         CU_ASSERT_EQUAL(sched_check(), 0);
         CU_ASSERT_PTR_NOT_NULL(domain_lookup(5));
@@ -634,12 +612,12 @@ static void poll_until(struct vcpu *v, uint64_t timeout)
     struct sched_poll p = { .nr_ports = 0, .timeout = timeout };
     struct vcpu *was = current;
 
-    current = v;
+    fixture_become(v);
     CU_ASSERT_EQUAL(copy_to_guest(v, ARG, &p, sizeof(p)), 0);
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_poll, ARG, 0, 0, 0), 0);
     CU_ASSERT(v->sched.blocked && v->sched.polling);
     if ( current == v )
-        current = was;
+        fixture_become(was);
 }
 
 static void test_timer_queue(void)
@@ -666,7 +644,7 @@ static void test_timer_queue(void)
     /* Some change their minds. */
     for ( unsigned int i = 0; i < 20; i++ )
         do_set_timer_op(all[rng_below(n)], 0, 0, 0, 0, 0);
-    current = dom0;
+    fixture_become(dom0);
     CU_ASSERT_EQUAL(sched_check(), 0);
     CU_ASSERT(armed > 100);
 
@@ -684,7 +662,7 @@ static void test_timer_queue(void)
             if ( !v->sched.blocked && nr_runnable() > 1 )
                 poll_until(v, fake_now_ns + 1 + rng_below(16) * 25000);
         }
-        current = dom0;
+        fixture_become(dom0);
         want = ref_earliest();
         slice = sched_next_deadline();
         time_rearm();

@@ -3,31 +3,21 @@
  * test_string.c - the 32-bit images' memory functions (lib/string.c)
  * against the host's libc, at every alignment of source and destination.
  *
- * Host programs link libc's versions, so string.c is compiled here under
- * other names; loop-to-call conversion is off so that the copy loops stay
- * the code under test.
+ * Host programs link libc's versions, so the build compiles string.c under
+ * other names for this test (pvx_memcpy, ...; testsuite/build.mk).
  */
-#pragma GCC optimize("no-tree-loop-distribute-patterns")
+#include <stddef.h>
 
-#define memcpy  pvx_memcpy
-#define memmove pvx_memmove
-#define memset  pvx_memset
-#define memcmp  pvx_memcmp
-#define strlen  pvx_strlen
-#define strnlen pvx_strnlen
-#define strcmp  pvx_strcmp
-#define strncmp pvx_strncmp
-#define strchr  pvx_strchr
-#include "../../lib/string.c"
-#undef memcpy
-#undef memmove
-#undef memset
-#undef memcmp
-#undef strlen
-#undef strnlen
-#undef strcmp
-#undef strncmp
-#undef strchr
+/* lib/string.c, compiled under these names (testsuite/build.mk). */
+void *pvx_memcpy(void *dst, const void *src, size_t n);
+void *pvx_memmove(void *dst, const void *src, size_t n);
+void *pvx_memset(void *dst, int c, size_t n);
+int pvx_memcmp(const void *a, const void *b, size_t n);
+size_t pvx_strlen(const char *s);
+size_t pvx_strnlen(const char *s, size_t max);
+int pvx_strcmp(const char *a, const char *b);
+int pvx_strncmp(const char *a, const char *b, size_t n);
+char *pvx_strchr(const char *s, int c);
 
 #include <string.h>
 #include "unit.h"

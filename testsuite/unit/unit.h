@@ -7,9 +7,8 @@
 
 #include <CUnit/CUnit.h>
 #include <stdint.h>
-#include "fake_arch.h"
+#include "fixture.h"
 #include <pvx/machine.h>
-#include "elfgen.h"
 
 /* The host's errno.h (pulled in by CUnit and libc) and the guest ABI's
  * names clash: the tests speak the ABI's. */
@@ -42,6 +41,10 @@
 struct domain;
 struct vcpu;
 
+/* The unit tests' machine: the fake machine's default, 16 MiB. */
+#define FAKE_MEM_MB      16
+#define FAKE_MEM_FRAMES  FAKE_MAX_FRAMES
+
 /* Boot a fresh hypervisor on the fake machine with an image built from spec;
  * returns the arch_shutdown status, or -1 when core_start returned. */
 int unit_boot(const struct elfgen_spec *spec, const char *mod_cmdline, const char *hv_cmdline);
@@ -64,6 +67,7 @@ void unit_register_hypercall(void);
 void unit_register_lib(void);
 void unit_register_fault(void);
 void unit_register_mm(void);
+void unit_register_tlb(void);
 void unit_register_traps(void);
 void unit_register_fpu(void);
 void unit_register_events(void);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * core_native.c - the core's own cost, host-native, without any trap: the
- * hypervisor is booted on the unit tests' fake machine (fake_arch.c, a
+ * hypervisor is booted on the tests' fake machine (testsuite/lib/, a
  * generated kernel, dom0_mem=8M) and core_hypercall() is called directly,
  * as the arch's int $0x82 entry would.
  *
@@ -24,8 +24,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "fake_arch.h"
-#include "elfgen.h"
+#include "fixture.h"
 #include <pvx/domain.h>
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
@@ -40,8 +39,6 @@
 #define NR_L1       4
 #define NR_ENTRIES  (NR_L1 * 512)
 
-static uint8_t image[1 << 20];
-
 static void die(const char *what)
 {
     fprintf(stderr, "core_native: %s\nconsole:\n%s\n", what, fake_console);
@@ -51,41 +48,27 @@ static void die(const char *what)
 static void boot(void)
 {
     struct elfgen_spec s;
-    struct boot_info bi;
-    size_t len;
 
     elfgen_default(&s);
-    len = elfgen_build(&s, image, sizeof(image));
-    fake_reset();
-    fake_boot_info(&bi, image, len, "kernel.elf", "dom0_mem=8M");
-    if ( FAKE_RUN(core_start(&bi)) != -1 )
+    if ( fixture_boot(&s, "kernel.elf", "dom0_mem=8M", 0, NULL) != -1 )
         die("boot failed");
 }
 
-/* One hypercall from ring 1, re-entered after each continuation as the CPU
- * would (a continuation leaves eip on the int $0x82). */
+/* One hypercall from ring 1, re-entered after each continuation. */
 static long hypercall(uint32_t nr, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4)
 {
-    struct cpu_regs r = current->regs;
-    uint32_t at = r.eip;
+    long rc;
 
-    r.eax = nr;
-    r.ebx = a1; r.ecx = a2; r.edx = a3; r.esi = a4; r.edi = 0;
-    do
-    {
-        r.eip = at + 2;
-        core_hypercall(&r);
-    } while ( r.eip == at );
-    return (int32_t)r.eax;
+    if ( fixture_hypercall_continued(&rc, NULL, nr, a1, a2, a3, a4, 0) != -1 )
+        die("the machine stopped");
+    return rc;
 }
 
 static uint32_t p2m(uint32_t pfn)
 {
-    struct start_info si;
-    uint32_t m;
+    uint32_t m = fixture_p2m(current, pfn);
 
-    if ( copy_from_guest(current, &si, current->regs.esi, sizeof(si)) ||
-         copy_from_guest(current, &m, si.mfn_list + pfn * 4, 4) )
+    if ( m == INVALID_MFN )
         die("cannot read the p2m list");
     return m;
 }
@@ -157,18 +140,8 @@ static double bench_null(unsigned long n)
  * domain 0's registers and page tables; they are switched to, never run). */
 static void sched_setup(unsigned int n)
 {
-    struct vcpu *v0 = current;
-
-    for ( unsigned int i = 1; i < n; i++ )
-    {
-        struct domain *d = domain_create((uint16_t)i, "bench", false);
-
-        if ( !d )
-            die("domain_create failed");
-        d->vcpu[0].regs = v0->regs;
-        d->vcpu[0].cr3 = v0->cr3;
-        sched_add_vcpu(&d->vcpu[0]);
-    }
+    if ( !fixture_add_bare_domains(1, n) )
+        die("domain_create failed");
 }
 
 static double bench_sched(unsigned long k)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * elfgen.h - make PV kernel images for unit tests, good and bad on purpose.
+ * elfgen.h - make PV kernel images for the tests, the fuzzer and the benchmarks,
+ * good and bad on purpose.
  */
 #ifndef ELFGEN_H
 #define ELFGEN_H

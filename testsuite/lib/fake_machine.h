@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * fake_machine.h - the one machine under the unit tests, the fuzzer and the
+ * host benchmarks: arch.h over a host buffer, with
+ *
+ *   - arch_shutdown (and an idle with nothing left to happen) turned into a
+ *     longjmp, so a test can expect the machine to stop (FAKE_RUN);
+ *   - the CPU state the core loads recorded for tests, and checked as the
+ *     real CPU would check it (PDPTE reserved bits, MXCSR, validated
+ *     descriptor frames, a ring-1 fast-trap gate);
+ *   - a TLB: translations (virtual page -> frame and rights) and the
+ *     paging-structure cache of L2 entries, filled by guest accesses made
+ *     through the CPU (fake_cpu_read/write), flushed only by arch_load_cr3,
+ *     arch_flush_tlb and arch_flush_tlb_one, as on x86 with CR4.PGE off. A
+ *     flush the core forgets leaves a stale entry that the CPU uses;
+ *   - knobs for the fuzzer: an isolation check on every frame the core maps
+ *     during an unprivileged domain's entry, a hook on every frame mapped or
+ *     written, a reset that zeroes only what the last run dirtied.
+ */
+#ifndef FAKE_MACHINE_H
+#define FAKE_MACHINE_H
+
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <pvx/arch.h>
+#include <pvx/fpu.h>
+
+#define FAKE_MAX_FRAMES  4096u          /* 16 MiB: the largest machine */
+#define FAKE_ARCH_FRAMES 0x100u         /* below 1 MiB: the arch's own, never RAM */
+
+/* Why the machine stopped: a PVX_EXIT_* status or this. */
+#define FAKE_STOP_IDLE   100            /* idle with no timer armed: nothing will ever run */
+
+/* The machine's shape and behaviour, read by fake_reset(). */
+struct fake_config {
+    unsigned int mem_frames;            /* machine memory in frames, <= FAKE_MAX_FRAMES */
+    mfn_t module_mfn;                   /* module images go here, outside free RAM */
+    uint64_t tsc_hz;                    /* the TSC rate guests see */
+    unsigned int idle_limit;            /* idles per run before it stops (0: no limit) */
+    bool reset_dirty_only;              /* zero only the frames the last run mapped */
+    bool console_echo;                  /* copy the console to stderr */
+};
+extern struct fake_config fake_config;  /* defaults: 16 MiB, modules at 8 MiB, 3 GHz */
+
+extern uint8_t *fake_mem;
+extern jmp_buf *fake_shutdown_jmp;      /* where arch_shutdown lands (NULL: fake_fail) */
+extern int fake_shutdown_status;
+extern paddr_t fake_cr3;                /* the last arch_load_cr3 */
+extern char fake_console[65536];        /* console output: at least the last 32 KiB */
+extern size_t fake_console_len;
+extern unsigned long fake_frames_written;
+extern uint64_t fake_now_ns;            /* arch_now_ns(); tests move it */
+extern uint64_t fake_timer;             /* the armed one-shot deadline, 0: none */
+unsigned long fake_dispatch_count(void); /* the core's trace: dispatches since boot */
+
+extern uint32_t fake_kernel_ss, fake_kernel_sp;  /* arch_set_kernel_stack */
+extern mfn_t fake_gdt_frames[14];                 /* arch_load_gdt */
+extern unsigned int fake_gdt_nr;
+extern uint32_t fake_fast_trap_cs, fake_fast_trap_eip;  /* arch_set_fast_trap(0x80) */
+extern bool fake_ts;                              /* arch_set_ts */
+extern struct fpu_state fake_fpu;                 /* the FPU registers (arch_fpu_save/restore) */
+extern unsigned int fake_fpu_saves, fake_fpu_restores;
+extern uint32_t fake_ldt_ents;                    /* arch_load_ldt */
+extern mfn_t fake_ldt_pages[16];                  /* arch_map_ldt_page; 0: not present */
+
+/* A lazy hypercall entry's CPU: the registers still "in" it (fake_lazy set
+ * while the entry runs), and what the core read of them. */
+extern struct cpu_regs fake_live_regs;
+extern uint32_t fake_regs_filled;
+extern bool fake_lazy;
+
+/* The fuzzer's knobs. While fake_isolate_domid >= 0, the core mapping a
+ * frame another domain owns is an isolation failure. fake_map_hook sees
+ * every range of frames the core maps (before it can write them) and every
+ * range it says it wrote. */
+extern int fake_isolate_domid;
+extern void (*fake_map_hook)(mfn_t mfn, unsigned int nr);
+
+/* A fresh machine as fake_config says: memory zeroed, console empty, time
+ * 0, TLB empty, CPU state forgotten. */
+void fake_reset(void);
+/* Put a module image in machine memory at fake_config.module_mfn and
+ * describe the machine: free RAM from 1 MiB, less the module. */
+void fake_boot_info(struct boot_info *bi, const void *image, size_t len, const char *mod_cmdline,
+                    const char *hv_cmdline);
+/* Frames the last run mapped or wrote, by bit (fake_config.reset_dirty_only). */
+const uint64_t *fake_dirty_frames(void);
+
+/* Report a broken promise of the core with the console, then abort(). */
+void fake_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Run expr; evaluates to -1 if it returned, else the arch_shutdown status. */
+#define FAKE_RUN(expr) ({                                       \
+    jmp_buf jb_; int st_;                                       \
+    jmp_buf *was_ = fake_shutdown_jmp;                          \
+    fake_shutdown_jmp = &jb_;                                   \
+    if ( (st_ = setjmp(jb_)) == 0 ) { expr; st_ = -1; }         \
+    else st_ = fake_shutdown_status;                            \
+    fake_shutdown_jmp = was_;                                   \
+    st_; })
+
+/* ------------------------------------------------------------------------
+ * The FPU as the running guest uses it.
+ */
+
+/* The guest writes a pattern into the FPU registers: false (and nothing
+ * written) when TS is set, where the CPU would raise #NM. */
+bool fake_fpu_guest_write(uint8_t pattern);
+/* The FPU registers hold what fake_fpu_guest_write(pattern) wrote. */
+bool fake_fpu_holds(uint8_t pattern);
+
+/* ------------------------------------------------------------------------
+ * The CPU's memory accesses, through its TLB.
+ */
+
+#define FAKE_TLB_ENTRIES 256            /* translations kept (then the oldest goes) */
+#define FAKE_PDE_ENTRIES 32             /* L2 entries kept (paging-structure cache) */
+
+/* What one access came to. */
+enum fake_access_result {
+    FAKE_OK = 0,
+    FAKE_PF,                            /* a #PF with *ec as the CPU pushes it */
+    FAKE_GP,                            /* past the guest segments' limit: #GP(0) */
+};
+
+/* Translate va for an access of the running guest from ring (1 or 3), as
+ * the CPU does: a TLB hit if it allows the access, else a walk from the
+ * PDPTEs arch_load_cr3 loaded, through a cached L2 entry when there is one,
+ * filling the caches. CR0.WP is set: ring 1 cannot write a read-only page.
+ * A fault drops what the caches held for va. */
+enum fake_access_result fake_cpu_translate(uint32_t va, bool write, unsigned int ring,
+                                           mfn_t *mfn, uint32_t *ec);
+/* Guest loads and stores of len bytes at va, page by page; the first fault
+ * ends the access (the bytes before it are done, as a rep movs leaves them). */
+enum fake_access_result fake_cpu_write(uint32_t va, const void *buf, size_t len,
+                                       unsigned int ring, uint32_t *ec);
+enum fake_access_result fake_cpu_read(uint32_t va, void *buf, size_t len, unsigned int ring,
+                                      uint32_t *ec);
+
+struct fake_tlb_entry {
+    uint32_t va;                        /* page aligned */
+    mfn_t mfn;
+    bool rw, user;
+};
+/* The translations the TLB holds now (at most FAKE_TLB_ENTRIES). */
+unsigned int fake_tlb_entries(struct fake_tlb_entry *out);
+/* The L2 entries the paging-structure cache holds: the L1 frame, and the
+ * 2 MiB region (va) it maps. */
+unsigned int fake_pde_entries(struct fake_tlb_entry *out);
+/* Flushes so far: arch_flush_tlb and arch_load_cr3 (whole), arch_flush_tlb_one. */
+extern unsigned long fake_tlb_flushes, fake_tlb_flush_ones;
+
+/* ------------------------------------------------------------------------
+ * Snapshots: the machine as it is now (memory, CPU state, console, time),
+ * restored in the time it takes to copy back what changed since: the frames
+ * mapped or written after the snapshot, and those the core kept mapped
+ * (it writes them through mappings made before). Each snapshot keeps the
+ * memory the core booted in (the core holds pointers into it): a boot
+ * after a snapshot runs in new memory. The core's own variables are not
+ * the machine's: see core_state.h.
+ */
+struct fake_snapshot;
+struct fake_snapshot *fake_snapshot_take(void);
+void fake_snapshot_restore(struct fake_snapshot *s);
+/* -1 when memory and CPU state equal the snapshot, else the first frame
+ * that differs (or -2: the CPU state): for checking that restores are whole. */
+long fake_snapshot_differs(const struct fake_snapshot *s);
+
+#endif /* FAKE_MACHINE_H */
