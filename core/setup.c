@@ -8,12 +8,13 @@
  *   dom0_mem=SIZE   memory of the initial domain (K/M/G, a bare number is MiB;
  *                   default 32M, or what is free if less)
  *   sched=bvt|rr    the scheduling policy (default bvt)
+ *   dom0_max_vcpus=N  vCPUs of the initial domain (1..MAX_VIRT_CPUS, default 1)
  * A bad value of a known option is refused (exit 2); an unknown option is
  * ignored with a line on the log, as Xen does.
  *
  * The first module is the initial domain; every further module becomes an
- * unprivileged domain (ids 1, 2, ...), its arguments "name=NAME mem=SIZE ..."
- * (default: the module's name, 8M); the whole argument string is its
+ * unprivileged domain (ids 1, 2, ...), its arguments "name=NAME mem=SIZE
+ * vcpus=N ..." (default: the module's name, 8M, 1 vCPU); the whole argument string is its
  * start_info command line. "count=N" builds N domains from the one module
  * (consecutive ids, named NAME-1 ... NAME-N): Multiboot has room for
  * BOOT_MAX_MODULES modules, the hypervisor for MAX_DOMAINS domains.
@@ -84,6 +85,21 @@ static __noreturn void bad_option(const char *opt, size_t len, const char *why)
     arch_shutdown(PVX_EXIT_PANIC);
 }
 
+/* A whole number from p up to end, from lo to hi. */
+static bool parse_number(const char *p, const char *end, unsigned int lo, unsigned int hi,
+                         unsigned int *out)
+{
+    unsigned int n = 0;
+    const char *q = p;
+
+    for ( ; q < end && *q >= '0' && *q <= '9' && n <= hi; q++ )
+        n = n * 10 + (unsigned int)(*q - '0');
+    if ( q != end || q == p || n < lo || n > hi )
+        return false;
+    *out = n;
+    return true;
+}
+
 static void parse_cmdline(const char *s)
 {
     const char *p;
@@ -91,6 +107,7 @@ static void parse_cmdline(const char *s)
     snprintk(machine.setup.cmdline, sizeof(machine.setup.cmdline), "%s", s ? s : "");
     machine.setup.dom0_mem = (uint64_t)DOM0_MEM_DEFAULT_MB << 20;
     machine.setup.dom0_mem_given = false;
+    machine.setup.dom0_vcpus = 1;
     machine.setup.fault_report = false;
     fault_init();
 
@@ -113,6 +130,11 @@ static void parse_cmdline(const char *s)
                 bad_option(p, (size_t)(end - p), SETUP_SIZE_RULE);
             machine.setup.dom0_mem = v;
             machine.setup.dom0_mem_given = true;
+        }
+        else if ( strncmp(p, "dom0_max_vcpus=", 15) == 0 )
+        {
+            if ( !parse_number(p + 15, end, 1, MAX_VIRT_CPUS, &machine.setup.dom0_vcpus) )
+                bad_option(p, (size_t)(end - p), "is not a number of vCPUs (1 to MAX_VIRT_CPUS)");
         }
         else if ( strncmp(p, "fail=", 5) == 0 )
         {
@@ -176,10 +198,10 @@ static void module_name(const struct boot_module *m, char *name, size_t len, con
     *args = sp;
 }
 
-/* "name=x mem=8M count=N ..." in a domU module's arguments (the rest is the
- * guest's). */
+/* "name=x mem=8M vcpus=N count=N ..." in a domU module's arguments (the
+ * rest is the guest's). */
 static void domu_options(const char *args, char *name, size_t len, uint64_t *mem,
-                         unsigned int *count)
+                         unsigned int *vcpus, unsigned int *count)
 {
     for ( const char *p = args; *p; )
     {
@@ -203,16 +225,15 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
                 bad_option(p, (size_t)(end - p), SETUP_SIZE_RULE);
             *mem = bytes;
         }
+        else if ( vcpus && strncmp(p, "vcpus=", 6) == 0 )
+        {
+            if ( !parse_number(p + 6, end, 1, MAX_VIRT_CPUS, vcpus) )
+                bad_option(p, (size_t)(end - p), "is not a number of vCPUs (1 to MAX_VIRT_CPUS)");
+        }
         else if ( count && strncmp(p, "count=", 6) == 0 )
         {
-            unsigned int n = 0;
-            const char *q = p + 6;
-
-            for ( ; q < end && *q >= '0' && *q <= '9' && n <= MAX_DOMAINS; q++ )
-                n = n * 10 + (unsigned int)(*q - '0');
-            if ( q != end || q == p + 6 || n < 1 || n > MAX_DOMAINS )
+            if ( !parse_number(p + 6, end, 1, MAX_DOMAINS, count) )
                 bad_option(p, (size_t)(end - p), "is not a number of domains (1 to MAX_DOMAINS)");
-            *count = n;
         }
         p = end;
     }
@@ -231,12 +252,12 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
     struct elf_image img;
     struct domain *d;
     const char *args;
-    unsigned int nr_pages;
+    unsigned int nr_pages, vcpus = initial ? machine.setup.dom0_vcpus : 1;
     void *image;
 
     module_name(m, name, sizeof(name), &args);
     if ( !initial )
-        domu_options(args, name, sizeof(name), &mem, NULL);
+        domu_options(args, name, sizeof(name), &mem, &vcpus, NULL);
     if ( clone )
     {
         char base[DOMAIN_NAME_LEN];
@@ -253,6 +274,8 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
     d = domain_create(domid, name, initial);
     if ( !d )
         refuse(name, "out of memory creating the domain");
+    if ( domain_set_vcpus(d, vcpus) )
+        BUG();                          /* parsed within 1..MAX_VIRT_CPUS */
     /* Asked for more than is free (counted once the domain exists: its
      * shared_info is taken): say so. Only the initial domain's default is
      * fitted to a small machine instead, as Xen fits dom0. */
@@ -280,9 +303,13 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
         refuse(name, err);
     arch_unmap_frames(image, PFN_UP(m->len));
 
-    printk("domain %u (%s): %u MiB, kernel %#x-%#x, entry %#x, start_info %#x",
+    if ( d->nr_vcpus > 1 )
+        snprintk(err, sizeof(err), ", %u vCPUs", d->nr_vcpus);
+    else
+        err[0] = '\0';
+    printk("domain %u (%s): %u MiB, kernel %#x-%#x, entry %#x, start_info %#x%s",
            domid, name, nr_pages >> 8, layout.vkern_start, layout.vkern_end,
-           img.virt_entry, layout.vstartinfo_start);
+           img.virt_entry, layout.vstartinfo_start, err);
     sched_add_vcpu(&d->vcpu[0]);
     return d;
 }
@@ -322,7 +349,7 @@ struct cpu_regs *core_start(const struct boot_info *bi)
             const char *args;
 
             module_name(&bi->modules[i], name, sizeof(name), &args);
-            domu_options(args, name, sizeof(name), NULL, &count);
+            domu_options(args, name, sizeof(name), NULL, NULL, &count);
         }
         if ( domid + count > MAX_DOMAINS )
             refuse("a module", "more domains than MAX_DOMAINS");

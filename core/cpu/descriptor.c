@@ -496,47 +496,83 @@ void desc_destroy_gdt(struct vcpu *v)
     memset(v->cpu.gdt_frames, 0, sizeof(v->cpu.gdt_frames));
 }
 
+int desc_gdt_take(struct domain *d, const mfn_t *frames, unsigned int entries)
+{
+    unsigned int nr = (entries + DESC_PER_PAGE - 1) / DESC_PER_PAGE, i;
+    int rc = 0;
+
+    if ( entries > FIRST_RESERVED_GDT_ENTRY )
+        return -EINVAL;
+    for ( i = 0; i < nr; i++ )
+    {
+        rc = desc_get_frame(d, frames[i]);
+        if ( rc )
+            break;
+    }
+    if ( rc )
+        while ( i-- > 0 )
+            desc_put_frame(frames[i]);
+    return rc;
+}
+
+void desc_gdt_put(const mfn_t *frames, unsigned int entries)
+{
+    for ( unsigned int i = 0; i < (entries + DESC_PER_PAGE - 1) / DESC_PER_PAGE; i++ )
+        desc_put_frame(frames[i]);
+}
+
+void desc_gdt_install(struct vcpu *v, const mfn_t *frames, unsigned int entries)
+{
+    desc_destroy_gdt(v);
+    memcpy(v->cpu.gdt_frames, frames,
+           (entries + DESC_PER_PAGE - 1) / DESC_PER_PAGE * sizeof(mfn_t));
+    v->cpu.gdt_ents = entries;
+    if ( v == current )
+        desc_load_gdt(v);
+}
+
 long do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t a3 __unused,
                 uint32_t a4 __unused, uint32_t a5 __unused)
 {
     mfn_t frames[GDT_GUEST_FRAMES];
     struct desc_tables t;
-    unsigned int nr, i = 0;
     int rc;
 
     if ( entries > FIRST_RESERVED_GDT_ENTRY )
         return -EINVAL;
-    nr = (entries + DESC_PER_PAGE - 1) / DESC_PER_PAGE;
-    if ( copy_from_guest(v, frames, frame_list, nr * sizeof(mfn_t)) )
+    if ( copy_from_guest(v, frames, frame_list,
+                         (entries + DESC_PER_PAGE - 1) / DESC_PER_PAGE * sizeof(mfn_t)) )
         return -EFAULT;
-
-    for ( i = 0; i < nr; i++ )
-    {
-        rc = desc_get_frame(v->domain, frames[i]);
-        if ( rc )
-            goto put;
-    }
+    rc = desc_gdt_take(v->domain, frames, entries);
+    if ( rc )
+        return rc;
     /* The frames are held (and validated): would cs and ss still load? */
     desc_tables_of(v, &t);
     t.gdt_frames = frames;
     t.gdt_ents = entries;
-    rc = -EINVAL;
     if ( !desc_running_ok(v, &t) )
-        goto put;
-
-    /* Drop the old GDT, install the new one. */
-    desc_destroy_gdt(v);
-    memcpy(v->cpu.gdt_frames, frames, nr * sizeof(mfn_t));
-    v->cpu.gdt_ents = entries;
-    if ( v == current )
-        desc_load_gdt(v);
+    {
+        desc_gdt_put(frames, entries);
+        return -EINVAL;
+    }
+    desc_gdt_install(v, frames, entries);
     desc_after_change(v);
     return 0;
+}
 
- put:
-    while ( i-- > 0 )
-        desc_put_frame(frames[i]);
-    return rc;
+/* A vCPU about to run for the first time: would its own cs and ss, and its
+ * kernel stack if it has one, load with its own tables? */
+int desc_vcpu_ready(struct vcpu *v)
+{
+    struct desc_tables t;
+
+    desc_tables_of(v, &t);
+    if ( !desc_running_ok(v, &t) ||
+         (v->cpu.kernel_ss && !selector_ok(v, &t, v->cpu.kernel_ss, SEL_STACK, 1)) )
+        return -EINVAL;
+    desc_after_change(v);
+    desc_selector_map(v, v->cpu.kernel_ss);
+    return 0;
 }
 
 long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32_t desc_lo,
@@ -564,18 +600,26 @@ long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32
         mm_put_ref(mfn);
         return -EINVAL;
     }
-    /* The vCPU's own cs and ss must still load with the new descriptor. */
-    desc_tables_of(v, &t);
-    t.patched = true;
-    t.patch_mfn = mfn;
-    t.patch_idx = (unsigned int)(pa & (PAGE_SIZE - 1)) / 8;
-    t.patch_lo = desc_lo;
-    t.patch_hi = desc_hi;
-    if ( !desc_running_ok(v, &t) )
+    /* Every vCPU of the domain that runs must still load its cs and ss with
+     * the new descriptor (the frame may be in any of their tables). */
+    for ( unsigned int i = 0; i < d->nr_vcpus; i++ )
     {
-        mm_put_type(mfn);
-        mm_put_ref(mfn);
-        return -EINVAL;
+        struct vcpu *w = &d->vcpu[i];
+
+        if ( !w->up )
+            continue;
+        desc_tables_of(w, &t);
+        t.patched = true;
+        t.patch_mfn = mfn;
+        t.patch_idx = (unsigned int)(pa & (PAGE_SIZE - 1)) / 8;
+        t.patch_lo = desc_lo;
+        t.patch_hi = desc_hi;
+        if ( !desc_running_ok(w, &t) )
+        {
+            mm_put_type(mfn);
+            mm_put_ref(mfn);
+            return -EINVAL;
+        }
     }
     p = frame_map(mfn);
     p[(pa & (PAGE_SIZE - 1)) / 4] = desc_lo;
@@ -584,6 +628,8 @@ long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32
     arch_frames_written(mfn, 1);
     mm_put_type(mfn);
     mm_put_ref(mfn);
-    desc_after_change(v);
+    for ( unsigned int i = 0; i < d->nr_vcpus; i++ )
+        if ( d->vcpu[i].up )
+            desc_after_change(&d->vcpu[i]);
     return 0;
 }

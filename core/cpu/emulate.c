@@ -375,33 +375,39 @@ long do_fpu_taskswitch(struct vcpu *v, uint32_t set, uint32_t a2 __unused, uint3
 #define DR7_GD              0x00002000u
 #define DR7_ACTIVE          0x000000ffu
 
-long do_set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value, uint32_t a3 __unused,
-                     uint32_t a4 __unused, uint32_t a5 __unused)
+int emulate_debugreg_check(unsigned int *reg, uint32_t *value)
 {
-    switch ( reg )
+    switch ( *reg )
     {
     case 0: case 1: case 2: case 3:
         /* A breakpoint on the hypervisor's addresses is refused. */
-        if ( value > HYPERVISOR_VIRT_START - 4 )
-            return -EPERM;
-        break;
+        return *value > HYPERVISOR_VIRT_START - 4 ? -EPERM : 0;
     case 4: case 6:                     /* DR4 is DR6 with CR4.DE clear */
-        reg = 6;
-        value = (value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
-        break;
+        *reg = 6;
+        *value = (*value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
+        return 0;
     case 5: case 7:
-        reg = 7;
-        value = (value & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
-        if ( value & DR7_GD )
+        *reg = 7;
+        *value = (*value & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
+        if ( *value & DR7_GD )
             return -EPERM;
         /* I/O breakpoints (R/W = 10b) need CR4.DE, which guests do not get. */
         for ( unsigned int i = 16; i < 32; i += 4 )
-            if ( (value & DR7_ACTIVE) && ((value >> i) & 3) == 2 )
+            if ( (*value & DR7_ACTIVE) && ((*value >> i) & 3) == 2 )
                 return -EPERM;
-        break;
+        return 0;
     default:
         return -EINVAL;
     }
+}
+
+long do_set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value, uint32_t a3 __unused,
+                     uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    int rc = emulate_debugreg_check(&reg, &value);
+
+    if ( rc )
+        return rc;
     v->cpu.debugreg[reg] = value;
     return 0;
 }

@@ -21,6 +21,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/fpu.h>
+#include <pvx/lib.h>
 #include <pvx/machine.h>
 
 
@@ -76,6 +77,18 @@ bool fpu_device_not_available(struct vcpu *v)
         return false;
     }
     return switched;
+}
+
+/* MXCSR bits every x86 with SSE takes (DAZ, bit 6, only some): a bit past
+ * them would make the restore fault in the hypervisor. */
+#define FPU_MXCSR_VALID 0xffbfu
+
+void fpu_vcpu_set_state(struct vcpu *v, const void *fxsave)
+{
+    ASSERT(v != current && machine.fpu_owner != v);
+    memcpy(&v->fpu.state, fxsave, sizeof(v->fpu.state));
+    v->fpu.state.mxcsr &= FPU_MXCSR_VALID;
+    v->fpu.used = true;
 }
 
 void fpu_destroy_vcpu(struct vcpu *v)

@@ -67,7 +67,7 @@ static bool vector_has_error(unsigned int vector)
  * entries, or the flat ring-1 code segment; never another of the
  * hypervisor's (Xen's guest_gate_selector_okay). RPL already fixed up.
  */
-static bool gate_selector_ok(uint32_t cs)
+bool traps_gate_selector_ok(uint32_t cs)
 {
     return (cs >> 3) < FIRST_RESERVED_GDT_ENTRY || cs == FLAT_RING1_CS || (cs & 4);
 }
@@ -385,7 +385,7 @@ long do_iret(struct vcpu *v, uint32_t a1 __unused, uint32_t a2 __unused, uint32_
 static bool fast_trap_ok(struct vcpu *v, const struct virt_trap *t)
 {
     return t->eip && t->eip < HYPERVISOR_VIRT_START && (t->flags & TRAP_FLAG_DPL) == 3 &&
-           !(t->flags & TRAP_FLAG_MASK) && gate_selector_ok(t->cs) &&
+           !(t->flags & TRAP_FLAG_MASK) && traps_gate_selector_ok(t->cs) &&
            desc_selector_ok(v, v->cpu.kernel_ss, SEL_STACK, 1) &&
            !(t->cs & 4) && desc_selector_ok(v, t->cs, SEL_CODE, 1) &&
            t->eip <= desc_code_limit(v, t->cs);
@@ -446,7 +446,7 @@ long do_set_trap_table(struct vcpu *v, uint32_t traps, uint32_t a2 __unused,
         if ( ti.address == 0 )
             break;                      /* the end of the list */
         cs = traps_fixup_selector(ti.cs);
-        if ( !gate_selector_ok(cs) )
+        if ( !traps_gate_selector_ok(cs) )
             return -EINVAL;
         table[ti.vector].eip = ti.address;
         table[ti.vector].cs = (uint16_t)cs;
@@ -478,7 +478,7 @@ static int callback_register(struct vcpu *v, const struct callback_register *cb)
     uint32_t cs = traps_fixup_selector(cb->address.cs & 0xffff);
     struct virt_callback *slot;
 
-    if ( !gate_selector_ok(cs) )
+    if ( !traps_gate_selector_ok(cs) )
         return -EINVAL;
     switch ( cb->type )
     {
@@ -506,6 +506,66 @@ static int callback_register(struct vcpu *v, const struct callback_register *cb)
     slot->eip = cb->address.eip;
     slot->flags = cb->flags & CALLBACKF_mask_events;
     return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * A whole context (VCPUOP_initialise, domain/vcpu.c): the trap table, the
+ * callbacks and the kernel stack, checked as the calls that set them one by
+ * one check them, then set together.
+ */
+
+/* A gate in a context: none (eip 0), or a selector set_trap_table and
+ * set_callbacks would take. */
+static bool context_gate_ok(uint32_t cs, uint32_t eip)
+{
+    return !eip || traps_gate_selector_ok(traps_fixup_selector(cs & 0xffff));
+}
+
+int traps_context_check(const struct vcpu_guest_context *c)
+{
+    for ( unsigned int i = 0; i < ARRAY_SIZE(c->trap_ctxt); i++ )
+        if ( !context_gate_ok(c->trap_ctxt[i].cs, c->trap_ctxt[i].address) )
+            return -EINVAL;
+    if ( !context_gate_ok(c->event_callback_cs, c->event_callback_eip) ||
+         !context_gate_ok(c->failsafe_callback_cs, c->failsafe_callback_eip) )
+        return -EINVAL;
+    return 0;
+}
+
+void traps_context_install(struct vcpu *v, const struct vcpu_guest_context *c)
+{
+    const struct callback_register ev = {
+        .type = CALLBACKTYPE_event,
+        .address = { .cs = c->event_callback_cs, .eip = c->event_callback_eip },
+    }, fs = {
+        .type = CALLBACKTYPE_failsafe,
+        .flags = c->flags & VGCF_failsafe_disables_events ? CALLBACKF_mask_events : 0,
+        .address = { .cs = c->failsafe_callback_cs, .eip = c->failsafe_callback_eip },
+    };
+
+    /* The context's table is indexed by vector (its vector fields unused). */
+    for ( unsigned int i = 0; i < NR_VECTORS; i++ )
+    {
+        const struct trap_info *ti = &c->trap_ctxt[i];
+
+        v->cpu.trap[i] = (struct virt_trap){ 0 };
+        if ( !ti->address )
+            continue;
+        v->cpu.trap[i].eip = ti->address;
+        v->cpu.trap[i].cs = (uint16_t)traps_fixup_selector(ti->cs);
+        v->cpu.trap[i].flags = ti->flags & (TRAP_FLAG_DPL | TRAP_FLAG_MASK);
+    }
+    /* An eip of 0 is no callback (the cs alone would register one). */
+    if ( ev.address.eip )
+        BUG_ON(callback_register(v, &ev));
+    if ( fs.address.eip )
+        BUG_ON(callback_register(v, &fs));
+    /* Checked when the vCPU comes up (desc_vcpu_ready): its GDT decides. */
+    v->cpu.kernel_ss = c->kernel_ss & 0xfffc ? traps_fixup_selector(c->kernel_ss & 0xffff) : 0;
+    v->cpu.kernel_sp = c->kernel_sp;
+    if ( v == current )
+        arch_set_kernel_stack(v->cpu.kernel_ss, v->cpu.kernel_sp);
+    fast_trap_update(v);
 }
 
 long do_callback_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unused,
@@ -558,8 +618,8 @@ long do_set_callbacks(struct vcpu *v, uint32_t event_cs, uint32_t event_eip,
     };
 
     /* Both checked before either is set. */
-    if ( !gate_selector_ok(traps_fixup_selector(event_cs & 0xffff)) ||
-         !gate_selector_ok(traps_fixup_selector(failsafe_cs & 0xffff)) )
+    if ( !traps_gate_selector_ok(traps_fixup_selector(event_cs & 0xffff)) ||
+         !traps_gate_selector_ok(traps_fixup_selector(failsafe_cs & 0xffff)) )
         return -EINVAL;
     callback_register(v, &ev);
     callback_register(v, &fs);

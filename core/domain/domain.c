@@ -12,6 +12,7 @@
 #include <pvx/lib.h>
 #include <pvx/mm.h>
 #include <pvx/traps.h>
+#include <public/vcpu.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <pvx/machine.h>
@@ -52,7 +53,7 @@ struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
     frame_of(si)->flags |= FRAME_F_XEN_SHARED;
     d->shared_info_mfn = si;
     d->shared_info = frame_map(si);
-    d->nr_vcpus = MAX_VIRT_CPUS;
+    d->nr_vcpus = 1;
 
     for ( i = 0; i < MAX_VIRT_CPUS; i++ )
     {
@@ -61,7 +62,11 @@ struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
         v->id = i;
         v->domain = d;
         v->vcpu_info = &d->shared_info->vcpu_info[i];
+        v->sched.runstate = RUNSTATE_offline;   /* until it first runs */
     }
+    /* vCPU 0 is the one the builder starts; the others wait for
+     * VCPUOP_initialise and VCPUOP_up (domain/vcpu.c). */
+    d->vcpu[0].initialised = d->vcpu[0].up = true;
     evtchn_domain_init(d);
     /* Every vCPU starts with event upcalls masked, as on Xen. */
     for ( i = 0; i < XEN_LEGACY_MAX_VCPUS; i++ )

@@ -57,7 +57,8 @@ static enum virq_type virq_type(unsigned int virq)
 void evtchn_domain_init(struct domain *d)
 {
     memset(d->evtchn, 0, sizeof(d->evtchn));
-    memset(d->virq_port, 0, sizeof(d->virq_port));
+    for ( unsigned int i = 0; i < MAX_VIRT_CPUS; i++ )
+        memset(d->vcpu[i].virq_port, 0, sizeof(d->vcpu[i].virq_port));
     d->evtchn[0].state = ECS_RESERVED;
 }
 
@@ -159,7 +160,7 @@ void evtchn_set_pending(struct domain *d, unsigned int port)
 
 void evtchn_send_virq(struct vcpu *v, unsigned int virq)
 {
-    uint16_t port = v->domain->virq_port[virq];
+    uint16_t port = v->virq_port[virq];
 
     if ( port )
         evtchn_set_pending(v->domain, port);
@@ -170,8 +171,8 @@ void evtchn_send_global_virq(unsigned int virq)
 {
     struct domain *d = domain_lookup(0);
 
-    if ( d && d->state == DOMAIN_RUNNING && d->virq_port[virq] )
-        evtchn_set_pending(d, d->virq_port[virq]);
+    if ( d && d->state == DOMAIN_RUNNING && d->vcpu[0].virq_port[virq] )
+        evtchn_set_pending(d, d->vcpu[0].virq_port[virq]);
 }
 
 void evtchn_check_upcall(struct vcpu *v)
@@ -258,7 +259,7 @@ static long evtchn_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
         return -ENOENT;
     if ( virq_type(b->virq) == VIRQ_GLOBAL && !d->is_privileged )
         return -EBUSY;                  /* the initial domain handles global VIRQs */
-    if ( d->virq_port[b->virq] )
+    if ( d->vcpu[b->vcpu].virq_port[b->virq] )
         return -EEXIST;
     port = evtchn_get_free_port(d);
     if ( port < 0 )
@@ -268,7 +269,7 @@ static long evtchn_bind_virq(struct vcpu *v, struct evtchn_bind_virq *b)
         .state = EVTCHNSTAT_virq, .notify_vcpu = (uint8_t)b->vcpu,
         .remote_port = (uint16_t)b->virq,
     };
-    d->virq_port[b->virq] = (uint16_t)port;
+    d->vcpu[b->vcpu].virq_port[b->virq] = (uint16_t)port;
     b->port = (evtchn_port_t)port;
     return 0;
 }
@@ -299,7 +300,7 @@ static void evtchn_free(struct domain *d, unsigned int port)
     switch ( chn->state )
     {
     case EVTCHNSTAT_virq:
-        d->virq_port[chn->remote_port] = 0;
+        d->vcpu[chn->notify_vcpu].virq_port[chn->remote_port] = 0;
         break;
     case EVTCHNSTAT_interdomain:
     {

@@ -86,8 +86,11 @@ void mm_pdpt_sync(struct vcpu *v)
 void mm_load_cr3(struct vcpu *v)
 {
     mm_pdpt_sync(v);
-    if ( v == current )
-        arch_load_cr3(mm_vcpu_pdpt(v));
+    /* Only a load the CPU does flushes its TLB: another vCPU's new tables
+     * (VCPUOP_initialise) are loaded when it is switched to. */
+    if ( v != current )
+        return;
+    arch_load_cr3(mm_vcpu_pdpt(v));
     machine.mm.flush_epoch++;
 }
 

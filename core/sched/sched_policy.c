@@ -42,7 +42,8 @@
 
 static bool runnable(const struct vcpu *v)
 {
-    return v->sched.registered && !v->sched.blocked && v->domain->state == DOMAIN_RUNNING;
+    return v->sched.registered && !v->sched.blocked && !v->sched.down &&
+           v->domain->state == DOMAIN_RUNNING;
 }
 
 static void rq_init(void)

@@ -112,7 +112,8 @@ static void sched_set_runstate(struct vcpu *v, int state, uint64_t now)
 
 static bool sched_runnable(const struct vcpu *v)
 {
-    return v->sched.registered && !v->sched.blocked && v->domain->state == DOMAIN_RUNNING;
+    return v->sched.registered && !v->sched.blocked && !v->sched.down &&
+           v->domain->state == DOMAIN_RUNNING;
 }
 
 void sched_add_vcpu(struct vcpu *v)
@@ -182,18 +183,12 @@ void sched_account(uint64_t now)
     time_vcpu_ran(v);
 }
 
-void sched_wake(struct vcpu *v)
+/* v waited and may run now: into the runqueue, and preempt if it should. */
+static void sched_make_runnable(struct vcpu *v)
 {
-    uint64_t now;
+    uint64_t now = arch_now_ns();
 
-    if ( !v->sched.registered || !v->sched.blocked || v->domain->state != DOMAIN_RUNNING )
-        return;
-    now = arch_now_ns();
     sched_account(now);
-    v->sched.blocked = false;
-    v->sched.polling = false;
-    v->sched.poll_port = -1;
-    v->sched.poll_timeout = 0;
     time_requeue(v);
     sched_set_runstate(v, RUNSTATE_runnable, now);
     if ( SCHED.ops->wake(v, SCHED.running, now) )
@@ -207,6 +202,50 @@ void sched_wake(struct vcpu *v)
         else if ( !SCHED.slice_end || now + left < SCHED.slice_end )
             SCHED.slice_end = now + left;
     }
+}
+
+void sched_wake(struct vcpu *v)
+{
+    if ( !v->sched.registered || !v->sched.blocked || v->domain->state != DOMAIN_RUNNING )
+        return;
+    v->sched.blocked = false;
+    v->sched.polling = false;
+    v->sched.poll_port = -1;
+    v->sched.poll_timeout = 0;
+    /* Down: the event is taken, the vCPU runs when it is up again. */
+    if ( !v->sched.down )
+        sched_make_runnable(v);
+}
+
+void sched_vcpu_up(struct vcpu *v)
+{
+    if ( !v->sched.registered )
+    {
+        sched_add_vcpu(v);
+        sched_raise_why("wake");
+        return;
+    }
+    if ( !v->sched.down )
+        return;
+    v->sched.down = false;
+    if ( !v->sched.blocked && v->domain->state == DOMAIN_RUNNING )
+        sched_make_runnable(v);
+}
+
+void sched_vcpu_down(struct vcpu *v)
+{
+    if ( !v->sched.registered || v->sched.down )
+        return;
+    v->sched.down = true;
+    if ( !v->sched.blocked )
+    {
+        SCHED.ops->sleep(v);            /* leaves the runqueue */
+        time_requeue(v);
+    }
+    /* The running one goes offline when it is switched away from. */
+    if ( v != SCHED.running )
+        sched_set_runstate(v, RUNSTATE_offline, arch_now_ns());
+    sched_raise_why("down");
 }
 
 void sched_timer_tick(uint64_t now)
@@ -299,8 +338,8 @@ void schedule(void)
     SCHED.in_schedule = true;
     sched_account(now);
     if ( prev && prev == SCHED.running && prev->sched.registered )
-        sched_set_runstate(prev, sched_runnable(prev) ? RUNSTATE_runnable :
-                                 RUNSTATE_blocked, now);
+        sched_set_runstate(prev, prev->sched.down ? RUNSTATE_offline :
+                                 sched_runnable(prev) ? RUNSTATE_runnable : RUNSTATE_blocked, now);
     SCHED.need_resched = false;
     SCHED.resched_reason = NULL;
 

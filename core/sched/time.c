@@ -358,21 +358,10 @@ static long time_get_runstate(struct vcpu *v, gva_t arg)
     return 0;
 }
 
-long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg,
-                uint32_t a4 __unused, uint32_t a5 __unused)
+long time_vcpu_op(struct vcpu *v, struct vcpu *target, uint32_t cmd, uint32_t arg)
 {
-    struct domain *d = v->domain;
-    struct vcpu *target;
-
-    if ( vcpuid >= d->nr_vcpus )
-        return -ENOENT;
-    target = &d->vcpu[vcpuid];
-
     switch ( cmd )
     {
-    case VCPUOP_is_up:
-        return 1;
-
     case VCPUOP_get_runstate_info:
         return time_get_runstate(target, arg);
 

@@ -59,6 +59,7 @@
 #include <public/elfnote.h>
 #include <public/memory.h>
 #include <public/sched.h>
+#include <public/vcpu.h>
 #include <public/version.h>
 #include <public/xen.h>
 
@@ -146,6 +147,17 @@ static void tr(const char *fmt, ...)
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
+}
+
+/* "v1" after the domain in the trace for a vCPU but the first. */
+static const char *vcpu_tag(const struct vcpu *v)
+{
+    static char tag[8];
+
+    if ( !v->id )
+        return "";
+    snprintf(tag, sizeof(tag), "v%u", v->id);
+    return tag;
 }
 
 /* ------------------------------------------------------------------------
@@ -568,6 +580,77 @@ static void gen_sched_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t 
     a[1] = gen_ptr(in, self, r);
 }
 
+/* vcpu_op on vCPU 0, 1 (both domains have two) or one past them; for
+ * VCPUOP_initialise a context that is good but for what the input spoils. */
+static void gen_vcpu_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        VCPUOP_initialise, VCPUOP_up, VCPUOP_down, VCPUOP_is_up, VCPUOP_get_runstate_info,
+        VCPUOP_set_singleshot_timer, VCPUOP_stop_singleshot_timer,
+    };
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    static struct vcpu_guest_context c;
+    uint8_t k = get8(in), id = get8(in), f;
+
+    a[0] = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    a[1] = id < 0xf0 ? id % 3u : get32(in);
+    a[2] = gen_ptr(in, self, r);
+    if ( a[0] != VCPUOP_initialise )
+    {
+        uint32_t w[4] = { 0 };
+
+        w[0] = gen_word(in, self, other);   /* one statement each: read in order */
+        w[1] = gen_word(in, self, other);
+        put(v, r, w, sizeof(w));
+        return;
+    }
+    f = get8(in);
+    memset(&c, 0, sizeof(c));
+    c.flags = VGCF_in_kernel | (f & 1 ? VGCF_i387_valid : 0) |
+              (f & 2 ? VGCF_failsafe_disables_events : 0);
+    c.user_regs.eip = gen_va(in, self);
+    c.user_regs.esp = gen_va(in, self);
+    c.user_regs.cs = f & 4 ? get16(in) : FLAT_RING1_CS;
+    c.user_regs.ss = f & 8 ? get16(in) : FLAT_RING1_SS;
+    c.user_regs.ds = c.user_regs.es = FLAT_RING1_DS;
+    c.user_regs.eflags = get32(in);
+    {
+        mfn_t l3 = f & 0x10 ? gen_mfn(in, self, other) : (mfn_t)(v->cr3 >> PAGE_SHIFT);
+
+        c.ctrlreg[3] = xen_pfn_to_cr3(l3);  /* a macro: its argument read twice */
+    }
+    if ( f & 0x20 )
+    {
+        c.gdt_ents = get16(in) % 1100;
+        c.gdt_frames[0] = gen_mfn(in, self, other);
+        c.gdt_frames[1] = gen_mfn(in, self, other);
+    }
+    if ( f & 0x40 )
+    {
+        c.ldt_base = gen_va(in, self);
+        c.ldt_ents = gen_count(in);
+    }
+    if ( f & 0x80 )
+    {
+        struct trap_info *t = &c.trap_ctxt[get8(in)];
+
+        t->vector = (uint8_t)(t - c.trap_ctxt);
+        t->flags = get8(in);
+        t->cs = get16(in);
+        t->address = gen_va(in, self);
+        c.event_callback_cs = get16(in);
+        c.event_callback_eip = gen_va(in, self);
+        c.failsafe_callback_cs = FLAT_RING1_CS;
+        c.failsafe_callback_eip = gen_va(in, self);
+        c.debugreg[get8(in) % 8] = get32(in);
+        c.kernel_ss = get16(in);
+        c.kernel_sp = gen_va(in, self);
+    }
+    ((uint16_t *)c.fpu_ctxt.x)[0] = get16(in);              /* fcw */
+    ((uint32_t *)c.fpu_ctxt.x)[6] = get32(in);              /* mxcsr */
+    put(v, r, &c, sizeof(c));
+}
+
 /* A hypercall this harness has no model for: (cmd, pointer, words...) with a
  * structure of plausible words (small numbers, pointers, frames, ids). */
 static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
@@ -650,6 +733,9 @@ static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], 
     }
     case __HYPERVISOR_sched_op:
         gen_sched_op(in, v, a, r);
+        break;
+    case __HYPERVISOR_vcpu_op:
+        gen_vcpu_op(in, v, a, r);
         break;
     default:
         gen_generic(in, v, a, r);
@@ -910,7 +996,7 @@ static void hypercall(uint32_t nr, const uint32_t a[5])
 {
     unsigned int reentries = 0;
 
-    tr("d%u: %s(%#x, %#x, %#x, %#x, %#x)", current->domain->domain_id,
+    tr("d%u%s: %s(%#x, %#x, %#x, %#x, %#x)", current->domain->domain_id, vcpu_tag(current),
        hypercall_name(nr) ? hypercall_name(nr) : "?", a[0], a[1], a[2], a[3], a[4]);
     cpu.eax = nr;
     cpu.ebx = a[0]; cpu.ecx = a[1]; cpu.edx = a[2]; cpu.esi = a[3]; cpu.edi = a[4];
@@ -929,7 +1015,8 @@ static void hypercall(uint32_t nr, const uint32_t a[5])
 
 static void guest_trap(uint32_t vector, uint32_t error_code, uint32_t cr2)
 {
-    tr("d%u: exception %u error %#x cr2 %#x\n", current->domain->domain_id, vector, error_code,
+    tr("d%u%s: exception %u error %#x cr2 %#x\n", current->domain->domain_id, vcpu_tag(current),
+       vector, error_code,
        cr2);
     cpu.entry_vector = vector;
     cpu.error_code = error_code;
@@ -1000,7 +1087,8 @@ static void boot(bool two_domains)
     int st;
 
     memset(doms, 0, sizeof(doms));
-    st = fixture_boot_image(image, image_len, "fuzz.elf", "dom0_mem=1280K", 0, &cpu);
+    st = fixture_boot_image(image, image_len, "fuzz.elf", "dom0_mem=1280K dom0_max_vcpus=2", 0,
+                            &cpu);
     if ( st != -1 )
         fake_fail("the machine stopped (%d) while booting", st);
     record_domain(&doms[0], current->domain);
@@ -1013,7 +1101,8 @@ static void boot(bool two_domains)
         struct domain *d = domain_create(1, "fuzz1", false);
         char err[160];
 
-        if ( !d || builder_build(d, &img, DOM_PAGES, "", 0, &l, err, sizeof(err)) )
+        if ( !d || domain_set_vcpus(d, 2) ||
+             builder_build(d, &img, DOM_PAGES, "", 0, &l, err, sizeof(err)) )
             fake_fail("cannot build d1: %s", d ? err : "domain_create failed");
         record_domain(&doms[1], d);
         doms[1].l = l;

@@ -144,6 +144,21 @@ def generic_args(words, cmd, a2=0, a3=0, a4=0):
         body += word(w)
     return body + [1, cmd] + [1] + BUF + word(a2) + word(a3) + word(a4)
 
+# gen_vcpu_op: cmd index (0 initialise, 1 up, 2 down, 3 is_up, 4 runstate,
+# 5 set_singleshot, 6 stop_singleshot), the vCPU (0-2), the buffer.
+def vcpu_op(cmd, vcpu, w0=0, w1=0):
+    return op_hcall(24, [cmd, vcpu] + BUF + word(w0) + word(w1))
+
+
+def vcpu_initialise(vcpu, eip, esp, eflags=0x202, cr3_mfn=None, fpu=True):
+    """A context of the flat ring-1 segments on the caller's own page tables
+    (or cr3_mfn's), FNINIT's control words."""
+    f = (1 if fpu else 0) | (0x10 if cr3_mfn is not None else 0)
+    body = [0, vcpu] + BUF + [f] + eip + esp + u32(eflags)
+    if cr3_mfn is not None:
+        body += cr3_mfn
+    return op_hcall(24, body + u16(0x37f) + u32(0x1f80))
+
 
 def multicall(entries):
     """entries: (nr, argument bytes as for that hypercall's generator)."""
@@ -332,6 +347,24 @@ SEEDS = {
         ("d0 yields", yield_()),
         ("d1 #BP", exception(3)),
         ("d0 #PF with no handler: the machine stops", exception(14, 0, 0x1000)),
+    ]),
+    "vcpus": ("dom0's second vCPU: initialised, up, run, asked about, down; refused contexts",
+              header(), [
+        ("d0 initialises vCPU 1 on its own page tables", vcpu_initialise(1, mapped(1), mapped(200))),
+        ("d0 brings it up", vcpu_op(1, 1)),
+        ("d0 asks: is it up", vcpu_op(3, 1)),
+        ("d0 yields: another vCPU runs", yield_()),
+        ("its runstate", vcpu_op(4, 1)),
+        ("time passes", time(500)),
+        ("initialised again: -EEXIST", vcpu_initialise(1, mapped(1), mapped(200))),
+        ("a context on the L2 as page tables: -EEXIST first", vcpu_initialise(1, mapped(1), mapped(2),
+                                                                       cr3_mfn=pt(1))),
+        ("vCPU 1 down", vcpu_op(2, 1)),
+        ("vCPU 2 does not exist", vcpu_op(3, 2)),
+        ("yield", yield_()),
+        ("vCPU 1 up again", vcpu_op(1, 1)),
+        ("time passes", time(2000)),
+        ("vCPU 1 down", vcpu_op(2, 1)),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

@@ -69,6 +69,7 @@ int main(void)
     unit_register_events();
     unit_register_sched();
     unit_register_trace();
+    unit_register_vcpu();
 
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

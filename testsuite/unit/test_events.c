@@ -295,8 +295,8 @@ static void test_evtchn_bad_input(void)
             CU_ASSERT_EQUAL(fault_configure("guest_copy:fail-nth=0"), 0);
             CU_ASSERT_EQUAL(memcmp(&before.evtchn, &current->domain->evtchn,
                                    sizeof(before.evtchn)), 0);
-            CU_ASSERT_EQUAL(memcmp(&before.virq_port, &current->domain->virq_port,
-                                   sizeof(before.virq_port)), 0);
+            CU_ASSERT_EQUAL(memcmp(&before.vcpu[0].virq_port, &current->domain->vcpu[0].virq_port,
+                                   sizeof(before.vcpu[0].virq_port)), 0);
             /* Positive: the same call without the fault binds a port. */
             CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, out_ops[i], ARG, 0, 0, 0),
                             0);

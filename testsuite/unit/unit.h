@@ -73,5 +73,6 @@ void unit_register_fpu(void);
 void unit_register_events(void);
 void unit_register_sched(void);
 void unit_register_trace(void);
+void unit_register_vcpu(void);
 
 #endif /* UNIT_H */

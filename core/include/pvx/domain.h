@@ -18,7 +18,9 @@ struct shared_info;
 struct vcpu_info;
 
 #define MAX_DOMAINS     1024
-#define MAX_VIRT_CPUS   1
+/* vCPUs a domain may have: each is a static struct vcpu (3 KiB) in struct
+ * domain, so the number stays small until vCPUs come from frames. */
+#define MAX_VIRT_CPUS   2
 #define DOMAIN_NAME_LEN 32
 #define GNTTAB_MAX_FRAMES 4
 
@@ -32,6 +34,11 @@ struct vcpu {
     uint32_t ldt_base;          /* MMUEXT_SET_LDT: guest linear address, page aligned */
     uint32_t ldt_ents;          /* entries (0..8192); its frames are typed lazily */
     bool in_multicall;          /* a multicall is running: nested ones are refused */
+    bool initialised;           /* has a context: vCPU 0 from the builder, others by
+                                 * VCPUOP_initialise (domain/vcpu.c) */
+    bool up;                    /* VCPUOP_up / down: may run when picked */
+    uint16_t virq_port[NR_VIRQS];   /* the port each VIRQ of this vCPU is bound to, 0: none
+                                     * (a domain's and the machine's VIRQs: on vCPU 0) */
     struct vcpu_cpu cpu;        /* trap table, callbacks, GDT, virtual CRs (traps.h) */
     /* Events, timers, scheduling (event_channel.c, time.c, schedule.c). */
     uint32_t event_callback_cs; /* CALLBACKTYPE_event; cs 0: none registered */
@@ -84,17 +91,15 @@ struct domain {
     mfn_t shared_info_mfn;
     struct shared_info *shared_info;
 
-    unsigned int nr_vcpus;
+    unsigned int nr_vcpus;      /* vCPUs it has (1..MAX_VIRT_CPUS), set before it runs */
     struct vcpu vcpu[MAX_VIRT_CPUS];
 
     bool console_at_line_start; /* for the "(dN) " prefix of domU console lines */
     unsigned int dispatches;    /* schedule.c: times one of its vCPUs was dispatched */
     uint32_t vm_assist;         /* VMASST_TYPE_* bits it enabled (do_vm_assist) */
 
-    /* Event channels (event_channel.c): the ports, and the port each VIRQ
-     * is bound to (0: none). */
+    /* Event channels (event_channel.c). */
     struct evtchn evtchn[EVTCHN_MAX_PORTS];
-    uint16_t virq_port[NR_VIRQS];
 
     mfn_t gnttab_frame[GNTTAB_MAX_FRAMES];  /* grant_table.c: the domain's own frames */
     unsigned int gnttab_nr_frames;
@@ -129,6 +134,15 @@ void domain_destroy(struct domain *d);
  * destroy it at once, or on the way out of the hypervisor if d's vCPU is
  * the one running. Not for the initial domain. */
 void domain_kill(struct domain *d, uint16_t by);
+
+/* A new domain has one vCPU; before it runs it may be given up to
+ * MAX_VIRT_CPUS (dom0_max_vcpus=, a module's vcpus=). 0 or -EINVAL. */
+int domain_set_vcpus(struct domain *d, unsigned int n);
+
+/* vcpu_op (domain/vcpu.c): initialise, up, down, is_up here; the timers and
+ * the runstate are time.c's (time_vcpu_op). */
+long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg, uint32_t a4,
+                uint32_t a5);
 
 /* Has d enabled this VMASST_TYPE_*? */
 #define VM_ASSIST(d, type) (((d)->vm_assist >> (type)) & 1u)

@@ -37,6 +37,9 @@ void fpu_set_virtual_ts(struct vcpu *v, bool ts);
 bool fpu_device_not_available(struct vcpu *v);
 /* v's domain is dying: its registers are dropped, never saved again. */
 void fpu_destroy_vcpu(struct vcpu *v);
+/* A vCPU that has not run yet gets these registers (a 512-byte fxsave
+ * image, VCPUOP_initialise); MXCSR is cut to the bits every CPU takes. */
+void fpu_vcpu_set_state(struct vcpu *v, const void *fxsave);
 /* The vCPU whose registers the machine's FPU holds, or NULL. */
 const struct vcpu *fpu_owner(void);
 

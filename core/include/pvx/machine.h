@@ -25,6 +25,7 @@
 #include <pvx/layout.h>
 #include <pvx/sched.h>
 #include <pvx/traps.h>
+#include <public/xen.h>
 
 struct frame;
 struct sched_ops;
@@ -128,6 +129,7 @@ struct machine {
         char cmdline[BOOT_MAX_CMDLINE + 1];
         uint64_t dom0_mem;
         bool dom0_mem_given;            /* else the default, fitted to what is free */
+        unsigned int dom0_vcpus;        /* dom0_max_vcpus= */
         bool fault_report;              /* fail_report=1 */
     } setup;
 
@@ -139,6 +141,9 @@ struct machine {
 
     /* traps.c: set_trap_table builds a table here before it commits it. */
     struct virt_trap trap_table_scratch[NR_VECTORS];
+
+    /* domain/vcpu.c: VCPUOP_initialise reads the guest's context here. */
+    struct vcpu_guest_context vcpu_ctx_scratch;
 };
 
 extern struct machine machine;

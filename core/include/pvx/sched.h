@@ -30,6 +30,7 @@ struct sched_vcpu {
     unsigned int slot;          /* its index in sched_vcpus() */
     bool blocked;               /* SCHEDOP_block / poll: waits for an event */
     bool polling;               /* SCHEDOP_poll: only these ports wake it */
+    bool down;                  /* VCPUOP_down: nothing wakes it until VCPUOP_up */
     int32_t poll_port;          /* the one port polled, or -1: any port wakes */
     uint64_t poll_timeout;      /* system time, 0: none */
     uint64_t dispatch_ns;       /* when it last started running */
@@ -97,6 +98,11 @@ void sched_init(void);
 /* A new domain's vCPU joins the scheduler (runnable while its domain runs). */
 void sched_add_vcpu(struct vcpu *v);
 void sched_remove_vcpu(struct vcpu *v);
+/* VCPUOP_up / VCPUOP_down: v joins the rotation (the first time) or comes
+ * back; v leaves it (an event still clears its block, but wakes it only
+ * when it is up again). */
+void sched_vcpu_up(struct vcpu *v);
+void sched_vcpu_down(struct vcpu *v);
 /* Make v the running vCPU: its address space, its time info. */
 void sched_switch_to(struct vcpu *v);
 /* Choose and switch to the next vCPU (idling while none can run). */

@@ -50,8 +50,9 @@ uint64_t time_scale_delta(uint64_t delta, uint32_t mul, int8_t shift);
 
 long do_set_timer_op(struct vcpu *v, uint32_t lo, uint32_t hi, uint32_t a3, uint32_t a4,
                      uint32_t a5);
-long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg, uint32_t a4,
-                uint32_t a5);
+/* vcpu_op's timer and runstate sub-ops for target (a vCPU of v's domain);
+ * -ENOSYS for any other (do_vcpu_op, domain/vcpu.c, has those). */
+long time_vcpu_op(struct vcpu *v, struct vcpu *target, uint32_t cmd, uint32_t arg);
 long do_platform_op(struct vcpu *v, uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4,
                     uint32_t a5);
 

@@ -76,6 +76,17 @@ void traps_load_vcpu(struct vcpu *v);
 /* Give back what a dying vCPU holds (its GDT frames' type references). */
 void traps_destroy_vcpu(struct vcpu *v);
 
+/* May a gate (trap, callback) name this code selector (RPL fixed up)? A
+ * guest GDT/LDT entry or the flat ring-1 cs, none of the hypervisor's. */
+bool traps_gate_selector_ok(uint32_t cs);
+
+/* VCPUOP_initialise: are the context's gates ones set_trap_table and
+ * set_callbacks would take (0 or -EINVAL)? Then set them, with its kernel
+ * stack, as v's (nothing can fail). */
+struct vcpu_guest_context;
+int traps_context_check(const struct vcpu_guest_context *c);
+void traps_context_install(struct vcpu *v, const struct vcpu_guest_context *c);
+
 /* RPL 0 becomes 1: a guest kernel runs in ring 1, never 0 (Xen's fixup). */
 static inline uint32_t traps_fixup_selector(uint32_t sel)
 {
@@ -116,6 +127,15 @@ uint32_t desc_code_limit(struct vcpu *v, uint32_t sel);
 
 long do_set_gdt(struct vcpu *v, uint32_t frame_list, uint32_t entries, uint32_t a3,
                 uint32_t a4, uint32_t a5);
+/* A GDT in steps (VCPUOP_initialise): take every frame (validated; 0 or
+ * -EINVAL with nothing taken), give them back, or install them as v's. */
+int desc_gdt_take(struct domain *d, const mfn_t *frames, unsigned int entries);
+void desc_gdt_put(const mfn_t *frames, unsigned int entries);
+void desc_gdt_install(struct vcpu *v, const mfn_t *frames, unsigned int entries);
+/* A vCPU about to run for the first time (VCPUOP_up): -EINVAL unless its
+ * cs, ss and kernel stack load with its own tables; then their LDT pages
+ * are mapped and a data selector that would not load is made null. */
+int desc_vcpu_ready(struct vcpu *v);
 long do_update_descriptor(struct vcpu *v, uint32_t pa_lo, uint32_t pa_hi, uint32_t desc_lo,
                           uint32_t desc_hi, uint32_t a5);
 void desc_load_gdt(struct vcpu *v);
@@ -147,6 +167,9 @@ void emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 long do_fpu_taskswitch(struct vcpu *v, uint32_t set, uint32_t a2, uint32_t a3,
                        uint32_t a4, uint32_t a5);
+/* A debug register value a guest may set: 0 with reg and value made what
+ * is stored (DR4/5 as DR6/7, fixed bits), or -EPERM / -EINVAL. */
+int emulate_debugreg_check(unsigned int *reg, uint32_t *value);
 long do_set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value, uint32_t a3,
                      uint32_t a4, uint32_t a5);
 long do_get_debugreg(struct vcpu *v, uint32_t reg, uint32_t a2, uint32_t a3,

@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vcpu.c - a domain's further vCPUs: how many it has, and vcpu_op's life
+ * cycle of each (VCPUOP_initialise, up, down, is_up), as Xen has them.
+ *
+ * vCPU 0 is the builder's: it starts initialised and up. Any other starts
+ * with nothing: VCPUOP_initialise gives it a whole context once (registers,
+ * trap table, callbacks, kernel stack, GDT, LDT, page tables, debug and FPU
+ * registers), VCPUOP_up lets it run, VCPUOP_down stops it again. All of a
+ * domain's vCPUs share the one physical CPU: the scheduler switches between
+ * them as between domains, each with its own page tables, GDT and FPU state.
+ *
+ * Where pvx is stricter than Xen, it says so at the check: VCPUOP_up
+ * refuses a vCPU whose cs, ss or kernel stack would not load (Xen lets it
+ * fault into its failsafe callback), and every gate of the context is
+ * checked as set_trap_table checks it.
+ */
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/fpu.h>
+#include <pvx/guest_access.h>
+#include <pvx/layout.h>
+#include <pvx/lib.h>
+#include <pvx/machine.h>
+#include <pvx/mm.h>
+#include <pvx/sched.h>
+#include <pvx/time.h>
+#include <pvx/traps.h>
+#include <public/vcpu.h>
+#include <public/xen.h>
+
+int domain_set_vcpus(struct domain *d, unsigned int n)
+{
+    if ( n < 1 || n > MAX_VIRT_CPUS )
+        return -EINVAL;
+    ASSERT(!d->vcpu[0].sched.registered);   /* before the domain runs */
+    d->nr_vcpus = n;
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * VCPUOP_initialise.
+ */
+
+/* Everything of the context that can be judged by itself (Xen's
+ * arch_set_info_guest checks, and set_trap_table's, set_debugreg's). */
+static int vcpu_context_check(const struct vcpu_guest_context *c)
+{
+    int rc = -EINVAL;
+
+    if ( (c->ldt_base & (PAGE_SIZE - 1)) || c->ldt_ents > 8192 ||
+         (uint64_t)c->ldt_base + (uint64_t)c->ldt_ents * 8 > HYPERVISOR_VIRT_START )
+        goto out;
+    if ( c->gdt_ents > FIRST_RESERVED_GDT_ENTRY )
+        goto out;
+    for ( unsigned int i = 0; i < 8; i++ )
+    {
+        unsigned int reg = i;
+        uint32_t value = c->debugreg[i];
+
+        if ( i == 4 || i == 5 )
+            continue;                   /* aliases of 6 and 7: not taken from a context */
+        if ( emulate_debugreg_check(&reg, &value) )
+            goto out;
+    }
+    rc = traps_context_check(c);
+
+ out:
+    return rc;
+}
+
+/* The context's registers become t's frame (Xen's fixups: a kernel
+ * selector of RPL 0 runs in ring 1, IOPL is virtual, IF is set). */
+static void vcpu_context_regs(struct vcpu *t, const struct vcpu_guest_context *c)
+{
+    const struct cpu_user_regs *u = &c->user_regs;
+    struct cpu_regs *r = vcpu_regs(t);
+
+    *r = (struct cpu_regs){
+        .ebx = u->ebx, .ecx = u->ecx, .edx = u->edx, .esi = u->esi, .edi = u->edi,
+        .ebp = u->ebp, .eax = u->eax,
+        .eip = u->eip, .cs = traps_fixup_selector(u->cs), .eflags = u->eflags,
+        .esp = u->esp, .ss = traps_fixup_selector(u->ss),
+        .ds = u->ds, .es = u->es, .fs = u->fs, .gs = u->gs,
+    };
+    t->cpu.iopl = (u->eflags & X86_EFLAGS_IOPL) >> 12;
+    regs_sanitize_eflags(r);
+}
+
+static long vcpu_initialise(struct vcpu *v, struct vcpu *t, gva_t arg)
+{
+    struct vcpu_guest_context *c = &machine.vcpu_ctx_scratch;
+    mfn_t gdt[GDT_GUEST_FRAMES];
+    long rc;
+
+    if ( t->initialised )
+        return -EEXIST;
+    if ( copy_from_guest(v, c, arg, sizeof(*c)) )
+        return -EFAULT;
+    rc = vcpu_context_check(c);
+    if ( rc )
+        goto out;
+
+    /* The two things that take references: the GDT's frames, then the
+     * page tables. A failure of the second gives the first back. */
+    for ( unsigned int i = 0; i < GDT_GUEST_FRAMES; i++ )
+        gdt[i] = c->gdt_frames[i];
+    rc = desc_gdt_take(t->domain, gdt, c->gdt_ents);
+    if ( rc )
+        goto out;
+    rc = mm_new_baseptr(t, xen_cr3_to_pfn(c->ctrlreg[3]));
+    if ( rc )
+    {
+        desc_gdt_put(gdt, c->gdt_ents);
+        rc = -EINVAL;
+        goto out;
+    }
+
+    /* Nothing below can fail. */
+    desc_gdt_install(t, gdt, c->gdt_ents);
+    t->ldt_base = c->ldt_ents ? c->ldt_base : 0;
+    t->ldt_ents = c->ldt_ents;
+    traps_context_install(t, c);
+    for ( unsigned int i = 0; i < 8; i++ )
+    {
+        unsigned int reg = i;
+        uint32_t value = c->debugreg[i];
+
+        if ( i != 4 && i != 5 && !emulate_debugreg_check(&reg, &value) )
+            t->cpu.debugreg[reg] = value;
+    }
+    if ( c->flags & VGCF_i387_valid )
+        fpu_vcpu_set_state(t, c->fpu_ctxt.x);
+    vcpu_context_regs(t, c);
+    t->initialised = true;
+
+ out:
+    return rc;
+}
+
+/* ------------------------------------------------------------------------
+ * Up and down.
+ */
+
+static long vcpu_up(struct vcpu *t)
+{
+    long rc = -EINVAL;
+
+    if ( !t->initialised )
+        goto out;
+    rc = 0;
+    if ( t->up )
+        goto out;
+    /* pvx only: a vCPU whose first instruction could not be loaded. */
+    rc = desc_vcpu_ready(t);
+    if ( rc )
+        goto out;
+    t->up = true;
+    sched_vcpu_up(t);
+
+ out:
+    return rc;
+}
+
+/* As Xen: the last vCPU of a domain to go down powers the domain off. */
+static long vcpu_down(struct vcpu *t)
+{
+    struct domain *d = t->domain;
+    unsigned int others = 0;
+
+    if ( !t->up )
+        return 0;
+    for ( unsigned int i = 0; i < d->nr_vcpus; i++ )
+        others += &d->vcpu[i] != t && d->vcpu[i].up;
+    if ( !others )
+    {
+        domain_shutdown(d, SHUTDOWN_poweroff);
+        return 0;
+    }
+    t->up = false;
+    sched_vcpu_down(t);
+    return 0;
+}
+
+long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg,
+                uint32_t a4 __unused, uint32_t a5 __unused)
+{
+    struct domain *d = v->domain;
+    struct vcpu *t;
+
+    if ( vcpuid >= d->nr_vcpus )
+        return -ENOENT;
+    t = &d->vcpu[vcpuid];
+
+    switch ( cmd )
+    {
+    case VCPUOP_initialise:
+        return vcpu_initialise(v, t, arg);
+    case VCPUOP_up:
+        return vcpu_up(t);
+    case VCPUOP_down:
+        return vcpu_down(t);
+    case VCPUOP_is_up:
+        return t->up;
+    default:
+        return time_vcpu_op(v, t, cmd, arg);
+    }
+}
