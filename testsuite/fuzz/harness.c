@@ -152,7 +152,7 @@ static void tr(const char *fmt, ...)
 /* "v1" after the domain in the trace for a vCPU but the first. */
 static const char *vcpu_tag(const struct vcpu *v)
 {
-    static char tag[8];
+    static char tag[16];
 
     if ( !v->id )
         return "";
