@@ -6,7 +6,7 @@
  */
 #include "x86.h"
 
-_Static_assert(PVX_ARCH_VERSION == 7, "arch-x86 implements arch.h version 7");
+_Static_assert(PVX_ARCH_VERSION == 8, "arch-x86 implements arch.h version 8");
 
 static struct boot_info boot_info;
 

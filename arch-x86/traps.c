@@ -130,6 +130,13 @@ void x86_trap_dispatch(struct cpu_regs *regs)
         x86_pic_spurious(vec);
     else if ( !from_guest )
     {
+        /* Breakpoints are the guest's (arch_load_debugregs): one the
+         * hypervisor itself hit is ignored, as Xen ignores them inside. */
+        if ( vec == X86_EXC_DB )
+        {
+            write_dr6(X86_DR6_DEFAULT);
+            return;
+        }
         if ( vec < X86_NR_EXCEPTIONS && fixup_segment(regs) )
             return;
         if ( vec < X86_NR_EXCEPTIONS && (char *)regs->eip == x86_iret )
@@ -150,4 +157,35 @@ void x86_trap_dispatch(struct cpu_regs *regs)
 void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
 {
     x86_panic("arch_regs_fill(%p, %#x): x86 frames are never partial\n", regs, fields);
+}
+
+/* ------------------------------------------------------------------------
+ * Debug registers: the running vCPU's breakpoints. A write to DR7 is
+ * serializing; a switch between vCPUs with the same (usually none) writes
+ * nothing.
+ */
+static uint32_t dr_loaded[4], dr7_loaded;
+
+void arch_load_debugregs(const uint32_t addr[4], uint32_t dr7)
+{
+    if ( dr7 == 0 && dr7_loaded == 0 )
+        return;
+    if ( dr7 == dr7_loaded && !memcmp(addr, dr_loaded, sizeof(dr_loaded)) )
+        return;
+    write_dr7(0);                       /* nothing armed while the addresses change */
+    write_dr0(addr[0]);
+    write_dr1(addr[1]);
+    write_dr2(addr[2]);
+    write_dr3(addr[3]);
+    memcpy(dr_loaded, addr, sizeof(dr_loaded));
+    write_dr7(dr7);
+    dr7_loaded = dr7;
+}
+
+uint32_t arch_take_dr6(void)
+{
+    uint32_t dr6 = read_dr6();
+
+    write_dr6(X86_DR6_DEFAULT);         /* the CPU never clears the hit bits itself */
+    return dr6;
 }

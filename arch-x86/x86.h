@@ -97,6 +97,15 @@ static inline uint32_t read_cr2(void) { uint32_t v; asm volatile ( "mov %%cr2, %
 static inline uint32_t read_cr3(void) { uint32_t v; asm volatile ( "mov %%cr3, %0" : "=r" (v) ); return v; }
 static inline uint32_t read_cr4(void) { uint32_t v; asm volatile ( "mov %%cr4, %0" : "=r" (v) ); return v; }
 
+#define X86_DR6_DEFAULT 0xffff0ff0u
+static inline uint32_t read_dr6(void) { uint32_t v; asm volatile ( "mov %%dr6, %0" : "=r" (v) ); return v; }
+static inline void write_dr0(uint32_t v) { asm volatile ( "mov %0, %%dr0" :: "r" (v) ); }
+static inline void write_dr1(uint32_t v) { asm volatile ( "mov %0, %%dr1" :: "r" (v) ); }
+static inline void write_dr2(uint32_t v) { asm volatile ( "mov %0, %%dr2" :: "r" (v) ); }
+static inline void write_dr3(uint32_t v) { asm volatile ( "mov %0, %%dr3" :: "r" (v) ); }
+static inline void write_dr6(uint32_t v) { asm volatile ( "mov %0, %%dr6" :: "r" (v) ); }
+static inline void write_dr7(uint32_t v) { asm volatile ( "mov %0, %%dr7" :: "r" (v) ); }
+
 static inline void write_cr3(uint32_t v)
 {
     asm volatile ( "mov %0, %%cr3" :: "r" (v) : "memory" );

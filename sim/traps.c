@@ -14,6 +14,12 @@
  *    Unicorn's "exception in flight" state (else the next fault would arrive
  *    as #DF).
  *
+ * Debug registers (arch_load_debugregs), which Unicorn does not implement,
+ * are modelled here: memory hooks on each data breakpoint's bytes and, while
+ * any breakpoint is armed, a hook on every instruction that delivers a data
+ * hit as the trap it is (after the access, past the next instruction after a
+ * load of ss) and an execution hit as a fault.
+ *
  * What Unicorn leaves out of the CPU is put back here: the I/O privilege
  * check (in/out/ins/outs, #GP(0) when CPL > IOPL), sysenter (#GP(0): no
  * SYSENTER_CS) and syscall (#UD: no EFER.SCE), which Unicorn runs as no-ops.
@@ -52,6 +58,22 @@ static bool io_undoing;
 
 /* A lazy hypercall entry is running (hook_intr): the CPU holds the rest. */
 static bool in_lazy;
+
+/* The breakpoints: what the core asked for, what the hooks implement, and
+ * what they found. */
+#define DR6_DEFAULT     0xffff0ff0u
+#define DR6_BS          0x00004000u     /* single step */
+#define DR7_ENABLES     0x000000ffu
+static struct {
+    uint32_t addr[4], dr7;              /* arch_load_debugregs */
+    bool changed;                       /* the hooks are not these yet */
+    uc_hook data[1], boundary;          /* 0: none */
+    uint32_t live_dr7;                  /* what the hooks implement */
+    uint32_t pending;                   /* data hits of the instruction just run (B0-B3) */
+    uint32_t dr6;                       /* DR6 as arch_take_dr6 returns it */
+    uint32_t prev_va;                   /* the linear address of the last instruction begun */
+    bool shadow_used;                   /* a pending hit waited out a load of ss */
+} dbg = { .dr6 = DR6_DEFAULT };
 
 /*
  * The lazy hypercall entry: the hook reads eax and cs only (with ebx and
@@ -280,8 +302,10 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
         {
             in_lazy = true;
             missing = core_hypercall_lazy(&cpu_frame, missing);
-            if ( cpu_frame_same_ring(&cpu_frame, cpl, missing) )
-                cpu_frame_write_lazy(&cpu_frame, missing);  /* continue right here */
+            /* Continue right here, unless the breakpoints' hooks must change
+             * (only outside the engine). */
+            if ( cpu_frame_same_ring(&cpu_frame, cpl, missing) && !dbg.changed )
+                cpu_frame_write_lazy(&cpu_frame, missing);
             else
             {
                 /* Re-entered through a template: every field is written. */
@@ -331,7 +355,7 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
             trace_hcall_exit(&cpu_frame);
 
         /* Stale translations can only be dropped outside the engine. */
-        if ( cpu_frame_same_ring(&cpu_frame, cpl, 0) )
+        if ( cpu_frame_same_ring(&cpu_frame, cpl, 0) && !dbg.changed )
             cpu_frame_write_changed(&cpu_frame, &entry); /* continue right here */
         else
             stop(STOP_RELOAD);
@@ -354,6 +378,9 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
     else
     {
         cpu_frame.entry_vector = intno;
+        /* Unicorn's #DB is the single-step trap (breakpoints are ours). */
+        if ( intno == X86_EXC_DB )
+            dbg.dr6 |= DR6_BS;
         if ( intno == X86_EXC_PF )
             cpu_frame.error_code = dis_pf_error_code(&cpu_frame, cr2);
         else if ( intno == X86_EXC_GP || intno == X86_EXC_NP || intno == X86_EXC_SS ||
@@ -527,6 +554,171 @@ static void hook_syscall(uc_engine *uc, void *data)
         stop_fault(X86_EXC_UD, (uint32_t)cpu_reg_read(UC_X86_REG_EIP));
 }
 
+
+/* ------------------------------------------------------------------------
+ * Debug registers.
+ */
+
+static unsigned int dr7_rw(uint32_t dr7, unsigned int i)
+{
+    return (dr7 >> (16 + i * 4)) & 3;
+}
+
+static unsigned int dr7_len(uint32_t dr7, unsigned int i)
+{
+    static const uint8_t bytes[4] = { 1, 2, 8, 4 };
+
+    return bytes[(dr7 >> (18 + i * 4)) & 3];
+}
+
+static bool dr7_enabled(uint32_t dr7, unsigned int i)
+{
+    return (dr7 >> (i * 2)) & 3;
+}
+
+void arch_load_debugregs(const uint32_t addr[4], uint32_t dr7)
+{
+    if ( dr7 == dbg.dr7 && (dr7 == 0 || !memcmp(addr, dbg.addr, sizeof(dbg.addr))) )
+        return;
+    memcpy(dbg.addr, addr, sizeof(dbg.addr));
+    dbg.dr7 = dr7;
+    dbg.changed = true;                 /* hooks change only outside the engine */
+}
+
+uint32_t arch_take_dr6(void)
+{
+    uint32_t dr6 = dbg.dr6;
+
+    dbg.dr6 = DR6_DEFAULT;
+    return dr6;
+}
+
+/*
+ * A data access (Unicorn gives memory hooks the machine address, not the
+ * linear one): each armed data breakpoint's bytes are found through the
+ * page tables now, and an access overlapping them is a hit. A breakpoint
+ * hits through another linear alias of its frame too, which hardware
+ * (matching linear addresses) would not.
+ */
+static void hook_dbg_data(uc_engine *uc, uc_mem_type type, uint64_t address, int size,
+                          int64_t value, void *data)
+{
+    (void)uc;
+    (void)value;
+    (void)data;
+    if ( io_undoing || stop_reason != STOP_NONE )
+        return;
+    for ( unsigned int i = 0; i < 4; i++ )
+    {
+        uint32_t rw = dr7_rw(dbg.live_dr7, i), len = dr7_len(dbg.live_dr7, i);
+        struct sim_walk w;
+
+        if ( !dr7_enabled(dbg.live_dr7, i) || rw == 0 || (rw == 1 && type != UC_MEM_WRITE) )
+            continue;
+        mem_walk(sim_cr3, dbg.addr[i] & ~(len - 1), &w);
+        if ( w.ok && address < w.pa + len && w.pa < address + (uint64_t)size )
+            dbg.pending |= 1u << i;
+    }
+}
+
+/* The instruction at va (linear) loads ss: mov to ss or pop ss. */
+static bool loads_ss(uint32_t va)
+{
+    uint8_t b[15];
+    size_t n = mem_read_virt(sim_cr3, va, b, sizeof(b)), i = 0;
+
+    while ( i < n && (b[i] == 0x66 || b[i] == 0x67 || b[i] == 0x2e || b[i] == 0x36 ||
+                      b[i] == 0x3e || b[i] == 0x26 || b[i] == 0x64 || b[i] == 0x65) )
+        i++;
+    return i < n && (b[i] == 0x17 || (b[i] == 0x8e && i + 1 < n && ((b[i + 1] >> 3) & 7) == 2));
+}
+
+/* #DB with eip at this instruction: a fault (an execution breakpoint) or
+ * the trap of the data hits of the one before. */
+static void dbg_deliver(uint32_t hits)
+{
+    dbg.dr6 |= hits;
+    dbg.pending = 0;
+    dbg.shadow_used = false;
+    cpu_frame_save(&cpu_frame);
+    cpu_frame.entry_vector = X86_EXC_DB;
+    cpu_frame.error_code = 0;
+    stop_cr2 = 0;
+    stop(STOP_TRAP);
+}
+
+/* Before every instruction while a breakpoint is armed. */
+static void hook_dbg_insn(uc_engine *uc, uint64_t address, uint32_t size, void *data)
+{
+    uint32_t va = (uint32_t)address, hits = 0;
+
+    (void)uc;
+    (void)size;
+    (void)data;
+    if ( io_undoing || stop_reason != STOP_NONE )
+        return;
+    if ( dbg.pending )
+    {
+        /* A load of ss holds every debug exception off for one instruction. */
+        if ( !dbg.shadow_used && loads_ss(dbg.prev_va) )
+            dbg.shadow_used = true;
+        else
+        {
+            dbg_deliver(dbg.pending);
+            return;
+        }
+    }
+    dbg.prev_va = va;
+    for ( unsigned int i = 0; i < 4; i++ )
+        if ( dr7_enabled(dbg.live_dr7, i) && dr7_rw(dbg.live_dr7, i) == 0 && dbg.addr[i] == va )
+            hits |= 1u << i;
+    if ( !hits )
+        return;
+    /* RF (set by the guest's handler in the frame it returns through) lets
+     * the instruction run once. */
+    {
+        uint32_t eflags = (uint32_t)cpu_reg_read(UC_X86_REG_EFLAGS);
+
+        if ( eflags & X86_EFLAGS_RF )
+        {
+            cpu_reg_write(UC_X86_REG_EFLAGS, eflags & ~X86_EFLAGS_RF, "eflags");
+            return;
+        }
+    }
+    dbg_deliver(hits);
+}
+
+/* Outside the engine: the hooks become what the core asked for. */
+static void dbg_install(void)
+{
+    if ( dbg.data[0] )
+    {
+        cpu_check(uc_hook_del(sim_uc, dbg.data[0]), "remove the data breakpoints' hook");
+        dbg.data[0] = 0;
+    }
+    if ( dbg.boundary )
+    {
+        cpu_check(uc_hook_del(sim_uc, dbg.boundary), "remove the breakpoints' hook");
+        dbg.boundary = 0;
+    }
+    dbg.live_dr7 = dbg.dr7;
+    dbg.pending = 0;
+    dbg.shadow_used = false;
+    /* One hook for every data breakpoint (it sees machine addresses). */
+    for ( unsigned int i = 0; i < 4; i++ )
+        if ( dr7_enabled(dbg.dr7, i) && dr7_rw(dbg.dr7, i) != 0 && !dbg.data[0] )
+            cpu_check(uc_hook_add(sim_uc, &dbg.data[0], UC_HOOK_MEM_READ | UC_HOOK_MEM_WRITE,
+                                  hook_dbg_data, NULL, 1, 0), "the data breakpoints' hook");
+    if ( dbg.dr7 & DR7_ENABLES )
+        cpu_check(uc_hook_add(sim_uc, &dbg.boundary, UC_HOOK_CODE, hook_dbg_insn, NULL, 1, 0),
+                  "the breakpoints' hook");
+    /* Code translated before has no calls to the new hooks. */
+    cpu_check(uc_ctl_flush_tb(sim_uc), "flush translations");
+    cpu_check(uc_ctl_flush_tlb(sim_uc), "flush the TLB");
+    time_cache_flush();
+    dbg.changed = false;
+}
+
 /* ------------------------------------------------------------------------
  * Start-up and the run loop's part.
  */
@@ -550,12 +742,21 @@ void traps_init(void)
 void traps_before_run(void)
 {
     stop_reason = STOP_NONE;
+    if ( dbg.changed )
+        dbg_install();
 }
 
 /* The engine stopped: why, and the core's part in it. True when the frame
  * must be loaded in full before the guest goes on. */
 bool traps_exit(uc_err err)
 {
+    /* A data hit outlives only a stop between instructions (the budget's):
+     * anything else is the next instruction's fault, or the hit's own #DB. */
+    if ( stop_reason != STOP_NONE )
+    {
+        dbg.pending = 0;
+        dbg.shadow_used = false;
+    }
     switch ( stop_reason )
     {
     case STOP_RELOAD:
@@ -604,6 +805,17 @@ bool traps_exit(uc_err err)
         if ( !time_budget_expired() )
         {
             core_vcpu_unrunnable(&cpu_frame, "the CPU stopped for no reason");
+            return true;
+        }
+        if ( dbg.pending )
+        {
+            /* The budget stopped the engine between a data hit and its #DB. */
+            dbg.dr6 |= dbg.pending;
+            dbg.pending = 0;
+            dbg.shadow_used = false;
+            cpu_frame.entry_vector = X86_EXC_DB;
+            cpu_frame.error_code = 0;
+            core_trap(&cpu_frame, 0);
             return true;
         }
         return false;                   /* a budget stop: time_after_stop decides */

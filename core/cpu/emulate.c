@@ -5,9 +5,10 @@
  * emulates exactly these, from the guest's own bytes at eip:
  *
  *   mov from CR0/CR2/CR3/CR4, mov to CR0 (TS only), CR2, CR3 (a new base
- *   pointer, validated as MMUEXT_NEW_BASEPTR), CR4 (ignored, as Xen drops bits
+ *   pointer, validated as MMUEXT_NEW_BASEPTR), CR4 (DE only, as Xen drops bits
  *   a guest may not control); clts;
- *   mov to/from DR0-7 (as set/get_debugreg); rdmsr/wrmsr of a small
+ *   mov to/from DR0-7 (as set/get_debugreg: breakpoints armed in the CPU,
+ *   I/O breakpoints checked by the in/out emulation); rdmsr/wrmsr of a small
  *   allow-list; in/out (no devices: reads float high) and cli/sti (no-ops)
  *   while the ring is within the virtual IOPL (PHYSDEVOP_set_iopl);
  *
@@ -30,10 +31,13 @@
 
 #define MAX_INSN_LEN    15
 
+static uint32_t io_breakpoints(const struct vcpu *v, unsigned int port, unsigned int size);
+
 /* The control registers a guest reads: a fixed machine, not the real one. */
 #define CR0_GUEST       0x80050033u     /* PG WP NE ET MP PE */
 #define CR0_TS          0x00000008u
 #define CR4_GUEST       0x00000020u     /* PAE */
+#define X86_CR4_DE      0x00000008u     /* the guest's own: debug extensions */
 
 /* ------------------------------------------------------------------------
  * CPUID: one table for every machine. A 32-bit Core-class CPU without the
@@ -204,7 +208,7 @@ static bool read_cr(struct vcpu *v, unsigned int cr, uint32_t *val)
     case 0: *val = CR0_GUEST | (v->cpu.ts ? CR0_TS : 0); return true;
     case 2: *val = v->cpu.cr2; return true;
     case 3: *val = xen_pfn_to_cr3((uint32_t)(v->cr3 >> PAGE_SHIFT)); return true;
-    case 4: *val = CR4_GUEST; return true;
+    case 4: *val = CR4_GUEST | (v->cpu.cr4_de ? X86_CR4_DE : 0); return true;
     default: return false;
     }
 }
@@ -227,8 +231,8 @@ static bool write_cr(struct vcpu *v, unsigned int cr, uint32_t val)
         return mm_new_baseptr(v, xen_cr3_to_pfn(val)) == 0;
     case 4:
         /* As Xen: bits the guest may not control are dropped, not faulted;
-         * none is the guest's here (no DE, TSD, ... in the CPUID policy). */
-        (void)val;
+         * DE is its own (debug extensions: I/O breakpoints). */
+        v->cpu.cr4_de = val & X86_CR4_DE;
         return true;
     default:
         return false;
@@ -266,6 +270,9 @@ static bool emulate_io(struct vcpu *v, struct insn *in, int op)
 
         r->eax = (r->eax & ~ones) | ones;
     }
+    /* The port: imm8 (the last byte decoded) or dx. */
+    v->cpu.dr6_pending |= io_breakpoints(v, op < 0xe8 ? in->bytes[in->pos - 1] : r->edx & 0xffff,
+                                         size);
     return true;
 }
 
@@ -293,6 +300,12 @@ static bool emulate_0f(struct vcpu *v, struct insn *in)
         }
         if ( op == 0x22 )
             return write_cr(v, (modrm >> 3) & 7, *gpr(r, modrm));
+        /* DR4/5 with CR4.DE set are #UD on hardware (as Xen gives them). */
+        if ( ((modrm >> 3) & 6) == 4 && v->cpu.cr4_de )
+        {
+            r->entry_vector = X86_EXC_UD;
+            return false;
+        }
         if ( op == 0x21 )
         {
             *gpr(r, modrm) = (uint32_t)do_get_debugreg(v, (modrm >> 3) & 7, 0, 0, 0, 0);
@@ -368,32 +381,57 @@ long do_fpu_taskswitch(struct vcpu *v, uint32_t set, uint32_t a2 __unused, uint3
     return 0;
 }
 
-#define DR6_RESERVED_ONE    0xffff0ff0u
+/* ------------------------------------------------------------------------
+ * Debug registers, as Xen keeps them for a PV guest: DR0-3 and DR7 are armed
+ * in the CPU while the vCPU runs (breakpoints on guest addresses only; the
+ * guest's #DB comes back through the trap path with the CPU's DR6), I/O
+ * breakpoints stay virtual (the hypervisor emulates every in/out a guest may
+ * do, and checks them there), DR6 is the guest's own.
+ */
+#define DR6_DEFAULT         0xffff0ff0u     /* reserved ones; what a reset leaves */
 #define DR6_RESERVED_ZERO   0x00001000u
+#define DR6_HITS            0x0000000fu     /* B0-B3 */
 #define DR7_RESERVED_ONE    0x00000400u
 #define DR7_RESERVED_ZERO   0x0000d800u     /* bits 11, 12, 14, 15 */
 #define DR7_GD              0x00002000u
-#define DR7_ACTIVE          0x000000ffu
+#define DR7_ACTIVE          0x000000ffu     /* L0 G0 ... L3 G3 */
+#define DR7_RW_IO           2u              /* R/W field: an I/O breakpoint */
 
-int emulate_debugreg_check(unsigned int *reg, uint32_t *value)
+static unsigned int dr7_rw(uint32_t dr7, unsigned int i)
+{
+    return (dr7 >> (16 + i * 4)) & 3;
+}
+
+static unsigned int dr7_len(uint32_t dr7, unsigned int i)
+{
+    static const uint8_t bytes[4] = { 1, 2, 8, 4 };
+
+    return bytes[(dr7 >> (18 + i * 4)) & 3];
+}
+
+int emulate_debugreg_check(const struct vcpu *v, unsigned int *reg, uint32_t *value)
 {
     switch ( *reg )
     {
     case 0: case 1: case 2: case 3:
         /* A breakpoint on the hypervisor's addresses is refused. */
         return *value > HYPERVISOR_VIRT_START - 4 ? -EPERM : 0;
-    case 4: case 6:                     /* DR4 is DR6 with CR4.DE clear */
+    case 4: case 6:                     /* DR4 is DR6 while CR4.DE is clear */
+        if ( *reg == 4 && v->cpu.cr4_de )
+            return -ENODEV;
         *reg = 6;
-        *value = (*value & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE;
+        *value = (*value & ~DR6_RESERVED_ZERO) | DR6_DEFAULT;
         return 0;
     case 5: case 7:
+        if ( *reg == 5 && v->cpu.cr4_de )
+            return -ENODEV;
         *reg = 7;
         *value = (*value & ~DR7_RESERVED_ZERO) | DR7_RESERVED_ONE;
         if ( *value & DR7_GD )
             return -EPERM;
-        /* I/O breakpoints (R/W = 10b) need CR4.DE, which guests do not get. */
-        for ( unsigned int i = 16; i < 32; i += 4 )
-            if ( (*value & DR7_ACTIVE) && ((*value >> i) & 3) == 2 )
+        /* I/O breakpoints (R/W = 10b) only with CR4.DE. */
+        for ( unsigned int i = 0; i < 4; i++ )
+            if ( (*value & DR7_ACTIVE) && dr7_rw(*value, i) == DR7_RW_IO && !v->cpu.cr4_de )
                 return -EPERM;
         return 0;
     default:
@@ -401,14 +439,64 @@ int emulate_debugreg_check(unsigned int *reg, uint32_t *value)
     }
 }
 
+void emulate_load_debugregs(struct vcpu *v)
+{
+    ASSERT(v == current);
+    arch_load_debugregs(v->cpu.debugreg, v->cpu.debugreg[7] & (DR7_ACTIVE & ~v->cpu.dr7_emul)
+                                         ? v->cpu.debugreg[7] & ~v->cpu.dr7_emul : 0);
+}
+
+/* Store a checked value (reg 0-3, 6 or 7). DR7's I/O enables go apart. */
+static void debugreg_set(struct vcpu *v, unsigned int reg, uint32_t value)
+{
+    if ( reg == 7 )
+    {
+        uint32_t io = 0;
+
+        for ( unsigned int i = 0; i < 4; i++ )
+            if ( dr7_rw(value, i) == DR7_RW_IO )
+                io |= value & (3u << (i * 2));
+        v->cpu.dr7_emul = io;
+        value &= ~io;
+    }
+    v->cpu.debugreg[reg] = value;
+    if ( v == current && reg != 6 )
+        emulate_load_debugregs(v);
+}
+
+void emulate_debug_trap(struct vcpu *v, uint32_t dr6)
+{
+    /* Xen's merge: the hit bits accumulate, the ones that read as zero in
+     * the CPU's DR6 (e.g. RTM) are taken from it. */
+    v->cpu.debugreg[6] |= dr6 & ~DR6_DEFAULT;
+    v->cpu.debugreg[6] &= dr6 | ~DR6_DEFAULT;
+}
+
+/* An emulated in/out of size bytes at port: the I/O breakpoints it hits. */
+static uint32_t io_breakpoints(const struct vcpu *v, unsigned int port, unsigned int size)
+{
+    uint32_t hits = 0, dr7 = v->cpu.debugreg[7] | v->cpu.dr7_emul;
+
+    if ( !v->cpu.cr4_de || !v->cpu.dr7_emul )
+        return 0;
+    for ( unsigned int i = 0; i < 4; i++ )
+    {
+        uint32_t start = v->cpu.debugreg[i] & 0xffff, len = dr7_len(dr7, i);
+
+        if ( (v->cpu.dr7_emul & (3u << (i * 2))) && port < start + len && start < port + size )
+            hits |= 1u << i;
+    }
+    return hits;
+}
+
 long do_set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value, uint32_t a3 __unused,
                      uint32_t a4 __unused, uint32_t a5 __unused)
 {
-    int rc = emulate_debugreg_check(&reg, &value);
+    int rc = emulate_debugreg_check(v, &reg, &value);
 
     if ( rc )
         return rc;
-    v->cpu.debugreg[reg] = value;
+    debugreg_set(v, reg, value);
     return 0;
 }
 
@@ -420,9 +508,13 @@ long do_get_debugreg(struct vcpu *v, uint32_t reg, uint32_t a2 __unused, uint32_
     case 0: case 1: case 2: case 3:
         return (long)(int32_t)v->cpu.debugreg[reg];
     case 4: case 6:
-        return (long)(int32_t)((v->cpu.debugreg[6] & ~DR6_RESERVED_ZERO) | DR6_RESERVED_ONE);
+        if ( reg == 4 && v->cpu.cr4_de )
+            return -ENODEV;
+        return (long)(int32_t)((v->cpu.debugreg[6] & ~DR6_RESERVED_ZERO) | DR6_DEFAULT);
     case 5: case 7:
-        return (long)(int32_t)(v->cpu.debugreg[7] | DR7_RESERVED_ONE);
+        if ( reg == 5 && v->cpu.cr4_de )
+            return -ENODEV;
+        return (long)(int32_t)(v->cpu.debugreg[7] | v->cpu.dr7_emul | DR7_RESERVED_ONE);
     default:
         return -EINVAL;
     }

@@ -238,6 +238,8 @@ static bool soft_int(struct vcpu *v)
     return true;
 }
 
+#define DR6_DEFAULT_BITS 0xffff0ff0u    /* DR6 with no hit */
+
 /* Dispatch one guest exception already saved in the vCPU's frame. */
 void traps_handle(struct vcpu *v, uint32_t cr2)
 {
@@ -251,8 +253,19 @@ void traps_handle(struct vcpu *v, uint32_t cr2)
         if ( r->error_code == 0 && emulate_privileged(v) )
         {
             check_resume_eip(v);
-            return;
+            if ( !v->cpu.dr6_pending )
+                return;
+            /* It hit an I/O breakpoint: a #DB trap, after it. */
+            emulate_debug_trap(v, DR6_DEFAULT_BITS | v->cpu.dr6_pending);
+            v->cpu.dr6_pending = 0;
+            r->entry_vector = X86_EXC_DB;
+            r->error_code = 0;
         }
+        break;
+    case X86_EXC_DB:
+        /* What the CPU's DR6 says (a breakpoint, a single step; nothing
+         * for an icebp) becomes the guest's DR6. */
+        emulate_debug_trap(v, arch_take_dr6());
         break;
     case X86_EXC_UD:
         if ( emulate_forced(v) )
@@ -637,6 +650,7 @@ void traps_load_vcpu(struct vcpu *v)
     fpu_load_vcpu(v);
     desc_load_gdt(v);
     desc_load_ldt(v);
+    emulate_load_debugregs(v);
 }
 
 void traps_destroy_vcpu(struct vcpu *v)

@@ -44,7 +44,7 @@ int domain_set_vcpus(struct domain *d, unsigned int n)
 
 /* Everything of the context that can be judged by itself (Xen's
  * arch_set_info_guest checks, and set_trap_table's, set_debugreg's). */
-static int vcpu_context_check(const struct vcpu_guest_context *c)
+static int vcpu_context_check(const struct vcpu *t, const struct vcpu_guest_context *c)
 {
     int rc = -EINVAL;
 
@@ -60,7 +60,7 @@ static int vcpu_context_check(const struct vcpu_guest_context *c)
 
         if ( i == 4 || i == 5 )
             continue;                   /* aliases of 6 and 7: not taken from a context */
-        if ( emulate_debugreg_check(&reg, &value) )
+        if ( emulate_debugreg_check(t, &reg, &value) )
             goto out;
     }
     rc = traps_context_check(c);
@@ -97,7 +97,7 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, gva_t arg)
         return -EEXIST;
     if ( copy_from_guest(v, c, arg, sizeof(*c)) )
         return -EFAULT;
-    rc = vcpu_context_check(c);
+    rc = vcpu_context_check(t, c);
     if ( rc )
         goto out;
 
@@ -126,7 +126,7 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, gva_t arg)
         unsigned int reg = i;
         uint32_t value = c->debugreg[i];
 
-        if ( i != 4 && i != 5 && !emulate_debugreg_check(&reg, &value) )
+        if ( i != 4 && i != 5 && !emulate_debugreg_check(t, &reg, &value) )
             t->cpu.debugreg[reg] = value;
     }
     if ( c->flags & VGCF_i387_valid )

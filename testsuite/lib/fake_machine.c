@@ -135,6 +135,10 @@ void fake_reset(void)
     fake_fpu.mxcsr = FPU_MXCSR_INIT;
     fake_fpu_saves = fake_fpu_restores = 0;
     fake_ts = false;
+    memset(fake_dr, 0, sizeof(fake_dr));
+    fake_dr7 = 0;
+    fake_dr6 = 0xffff0ff0u;
+    fake_dr_loads = 0;
     fake_timer = 0;
     fake_now_ns = 0;
     fake_isolate_domid = -1;
@@ -512,6 +516,38 @@ void arch_set_ts(bool ts)
     fake_ts = ts;
 }
 
+/* The breakpoints as the CPU would hold them; what arch.h promises the core
+ * never asks for (a breakpoint on the hypervisor, GD, an I/O breakpoint) is a
+ * failure. fake_dr6 is what the next #DB's DR6 says. */
+uint32_t fake_dr[4], fake_dr7, fake_dr6 = 0xffff0ff0u;
+unsigned long fake_dr_loads;
+
+void arch_load_debugregs(const uint32_t addr[4], uint32_t dr7)
+{
+    if ( dr7 & 0x2000 )
+        fake_fail("arch_load_debugregs: DR7.GD set (%#x)", dr7);
+    for ( unsigned int i = 0; i < 4; i++ )
+    {
+        if ( !((dr7 >> (i * 2)) & 3) )
+            continue;
+        if ( ((dr7 >> (16 + i * 4)) & 3) == 2 )
+            fake_fail("arch_load_debugregs: an I/O breakpoint in DR%u (%#x)", i, dr7);
+        if ( addr[i] > HYPERVISOR_VIRT_START - 4 )
+            fake_fail("arch_load_debugregs: DR%u = %#x on the hypervisor", i, addr[i]);
+    }
+    memcpy(fake_dr, addr, sizeof(fake_dr));
+    fake_dr7 = dr7;
+    fake_dr_loads++;
+}
+
+uint32_t arch_take_dr6(void)
+{
+    uint32_t dr6 = fake_dr6;
+
+    fake_dr6 = 0xffff0ff0u;
+    return dr6;
+}
+
 /* The machine's FPU registers: the guest "uses" them only while TS is clear
  * (fake_fpu_guest_write); save and restore count. */
 void arch_fpu_save(struct fpu_state *s)
@@ -680,6 +716,7 @@ struct fake_snapshot {
     unsigned int gdt_nr, fpu_saves, fpu_restores;
     bool ts;
     struct fpu_state fpu;
+    uint32_t dr[4], dr7, dr6;
 };
 
 /* The core's pointers into machine memory stay valid only in the memory it
@@ -730,6 +767,9 @@ struct fake_snapshot *fake_snapshot_take(void)
     s->fpu_restores = fake_fpu_restores;
     s->ts = fake_ts;
     s->fpu = fake_fpu;
+    memcpy(s->dr, fake_dr, sizeof(s->dr));
+    s->dr7 = fake_dr7;
+    s->dr6 = fake_dr6;
     memset(dirty, 0, sizeof(dirty));
     return s;
 }
@@ -780,6 +820,9 @@ void fake_snapshot_restore(struct fake_snapshot *s)
     fake_fpu_saves = s->fpu_saves;
     fake_fpu_restores = s->fpu_restores;
     fake_ts = s->ts;
+    memcpy(fake_dr, s->dr, sizeof(fake_dr));
+    fake_dr7 = s->dr7;
+    fake_dr6 = s->dr6;
     fake_fpu = s->fpu;
     fake_isolate_domid = -1;
     fake_lazy = false;

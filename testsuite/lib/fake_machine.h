@@ -60,6 +60,9 @@ extern mfn_t fake_gdt_frames[14];                 /* arch_load_gdt */
 extern unsigned int fake_gdt_nr;
 extern uint32_t fake_fast_trap_cs, fake_fast_trap_eip;  /* arch_set_fast_trap(0x80) */
 extern bool fake_ts;                              /* arch_set_ts */
+extern uint32_t fake_dr[4], fake_dr7;             /* arch_load_debugregs */
+extern uint32_t fake_dr6;                         /* what arch_take_dr6 returns next */
+extern unsigned long fake_dr_loads;
 extern struct fpu_state fake_fpu;                 /* the FPU registers (arch_fpu_save/restore) */
 extern unsigned int fake_fpu_saves, fake_fpu_restores;
 extern uint32_t fake_ldt_ents;                    /* arch_load_ldt */

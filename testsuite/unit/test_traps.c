@@ -838,6 +838,91 @@ static void test_debugreg(void)
     CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_get_debugreg, 8, 0, 0, 0, 0), -EINVAL);
 }
 
+/* Emulate one instruction (bytes at CODE_VA) as the current vCPU's #GP(0). */
+static void run_code(const uint8_t *code, unsigned int len, struct cpu_regs *r)
+{
+    uint8_t buf[16];
+
+    memset(buf, 0xcc, sizeof(buf));
+    memcpy(buf, code, len);
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, CODE_VA, buf, sizeof(buf)), 0);
+    *r = current->regs;
+    r->eip = CODE_VA;
+    CU_ASSERT_EQUAL(trap(r, X86_EXC_GP, 0, 0), -1);
+}
+
+static uint32_t get_dr(unsigned int reg)
+{
+    return (uint32_t)unit_hypercall(__HYPERVISOR_get_debugreg, reg, 0, 0, 0, 0);
+}
+
+static void test_debugreg_armed(void)
+{
+    static const uint8_t mov_cr4[] = { 0x0f, 0x22, 0xe0 }, out80[] = { 0xe6, 0x80 },
+                         out84[] = { 0xe6, 0x84 }, mov_dr4[] = { 0x0f, 0x21, 0xe0 };
+    struct physdev_set_iopl iopl = { .iopl = 1 };
+    struct cpu_regs r;
+    uint32_t frame[3];
+
+    boot();
+    std_traps();
+    /* DR0-3 and DR7 go to the CPU as they are set; DR6 stays the guest's. */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 0, 0x100000, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(fake_dr[0], 0x100000);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 7, 0x10003, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(fake_dr7, 0x10403);
+    /* Refused: nothing reaches the CPU. */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 7, 0x20004, 0, 0, 0), -EPERM);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 1, 0xf6000000, 0, 0, 0), -EPERM);
+    CU_ASSERT_EQUAL(fake_dr7, 0x10403);
+    CU_ASSERT_EQUAL(fake_dr[1], 0);
+
+    /* A #DB: the CPU's DR6 becomes the guest's (merged as Xen merges it). */
+    fake_dr6 = 0xffff0ff1;
+    r = current->regs;
+    CU_ASSERT_EQUAL(trap(&r, X86_EXC_DB, 0, 0), -1);
+    CU_ASSERT_EQUAL(r.eip, HANDLER + X86_EXC_DB);
+    CU_ASSERT_EQUAL(get_dr(6), 0xffff0ff1);
+    CU_ASSERT_EQUAL(fake_dr6, 0xffff0ff0);          /* taken: reset */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 6, 0, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(get_dr(6), 0xffff0ff0);
+
+    /* CR4.DE (the guest's mov to cr4): an I/O breakpoint is allowed, kept
+     * out of the CPU, read back whole. */
+    current->regs.eax = 0x28;
+    run_code(mov_cr4, sizeof(mov_cr4), &r);
+    CU_ASSERT_EQUAL(r.eip, CODE_VA + 3);
+    CU_ASSERT(current->cpu.cr4_de);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 1, 0x80, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 7, 0x200004, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(get_dr(7), 0x200404);
+    CU_ASSERT_EQUAL(fake_dr7, 0);                   /* nothing for the CPU */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_get_debugreg, 4, 0, 0, 0, 0), -ENODEV);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 5, 0, 0, 0, 0), -ENODEV);
+
+    /* An emulated out to the port: a #DB after it, DR6.B1; another port: none. */
+    CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &iopl, sizeof(iopl)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_physdev_op, PHYSDEVOP_set_iopl, BUF_VA, 0, 0, 0), 0);
+    run_code(out84, sizeof(out84), &r);
+    CU_ASSERT_EQUAL(r.eip, CODE_VA + 2);
+    run_code(out80, sizeof(out80), &r);
+    CU_ASSERT_EQUAL(r.eip, HANDLER + X86_EXC_DB);
+    read_stack(r.esp, frame, 3);
+    CU_ASSERT_EQUAL(frame[0], CODE_VA + 2);         /* a trap: after the out */
+    CU_ASSERT_EQUAL(get_dr(6) & 0xf, 2);
+    /* With CR4.DE, mov from DR4 is #UD. */
+    run_code(mov_dr4, sizeof(mov_dr4), &r);
+    CU_ASSERT_EQUAL(r.eip, HANDLER + X86_EXC_UD);
+    /* CR4.DE cleared: an I/O breakpoint is refused again, the old DR7 stays. */
+    current->regs.eax = 0x20;
+    run_code(mov_cr4, sizeof(mov_cr4), &r);
+    CU_ASSERT(!current->cpu.cr4_de);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 7, 0x200004, 0, 0, 0), -EPERM);
+    CU_ASSERT_EQUAL(get_dr(7), 0x200404);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 7, 0, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(fake_dr7, 0);
+}
+
 static long set_ldt(uint32_t va, uint32_t ents)
 {
     struct mmuext_op op = { .cmd = MMUEXT_SET_LDT };
@@ -1268,6 +1353,8 @@ void unit_register_traps(void)
     CU_add_test(s, "decoder and emulator: CRs, DRs, MSRs, FEP cpuid, #NM", test_emulate);
     CU_add_test(s, "emulated port I/O, IOPL, mov to cr3", test_emulate_io_and_cr3);
     CU_add_test(s, "set_debugreg/get_debugreg rules", test_debugreg);
+    CU_add_test(s, "debug registers armed in the CPU; DR6 from #DB; I/O breakpoints with CR4.DE",
+                test_debugreg_armed);
     CU_add_test(s, "grant_table_op setup_table and query_size", test_grant_setup);
     CU_add_test(s, "LDT: validated and mapped on first use", test_ldt);
     CU_add_test(s, "an eip past the code segment's limit: #GP or death, never resumed", test_eip_limit);

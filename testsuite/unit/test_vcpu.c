@@ -272,6 +272,11 @@ static void test_up_down(void)
     CU_ASSERT(v1->sched.registered);
     CU_ASSERT_EQUAL(v1->sched.runstate, RUNSTATE_runnable);
 
+    /* Each vCPU's breakpoints are in the CPU while it runs. */
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 1, 0x200000, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_set_debugreg, 7, 0x1d0004, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(fake_dr7, 0x1d0404);
+
     /* vCPU 0 yields: vCPU 1 runs, on its own PDPT, where its context said. */
     /* The frame the entry returns is vCPU 1's (eax from its context);
      * vCPU 0's call returned 0 into its own. */
@@ -282,6 +287,8 @@ static void test_up_down(void)
     CU_ASSERT_NOT_EQUAL(mm_vcpu_pdpt(v1), mm_vcpu_pdpt(v0));
     CU_ASSERT_EQUAL(v1->regs.eip, V1_EIP);
     CU_ASSERT_EQUAL(fake_kernel_sp, 0x3e0000);
+    CU_ASSERT_EQUAL(fake_dr7, 0x401);                       /* its context's DR7 */
+    CU_ASSERT_EQUAL(fake_dr[0], 0x100000);
 
     /* Its runstate, asked by itself; then it takes itself down: vCPU 0 runs. */
     CU_ASSERT_EQUAL(vcpu_op(VCPUOP_get_runstate_info, 1, BUF_VA), 0);
@@ -289,6 +296,8 @@ static void test_up_down(void)
     CU_ASSERT_EQUAL(rs.state, RUNSTATE_running);
     CU_ASSERT_EQUAL(vcpu_op(VCPUOP_down, 1, 0), 0);
     CU_ASSERT_EQUAL_FATAL(current, v0);
+    CU_ASSERT_EQUAL(fake_dr7, 0x1d0404);                    /* vCPU 0's again */
+    CU_ASSERT_EQUAL(fake_dr[1], 0x200000);
     CU_ASSERT_EQUAL(v1->sched.runstate, RUNSTATE_offline);
     CU_ASSERT_EQUAL(vcpu_op(VCPUOP_is_up, 1, 0), 0);
     CU_ASSERT_EQUAL(vcpu_op(VCPUOP_down, 1, 0), 0);         /* down already */

@@ -15,7 +15,7 @@
 #include <pvx/regs.h>
 #include <pvx/types.h>
 
-#define PVX_ARCH_VERSION 7
+#define PVX_ARCH_VERSION 8
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -168,6 +168,16 @@ void arch_map_ldt_page(unsigned int idx, mfn_t mfn);
  * vector` then arrives as #GP((vector << 3) | 2). The core only asks for
  * vector 0x80, with a validated ring-1 cs. */
 void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip);
+
+/* The running vCPU's breakpoints (version 8): DR0-3 (addresses below
+ * HYPERVISOR_VIRT_START) and a DR7 the core checked (no GD, no I/O
+ * breakpoints; 0 disarms all). Execution breakpoints are faults, data
+ * breakpoints traps after the access, delayed past the next instruction
+ * after a load of ss, as hardware has them; either arrives in core_trap as
+ * #DB, and arch_take_dr6 then says which: it returns DR6 and resets it to
+ * 0xffff0ff0. Only guest instructions hit them. */
+void arch_load_debugregs(const uint32_t addr[4], uint32_t dr7);
+uint32_t arch_take_dr6(void);
 
 /* CR0.TS of the machine: while set, the running vCPU's first FPU, MMX or
  * SSE instruction (and wait/fwait) arrives in core_trap as #NM. */

@@ -37,7 +37,13 @@ struct vcpu_cpu {
     uint32_t cr2;                       /* virtual CR2: the last #PF address delivered */
     bool ts;                            /* virtual CR0.TS (fpu_taskswitch, clts) */
     unsigned int iopl;                  /* virtual IOPL (PHYSDEVOP_set_iopl) */
-    uint32_t debugreg[8];               /* set_debugreg: recorded, validated */
+    uint32_t debugreg[8];               /* set_debugreg: DR0-3 and DR7 armed in the CPU while
+                                         * it runs (DR7 without I/O breakpoints), DR6 what
+                                         * the guest sees */
+    uint32_t dr7_emul;                  /* DR7's enables of I/O breakpoints: the emulated
+                                         * in/out checks them, never the CPU (as Xen) */
+    uint32_t dr6_pending;               /* DR6 bits an emulated instruction hit: a #DB after it */
+    bool cr4_de;                        /* virtual CR4.DE: I/O breakpoints; DR4/5 #UD */
     mfn_t gdt_frames[GDT_GUEST_FRAMES]; /* set_gdt: typed segment-descriptor frames */
     unsigned int gdt_ents;
     bool fast_trap;                     /* int 0x80 goes straight to the guest */
@@ -167,9 +173,15 @@ void emulate_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4]);
 
 long do_fpu_taskswitch(struct vcpu *v, uint32_t set, uint32_t a2, uint32_t a3,
                        uint32_t a4, uint32_t a5);
-/* A debug register value a guest may set: 0 with reg and value made what
- * is stored (DR4/5 as DR6/7, fixed bits), or -EPERM / -EINVAL. */
-int emulate_debugreg_check(unsigned int *reg, uint32_t *value);
+/* A debug register value v may set: 0 with reg and value made what is
+ * stored (DR4/5 as DR6/7 while CR4.DE is clear, fixed bits), or -EPERM (a
+ * breakpoint on the hypervisor, DR7.GD, an I/O breakpoint without CR4.DE),
+ * -ENODEV (DR4/5 with CR4.DE set) or -EINVAL. */
+int emulate_debugreg_check(const struct vcpu *v, unsigned int *reg, uint32_t *value);
+/* Arm v's breakpoints in the CPU (v is the running vCPU). */
+void emulate_load_debugregs(struct vcpu *v);
+/* A #DB from the CPU: what it says (DR6) goes into v's DR6 as Xen merges it. */
+void emulate_debug_trap(struct vcpu *v, uint32_t dr6);
 long do_set_debugreg(struct vcpu *v, uint32_t reg, uint32_t value, uint32_t a3,
                      uint32_t a4, uint32_t a5);
 long do_get_debugreg(struct vcpu *v, uint32_t reg, uint32_t a2, uint32_t a3,
