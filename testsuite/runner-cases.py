@@ -125,6 +125,14 @@ CASES = [
     ("double-dash", ["--", "--mem=64"], 2, "cannot read module --mem: No such file or directory"),
 ]
 
+# The hardware-faithful lane's runner (scripts/pvx-bochs) takes the same
+# spellings for what it shares with the others: these cases of the table run
+# through it too (options before the kernel there), when Bochs is installed.
+BOCHS = [os.path.join(TOP, "scripts", "pvx-bochs")]
+BOCHS_CASES = ["no-kernel", "unknown-option", "mem-abc", "mem-0", "mem-too-small", "mem-too-big",
+               "mem-not-whole-mib", "mem-with-unit", "timeout-abc", "max-time-abc", "timeout-units",
+               "max-time-alias"]
+
 # Options of one runner only: each says so on the other.
 RUNNER_ONLY = [
     ("sim-only-trace", "pvx-qemu", ["--trace=hcall", "{hello}"], 2, "--trace is an option of pvx-sim only"),
@@ -152,7 +160,7 @@ def run(argv, timeout=120):
 
 def judge(runner, argv, status, what, paths):
     """Problems with one run, as strings (none: it passed)."""
-    cmd = RUNNERS[runner] + [expand(a, paths) for a in argv]
+    cmd = (BOCHS if runner == "pvx-bochs" else RUNNERS[runner]) + [expand(a, paths) for a in argv]
     try:
         rc, out, err = run(cmd)
     except subprocess.TimeoutExpired:
@@ -185,6 +193,16 @@ def help_checks():
                       "Alias: --max-time", "BOOT_MAX_MODULES", "MAX_GUEST_CMDLINE"):
                 if o not in out:
                     problems.append("%s %s: the usage does not mention %s" % (runner, opt, o))
+    return problems
+
+
+def bochs_help_checks():
+    """pvx-bochs --help: its usage on stdout, exit 0, the shared spellings named."""
+    rc, out, err = run(BOCHS + ["--help"])
+    problems = [] if rc == 0 and not err else ["pvx-bochs --help: exit %d, stderr %r" % (rc, err[:80])]
+    for o in ("--mem=SIZE", "--timeout=TIME", "--max-time", "KERNEL[=ARGS] [MODULE[=ARGS]...]"):
+        if o not in out:
+            problems.append("pvx-bochs --help: the usage does not mention %s" % o)
     return problems
 
 
@@ -301,6 +319,7 @@ def main():
         RUNNERS["pvx-qemu"] = [os.path.abspath(args.qemu)]
 
     names = [c[0] for c in CASES] + [c[0] for c in RUNNER_ONLY] + \
+        ["bochs-" + n for n in BOCHS_CASES] + ["bochs-help"] + \
         ["help", "fault-sites", "sim-trace-hcall", "metal-cmdline-too-long", "metal-module-args-too-long",
          "metal-module-args-at-limit"]
     pats = args.names or ["*"]
@@ -338,6 +357,15 @@ def main():
         for name, runner, argv, status, what in RUNNER_ONLY:
             if name in chosen:
                 report(name, [runner], judge(runner, argv, status, what, paths))
+        have_bochs = subprocess.run(["sh", "-c", "command -v bochs-bin"], stdout=subprocess.DEVNULL).returncode == 0
+        for name, argv, status, what in CASES:
+            if "bochs-" + name in chosen:
+                if not have_bochs:
+                    report("bochs-" + name, ["pvx-bochs"], ["bochs-bin is not installed (make deps)"])
+                    continue
+                report("bochs-" + name, ["pvx-bochs"], judge("pvx-bochs", argv, status, what, paths))
+        if "bochs-help" in chosen:
+            report("bochs-help", ["pvx-bochs"], bochs_help_checks())
         if "help" in chosen:
             report("help", list(RUNNERS), help_checks())
         if "fault-sites" in chosen:
