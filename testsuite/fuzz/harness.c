@@ -240,7 +240,12 @@ static mfn_t gen_mfn(struct in *in, struct fdom *self, struct fdom *other)
         return m;
     }
     case 12:                            /* not RAM: the arch's, the module */
-        return get8(in) + (get8(in) & 1 ? FUZZ_MODULE_MFN : 0);
+    {
+        /* One get8() per statement: the order of reads must be defined. */
+        mfn_t low = get8(in);
+
+        return low + (get8(in) & 1 ? FUZZ_MODULE_MFN : 0);
+    }
     case 13:
         return odd[get8(in) % (sizeof(odd) / sizeof(odd[0]))];
     case 14:
