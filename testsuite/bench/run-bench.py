@@ -270,22 +270,22 @@ def bench_mmu(b, hz, machines):
 # 4, 5. Events between domains; many domains.
 
 def static_per_domain(maxd):
-    """core/'s static tables with a row per domain ([MAX_DOMAINS] in their
-    declaration), with their sizes per domain from the host objects' symbols."""
-    names = set()
-    for f in sorted(os.listdir(os.path.join(TOP, 'core'))):
-        if f.endswith('.c'):
-            with open(os.path.join(TOP, 'core', f)) as src:
-                names |= set(re.findall(r'(\w+)\s*\[\s*MAX_DOMAINS\b', src.read()))
-    objdir = os.path.join(B, 'host', 'core')
-    objs = [os.path.join(objdir, f) for f in sorted(os.listdir(objdir)) if f.endswith('.o')]
-    out = subprocess.run(['nm', '-S', *objs], capture_output=True, text=True).stdout
-    tables = {}
-    for line in out.splitlines():
-        parts = line.split()
-        if len(parts) == 4 and parts[3] in names and parts[2] in 'bBdD':
-            tables[parts[3]] = int(parts[1], 16) // maxd
-    return tables
+    """The hypervisor's static state per domain, from the 32-bit image itself:
+    all of it lives in `struct machine` (core/include/pvx/machine.h), sized for
+    MAX_DOMAINS domains of MAX_VIRT_CPUS vCPUs, so its size over MAX_DOMAINS is
+    what each domain slot costs (an upper bound: the machine-wide parts are
+    shared out too). gdb reads the sizes from pvx.elf's debug information."""
+    out = subprocess.run(['timeout', '60', 'gdb', '-nx', '-batch',
+                          '-ex', 'print sizeof(machine)', '-ex', 'print sizeof(machine.domains)',
+                          '-ex', 'print sizeof(struct domain)', '-ex', 'print sizeof(struct vcpu)',
+                          os.path.join(B, 'pvx.elf')], capture_output=True, text=True).stdout
+    vals = [int(x) for x in re.findall(r'^\$\d+ = (\d+)$', out, re.M)]
+    if len(vals) != 4:
+        raise RuntimeError('gdb could not size struct machine in pvx.elf: %r' % out[-300:])
+    machine, domains, domain, vcpu = vals
+    return {'struct machine / MAX_DOMAINS': machine // maxd,
+            'of which struct domain': domain, 'of which struct vcpu (each)': vcpu,
+            'machine-wide rest / MAX_DOMAINS': (machine - domains) // maxd}
 
 
 PINGPONG = os.path.join(B, 'guests', 'pingpong.elf')
@@ -359,8 +359,8 @@ def bench_scale(b):
     v = b._values(out)
     maxd = int(v['max_domains'])
     per = static_per_domain(maxd)
-    tables = ['%s %d B/domain' % kv for kv in sorted(per.items())]
-    total = sum(per.values())
+    tables = ['%s %d B' % kv for kv in per.items()]
+    total = per['struct machine / MAX_DOMAINS']
     frames = int(v['frames'])
 
     # The simulator: N small domains from one module (count=N), each powering
@@ -391,10 +391,9 @@ def bench_scale(b):
     per_dom = (total + max(extra_frames | {frames}) * 4096) / 1024
     b.ratio_row(sec, 'hypervisor memory per domain (static slots + frames)', per_dom, 'KiB',
                 16, '16 KiB target', target=('<=', 1),
-                note='sizeof(struct domain) %d B; per-domain static tables: %s; frames '
-                     'besides the guest memory: %d from domain_create, %s per destroyed '
-                     'domain in pvx-sim (shared_info)' %
-                     (int(v['sizeof_domain']), ', '.join(tables), frames, sorted(extra_frames)))
+                note='32-bit image (pvx.elf): %s; frames besides the guest memory: %d from '
+                     'domain_create, %s per destroyed domain in pvx-sim (shared_info)' %
+                     (', '.join(tables), frames, sorted(extra_frames)))
 
     # One scheduling decision with N runnable domains: the core on the fake
     # machine, a yield each time (full path) and the policy's pick alone.
