@@ -57,7 +57,9 @@
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <public/elfnote.h>
+#include <public/domctl.h>
 #include <public/memory.h>
+#include <public/sysctl.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/version.h>
@@ -651,6 +653,95 @@ static void gen_vcpu_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r
     put(v, r, &c, sizeof(c));
 }
 
+/* domctl: one of the ops pvx has (or any number), the right interface
+ * version mostly, a domain id the harness knows, the union's words plausible
+ * and then the op's own fields set as the op reads them. pvx_build writes its
+ * refusal's reason at err: the generator passes none (err 0), so the refusal
+ * check holds every failed build to "nothing changed" (unit tests check err). */
+static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
+        XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
+        XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpucontext, XEN_DOMCTL_max_vcpus,
+        XEN_DOMCTL_pvx_bvt_set, XEN_DOMCTL_pvx_bvt_get, XEN_DOMCTL_pvx_getinfo,
+        XEN_DOMCTL_pvx_build,
+    };
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    struct xen_domctl op;
+    uint8_t k = get8(in);
+    uint32_t *w = (uint32_t *)&op.u;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    op.interface_version = get8(in) % 8 ? XEN_DOMCTL_INTERFACE_VERSION : get32(in);
+    op.domain = gen_domid(in);
+    for ( unsigned int i = 0, n = get8(in) % 8; i < n; i++ )
+        w[i] = gen_word(in, self, other);
+    switch ( op.cmd )
+    {
+    case XEN_DOMCTL_createdomain:
+        op.u.createdomain.max_vcpus = get8(in) % 4;
+        break;
+    case XEN_DOMCTL_max_mem:
+        op.u.max_mem.max_memkb = get8(in) % 2 ? (uint64_t)get8(in) * 4 : get32(in);
+        break;
+    case XEN_DOMCTL_setvcpucontext:
+    case XEN_DOMCTL_getvcpucontext:
+        op.u.vcpucontext.vcpu = get8(in) % 3;
+        op.u.vcpucontext.ctxt = gen_ptr(in, self, r + 0x400);
+        break;
+    case XEN_DOMCTL_pvx_build:
+        op.u.pvx_build.image = gen_ptr(in, self, r + 0x400);
+        op.u.pvx_build.image_len = get8(in) % 2 ? get16(in) : gen_count(in);
+        op.u.pvx_build.cmdline = get8(in) % 2 ? gen_ptr(in, self, r + 0x400) : 0;
+        op.u.pvx_build.console_port = get8(in) % 8;
+        op.u.pvx_build.err = 0;
+        op.u.pvx_build.err_len = 0;
+        op.u.pvx_build.name[0] = (char)get8(in);
+        break;
+    default:
+        break;
+    }
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
+/* sysctl: readconsole, physinfo, sched_id, getdomaininfolist or any number. */
+static void gen_sysctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo, XEN_SYSCTL_sched_id,
+        XEN_SYSCTL_getdomaininfolist,
+    };
+    struct fdom *self = fdom_of(v);
+    struct xen_sysctl op;
+    uint8_t k = get8(in);
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    op.interface_version = get8(in) % 8 ? XEN_SYSCTL_INTERFACE_VERSION : get32(in);
+    switch ( op.cmd )
+    {
+    case XEN_SYSCTL_readconsole:
+        op.u.readconsole.clear = get8(in) % 2;
+        op.u.readconsole.incremental = get8(in) % 2;
+        op.u.readconsole.index = get32(in);
+        op.u.readconsole.buffer = gen_ptr(in, self, r + 0x400);
+        op.u.readconsole.count = get8(in) % 2 ? get8(in) : gen_count(in);
+        break;
+    case XEN_SYSCTL_getdomaininfolist:
+        op.u.getdomaininfolist.first_domain = gen_domid(in);
+        op.u.getdomaininfolist.max_domains = get8(in) % 5;
+        op.u.getdomaininfolist.buffer = gen_ptr(in, self, r + 0x400);
+        break;
+    default:
+        break;
+    }
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
 /* A hypercall this harness has no model for: (cmd, pointer, words...) with a
  * structure of plausible words (small numbers, pointers, frames, ids). */
 static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
@@ -736,6 +827,12 @@ static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], 
         break;
     case __HYPERVISOR_vcpu_op:
         gen_vcpu_op(in, v, a, r);
+        break;
+    case __HYPERVISOR_domctl:
+        gen_domctl(in, v, a, r);
+        break;
+    case __HYPERVISOR_sysctl:
+        gen_sysctl(in, v, a, r);
         break;
     default:
         gen_generic(in, v, a, r);
@@ -1047,6 +1144,13 @@ static void destroy_dom1(void)
 
     if ( !d || current->domain == d )
         return;
+    /* Destroyed already, by dom0's destroydomain (or gone while a foreign
+     * mapping kept a frame: then the audit and the check below say so). */
+    if ( d->state == DOMAIN_FREE )
+    {
+        doms[1].d = NULL;
+        return;
+    }
     tr("destroy d1\n");
     domain_kill(d, 0);
     for ( mfn_t m = 0; m < frame_max_mfn(); m++ )
