@@ -160,6 +160,8 @@ void domain_frame_freed(struct domain *d)
 void domain_kill(struct domain *d, uint16_t by)
 {
     ASSERT(!d->is_privileged);
+    if ( d->is_dying )
+        return;                         /* destroyed: waits for its last frame */
     /* From now on it goes the way of every stopped domain: reaped. */
     d->toolstack = false;
     if ( d->state == DOMAIN_RUNNING )

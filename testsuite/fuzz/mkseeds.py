@@ -412,6 +412,25 @@ SEEDS = {
         ("d1 yields", yield_()),
         ("d0 destroys d1", domctl(1, 1)),
     ]),
+    "foreign-map": ("dom0 maps a frame of d1 (mmu_update, foreigndom 1), d1 is destroyed under "
+                    "the mapping and stays dying until dom0 unmaps it", header(), [
+        ("d0 maps d1's pfn 0x80 writable", op_hcall(1, [1] + pte_ptr(pt(2), SCRATCH_SLOT + 40) +
+                                                      pte(0x063, other(0x80)) + BUF + [2, 0, 0] +
+                                                      domid(1))),
+        ("d0 maps another frame of d1", op_hcall(1, [1] + pte_ptr(pt(2), SCRATCH_SLOT + 41) +
+                                                  pte(0x061, other(0x102)) + BUF + [2, 0, 0] +
+                                                  domid(1))),
+        ("d0 yields", yield_()),
+        ("d1 maps d0's frame: -EPERM", op_hcall(1, [1] + pte_ptr(pt(2), SCRATCH_SLOT + 40) +
+                                                pte(0x061, other(0x80)) + BUF + [2, 0, 0] + domid(0))),
+        ("d1 yields", yield_()),
+        ("d0 destroys d1: dying, the frame kept", domctl(1, 1)),
+        ("getdomaininfo of d1: dying", domctl(4, 1)),
+        ("d0 unmaps one: still dying", mmu_update([(pte_ptr(pt(2), SCRATCH_SLOT + 40),
+                                                     pte(0x000, own(0)))])),
+        ("d0 unmaps the other: d1 is gone", mmu_update([(pte_ptr(pt(2), SCRATCH_SLOT + 41),
+                                                         pte(0x000, own(0)))])),
+    ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",
          op_hcall(0, generic_args([0x300000, 0xe019, 0], 0))),

@@ -19,6 +19,7 @@
 #include <pvx/mm.h>
 #include <public/domctl.h>
 #include <public/event_channel.h>
+#include <pvx/layout.h>
 #include <public/sched.h>
 #include <public/sysctl.h>
 #include <public/xen.h>
@@ -620,6 +621,101 @@ static void test_sysctl_lists(void)
     CU_ASSERT_EQUAL(s.u.sched_id.sched_id, XEN_SCHEDULER_PVX_BVT);
 }
 
+/* ------------------------------------------------------------------------
+ * Foreign mappings: dom0 maps a frame of another domain (mmu_update with a
+ * foreigndom), counted by the audit, kept past the owner's death.
+ */
+
+#define MAP_VA      0x3a6000u
+
+/* The machine address of dom0's L1 entry for va. */
+static uint64_t l1e_addr(uint32_t va)
+{
+    const uint64_t *l3 = (const uint64_t *)(fake_mem + (size_t)(current->cr3 >> PAGE_SHIFT) * PAGE_SIZE);
+    uint64_t e3 = l3[va >> 30], e2;
+    const uint64_t *l2 = (const uint64_t *)(fake_mem + (size_t)((e3 & PTE_ADDR_MASK) >> PAGE_SHIFT) *
+                                            PAGE_SIZE);
+
+    e2 = l2[(va >> 21) & 511];
+    return (e2 & PTE_ADDR_MASK) + ((va >> 12) & 511) * 8;
+}
+
+static long map_foreign(uint64_t ptr, uint64_t val, uint32_t foreigndom)
+{
+    struct mmu_update req = { .ptr = ptr, .val = val };
+
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, BUF_VA, &req, sizeof(req)), 0);
+    return unit_hypercall(__HYPERVISOR_mmu_update, BUF_VA, 1, 0, foreigndom, 0);
+}
+
+static void test_foreign_map(void)
+{
+    uint64_t ptr = 0, h;
+    struct domain *d, *d0;
+    unsigned int free0, refs, types;
+    mfn_t cm, l1_of_d1, own;
+    uint32_t dom;
+
+    boot();
+    d0 = domain_lookup(0);
+    ptr = l1e_addr(MAP_VA);
+    free0 = frame_free_count();
+    dom = make_domain();
+    d = domain_lookup((uint16_t)dom);
+    cm = (mfn_t)op.u.pvx_build.console_mfn;
+    l1_of_d1 = (mfn_t)(((uint64_t *)(fake_mem + (size_t)(d->vcpu[0].cr3 >> PAGE_SHIFT) *
+                                     PAGE_SIZE))[0] >> PAGE_SHIFT);
+    l1_of_d1 = (mfn_t)((((uint64_t *)(fake_mem + (size_t)l1_of_d1 * PAGE_SIZE))[0] &
+                        PTE_ADDR_MASK) >> PAGE_SHIFT);
+    own = (mfn_t)((((uint64_t *)(fake_mem + (size_t)((ptr & PTE_ADDR_MASK) >> PAGE_SHIFT) *
+                                  PAGE_SIZE))[0] & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    refs = frame_of(cm)->ref_count;
+    types = frame_of(cm)->type_count;
+
+    /* Refusals first: each leaves the entry and the counts as they were. */
+    h = ((uint64_t *)(fake_mem + (size_t)(ptr & PTE_ADDR_MASK)))[0];
+    CU_ASSERT_EQUAL(map_foreign(ptr, ((uint64_t)own << 12) | 0x63, dom), -EBUSY);  /* dom0's */
+    CU_ASSERT_EQUAL(map_foreign(ptr, ((uint64_t)l1_of_d1 << 12) | 0x63, dom), -EBUSY); /* a table, rw */
+    CU_ASSERT_EQUAL(map_foreign(ptr, ((uint64_t)cm << 12) | 0x63, 77), -ESRCH);
+    CU_ASSERT_EQUAL(map_foreign(ptr, ((uint64_t)cm << 12) | 0x63, DOMID_IO), -EPERM);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_mmuext_op, BUF_VA, 0, 0, dom, 0), -EPERM);
+    fault_foreign_map.fail_nth = (uint32_t)fault_foreign_map.calls + 1;
+    CU_ASSERT_EQUAL(map_foreign(ptr, ((uint64_t)cm << 12) | 0x63, dom), -ENOMEM);
+    CU_ASSERT_EQUAL(((uint64_t *)(fake_mem + (size_t)(ptr & PTE_ADDR_MASK)))[0], h);
+    CU_ASSERT_EQUAL(frame_of(cm)->ref_count, refs);
+    /* The domain itself may not name dom0 (nor anyone). */
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
+    fixture_become(&d->vcpu[0]);
+    CU_ASSERT_EQUAL(map_foreign(0, 0, 0), -EPERM);
+    fixture_become(&d0->vcpu[0]);
+
+    /* A read-only mapping of its page table, a writable one of its console
+     * page: each a reference the audit counts. */
+    CU_ASSERT_EQUAL(map_foreign(ptr, ((uint64_t)l1_of_d1 << 12) | 0x61, dom), 0);
+    CU_ASSERT_EQUAL(map_foreign(ptr, ((uint64_t)cm << 12) | 0x63, dom), 0);
+    CU_ASSERT_EQUAL(frame_of(cm)->ref_count, refs + 1);
+    CU_ASSERT_EQUAL(frame_of(cm)->type_count, types + 1);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+
+    /* The owner dies first: the frame stays, the domain is dying, the slot
+     * taken, until dom0 unmaps it; then everything is back. */
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
+    CU_ASSERT_PTR_EQUAL(domain_lookup((uint16_t)dom), d);
+    CU_ASSERT(d->is_dying);
+    CU_ASSERT_EQUAL(frame_of(cm)->owner, dom);
+    CU_ASSERT_EQUAL(frame_free_count(), free0 - 1);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_getdomaininfo, dom), 0);
+    CU_ASSERT(op.u.getdomaininfo.flags & XEN_DOMINF_dying);
+    CU_ASSERT_EQUAL(op.u.getdomaininfo.tot_pages, 1);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), -EINVAL);
+    CU_ASSERT_EQUAL(map_foreign(ptr + 8, ((uint64_t)cm << 12) | 0x61, dom), -EPERM); /* no new ones */
+    CU_ASSERT_EQUAL(map_foreign(ptr, 0, DOMID_SELF), 0);
+    CU_ASSERT_PTR_NULL(domain_lookup((uint16_t)dom));
+    CU_ASSERT_EQUAL(frame_free_count(), free0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 /* 1,000 domains made, built, run and destroyed: everything back. */
 static void test_thousand(void)
 {
@@ -654,5 +750,6 @@ void unit_register_control(void)
     CU_add_test(s, "shutdown kept, destroy, remote shutdown", test_lifecycle);
     CU_add_test(s, "unprivileged: -EPERM, nothing changed", test_eperm);
     CU_add_test(s, "getdomaininfolist, readconsole, sched_id", test_sysctl_lists);
+    CU_add_test(s, "foreign mappings", test_foreign_map);
     CU_add_test(s, "1,000 domains", test_thousand);
 }
