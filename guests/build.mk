@@ -81,3 +81,19 @@ ALL_TARGETS += $(GUEST_SDK)/pvx-guest.mk
 .PHONY: guests guest-sdk
 
 -include $(patsubst %.o,%.d,$(GUEST_LIB_OBJS) $(ALL_GUEST_OBJS))
+
+# The toolstack's initrd (guests/xl): its boot scripts and configs
+# (guests/xl/files/) and the kernels they name, as a cpio "newc" archive made
+# by the host's cpio, loaded as a module with the word "initrd".
+XL_INITRD      := $(B)/xl-initrd.cpio
+XL_INITRD_ELFS := $(filter-out $(B)/guests/xl.elf,$(GUEST_ELFS))
+XL_FILES       := $(sort $(wildcard guests/xl/files/*))
+
+$(XL_INITRD): $(XL_FILES) $(XL_INITRD_ELFS)
+	$(call show,CPIO,$@)
+	$(Q)rm -rf $(B)/xl-initrd && mkdir -p $(B)/xl-initrd
+	$(Q)cp $(XL_FILES) $(XL_INITRD_ELFS) $(B)/xl-initrd/
+	$(Q)cd $(B)/xl-initrd && ls | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible > $(CURDIR)/$@.tmp
+	$(Q)mv $@.tmp $@
+
+ALL_TARGETS += $(XL_INITRD)
