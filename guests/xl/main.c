@@ -16,6 +16,11 @@
  *   sched-bvt [-d DOM [-w WEIGHT]]             sched-rr           info
  *   wait [DOM]            (script: until DOM, or every domain, is handled)
  *   sleep MS              echo TEXT            ls
+ *   free [check]          (pvx: the free page count; check: as at the last mark)
+ *   errors N              (script: exactly N commands failed so far; the count restarts)
+ * create takes KEY=VALUE pairs after the file, overriding it (as xl does). A
+ * domain's "Test result: X" line is its verdict, as xtf-runner reads it: one
+ * that is not SUCCESS or SKIP fails the toolstack's own run.
  * DOM is a name or an id. When the script ends, every domain is shut down
  * (as xl shutdown -a -w) and Domain 0 powers off.
  */
@@ -61,6 +66,7 @@ struct xl_dom {
     uint64_t saved_pte;         /* what the window held before */
     char line[128];
     unsigned int line_len;
+    char result[16];            /* its "Test result: X" line, as xtf-runner reads it */
 };
 
 static struct xl_dom doms[XL_MAX_DOMS];
@@ -180,6 +186,9 @@ static void console_put_line(struct xl_dom *x)
     char out[160];
     int n = snprintk(out, sizeof(out), "(d%u) %.*s\n", x->id, (int)x->line_len, x->line);
 
+    if ( x->line_len > 13 && !strncmp(x->line, "Test result: ", 13) )
+        snprintk(x->result, sizeof(x->result), "%.*s", (int)(x->line_len - 13), x->line + 13);
+
     console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
     x->line_len = 0;
 }
@@ -276,6 +285,10 @@ static void domain_stopped(struct xl_dom *x, unsigned int reason)
     }
     printk("xl: domain %u (%s) %s: %s\n", id, cfg.name,
            reason < ARRAY_SIZE(reasons) ? reasons[reason] : "shut down", action_names[a]);
+    /* A test guest's verdict, as xtf-runner takes it: anything but SUCCESS
+     * or SKIP is a failure of the run (a crash before it, too). */
+    if ( x->result[0] && strcmp(x->result, "SUCCESS") && strcmp(x->result, "SKIP") )
+        error("domain %u (%s): Test result: %s", id, cfg.name, x->result);
     if ( a == ACT_PRESERVE )
     {
         x->handled = true;
@@ -382,6 +395,10 @@ static const char *file_data(const char *name, uint32_t *size)
     return (const char *)e.data;
 }
 
+static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const char *file,
+                   unsigned int lineno);
+static int cfg_check(const struct xl_cfg *c, const char *file);
+
 /* One config file into c: 0, or -1 with the one message printed. */
 static int parse_cfg(const char *file, struct xl_cfg *c)
 {
@@ -449,55 +466,68 @@ static int parse_cfg(const char *file, struct xl_cfg *c)
             while ( *p && !is_space(*p) && *p != '#' && v + 1 < sizeof(val) )
                 val[v++] = *p++;
         val[v] = '\0';
+        if ( cfg_set(c, key, val, file, lineno) )
+            return -1;
+    }
+    return cfg_check(c, file);
+}
 
-        if ( !strcmp(key, "name") )
-            snprintk(c->name, sizeof(c->name), "%s", val);
-        else if ( !strcmp(key, "kernel") )
-            snprintk(c->kernel, sizeof(c->kernel), "%s", val);
-        else if ( !strcmp(key, "extra") || !strcmp(key, "cmdline") )
-            snprintk(c->extra, sizeof(c->extra), "%s", val);
-        else if ( !strcmp(key, "memory") || !strcmp(key, "maxmem") )
+/* One KEY = VALUE of a config (or of create's command line, lineno 0). */
+static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const char *file,
+                   unsigned int lineno)
+{
+    if ( !strcmp(key, "name") )
+        snprintk(c->name, sizeof(c->name), "%s", val);
+    else if ( !strcmp(key, "kernel") )
+        snprintk(c->kernel, sizeof(c->kernel), "%s", val);
+    else if ( !strcmp(key, "extra") || !strcmp(key, "cmdline") )
+        snprintk(c->extra, sizeof(c->extra), "%s", val);
+    else if ( !strcmp(key, "memory") || !strcmp(key, "maxmem") )
+    {
+        if ( !parse_uint(val, &c->memory) || c->memory == 0 )
         {
-            if ( !parse_uint(val, &c->memory) || c->memory == 0 )
-            {
-                error("%s:%u: memory must be a number of MiB", file, lineno);
-                return -1;
-            }
-        }
-        else if ( !strcmp(key, "vcpus") )
-        {
-            if ( !parse_uint(val, &c->vcpus) || c->vcpus == 0 )
-            {
-                error("%s:%u: vcpus must be a number", file, lineno);
-                return -1;
-            }
-        }
-        else if ( !strcmp(key, "weight") )
-        {
-            if ( !parse_uint(val, &c->weight) || c->weight == 0 )
-            {
-                error("%s:%u: weight must be a number from 1", file, lineno);
-                return -1;
-            }
-        }
-        else if ( !strcmp(key, "on_poweroff") || !strcmp(key, "on_reboot") ||
-                  !strcmp(key, "on_crash") )
-        {
-            enum xl_action *a = key[3] == 'p' ? &c->on_poweroff : key[3] == 'r' ? &c->on_reboot
-                                                                                : &c->on_crash;
-
-            if ( !parse_action(val, a) )
-            {
-                error("%s:%u: %s must be destroy, restart or preserve", file, lineno, key);
-                return -1;
-            }
-        }
-        else
-        {
-            error("%s:%u: unknown key '%s'", file, lineno, key);
+            error("%s:%u: memory must be a number of MiB", file, lineno);
             return -1;
         }
     }
+    else if ( !strcmp(key, "vcpus") )
+    {
+        if ( !parse_uint(val, &c->vcpus) || c->vcpus == 0 )
+        {
+            error("%s:%u: vcpus must be a number", file, lineno);
+            return -1;
+        }
+    }
+    else if ( !strcmp(key, "weight") )
+    {
+        if ( !parse_uint(val, &c->weight) || c->weight == 0 )
+        {
+            error("%s:%u: weight must be a number from 1", file, lineno);
+            return -1;
+        }
+    }
+    else if ( !strcmp(key, "on_poweroff") || !strcmp(key, "on_reboot") ||
+              !strcmp(key, "on_crash") )
+    {
+        enum xl_action *a = key[3] == 'p' ? &c->on_poweroff : key[3] == 'r' ? &c->on_reboot
+                                                                            : &c->on_crash;
+
+        if ( !parse_action(val, a) )
+        {
+            error("%s:%u: %s must be destroy, restart or preserve", file, lineno, key);
+            return -1;
+        }
+    }
+    else
+    {
+        error("%s:%u: unknown key '%s'", file, lineno, key);
+        return -1;
+    }
+    return 0;
+}
+
+static int cfg_check(const struct xl_cfg *c, const char *file)
+{
     if ( !c->name[0] )
     {
         error("%s: no name", file);
@@ -515,6 +545,8 @@ static int parse_cfg(const char *file, struct xl_cfg *c)
  * Commands.
  */
 
+static bool lookup_quiet;
+
 /* A domain by name or id: its id, or -1 with a message. */
 static int lookup(const char *s)
 {
@@ -529,7 +561,8 @@ static int lookup(const char *s)
 
         if ( id < 0x7ff0 && getinfo((domid_t)id, &info) == 0 )
             return (int)id;
-        error("domain %s: no such domain", s);
+        if ( !lookup_quiet )
+            error("domain %s: no such domain", s);
         return -1;
     }
     if ( !strcmp(s, "Domain-0") )
@@ -544,7 +577,8 @@ static int lookup(const char *s)
             if ( !strcmp(name, s) )
                 return list[i].domain;
         }
-    error("domain '%s': no such domain", s);
+    if ( !lookup_quiet )
+        error("domain '%s': no such domain", s);
     return -1;
 }
 
@@ -576,6 +610,11 @@ static int create(const struct xl_cfg *c, bool quiet, domid_t *out)
             error("domain '%s' already exists (id %u)", c->name, doms[i].id);
             return -1;
         }
+    if ( !strcmp(c->name, "Domain-0") )
+    {
+        error("domain 'Domain-0' already exists (id 0)");
+        return -1;
+    }
     image = file_data(c->kernel, &image_len);
     if ( !image )
     {
@@ -665,13 +704,31 @@ static int create(const struct xl_cfg *c, bool quiet, domid_t *out)
     return 0;
 }
 
-static void cmd_create(const char *file)
+/* create CFG [KEY=VALUE...]: as xl, the pairs override the file's. */
+static void cmd_create(char **argv, unsigned int argc)
 {
     struct xl_cfg c;
     domid_t id;
 
-    printk("Parsing config from %s\n", file);
-    if ( parse_cfg(file, &c) == 0 && create(&c, false, &id) == 0 )
+    printk("Parsing config from %s\n", argv[1]);
+    if ( parse_cfg(argv[1], &c) )
+        return;
+    for ( unsigned int i = 2; i < argc; i++ )
+    {
+        char *eq = argv[i];
+
+        while ( *eq && *eq != '=' )
+            eq++;
+        if ( !*eq )
+        {
+            error("create: %s is not KEY=VALUE", argv[i]);
+            return;
+        }
+        *eq = '\0';
+        if ( cfg_set(&c, argv[i], eq + 1, "command line", 0) || cfg_check(&c, argv[1]) )
+            return;
+    }
+    if ( create(&c, false, &id) == 0 )
         printk("xl: domain %u (%s) created\n", id, c.name);
 }
 
@@ -931,7 +988,7 @@ static void cmd_ls(void)
 
 static void run_command(char *line)
 {
-    char *argv[8];
+    char *argv[12];
     unsigned int argc = 0;
     char *p = line;
 
@@ -960,7 +1017,51 @@ static void run_command(char *line)
     printk("\n");
 
 #define ARGS(n) if ( argc != (n) ) { error("%s: expects %u argument(s)", argv[0], (n) - 1); return; }
-    if ( !strcmp(argv[0], "create") ) { ARGS(2); cmd_create(argv[1]); }
+    if ( !strcmp(argv[0], "create") )
+    {
+        if ( argc < 2 )
+        {
+            error("create: create CFG [KEY=VALUE...]");
+            return;
+        }
+        cmd_create(argv, argc);
+    }
+    else if ( !strcmp(argv[0], "errors") )
+    {
+        unsigned int want;
+
+        /* Scripts of bad input: the failures so far were the expected ones. */
+        ARGS(2);
+        if ( !parse_uint(argv[1], &want) || want != errors )
+            error("errors: %u so far, the script expected %s", errors, argv[1]);
+        else
+        {
+            printk("xl: %u error(s), as the script expected\n", errors);
+            errors = 0;
+        }
+    }
+    else if ( !strcmp(argv[0], "free") )
+    {
+        static uint64_t mark;
+        struct xen_sysctl op;
+
+        memset(&op, 0, sizeof(op));
+        if ( sysctl(&op, XEN_SYSCTL_physinfo) )
+            return;
+        if ( argc > 1 && !strcmp(argv[1], "check") )
+        {
+            if ( op.u.physinfo.free_pages != mark )
+                error("free pages: %u, %u at the mark", (unsigned int)op.u.physinfo.free_pages,
+                      (unsigned int)mark);
+            else
+                printk("free pages: %u, as at the mark\n", (unsigned int)op.u.physinfo.free_pages);
+        }
+        else
+        {
+            mark = op.u.physinfo.free_pages;
+            printk("free pages: %u (the mark)\n", (unsigned int)mark);
+        }
+    }
     else if ( !strcmp(argv[0], "list") ) { ARGS(1); cmd_list(); }
     else if ( !strcmp(argv[0], "destroy") ) { ARGS(2); cmd_destroy(argv[1]); }
     else if ( !strcmp(argv[0], "shutdown") )
@@ -985,8 +1086,12 @@ static void run_command(char *line)
     else if ( !strcmp(argv[0], "ls") ) cmd_ls();
     else if ( !strcmp(argv[0], "wait") )
     {
-        int id = argc > 1 ? lookup(argv[1]) : -1;
+        int id;
 
+        /* A domain that is gone already (its run over and handled) is no wait. */
+        lookup_quiet = true;
+        id = argc > 1 ? lookup(argv[1]) : -1;
+        lookup_quiet = false;
         if ( argc == 1 || id >= 0 )
             wait_for(id);
     }
