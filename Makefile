@@ -69,8 +69,11 @@ HV_LDFLAGS32 := $(LDFLAGS32) -flto=auto -O2
 # The core compiled for the host (simulator, unit tests): the same sources, native.
 CFLAGS_HOST := $(WARN) -O2 -g -ffreestanding -fno-strict-aliasing -fno-omit-frame-pointer
 
-# The default scenario: what `make run`, `make qemu` and the ISO boot.
-DEFAULT_SCENARIO = $(B)/guests/hello.elf
+# The default scenario: what `make run`, `make qemu` and the ISO boot. Domain 0
+# is the toolstack (guests/xl) with its initrd: it creates domains from configs,
+# lists them while they run and shuts everything down (guests/xl/files/boot.xl).
+DEFAULT_SCENARIO_FILES = $(B)/guests/xl.elf $(B)/xl-initrd.cpio
+DEFAULT_SCENARIO = $(B)/guests/xl.elf $(B)/xl-initrd.cpio=initrd
 
 # ---------------------------------------------------------------------------
 # Compile rules, one template for every variant.

@@ -36,13 +36,13 @@ ALL_TARGETS += $(B)/pvx.elf
 ISO_CMDLINE ?=
 QEMU_ARGS   ?=
 
-$(B)/pvx.iso: $(B)/pvx.elf $(DEFAULT_SCENARIO) scripts/pvx-qemu
+$(B)/pvx.iso: $(B)/pvx.elf $(DEFAULT_SCENARIO_FILES) scripts/pvx-qemu
 	$(call show,ISO,$@)
 	$(Q)scripts/pvx-qemu --hv $(B)/pvx.elf --cmdline "$(ISO_CMDLINE)" --write-iso $@ $(DEFAULT_SCENARIO)
 
 iso: $(B)/pvx.iso
 
-qemu: $(B)/pvx.elf $(DEFAULT_SCENARIO)
+qemu: $(B)/pvx.elf $(DEFAULT_SCENARIO_FILES)
 	scripts/pvx-qemu --hv $(B)/pvx.elf $(QEMU_ARGS) $(DEFAULT_SCENARIO)
 
 # QEMU stopped at reset with the -O0 image, gdb attached (scripts/pvx-gdb-metal:

@@ -31,6 +31,29 @@ static void console_raw(const char *s, size_t len)
     machine.console.at_line_start = s[len - 1] == '\n';
 }
 
+static void console_ring_put(const char *s, size_t len)
+{
+    for ( size_t i = 0; i < len; i++ )
+        machine.console.ring[machine.console.ring_prod++ & (CONSOLE_RING_SIZE - 1)] = s[i];
+    if ( machine.console.ring_prod - machine.console.ring_cons > CONSOLE_RING_SIZE )
+        machine.console.ring_cons = machine.console.ring_prod - CONSOLE_RING_SIZE;
+}
+
+size_t console_ring_read(char *out, size_t len, uint32_t *index, bool incremental, bool clear)
+{
+    uint32_t c = machine.console.ring_cons;
+    size_t n = 0;
+
+    if ( incremental && (int32_t)(*index - c) > 0 )
+        c = *index;
+    for ( ; c != machine.console.ring_prod && n < len; c++ )
+        out[n++] = machine.console.ring[c & (CONSOLE_RING_SIZE - 1)];
+    if ( clear )
+        machine.console.ring_cons = machine.console.ring_prod;
+    *index = c;
+    return n;
+}
+
 static void vprintk_prefixed(const char *prefix, const char *fmt, va_list ap)
 {
     char line[256];
@@ -45,6 +68,10 @@ static void vprintk_prefixed(const char *prefix, const char *fmt, va_list ap)
     console_raw(line, n);
     if ( n == 0 || line[n - 1] != '\n' )
         console_raw("\n", 1);
+    console_ring_put(prefix, strlen(prefix));
+    console_ring_put(line, n);
+    if ( n == 0 || line[n - 1] != '\n' )
+        console_ring_put("\n", 1);
 }
 
 void printk(const char *fmt, ...)

@@ -43,6 +43,7 @@ static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
     HC(vcpu_op, 3),
     HC(platform_op, 1),
     HC(vm_assist, 2),
+    HC(sysctl, 1),
     HC(domctl, 1),
 };
 

@@ -17,7 +17,10 @@
  * vcpus=N ..." (default: the module's name, 8M, 1 vCPU); the whole argument string is its
  * start_info command line. "count=N" builds N domains from the one module
  * (consecutive ids, named NAME-1 ... NAME-N): Multiboot has room for
- * BOOT_MAX_MODULES modules, the hypervisor for MAX_DOMAINS domains.
+ * BOOT_MAX_MODULES modules, the hypervisor for MAX_DOMAINS domains. A further
+ * module whose arguments hold the word "initrd" is no domain: it is the
+ * initial domain's initrd (start_info mod_start/mod_len, right after its
+ * kernel as Xen's builder places it); one at most.
  *   fail=SPEC       fault injection (see fault.h); fail_seed=N its seed
  *   fail_report=1   print every fault site's counts when the machine stops
  */
@@ -239,12 +242,36 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
     }
 }
 
+/* Does the module's argument list hold the word "initrd"? */
+static bool module_is_initrd(const struct boot_module *m)
+{
+    char name[DOMAIN_NAME_LEN];
+    const char *p;
+
+    module_name(m, name, sizeof(name), &p);
+    while ( *p )
+    {
+        const char *end = strchr(p, ' ');
+
+        if ( !end )
+            end = p + strlen(p);
+        if ( end - p == 6 && strncmp(p, "initrd", 6) == 0 )
+            return true;
+        p = end;
+        while ( *p == ' ' )
+            p++;
+    }
+    return false;
+}
+
 /* Build domain domid from module m: the initial domain from the first module,
  * an unprivileged one from each further module; clone (1..count) names the
  * copies of a module with count=N (0: not a copy). */
 static struct domain *setup_build_domain(uint16_t domid, const struct boot_module *m,
-                                         unsigned int clone)
+                                         unsigned int clone, const struct boot_module *initrd)
 {
+    struct build_extra x = { .initrd = NULL };
+    void *initrd_map = NULL;
     char name[DOMAIN_NAME_LEN], err[160];
     bool initial = domid == 0;
     uint64_t mem = initial ? machine.setup.dom0_mem : (uint64_t)DOMU_MEM_DEFAULT_MB << 20;
@@ -298,9 +325,17 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
         }
     }
     nr_pages = (unsigned int)(mem >> PAGE_SHIFT);
-    if ( builder_build(d, &img, nr_pages, args, initial ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0,
-                       &layout, err, sizeof(err)) )
+    if ( initrd && initrd->len )
+    {
+        initrd_map = arch_map_frames((mfn_t)(initrd->start >> PAGE_SHIFT), PFN_UP(initrd->len));
+        x.initrd = initrd_map;
+        x.initrd_len = initrd->len;
+    }
+    if ( builder_build_ext(d, &img, nr_pages, args, initial ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0,
+                           &x, &layout, err, sizeof(err)) )
         refuse(name, err);
+    if ( initrd_map )
+        arch_unmap_frames(initrd_map, PFN_UP(initrd->len));
     arch_unmap_frames(image, PFN_UP(m->len));
 
     if ( d->nr_vcpus > 1 )
@@ -327,6 +362,8 @@ void machine_reset(void)
 
 struct cpu_regs *core_start(const struct boot_info *bi)
 {
+    const struct boot_module *initrd = NULL;
+
     machine_reset();
     printk("pvx %s, a paravirtualizing hypervisor (%s machine)", PVX_VERSION, bi->machine);
     parse_cmdline(bi->cmdline);
@@ -339,6 +376,13 @@ struct cpu_regs *core_start(const struct boot_info *bi)
 
     if ( bi->nr_modules == 0 )
         refuse("to start", "no initial domain: pass its kernel as the first module");
+    for ( unsigned int i = 1; i < bi->nr_modules; i++ )
+        if ( module_is_initrd(&bi->modules[i]) )
+        {
+            if ( initrd )
+                refuse("a module", "more than one initrd module");
+            initrd = &bi->modules[i];
+        }
     for ( unsigned int i = 0, domid = 0; i < bi->nr_modules; i++ )
     {
         unsigned int count = 1;
@@ -348,13 +392,16 @@ struct cpu_regs *core_start(const struct boot_info *bi)
             char name[DOMAIN_NAME_LEN];
             const char *args;
 
+            if ( &bi->modules[i] == initrd )
+                continue;
             module_name(&bi->modules[i], name, sizeof(name), &args);
             domu_options(args, name, sizeof(name), NULL, NULL, &count);
         }
         if ( domid + count > MAX_DOMAINS )
             refuse("a module", "more domains than MAX_DOMAINS");
         for ( unsigned int k = 0; k < count; k++ )
-            setup_build_domain((uint16_t)domid++, &bi->modules[i], count > 1 ? k + 1 : 0);
+            setup_build_domain((uint16_t)domid++, &bi->modules[i], count > 1 ? k + 1 : 0,
+                               i == 0 ? initrd : NULL);
     }
     if ( bi->nr_modules > 1 )
         printk("scheduler: %s", sched_policy_name());

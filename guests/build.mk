@@ -81,3 +81,40 @@ ALL_TARGETS += $(GUEST_SDK)/pvx-guest.mk
 .PHONY: guests guest-sdk
 
 -include $(patsubst %.o,%.d,$(GUEST_LIB_OBJS) $(ALL_GUEST_OBJS))
+
+# The toolstack's initrd (guests/xl): its boot scripts and configs
+# (guests/xl/files/), two scripts made from lists (every PV test guest as a
+# toolstack domain; a thousand domains created and destroyed) and the kernels
+# they name, as a cpio "newc" archive made by the host's cpio, loaded as a
+# module with the word "initrd".
+XL_INITRD      := $(B)/xl-initrd.cpio
+XL_INITRD_ELFS := $(filter-out $(B)/guests/xl.elf,$(GUEST_ELFS))
+XL_GEN         := $(B)/xl-gen/pv-tests.xl $(B)/xl-gen/pv-tests-qemu.xl $(B)/xl-gen/thousand.xl
+# The PV test guests whose info file names QEMU (the others need the simulator or Bochs).
+PV_TEST_QEMU   := $(foreach n,$(PV_TEST_NAMES),$(if $(shell grep -l 'machines:.*qemu' testsuite/pv/$(n)/info 2>/dev/null),$(n)))
+XL_FILES       := $(sort $(wildcard guests/xl/files/*)) $(XL_GEN)
+
+$(B)/xl-gen/pv-tests.xl: guests/build.mk
+	@mkdir -p $(@D)
+	$(Q){ echo '# Every PV test guest as a domain of the toolstack (generated).'; \
+	  for n in $(PV_TEST_NAMES); do echo "create pv.cfg name=$$n kernel=$$n.elf"; echo "wait $$n"; done; \
+	} > $@
+$(B)/xl-gen/pv-tests-qemu.xl: guests/build.mk $(wildcard testsuite/pv/*/info)
+	@mkdir -p $(@D)
+	$(Q){ echo '# The PV test guests that run on QEMU too, as domains of the toolstack (generated).'; \
+	  for n in $(PV_TEST_QEMU); do echo "create pv.cfg name=$$n kernel=$$n.elf"; echo "wait $$n"; done; \
+	} > $@
+$(B)/xl-gen/thousand.xl: guests/build.mk
+	@mkdir -p $(@D)
+	$(Q){ echo '# 1,000 domains created and destroyed (generated).'; echo free; \
+	  for i in $$(seq 1000); do echo "create idle.cfg"; echo "destroy idle"; done; \
+	  echo "free check"; } > $@
+
+$(XL_INITRD): $(XL_FILES) $(XL_INITRD_ELFS)
+	$(call show,CPIO,$@)
+	$(Q)rm -rf $(B)/xl-initrd && mkdir -p $(B)/xl-initrd
+	$(Q)cp $(XL_FILES) $(XL_INITRD_ELFS) $(B)/xl-initrd/
+	$(Q)cd $(B)/xl-initrd && ls | LC_ALL=C sort | cpio -o -H newc --quiet --reproducible > $(CURDIR)/$@.tmp
+	$(Q)mv $@.tmp $@
+
+ALL_TARGETS += $(XL_INITRD)

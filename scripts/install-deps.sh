@@ -22,6 +22,7 @@ pkgs=(
                                                    # stands for the GUI bochs depends on (we use its RFB display)
     gcovr gdb clang llvm                           # coverage, debugger, libFuzzer
     python3 python3-pip gnuplot-nox               # Unicorn wheel fetch, scheduler plots
+    cpio                                           # the toolstack's initrd (guests/xl)
 )
 
 if [ "${1:-}" = "--list" ]; then

@@ -48,7 +48,8 @@ static const char usage[] =
     "                      default 10s of virtual time); exit 3. Alias: --max-time\n"
     "  --cmdline=STRING    the hypervisor's command line (at most 1023 bytes)\n"
     "  --fail=SITE:KNOB=V,...  fault injection (boot option fail=; sites\n"
-    "                      frame_alloc, guest_copy, console, evtchn_send, timer;\n"
+    "                      frame_alloc, guest_copy, console, evtchn_send, timer,\n"
+    "                      domain_create, foreign_map;\n"
     "                      knobs probability, interval, times, space, fail-nth;\n"
     "                      ';' between sites)\n"
     "  --seed=N            seed of the fault injection (boot option fail_seed=)\n"
@@ -144,7 +145,7 @@ static bool parse_time(const char *s, uint64_t *out)
 /* fault_configure's grammar (core/fault.c), checked here so that a typo is
  * an error and not a run that injects nothing. */
 static const char *const fail_sites[] = {
-    "frame_alloc", "guest_copy", "console", "evtchn_send", "timer",
+    "frame_alloc", "guest_copy", "console", "evtchn_send", "timer", "domain_create", "foreign_map",
 };
 static const char *const fail_knobs[] = {
     "probability", "interval", "times", "space", "fail-nth",
@@ -190,7 +191,7 @@ static void check_fail_spec(const char *spec)
             n = len;
         if ( !word_in(p, n, fail_sites, ARRAY_SIZE(fail_sites)) )
             bad_usage("--fail: unknown site '%.*s' (sites: frame_alloc, guest_copy, "
-                      "console, evtchn_send, timer)", (int)n, p);
+                      "console, evtchn_send, timer, domain_create, foreign_map)", (int)n, p);
         if ( ++clauses > ARRAY_SIZE(fail_sites) )
             bad_usage("--fail: more clauses than the %zu sites", ARRAY_SIZE(fail_sites));
         if ( n + 1 >= len )

@@ -42,18 +42,40 @@ static unsigned int nr_regions(uint32_t lo, uint32_t hi, unsigned int shift)
 
 int builder_layout(const struct elf_image *img, unsigned int nr_pages, struct build_layout *l)
 {
+    return builder_layout_ext(img, nr_pages, NULL, l);
+}
+
+int builder_layout_ext(const struct elf_image *img, unsigned int nr_pages,
+                       const struct build_extra *x, struct build_layout *l)
+{
     uint64_t v_end;
+    uint32_t after_kernel;
 
     memset(l, 0, sizeof(*l));
     l->nr_pages = nr_pages;
     l->v_start = img->virt_base;
     l->vkern_start = img->virt_kstart;
     l->vkern_end = img->symtab_size ? img->symtab_start + img->symtab_size : img->virt_kend;
-    l->vphysmap_start = ROUNDUP(l->vkern_end, PAGE_SIZE);
+    after_kernel = l->vkern_end;
+    if ( x && x->initrd_len )
+    {
+        if ( (uint64_t)ROUNDUP(l->vkern_end, PAGE_SIZE) + x->initrd_len >= HYPERVISOR_VIRT_START )
+            return -EINVAL;
+        l->vinitrd_start = ROUNDUP(l->vkern_end, PAGE_SIZE);
+        l->vinitrd_end = l->vinitrd_start + x->initrd_len;
+        after_kernel = l->vinitrd_end;
+    }
+    l->vphysmap_start = ROUNDUP(after_kernel, PAGE_SIZE);
     l->vphysmap_end = l->vphysmap_start + nr_pages * (uint32_t)sizeof(uint32_t);
     l->vstartinfo_start = ROUNDUP(l->vphysmap_end, PAGE_SIZE);
     l->vstartinfo_end = l->vstartinfo_start + sizeof(struct start_info);
     l->vpt_start = ROUNDUP(l->vstartinfo_end, PAGE_SIZE);
+    if ( x && x->domu_pages )
+    {
+        l->vstore_start = l->vpt_start;
+        l->vconsole_start = l->vstore_start + PAGE_SIZE;
+        l->vpt_start = l->vconsole_start + PAGE_SIZE;
+    }
 
     /* Grow the page-table area until it holds the tables that map all of it. */
     for ( l->nr_pt_pages = 2; ; l->nr_pt_pages++ )
@@ -196,6 +218,13 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
                   const char *cmdline, uint32_t si_flags, struct build_layout *l,
                   char *err, size_t errlen)
 {
+    return builder_build_ext(d, img, nr_pages, cmdline, si_flags, NULL, l, err, errlen);
+}
+
+int builder_build_ext(struct domain *d, const struct elf_image *img, unsigned int nr_pages,
+                      const char *cmdline, uint32_t si_flags, const struct build_extra *x,
+                      struct build_layout *l, char *err, size_t errlen)
+{
     struct start_info si;
     uint32_t virt_offset = img->virt_base - img->paddr_offset;
     mfn_t *p2m = NULL;
@@ -203,7 +232,7 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
     mfn_t p2m_host;
     int rc;
 
-    rc = builder_layout(img, nr_pages, l);
+    rc = builder_layout_ext(img, nr_pages, x, l);
     if ( rc == -EINVAL )
     {
         snprintk(err, errlen, "kernel and its start-of-day area reach the hypervisor area");
@@ -239,6 +268,12 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
         if ( m == INVALID_MFN )
         {
             snprintk(err, errlen, "out of memory after %u of %u pages", pfn, nr_pages);
+            /* Give back what was taken: the domain is as it was. */
+            while ( pfn-- )
+            {
+                frame_of(p2m[pfn])->flags &= ~FRAME_F_ALLOCATED;
+                mm_put_ref(p2m[pfn]);
+            }
             rc = -ENOMEM;
             goto out;
         }
@@ -265,6 +300,9 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
         build_write(p2m, l, img->symtab_start + sizeof(hdr) + ROUNDUP(img->sym_size, 4),
                     img->data + img->str_offset, img->str_size);
     }
+
+    if ( l->vinitrd_start )
+        build_write(p2m, l, l->vinitrd_start, x->initrd, x->initrd_len);
 
     rc = build_page_tables(d, p2m, l);
     if ( rc )
@@ -293,6 +331,20 @@ int builder_build(struct domain *d, const struct elf_image *img, unsigned int nr
     si.pt_base = l->vpt_start;
     si.nr_pt_frames = l->nr_pt_pages;
     si.mfn_list = l->vphysmap_start;
+    if ( l->vinitrd_start )
+    {
+        si.mod_start = l->vinitrd_start;
+        si.mod_len = x->initrd_len;
+    }
+    if ( l->vstore_start )
+    {
+        l->store_mfn = p2m[(l->vstore_start - l->v_start) >> PAGE_SHIFT];
+        l->console_mfn = p2m[(l->vconsole_start - l->v_start) >> PAGE_SHIFT];
+        si.store_mfn = l->store_mfn;
+        si.store_evtchn = x->store_evtchn;
+        si.console.domU.mfn = l->console_mfn;
+        si.console.domU.evtchn = x->console_evtchn;
+    }
     snprintk((char *)si.cmd_line, sizeof(si.cmd_line), "%s", cmdline ? cmdline : "");
     build_write(p2m, l, l->vstartinfo_start, &si, sizeof(si));
 

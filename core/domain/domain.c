@@ -13,6 +13,8 @@
 #include <pvx/mm.h>
 #include <pvx/traps.h>
 #include <public/vcpu.h>
+#include <public/sched.h>
+#include <pvx/guest_access.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <pvx/machine.h>
@@ -38,6 +40,8 @@ struct domain *domain_create(uint16_t domid, const char *name, bool privileged)
     unsigned int i;
 
     if ( domid >= MAX_DOMAINS || machine.domains[domid].state != DOMAIN_FREE )
+        return NULL;
+    if ( fault_hit(&fault_domain_create) )
         return NULL;
     si = frame_alloc(domid);
     if ( si == INVALID_MFN )
@@ -125,22 +129,96 @@ void domain_destroy(struct domain *d)
         traps_destroy_vcpu(&d->vcpu[i]);   /* GDT frames' references */
     mm_relinquish(d);
 
-    /* Only another domain's mapping could keep one (none can, for now). */
+    /* Only the privileged domain's foreign mappings can keep one: the slot
+     * stays taken (dying) until the last is unmapped (domain_frame_freed). */
     for ( m = 0; m < max; m++ )
         if ( frame_of(m)->owner == d->domain_id )
             left++;
     if ( left )
+    {
         printk("domain %u destroyed with %u frames still referenced", d->domain_id, left);
+        d->is_dying = true;
+    }
     else
         d->state = DOMAIN_FREE;
+}
+
+void domain_frame_freed(struct domain *d)
+{
+    mfn_t m, max = frame_max_mfn();
+
+    if ( !d->is_dying )
+        return;
+    for ( m = 0; m < max; m++ )
+        if ( frame_of(m)->owner == d->domain_id )
+            return;
+    printk("domain %u: its last frame was unmapped, the domain is gone", d->domain_id);
+    d->is_dying = false;
+    d->state = DOMAIN_FREE;
 }
 
 void domain_kill(struct domain *d, uint16_t by)
 {
     ASSERT(!d->is_privileged);
+    if ( d->is_dying )
+        return;                         /* destroyed: waits for its last frame */
+    /* From now on it goes the way of every stopped domain: reaped. */
+    d->toolstack = false;
     if ( d->state == DOMAIN_RUNNING )
         domain_crash(d, "destroyed by domain %u", by);
+    else
+        sched_domain_stopped(d);
     (void)sched_reap_domain(d);
+}
+
+int domain_pause(struct domain *d)
+{
+    if ( current && d == current->domain )
+        return -EINVAL;
+    if ( d->pause_count >= 255 )
+        return -EBUSY;
+    if ( d->pause_count++ )
+        return 0;
+    for ( unsigned int i = 0; i < d->nr_vcpus; i++ )
+        sched_vcpu_down(&d->vcpu[i]);
+    return 0;
+}
+
+int domain_unpause(struct domain *d)
+{
+    if ( current && d == current->domain )
+        return -EINVAL;
+    if ( d->pause_count == 0 )
+        return -EINVAL;
+    if ( --d->pause_count )
+        return 0;
+    /* Only the vCPUs the domain itself has up (VCPUOP_down stays down). */
+    for ( unsigned int i = 0; i < d->nr_vcpus; i++ )
+        if ( d->vcpu[i].up && d->state == DOMAIN_RUNNING )
+            sched_vcpu_up(&d->vcpu[i]);
+    return 0;
+}
+
+long domain_remote_shutdown(struct vcpu *v, uint32_t arg)
+{
+    struct sched_remote_shutdown rs;
+    struct domain *d;
+
+    if ( !v->domain->is_privileged )
+        return -EPERM;
+    if ( copy_from_guest(v, &rs, arg, sizeof(rs)) )
+        return -EFAULT;
+    d = domain_lookup(rs.domain_id);
+    if ( !d )
+        return -ESRCH;
+    /* pvx: its own end goes through SCHEDOP_shutdown (the initial domain's
+     * is the machine's). The reason modulo 256, as SCHEDOP_shutdown's. */
+    if ( d == v->domain )
+        return -EINVAL;
+    if ( d->state != DOMAIN_RUNNING )
+        return 0;
+    domain_shutdown(d, rs.reason & 0xff);
+    return 0;
 }
 
 void domain_crash(struct domain *d, const char *fmt, ...)

@@ -26,6 +26,7 @@
 #include <pvx/sched.h>
 #include <pvx/time.h>
 #include <pvx/traps.h>
+#include <public/callback.h>
 #include <public/vcpu.h>
 #include <public/xen.h>
 
@@ -136,6 +137,55 @@ static long vcpu_initialise(struct vcpu *v, struct vcpu *t, gva_t arg)
 
  out:
     return rc;
+}
+
+/* The toolstack's setvcpucontext: VCPUOP_initialise's checks and effects,
+ * the context read from the caller's memory. */
+long vcpu_set_context(struct vcpu *v, struct vcpu *t, gva_t arg)
+{
+    return vcpu_initialise(v, t, arg);
+}
+
+/* getvcpucontext: what VCPUOP_initialise would need to give t again (the
+ * FPU image is not included: VGCF_i387_valid clear). */
+void vcpu_get_context(struct vcpu *t, struct vcpu_guest_context *c)
+{
+    const struct cpu_regs *r = vcpu_regs(t);
+    mfn_t l3 = (mfn_t)(t->cr3 >> PAGE_SHIFT);
+
+    memset(c, 0, sizeof(*c));
+    c->flags = (t->up ? VGCF_online : 0) | ((r->cs & 3) != 3 ? VGCF_in_kernel : 0) |
+               (t->cpu.failsafe.flags & CALLBACKF_mask_events ? VGCF_failsafe_disables_events : 0);
+    c->user_regs = (struct cpu_user_regs){
+        .ebx = r->ebx, .ecx = r->ecx, .edx = r->edx, .esi = r->esi, .edi = r->edi,
+        .ebp = r->ebp, .eax = r->eax, .eip = r->eip, .cs = (uint16_t)r->cs,
+        .eflags = r->eflags, .esp = r->esp, .ss = (uint16_t)r->ss, .es = (uint16_t)r->es,
+        .ds = (uint16_t)r->ds, .fs = (uint16_t)r->fs, .gs = (uint16_t)r->gs,
+    };
+    for ( unsigned int i = 0; i < NR_VECTORS; i++ )
+    {
+        c->trap_ctxt[i].vector = (uint8_t)i;
+        c->trap_ctxt[i].flags = t->cpu.trap[i].flags;
+        c->trap_ctxt[i].cs = t->cpu.trap[i].cs;
+        c->trap_ctxt[i].address = t->cpu.trap[i].eip;
+    }
+    c->ldt_base = t->ldt_base;
+    c->ldt_ents = t->ldt_ents;
+    for ( unsigned int i = 0; i < GDT_GUEST_FRAMES; i++ )
+        c->gdt_frames[i] = t->cpu.gdt_frames[i];
+    c->gdt_ents = t->cpu.gdt_ents;
+    c->kernel_ss = t->cpu.kernel_ss;
+    c->kernel_sp = t->cpu.kernel_sp;
+    c->ctrlreg[0] = t->cpu.ts ? 0x8u : 0;   /* CR0.TS */
+    c->ctrlreg[2] = t->cpu.cr2;
+    c->ctrlreg[3] = t->cr3 ? xen_pfn_to_cr3(l3) : 0;
+    for ( unsigned int i = 0; i < 8; i++ )
+        c->debugreg[i] = t->cpu.debugreg[i];
+    c->event_callback_cs = t->event_callback_cs;
+    c->event_callback_eip = t->event_callback_eip;
+    c->failsafe_callback_cs = t->cpu.failsafe.cs;
+    c->failsafe_callback_eip = t->cpu.failsafe.eip;
+    c->vm_assist = t->domain->vm_assist;
 }
 
 /* ------------------------------------------------------------------------

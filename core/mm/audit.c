@@ -48,7 +48,12 @@ static void audit_entry(struct domain *d, mfn_t table, unsigned int type, unsign
     mfn_t m = (mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
     struct frame *g = frame_of(m);
 
-    if ( !g || g->owner != d->domain_id )
+    /* The privileged domain's foreign mappings: L1 entries naming another
+     * domain's frame (mmu_update with a foreigndom), counted like its own. */
+    if ( g && g->owner != d->domain_id && type == FRAME_L1 && d->is_privileged &&
+         frame_owner_is_domain(g) && domain_lookup(g->owner) )
+        ;
+    else if ( !g || g->owner != d->domain_id )
     {
         audit_report("mfn %#x slot %u (d%u) names mfn %#x of owner %#x", table, slot,
                      d->domain_id, m, g ? g->owner : 0xffffu);

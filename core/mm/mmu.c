@@ -41,8 +41,35 @@ static void mmu_batch_release(struct mmu_batch *b)
     b->held_f = NULL;
 }
 
+/* One L1 entry of the privileged domain d naming a frame of pg: the frame's
+ * reference (and writable type) are taken as pg's, so the audit counts the
+ * mapping and pg's frames outlive its death until it is unmapped. */
+static int mod_l1_foreign(struct domain *d, struct domain *pg, mfn_t l1, unsigned int slot,
+                          uint64_t nval, bool preserve_ad)
+{
+    uint64_t *t = frame_map(l1), old = t[slot];
+    int rc = 0;
+
+    if ( nval & _PAGE_PRESENT )
+    {
+        rc = l1e_get_foreign(d, pg, nval);
+        if ( rc )
+            goto out;
+    }
+    if ( preserve_ad )
+        nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    t[slot] = nval;
+    arch_frames_written(l1, 1);
+    if ( old & _PAGE_PRESENT )
+        l1e_put(old);
+
+ out:
+    frame_unmap(t);
+    return rc;
+}
+
 static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool preserve_ad,
-                             struct mmu_batch *fl)
+                             struct mmu_batch *fl, struct domain *pg_owner)
 {
     struct domain *d = v->domain;
     mfn_t mfn = (mfn_t)(ptr >> PAGE_SHIFT);
@@ -79,7 +106,8 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     switch ( f->type )
     {
     case FRAME_L1:
-        rc = mod_l1_entry(d, mfn, slot, val, preserve_ad);
+        rc = pg_owner ? mod_l1_foreign(d, pg_owner, mfn, slot, val, preserve_ad)
+                      : mod_l1_entry(d, mfn, slot, val, preserve_ad);
         break;
     case FRAME_L2:
         rc = mm_mod_l2_entry(d, mfn, slot, val, preserve_ad);
@@ -110,19 +138,31 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
 }
 
 /*
- * The domain whose frames a request may name. Only the caller's own for now:
- * naming itself by id is -ESRCH (Xen), another domain, DOMID_IO or DOMID_XEN
- * -EPERM (foreign mappings come with grant tables).
+ * The domain whose frames a request may name (*pg_owner, NULL: the caller's
+ * own). Naming itself by id is -ESRCH (Xen). The privileged domain may name
+ * another domain for mmu_update's L1 entries (foreign mappings: a console
+ * backend's view of a domain's ring, as Xen's toolstack maps it) when
+ * `foreign` is set; anyone else, or DOMID_IO/DOMID_XEN, gets -EPERM.
  */
-static int mm_check_pg_owner(struct domain *d, uint16_t domid)
+static int mm_check_pg_owner(struct domain *d, uint16_t domid, bool foreign,
+                             struct domain **pg_owner)
 {
+    struct domain *o;
+
+    *pg_owner = NULL;
     if ( domid == DOMID_SELF )
         return 0;
     if ( domid == d->domain_id )
         return -ESRCH;
-    if ( domid == DOMID_IO || domid == DOMID_XEN || domain_lookup(domid) )
+    if ( domid == DOMID_IO || domid == DOMID_XEN )
         return -EPERM;
-    return -ESRCH;
+    o = domain_lookup(domid);
+    if ( !o )
+        return -ESRCH;
+    if ( !foreign || !d->is_privileged || o->is_dying )
+        return -EPERM;
+    *pg_owner = o;
+    return 0;
 }
 
 /* An array of count elements of size bytes at va lies in the guest's part. */
@@ -179,6 +219,7 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
     uint32_t done = 0, i, pt_dom = foreigndom >> 16;
     struct mmu_update req;
     struct mmu_reqs reqs = { .map = NULL, .left = 0 };
+    struct domain *pg_owner;
     long rc = 0;
 
     if ( count & MMU_UPDATE_PREEMPTED )
@@ -192,7 +233,7 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
     /* Page tables of another domain (foreigndom >> 16 = its id + 1). */
     if ( pt_dom && pt_dom - 1 != d->domain_id )
         return domain_lookup((uint16_t)(pt_dom - 1)) ? -EPERM : -ESRCH;
-    rc = mm_check_pg_owner(d, (uint16_t)foreigndom);
+    rc = mm_check_pg_owner(d, (uint16_t)foreigndom, true, &pg_owner);
     if ( rc )
         return rc;
 
@@ -224,7 +265,7 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
         case MMU_PT_UPDATE_PRESERVE_AD:
         case MMU_PT_UPDATE_NO_TRANSLATE:        /* a PV guest has nothing to translate */
             rc = mmu_normal_update(v, req.ptr - cmd, req.val,
-                                   cmd == MMU_PT_UPDATE_PRESERVE_AD, &fl);
+                                   cmd == MMU_PT_UPDATE_PRESERVE_AD, &fl, pg_owner);
             break;
 
         case MMU_MACHPHYS_UPDATE:
@@ -483,6 +524,7 @@ long do_mmuext_op(struct vcpu *v, uint32_t uops, uint32_t count, uint32_t pdone,
 {
     struct domain *d = v->domain;
     struct mmuext_op op;
+    struct domain *pg_owner;
     uint32_t done = 0, i;
     long rc;
 
@@ -494,7 +536,8 @@ long do_mmuext_op(struct vcpu *v, uint32_t uops, uint32_t count, uint32_t pdone,
     }
     if ( !mm_array_ok(uops, count, sizeof(op)) )
         return -EFAULT;
-    rc = mm_check_pg_owner(d, (uint16_t)foreigndom);
+    /* pvx: mmuext_op's requests are always on the caller's own frames. */
+    rc = mm_check_pg_owner(d, (uint16_t)foreigndom, false, &pg_owner);
     if ( rc )
         return rc;
 

@@ -140,6 +140,9 @@ noinline void mm_put_last_ref(mfn_t mfn)
     if ( f->tlbflush_stamp == machine.mm.flush_epoch )
         mm_flush_all();
     frame_free(mfn);
+    /* A destroyed domain's frame a foreign mapping kept: maybe its last. */
+    if ( d && d->is_dying )
+        domain_frame_freed(d);
 }
 
 bool mm_is_guest_l2_slot(const struct frame *l2, unsigned int slot)

@@ -11,6 +11,7 @@
 
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/machine.h>
@@ -159,6 +160,32 @@ static inline int l1e_get(struct domain *d, uint64_t e)
     {
         fput_ref(f, m);
         return -EBUSY;                  /* a page table or descriptor frame */
+    }
+    return 0;
+}
+
+/* The same for a frame of pg mapped by the privileged domain d. */
+static inline int l1e_get_foreign(struct domain *d, struct domain *pg, uint64_t e)
+{
+    mfn_t m = pte_mfn(e);
+    struct frame *f;
+
+    if ( e & ~(PTE_ADDR_MASK | l1_allowed(d)) )
+        return -EINVAL;
+    f = frame_of(m);
+    if ( !f || f->owner == DOMID_IO_OWN )
+        return -EPERM;
+    if ( !fget_ref(pg, f) )
+        return -EBUSY;                  /* not pg's */
+    if ( fault_hit(&fault_foreign_map) )
+    {
+        fput_ref(f, m);
+        return -ENOMEM;
+    }
+    if ( (e & _PAGE_RW) && fget_type(pg, f, m, FRAME_WRITABLE, false) )
+    {
+        fput_ref(f, m);
+        return -EBUSY;
     }
     return 0;
 }

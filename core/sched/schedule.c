@@ -414,6 +414,9 @@ void sched_domain_stopped(struct domain *d)
         SCHED.ops->sleep(v);                  /* leaves the runqueue */
         time_requeue(v);                /* its alarms will not fire */
     }
+    /* The toolstack's domains wait for its destroydomain (domain_kill). */
+    if ( d->toolstack )
+        goto out;
     /* Once: a domain that crashes after its shutdown stopped already. */
     for ( unsigned int i = 0; i < SCHED.nr_dying; i++ )
         if ( SCHED.dying[i] == d )
@@ -507,6 +510,9 @@ long do_sched_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unuse
         sched_raise_why("exit");
         return 0;
     }
+
+    case SCHEDOP_remote_shutdown:
+        return domain_remote_shutdown(v, arg);
 
     default:
         return -ENOSYS;

@@ -67,7 +67,9 @@ uint32_t guest_arg_u32(const char *key, uint32_t def);
 /* Whole-domain exits; they do not return. */
 void __noreturn guest_shutdown(unsigned int reason);
 
-/* Write raw bytes on the console (console_io). */
+/* Write raw bytes on the console: console_io, or the PV console ring a
+ * toolstack-built domain has (console_init, at start of day, finds it). */
+void console_init(void);
 void console_write(const char *buf, size_t len);
 /* Formatted output on the console, and a crash of the domain with a message. */
 void printk(const char *fmt, ...) __printf(1, 2);

@@ -85,6 +85,7 @@ void guest_start(struct start_info *si)
 {
     /* head.S stored it already; take the argument for clarity. */
     start_info = si;
+    console_init();
 
     printk("--- pvx test: %s ---\n", test_title);
     test_main();

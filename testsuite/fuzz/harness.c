@@ -57,7 +57,9 @@
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <public/elfnote.h>
+#include <public/domctl.h>
 #include <public/memory.h>
+#include <public/sysctl.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/version.h>
@@ -656,6 +658,95 @@ static void gen_vcpu_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r
     put(v, r, &c, sizeof(c));
 }
 
+/* domctl: one of the ops pvx has (or any number), the right interface
+ * version mostly, a domain id the harness knows, the union's words plausible
+ * and then the op's own fields set as the op reads them. pvx_build writes its
+ * refusal's reason at err: the generator passes none (err 0), so the refusal
+ * check holds every failed build to "nothing changed" (unit tests check err). */
+static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
+        XEN_DOMCTL_unpausedomain, XEN_DOMCTL_getdomaininfo, XEN_DOMCTL_max_mem,
+        XEN_DOMCTL_setvcpucontext, XEN_DOMCTL_getvcpucontext, XEN_DOMCTL_max_vcpus,
+        XEN_DOMCTL_pvx_bvt_set, XEN_DOMCTL_pvx_bvt_get, XEN_DOMCTL_pvx_getinfo,
+        XEN_DOMCTL_pvx_build,
+    };
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    struct xen_domctl op;
+    uint8_t k = get8(in);
+    uint32_t *w = (uint32_t *)&op.u;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    op.interface_version = get8(in) % 8 ? XEN_DOMCTL_INTERFACE_VERSION : get32(in);
+    op.domain = gen_domid(in);
+    for ( unsigned int i = 0, n = get8(in) % 8; i < n; i++ )
+        w[i] = gen_word(in, self, other);
+    switch ( op.cmd )
+    {
+    case XEN_DOMCTL_createdomain:
+        op.u.createdomain.max_vcpus = get8(in) % 4;
+        break;
+    case XEN_DOMCTL_max_mem:
+        op.u.max_mem.max_memkb = get8(in) % 2 ? (uint64_t)get8(in) * 4 : get32(in);
+        break;
+    case XEN_DOMCTL_setvcpucontext:
+    case XEN_DOMCTL_getvcpucontext:
+        op.u.vcpucontext.vcpu = get8(in) % 3;
+        op.u.vcpucontext.ctxt = gen_ptr(in, self, r + 0x400);
+        break;
+    case XEN_DOMCTL_pvx_build:
+        op.u.pvx_build.image = gen_ptr(in, self, r + 0x400);
+        op.u.pvx_build.image_len = get8(in) % 2 ? get16(in) : gen_count(in);
+        op.u.pvx_build.cmdline = get8(in) % 2 ? gen_ptr(in, self, r + 0x400) : 0;
+        op.u.pvx_build.console_port = get8(in) % 8;
+        op.u.pvx_build.err = 0;
+        op.u.pvx_build.err_len = 0;
+        op.u.pvx_build.name[0] = (char)get8(in);
+        break;
+    default:
+        break;
+    }
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
+/* sysctl: readconsole, physinfo, sched_id, getdomaininfolist or any number. */
+static void gen_sysctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_SYSCTL_readconsole, XEN_SYSCTL_physinfo, XEN_SYSCTL_sched_id,
+        XEN_SYSCTL_getdomaininfolist,
+    };
+    struct fdom *self = fdom_of(v);
+    struct xen_sysctl op;
+    uint8_t k = get8(in);
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    op.interface_version = get8(in) % 8 ? XEN_SYSCTL_INTERFACE_VERSION : get32(in);
+    switch ( op.cmd )
+    {
+    case XEN_SYSCTL_readconsole:
+        op.u.readconsole.clear = get8(in) % 2;
+        op.u.readconsole.incremental = get8(in) % 2;
+        op.u.readconsole.index = get32(in);
+        op.u.readconsole.buffer = gen_ptr(in, self, r + 0x400);
+        op.u.readconsole.count = get8(in) % 2 ? get8(in) : gen_count(in);
+        break;
+    case XEN_SYSCTL_getdomaininfolist:
+        op.u.getdomaininfolist.first_domain = gen_domid(in);
+        op.u.getdomaininfolist.max_domains = get8(in) % 5;
+        op.u.getdomaininfolist.buffer = gen_ptr(in, self, r + 0x400);
+        break;
+    default:
+        break;
+    }
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
 /* A hypercall this harness has no model for: (cmd, pointer, words...) with a
  * structure of plausible words (small numbers, pointers, frames, ids). */
 static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
@@ -742,6 +833,12 @@ static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], 
     case __HYPERVISOR_vcpu_op:
         gen_vcpu_op(in, v, a, r);
         break;
+    case __HYPERVISOR_domctl:
+        gen_domctl(in, v, a, r);
+        break;
+    case __HYPERVISOR_sysctl:
+        gen_sysctl(in, v, a, r);
+        break;
     default:
         gen_generic(in, v, a, r);
         break;
@@ -766,10 +863,20 @@ static const struct frame *owned_frame(struct domain *d, uint64_t e)
     return f && f->owner == d->domain_id ? f : NULL;
 }
 
+/* The privileged domain's foreign mapping: a frame of another domain that
+ * still exists (mmu_update with a foreigndom; control/domctl.c's dom0). */
+static bool foreign_frame(struct domain *d, uint64_t e)
+{
+    const struct frame *f = frame_of((mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT));
+
+    return d->is_privileged && f && f->owner < DOMID_FIRST_RESERVED && f->owner != d->domain_id &&
+           domain_lookup(f->owner);
+}
+
 /*
  * Walk what the MMU would walk from every vCPU's cr3, by the raw entries and
  * not the frame table's metadata: every table and every mapped frame must be
- * the domain's own (no other frames exist to share yet: no grant tables), no
+ * the domain's own (but the privileged domain's foreign mappings), no
  * superpage, no writable mapping of a frame that is a page table anywhere,
  * and the hypervisor's L2 slots exactly as the hypervisor wrote them.
  */
@@ -833,7 +940,7 @@ static void check_isolation(void)
 
                         if ( !(e1 & _PAGE_PRESENT) )
                             continue;
-                        if ( !owned_frame(d, e1) )
+                        if ( !owned_frame(d, e1) && !foreign_frame(d, e1) )
                             isolation_fail(d, "maps a frame not its own", l1, s1, e1);
                         if ( (e1 & _PAGE_RW) && (e2 & _PAGE_RW) &&
                              nr_rw < sizeof(rw) / sizeof(rw[0]) )
@@ -1052,8 +1159,24 @@ static void destroy_dom1(void)
 
     if ( !d || current->domain == d )
         return;
+    /* Destroyed already, by dom0's destroydomain (dying while a foreign
+     * mapping of dom0's keeps a frame: the audit counts those). */
+    if ( d->state == DOMAIN_FREE || d->is_dying )
+    {
+        doms[1].d = NULL;
+        return;
+    }
     tr("destroy d1\n");
     domain_kill(d, 0);
+    /* Frames dom0 maps foreign stay d1's until unmapped (the audit counts
+     * each of those references); every other frame must be back. */
+    if ( d->is_dying )
+    {
+        if ( audit_frames() )
+            fake_fail("d1 dying: the audit does not account for its frames");
+        doms[1].d = NULL;
+        return;
+    }
     for ( mfn_t m = 0; m < frame_max_mfn(); m++ )
         if ( frame_of(m)->owner == 1 )
             fake_fail("d1 destroyed, but mfn %#x (refs %u, type %u count %u) is still its own", m,
@@ -1130,11 +1253,17 @@ static void fresh_machine(bool two_domains)
     {
         boot(two_domains);
         snap[k].machine = fake_snapshot_take();
-        snap[k].core = core_state_take(2);      /* domains 0 and 1: no run makes more */
+        snap[k].core = core_state_take(2);      /* domains 0 and 1: the others below */
         memcpy(snap[k].doms, doms, sizeof(doms));
         snap[k].cpu = cpu;
         return;
     }
+    /* Domains a run made (dom0's createdomain) are not in the snapshot: their
+     * slots go back to free here (a slot's state is all that is read before
+     * domain_create clears it; copying all 1024 slots would cost 8 MiB). */
+    for ( unsigned int id = 2; id < MAX_DOMAINS; id++ )
+        if ( machine.domains[id].state != DOMAIN_FREE )
+            memset(&machine.domains[id], 0, sizeof(machine.domains[id]));
     fake_snapshot_restore(snap[k].machine);
     core_state_restore(snap[k].core);
     memcpy(doms, snap[k].doms, sizeof(doms));

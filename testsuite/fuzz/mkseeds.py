@@ -160,6 +160,26 @@ def vcpu_initialise(vcpu, eip, esp, eflags=0x202, cr3_mfn=None, fpu=True):
     return op_hcall(24, body + u16(0x37f) + u32(0x1f80))
 
 
+# gen_domctl: cmd index (0 createdomain, 1 destroy, 2 pause, 3 unpause,
+# 4 getdomaininfo, 5 max_mem, 6 setvcpucontext, 7 getvcpucontext, 8 max_vcpus,
+# 9 bvt_set, 10 bvt_get, 11 pvx_getinfo, 12 pvx_build), the right version, a
+# domain id, no union words, the op's own fields, the buffer.
+def domctl(cmd, dom, fields=()):
+    return op_hcall(36, [cmd, 1] + domid(dom) + [0] + list(fields) + BUF)
+def createdomain(vcpus): return domctl(0, 0, [vcpus])
+def max_mem_pages(dom, pages): return domctl(5, dom, [1, pages])     # pages * 4 KiB
+def vcpucontext(cmd, dom, vcpu): return domctl(cmd, dom, [vcpu] + BUF)
+def pvx_build(dom, length, port): return domctl(12, dom, BUF + [1] + u16(length) + [0, port, 0x61])
+
+
+# gen_sysctl: cmd index (0 readconsole, 1 physinfo, 2 sched_id, 3 getdomaininfolist).
+def readconsole(clear, incremental, index, n):
+    return op_hcall(35, [0, 1, clear, incremental] + u32(index) + BUF + [1, n] + BUF)
+def physinfo(): return op_hcall(35, [1, 1] + BUF)
+def sched_id(): return op_hcall(35, [2, 1] + BUF)
+def domaininfolist(first, n): return op_hcall(35, [3, 1] + domid(first) + [n] + BUF + BUF)
+
+
 def multicall(entries):
     """entries: (nr, argument bytes as for that hypercall's generator)."""
     body = [len(entries)]
@@ -365,6 +385,51 @@ SEEDS = {
         ("vCPU 1 up again", vcpu_op(1, 1)),
         ("time passes", time(2000)),
         ("vCPU 1 down", vcpu_op(2, 1)),
+    ]),
+    "control": ("the control interface: dom0 creates, sizes, pauses, inspects and destroys a "
+                "domain, a build with a bad image, the log and the list; d1 gets -EPERM", header(), [
+        ("d0 createdomain: domain 2, paused", createdomain(1)),
+        ("getdomaininfo of 2", domctl(4, 2)),
+        ("max_mem of 2: 64 pages", max_mem_pages(2, 64)),
+        ("max_vcpus of 2: 2", domctl(8, 2)),
+        ("build 2 from 100 bytes of no ELF: refused", pvx_build(2, 100, 0)),
+        ("unpause 2 (not built: nothing runs)", domctl(3, 2)),
+        ("pause 2", domctl(2, 2)),
+        ("pause itself: -EINVAL", domctl(2, 0)),
+        ("getvcpucontext of d1 vCPU 0", vcpucontext(7, 1, 0)),
+        ("setvcpucontext of d1 vCPU 0: -EEXIST", vcpucontext(6, 1, 0)),
+        ("bvt of d1", domctl(10, 1)),
+        ("pvx_getinfo of d1", domctl(11, 1)),
+        ("physinfo", physinfo()),
+        ("sched_id", sched_id()),
+        ("the log, 200 bytes", readconsole(0, 0, 0, 200)),
+        ("the list from 0, four entries", domaininfolist(0, 4)),
+        ("destroy 2", domctl(1, 2)),
+        ("d0 yields", yield_()),
+        ("d1 createdomain: -EPERM", createdomain(1)),
+        ("d1 physinfo: -EPERM", physinfo()),
+        ("d1 remote shutdown of d0: -EPERM", op_hcall(29, [4] + domid(0) + [0, 0] + BUF)),
+        ("d1 yields", yield_()),
+        ("d0 destroys d1", domctl(1, 1)),
+    ]),
+    "foreign-map": ("dom0 maps a frame of d1 (mmu_update, foreigndom 1), d1 is destroyed under "
+                    "the mapping and stays dying until dom0 unmaps it", header(), [
+        ("d0 maps d1's pfn 0x80 writable", op_hcall(1, [1] + pte_ptr(pt(2), SCRATCH_SLOT + 40) +
+                                                      pte(0x063, other(0x80)) + BUF + [2, 0, 0] +
+                                                      domid(1))),
+        ("d0 maps another frame of d1", op_hcall(1, [1] + pte_ptr(pt(2), SCRATCH_SLOT + 41) +
+                                                  pte(0x061, other(0x102)) + BUF + [2, 0, 0] +
+                                                  domid(1))),
+        ("d0 yields", yield_()),
+        ("d1 maps d0's frame: -EPERM", op_hcall(1, [1] + pte_ptr(pt(2), SCRATCH_SLOT + 40) +
+                                                pte(0x061, other(0x80)) + BUF + [2, 0, 0] + domid(0))),
+        ("d1 yields", yield_()),
+        ("d0 destroys d1: dying, the frame kept", domctl(1, 1)),
+        ("getdomaininfo of d1: dying", domctl(4, 1)),
+        ("d0 unmaps one: still dying", mmu_update([(pte_ptr(pt(2), SCRATCH_SLOT + 40),
+                                                     pte(0x000, own(0)))])),
+        ("d0 unmaps the other: d1 is gone", mmu_update([(pte_ptr(pt(2), SCRATCH_SLOT + 41),
+                                                         pte(0x000, own(0)))])),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

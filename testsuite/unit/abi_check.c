@@ -18,8 +18,11 @@
 #include <public/features.h>
 #include <public/grant_table.h>
 #include <public/memory.h>
+#include <public/domctl.h>
 #include <public/physdev.h>
+#include <public/pvx.h>
 #include <public/sched.h>
+#include <public/sysctl.h>
 #include <public/vcpu.h>
 #include <public/version.h>
 #include <public/io/console.h>

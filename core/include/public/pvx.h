@@ -4,7 +4,7 @@
  * does not use (documented in docs/abi.md):
  *
  *   vcpu_op 0x7000-0x70ff   the virtual-time alarm
- *   domctl  0x7000-0x70ff   scheduler parameters and accounting
+ *   domctl  0x7000-0x70ff   scheduler parameters, accounting, building (domctl.h)
  */
 #ifndef PVX_PUBLIC_PVX_H
 #define PVX_PUBLIC_PVX_H
@@ -24,47 +24,7 @@ struct vcpu_pvx_set_vtimer {
 };
 _Static_assert(sizeof(struct vcpu_pvx_set_vtimer) == 8, "vcpu_pvx_set_vtimer size");
 
-/* domctl: Xen's header (cmd, interface_version, domain) and our sub-ops. */
-#define XEN_DOMCTL_INTERFACE_VERSION 0x00000015
-
-/* Borrowed Virtual Time parameters of a domain (its vCPU 0). Privileged. */
-#define XEN_DOMCTL_pvx_bvt_set      0x7000
-#define XEN_DOMCTL_pvx_bvt_get      0x7001
-struct xen_domctl_pvx_bvt {
-    uint32_t     weight;                /* relative share; 1..10000, 0 is -EINVAL */
-    uint32_t     warp_enabled;          /* 0 or 1 */
-    xen_uint64_t warp_ns;               /* W: borrowed virtual time (<= 60 s) */
-    xen_uint64_t warp_limit_ns;         /* L: longest warped run, 0 unlimited */
-    xen_uint64_t unwarp_ns;             /* U: unwarped time before warping again */
-    xen_uint64_t ctx_allow_ns;          /* OUT (get): the context-switch allowance C */
-};
-_Static_assert(sizeof(struct xen_domctl_pvx_bvt) == 40, "xen_domctl_pvx_bvt size");
-
-/* CPU time of a domain so far. Privileged. */
-#define XEN_DOMCTL_pvx_getinfo      0x7002
-struct xen_domctl_pvx_getinfo {
-    xen_uint64_t cpu_time_ns;           /* time run = its virtual time */
-    xen_uint64_t now_ns;                /* system time of the reading */
-    uint32_t     state;                 /* 0 free, 1 running, 2 shut down, 3 crashed */
-    uint32_t     blocked;               /* vCPU 0 waits for an event */
-    uint32_t     dispatches;            /* times vCPU 0 was dispatched */
-    uint32_t     pad;
-};
-_Static_assert(sizeof(struct xen_domctl_pvx_getinfo) == 32, "xen_domctl_pvx_getinfo size");
-
-struct xen_domctl {
-    uint32_t cmd;
-    uint32_t interface_version;         /* XEN_DOMCTL_INTERFACE_VERSION */
-    domid_t  domain;
-    uint16_t pad[3];
-    union {
-        struct xen_domctl_pvx_bvt     pvx_bvt;
-        struct xen_domctl_pvx_getinfo pvx_getinfo;
-        uint8_t pad[128];
-    } u;
-};
-typedef struct xen_domctl xen_domctl_t;
-_Static_assert(sizeof(struct xen_domctl) == 144, "xen_domctl size");
-_Static_assert(offsetof(struct xen_domctl, u) == 16, "xen_domctl.u");
+/* domctl's own sub-ops (XEN_DOMCTL_pvx_*, 0x7000-0x70ff) are in domctl.h. */
+#include "domctl.h"
 
 #endif /* PVX_PUBLIC_PVX_H */

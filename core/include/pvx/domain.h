@@ -82,6 +82,13 @@ struct domain {
     uint16_t domain_id;
     enum domain_state state;
     bool is_privileged;         /* the initial domain */
+    bool toolstack;             /* made by createdomain: kept when it stops, until the
+                                 * toolstack's destroydomain (control/domctl.c) */
+    bool built;                 /* the builder gave it memory and vCPU 0's state */
+    bool is_dying;              /* destroyed, but another domain still holds references
+                                 * to some of its frames (foreign mappings): the slot
+                                 * is freed with the last of them */
+    unsigned int pause_count;   /* pausedomain by the toolstack; 0: may run */
     char name[DOMAIN_NAME_LEN];
     unsigned int shutdown_code; /* SHUTDOWN_* */
 
@@ -135,6 +142,18 @@ void domain_destroy(struct domain *d);
  * the one running. Not for the initial domain. */
 void domain_kill(struct domain *d, uint16_t by);
 
+/* The toolstack's pause: none of d's vCPUs runs until as many unpauses.
+ * -EINVAL for the caller's own domain or an unpause without a pause,
+ * -EBUSY past 255 pauses. */
+int domain_pause(struct domain *d);
+int domain_unpause(struct domain *d);
+/* A frame of a destroyed domain kept by another's reference was freed:
+ * the domain's slot goes free with its last frame (mm's last put). */
+void domain_frame_freed(struct domain *d);
+/* SCHEDOP_remote_shutdown: the privileged domain stops another as if it had
+ * asked itself (xl shutdown on a domain without a shutdown watch). */
+long domain_remote_shutdown(struct vcpu *v, uint32_t arg);
+
 /* A new domain has one vCPU; before it runs it may be given up to
  * MAX_VIRT_CPUS (dom0_max_vcpus=, a module's vcpus=). 0 or -EINVAL. */
 int domain_set_vcpus(struct domain *d, unsigned int n);
@@ -143,6 +162,12 @@ int domain_set_vcpus(struct domain *d, unsigned int n);
  * the runstate are time.c's (time_vcpu_op). */
 long do_vcpu_op(struct vcpu *v, uint32_t cmd, uint32_t vcpuid, uint32_t arg, uint32_t a4,
                 uint32_t a5);
+
+/* The toolstack's setvcpucontext (VCPUOP_initialise of t with the context at
+ * arg in v's memory) and getvcpucontext (domain/vcpu.c). */
+long vcpu_set_context(struct vcpu *v, struct vcpu *t, gva_t arg);
+struct vcpu_guest_context;
+void vcpu_get_context(struct vcpu *t, struct vcpu_guest_context *c);
 
 /* Has d enabled this VMASST_TYPE_*? */
 #define VM_ASSIST(d, type) (((d)->vm_assist >> (type)) & 1u)

@@ -38,6 +38,8 @@ enum fault_site_id {
     FAULT_CONSOLE,              /* console_io write: -EIO */
     FAULT_EVTCHN_SEND,          /* EVTCHNOP_send: -ENOMEM, nothing sent */
     FAULT_TIMER,                /* set_timer_op / singleshot timer: -ENOMEM */
+    FAULT_DOMAIN_CREATE,        /* domain_create: no domain (createdomain -ENOMEM) */
+    FAULT_FOREIGN_MAP,          /* a privileged domain's foreign mapping: -ENOMEM */
     FAULT_NR_SITES
 };
 #define fault_frame_alloc  (machine.fault.site[FAULT_FRAME_ALLOC])
@@ -45,6 +47,8 @@ enum fault_site_id {
 #define fault_console      (machine.fault.site[FAULT_CONSOLE])
 #define fault_evtchn_send  (machine.fault.site[FAULT_EVTCHN_SEND])
 #define fault_timer        (machine.fault.site[FAULT_TIMER])
+#define fault_domain_create (machine.fault.site[FAULT_DOMAIN_CREATE])
+#define fault_foreign_map  (machine.fault.site[FAULT_FOREIGN_MAP])
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);

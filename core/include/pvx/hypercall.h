@@ -73,5 +73,7 @@ long do_grant_table_op(struct vcpu *v, uint32_t cmd, uint32_t uop, uint32_t coun
                        uint32_t a4, uint32_t a5);
 long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4,
                uint32_t a5);
+long do_sysctl(struct vcpu *v, uint32_t arg, uint32_t a2, uint32_t a3, uint32_t a4,
+               uint32_t a5);
 
 #endif /* PVX_HYPERCALL_H */

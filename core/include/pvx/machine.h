@@ -18,6 +18,7 @@
 #define PVX_MACHINE_H
 
 #include <pvx/arch.h>
+#include <pvx/console.h>
 #include <pvx/domain.h>
 #include <pvx/fault.h>
 #include <pvx/heap.h>
@@ -103,11 +104,19 @@ struct machine {
         unsigned int nr_vtimer_due;
     } time;
 
-    /* console.c */
+    /* console.c: the log ring (sysctl readconsole, xl dmesg) holds the
+     * hypervisor's own lines; prod and cons run free, cons is the oldest kept. */
     struct {
         bool at_line_start;
         char epitaph[256];              /* the last panic's words, for gdb */
+        char ring[CONSOLE_RING_SIZE];
+        uint32_t ring_prod, ring_cons;
     } console;
+
+    /* control/domctl.c: the id after the last createdomain chose (Xen's rover). */
+    struct {
+        uint16_t rover;
+    } control;
 
     /* fault.c: the sites (knobs and counts) and the random stream. */
     struct {

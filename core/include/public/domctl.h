@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * public/domctl.h - domctl (hypercall 36): the control interface's domain
+ * operations, for the initial domain's toolstack. Xen's numbers, layouts and
+ * interface version (Xen 4.17's: 0x15) where Xen has the operation; pvx's own
+ * sub-ops from 0x7000 (docs/abi.md) where it has none.
+ *
+ * Unlike the guest ABI, these structures carry 64-bit fields 8-byte aligned
+ * on x86_32 as well (Xen's uint64_aligned_t) and guest handles 64 bits wide
+ * (XEN_GUEST_HANDLE_64): a 32-bit guest puts its pointer in the low half.
+ */
+#ifndef PVX_PUBLIC_DOMCTL_H
+#define PVX_PUBLIC_DOMCTL_H
+
+#include "xen.h"
+
+#define XEN_DOMCTL_INTERFACE_VERSION 0x00000015
+
+/* The tools ABI's 64-bit integer: 8-byte aligned on every architecture. */
+typedef uint64_t uint64_aligned_t __attribute__((aligned(8)));
+typedef int64_t  int64_aligned_t  __attribute__((aligned(8)));
+/* A guest address in a 64-bit slot (the low 32 bits on x86_32). */
+typedef uint64_aligned_t xen_guest_handle_64_t;
+
+typedef uint8_t xen_domain_handle_t[16];
+
+/* XEN_DOMCTL_createdomain: xen_domctl.domain is IN/OUT - an id, or 0 (or one
+ * from DOMID_FIRST_RESERVED up) for the hypervisor to choose one. */
+#define XEN_DOMCTL_CDF_hvm          (1u << 0)
+#define XEN_DOMCTL_CDF_hap          (1u << 1)
+#define XEN_DOMCTL_CDF_s3_integrity (1u << 2)
+#define XEN_DOMCTL_CDF_oos_off      (1u << 3)
+#define XEN_DOMCTL_CDF_xs_domain    (1u << 4)
+#define XEN_DOMCTL_CDF_iommu        (1u << 5)
+#define XEN_DOMCTL_CDF_nested_virt  (1u << 6)
+#define XEN_DOMCTL_CDF_vpmu         (1u << 7)
+
+#define XEN_DOMCTL_GRANT_version_mask   0xfu
+#define XEN_DOMCTL_GRANT_version(v)     ((v) & XEN_DOMCTL_GRANT_version_mask)
+
+#define XEN_X86_MSR_RELAXED         (1u << 0)       /* arch.misc_flags */
+
+struct xen_arch_domainconfig {
+    uint32_t emulation_flags;           /* x86: 0 for a PV domain */
+    uint32_t misc_flags;                /* XEN_X86_MSR_RELAXED */
+};
+_Static_assert(sizeof(struct xen_arch_domainconfig) == 8, "xen_arch_domainconfig size");
+
+struct xen_domctl_createdomain {
+    uint32_t ssidref;
+    xen_domain_handle_t handle;
+    uint32_t flags;                     /* XEN_DOMCTL_CDF_* */
+    uint32_t iommu_opts;
+    uint32_t max_vcpus;
+    uint32_t max_evtchn_port;
+    int32_t  max_grant_frames;
+    int32_t  max_maptrack_frames;
+    uint32_t grant_opts;                /* XEN_DOMCTL_GRANT_version(n) */
+    uint32_t vmtrace_size;
+    uint32_t cpupool_id;
+    struct xen_arch_domainconfig arch;
+};
+_Static_assert(sizeof(struct xen_domctl_createdomain) == 64, "createdomain size");
+_Static_assert(offsetof(struct xen_domctl_createdomain, flags) == 20, "createdomain.flags");
+_Static_assert(offsetof(struct xen_domctl_createdomain, max_vcpus) == 28, "createdomain.max_vcpus");
+_Static_assert(offsetof(struct xen_domctl_createdomain, grant_opts) == 44, "createdomain.grant_opts");
+_Static_assert(offsetof(struct xen_domctl_createdomain, arch) == 56, "createdomain.arch");
+
+/* XEN_DOMCTL_getdomaininfo (and sysctl getdomaininfolist's entries). */
+#define XEN_DOMINF_dying            (1u << 0)
+#define XEN_DOMINF_hvm_guest        (1u << 1)
+#define XEN_DOMINF_shutdown         (1u << 2)
+#define XEN_DOMINF_paused           (1u << 3)
+#define XEN_DOMINF_blocked          (1u << 4)
+#define XEN_DOMINF_running          (1u << 5)
+#define XEN_DOMINF_debugged         (1u << 6)
+#define XEN_DOMINF_xs_domain        (1u << 7)
+#define XEN_DOMINF_hap              (1u << 8)
+#define XEN_DOMINF_shutdownmask     255u        /* the SHUTDOWN_* code ... */
+#define XEN_DOMINF_shutdownshift    16          /* ... at this bit */
+#define XEN_INVALID_MAX_VCPU_ID     (~0u)
+
+struct xen_domctl_getdomaininfo {
+    domid_t  domain;                    /* OUT: the domain found (>= the one asked for) */
+    uint16_t pad1;
+    uint32_t flags;                     /* XEN_DOMINF_* */
+    uint64_aligned_t tot_pages;
+    uint64_aligned_t max_pages;
+    uint64_aligned_t outstanding_pages;
+    uint64_aligned_t shr_pages;
+    uint64_aligned_t paged_pages;
+    uint64_aligned_t shared_info_frame; /* its mfn */
+    uint64_aligned_t cpu_time;          /* ns run, all vCPUs */
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;
+    uint32_t ssidref;
+    xen_domain_handle_t handle;
+    uint32_t cpupool;
+    uint8_t  gpaddr_bits;
+    uint8_t  pad2[7];
+    struct xen_arch_domainconfig arch_config;
+};
+typedef struct xen_domctl_getdomaininfo xen_domctl_getdomaininfo_t;
+_Static_assert(sizeof(struct xen_domctl_getdomaininfo) == 112, "getdomaininfo size");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, flags) == 4, "getdomaininfo.flags");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, tot_pages) == 8, "getdomaininfo.tot_pages");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, cpu_time) == 56, "getdomaininfo.cpu_time");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, nr_online_vcpus) == 64,
+               "getdomaininfo.nr_online_vcpus");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, handle) == 76, "getdomaininfo.handle");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, cpupool) == 92, "getdomaininfo.cpupool");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, gpaddr_bits) == 96,
+               "getdomaininfo.gpaddr_bits");
+_Static_assert(offsetof(struct xen_domctl_getdomaininfo, arch_config) == 104,
+               "getdomaininfo.arch_config");
+
+/* XEN_DOMCTL_max_mem: the most the domain may own, in KiB. */
+struct xen_domctl_max_mem {
+    uint64_aligned_t max_memkb;
+};
+_Static_assert(sizeof(struct xen_domctl_max_mem) == 8, "max_mem size");
+
+/* XEN_DOMCTL_setvcpucontext / getvcpucontext: a vcpu_guest_context at ctxt. */
+struct xen_domctl_vcpucontext {
+    uint32_t vcpu;
+    uint32_t pad;
+    xen_guest_handle_64_t ctxt;
+};
+_Static_assert(sizeof(struct xen_domctl_vcpucontext) == 16, "vcpucontext size");
+_Static_assert(offsetof(struct xen_domctl_vcpucontext, ctxt) == 8, "vcpucontext.ctxt");
+
+/* XEN_DOMCTL_max_vcpus: before the domain is built, 1..MAX_VIRT_CPUS (Xen
+ * 4.12 moved it into createdomain, which pvx also reads). */
+struct xen_domctl_max_vcpus {
+    uint32_t max;
+};
+_Static_assert(sizeof(struct xen_domctl_max_vcpus) == 4, "max_vcpus size");
+
+/* ------------------------------------------------------------------------
+ * pvx's own sub-ops (0x7000-0x70ff): what Xen's toolstack does through
+ * interfaces pvx does not have (docs/abi.md).
+ */
+
+/* Borrowed Virtual Time parameters of a domain (its vCPU 0). */
+struct xen_domctl_pvx_bvt {
+    uint32_t     weight;                /* relative share; 1..10000, 0 is -EINVAL */
+    uint32_t     warp_enabled;          /* 0 or 1 */
+    xen_uint64_t warp_ns;               /* W: borrowed virtual time (<= 60 s) */
+    xen_uint64_t warp_limit_ns;         /* L: longest warped run, 0 unlimited */
+    xen_uint64_t unwarp_ns;             /* U: unwarped time before warping again */
+    xen_uint64_t ctx_allow_ns;          /* OUT (get): the context-switch allowance C */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_bvt) == 40, "xen_domctl_pvx_bvt size");
+
+/* CPU time of a domain so far, its state and its name (Xen keeps names in
+ * xenstore, which pvx does not have). */
+struct xen_domctl_pvx_getinfo {
+    xen_uint64_t cpu_time_ns;           /* time run = its virtual time */
+    xen_uint64_t now_ns;                /* system time of the reading */
+    uint32_t     state;                 /* 0 free, 1 running, 2 shut down, 3 crashed */
+    uint32_t     blocked;               /* vCPU 0 waits for an event */
+    uint32_t     dispatches;            /* times vCPU 0 was dispatched */
+    uint32_t     pad;
+    char         name[32];              /* NUL-terminated */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_getinfo) == 64, "xen_domctl_pvx_getinfo size");
+_Static_assert(offsetof(struct xen_domctl_pvx_getinfo, name) == 32, "pvx_getinfo.name");
+
+/*
+ * Build a domain made by createdomain (paused, never built) from a kernel
+ * image in the caller's memory, with the start-of-day state the hypervisor's
+ * builder gives the initial domain, plus a domU's xenstore and console pages
+ * after start_info (Xen's toolstack layout). The console port is one the
+ * caller allocated in the domain (EVTCHNOP_alloc_unbound, remote dom0), as
+ * Xen's toolstack does before it builds. Its memory is what max_mem allowed.
+ * On a refusal the reason is written at err (when not 0), NUL-terminated, at
+ * most err_len bytes.
+ */
+#define PVX_BUILD_MAX_IMAGE     (16u << 20)
+struct xen_domctl_pvx_build {
+    xen_guest_handle_64_t image;        /* IN: the ELF image */
+    uint32_t image_len;                 /* IN: 1 .. PVX_BUILD_MAX_IMAGE bytes */
+    uint32_t flags;                     /* IN: 0 */
+    xen_guest_handle_64_t cmdline;      /* IN: NUL-terminated, < MAX_GUEST_CMDLINE; 0: none */
+    xen_guest_handle_64_t err;          /* IN: where a refusal's reason goes; 0: nowhere */
+    uint32_t err_len;                   /* IN */
+    uint32_t console_port;              /* IN: an unbound port of the domain for dom0 (its
+                                         * start_info console.domU.evtchn); 0: none */
+    uint64_aligned_t console_mfn;       /* OUT: its console page */
+    uint64_aligned_t store_mfn;         /* OUT: its xenstore page */
+    char name[32];                      /* IN: the domain's name (NUL-terminated) */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_build) == 88, "xen_domctl_pvx_build size");
+_Static_assert(offsetof(struct xen_domctl_pvx_build, cmdline) == 16, "pvx_build.cmdline");
+_Static_assert(offsetof(struct xen_domctl_pvx_build, err_len) == 32, "pvx_build.err_len");
+_Static_assert(offsetof(struct xen_domctl_pvx_build, console_mfn) == 40, "pvx_build.console_mfn");
+_Static_assert(offsetof(struct xen_domctl_pvx_build, name) == 56, "pvx_build.name");
+
+struct xen_domctl {
+    uint32_t cmd;
+#define XEN_DOMCTL_createdomain         1
+#define XEN_DOMCTL_destroydomain        2
+#define XEN_DOMCTL_pausedomain          3
+#define XEN_DOMCTL_unpausedomain        4
+#define XEN_DOMCTL_getdomaininfo        5
+#define XEN_DOMCTL_max_mem              11
+#define XEN_DOMCTL_setvcpucontext       12
+#define XEN_DOMCTL_getvcpucontext       13
+#define XEN_DOMCTL_max_vcpus            15      /* Xen before 4.12; later in createdomain */
+#define XEN_DOMCTL_pvx_bvt_set          0x7000
+#define XEN_DOMCTL_pvx_bvt_get          0x7001
+#define XEN_DOMCTL_pvx_getinfo          0x7002
+#define XEN_DOMCTL_pvx_build            0x7003
+    uint32_t interface_version;         /* XEN_DOMCTL_INTERFACE_VERSION */
+    domid_t  domain;
+    uint16_t pad[3];
+    union {
+        struct xen_domctl_createdomain  createdomain;
+        struct xen_domctl_getdomaininfo getdomaininfo;
+        struct xen_domctl_max_mem       max_mem;
+        struct xen_domctl_vcpucontext   vcpucontext;
+        struct xen_domctl_max_vcpus     max_vcpus;
+        struct xen_domctl_pvx_bvt       pvx_bvt;
+        struct xen_domctl_pvx_getinfo   pvx_getinfo;
+        struct xen_domctl_pvx_build     pvx_build;
+        uint8_t pad[128];
+    } u;
+};
+typedef struct xen_domctl xen_domctl_t;
+_Static_assert(sizeof(struct xen_domctl) == 144, "xen_domctl size");
+_Static_assert(offsetof(struct xen_domctl, domain) == 8, "xen_domctl.domain");
+_Static_assert(offsetof(struct xen_domctl, u) == 16, "xen_domctl.u");
+
+#endif /* PVX_PUBLIC_DOMCTL_H */

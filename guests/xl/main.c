@@ -1,0 +1,1190 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * xl - Domain 0's toolstack (paper §2.3: the policy, over the hypervisor's
+ * control interface). A Domain 0 kernel with xl's commands and output: it
+ * creates domains from xl.cfg-style configs, lists, pauses, shuts down and
+ * destroys them, shows the hypervisor's log, and is every domain's console
+ * backend (each line of a domain's console ring shown as "(dN) line"). What
+ * it runs comes from its initrd, a cpio "newc" archive the build makes with
+ * the host's cpio: the kernels, the configs and the boot script (command
+ * line script=NAME, default boot.xl); one command a line, '#' a comment.
+ *
+ * Commands (xl's, plus three for scripts):
+ *   create CFG            destroy DOM          shutdown [-w] DOM|-a
+ *   pause DOM             unpause DOM          list
+ *   console DOM           dmesg [-c]           mem-set DOM MEM    mem-max DOM MEM
+ *   sched-bvt [-d DOM [-w WEIGHT]]             sched-rr           info
+ *   wait [DOM]            (script: until DOM, or every domain, is handled)
+ *   sleep MS              echo TEXT            ls
+ *   free [check]          (pvx: the free page count; check: as at the last mark)
+ *   errors N              (script: exactly N commands failed so far; the count restarts)
+ * create takes KEY=VALUE pairs after the file, overriding it (as xl does). A
+ * domain's "Test result: X" line is its verdict, as xtf-runner reads it: one
+ * that is not SUCCESS or SKIP fails the toolstack's own run.
+ * DOM is a name or an id. When the script ends, every domain is shut down
+ * (as xl shutdown -a -w) and Domain 0 powers off.
+ */
+#include <guest.h>
+#include <cpio.h>
+#include <events.h>
+#include <mm.h>
+
+#include <public/domctl.h>
+#include <public/io/console.h>
+#include <public/sched.h>
+#include <public/sysctl.h>
+#include <public/version.h>
+
+const char test_title[] = "xl: Domain 0's toolstack";
+
+#define XL_MAX_DOMS     16
+#define XL_MAX_LINE     256
+#define XL_MAX_RESTARTS 3       /* pvx: a domain that keeps crashing is not restarted forever */
+
+enum xl_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE };
+static const char *const action_names[] = { "destroy", "restart", "preserve" };
+
+struct xl_cfg {
+    char file[64];
+    char name[32];
+    char kernel[64];
+    char extra[256];
+    unsigned int memory;        /* MiB */
+    unsigned int vcpus;
+    unsigned int weight;        /* BVT weight, 0: the default */
+    enum xl_action on_poweroff, on_reboot, on_crash;
+};
+
+struct xl_dom {
+    bool used;
+    bool handled;               /* its shutdown was acted on (preserved) */
+    domid_t id;
+    struct xl_cfg cfg;
+    unsigned int restarts;
+    evtchn_port_t port;         /* our end of its console channel */
+    volatile struct xencons_interface *ring;    /* its console page, mapped foreign */
+    uint64_t saved_pte;         /* what the window held before */
+    char line[128];
+    unsigned int line_len;
+    char result[16];            /* its "Test result: X" line, as xtf-runner reads it */
+};
+
+static struct xl_dom doms[XL_MAX_DOMS];
+/* One page of our own per domain, whose mapping becomes its console page. */
+static uint8_t windows[XL_MAX_DOMS][PAGE_SIZE] __attribute__((aligned(4096)));
+static const uint8_t *initrd;
+static size_t initrd_len;
+static evtchn_port_t dom_exc_port;
+static unsigned int errors;
+
+/* ------------------------------------------------------------------------
+ * Hypercall wrappers.
+ */
+
+static long domctl(struct xen_domctl *op, uint32_t cmd, domid_t dom)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return HYPERVISOR_domctl(op);
+}
+
+static long sysctl(struct xen_sysctl *op, uint32_t cmd)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_SYSCTL_INTERFACE_VERSION;
+    return HYPERVISOR_sysctl(op);
+}
+
+static long getinfo(domid_t dom, struct xen_domctl_getdomaininfo *info)
+{
+    struct xen_domctl op;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    rc = domctl(&op, XEN_DOMCTL_getdomaininfo, dom);
+    if ( rc == 0 && op.u.getdomaininfo.domain != dom )
+        return -ESRCH;
+    if ( rc == 0 )
+        *info = op.u.getdomaininfo;
+    return rc;
+}
+
+static void domain_name(domid_t dom, char *out, size_t len)
+{
+    struct xen_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    if ( dom == 0 )
+        snprintk(out, len, "Domain-0");
+    else if ( domctl(&op, XEN_DOMCTL_pvx_getinfo, dom) == 0 )
+        snprintk(out, len, "%s", op.u.pvx_getinfo.name);
+    else
+        snprintk(out, len, "?");
+}
+
+static void error(const char *fmt, ...) __printf(1, 2);
+static void error(const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintk(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    printk("xl: %s\n", buf);
+    errors++;
+}
+
+/* ------------------------------------------------------------------------
+ * The console backend: each domain's page mapped over a window of ours
+ * (mmu_update with the domain as foreigndom), its channel bound.
+ */
+
+/* The machine address of our L1 entry for va (virtual base 0: va = pfn << 12). */
+static uint64_t l1e_maddr(unsigned long va)
+{
+    const volatile uint64_t *l3 = (const volatile uint64_t *)start_info->pt_base;
+    const volatile uint64_t *l2 = (const volatile uint64_t *)
+        mm_mfn_to_va((uint32_t)((l3[va >> 30] & PTE_ADDR_MASK) >> 12));
+    uint64_t e2 = l2[(va >> 21) & 511];
+
+    return (e2 & PTE_ADDR_MASK) + ((va >> 12) & 511) * 8;
+}
+
+static long map_window(unsigned int slot, uint64_t pte, domid_t foreign)
+{
+    struct mmu_update req = { .ptr = l1e_maddr((unsigned long)windows[slot]), .val = pte };
+    long rc = HYPERVISOR_mmu_update(&req, 1, NULL, foreign);
+
+    if ( rc == 0 )
+        mm_ext(MMUEXT_INVLPG_LOCAL, (uint32_t)(unsigned long)windows[slot], 0);
+    return rc;
+}
+
+static long console_attach(struct xl_dom *x, unsigned int slot, uint64_t mfn, evtchn_port_t port)
+{
+    unsigned long va = (unsigned long)windows[slot];
+    long rc;
+
+    x->saved_pte = ((uint64_t)mm_pfn_to_mfn(va >> 12) << 12) | 0x63;
+    rc = map_window(slot, (mfn << 12) | 0x63, x->id);
+    if ( rc )
+        return rc;
+    x->ring = (volatile struct xencons_interface *)windows[slot];
+    rc = evtchn_bind_interdomain(x->id, port, &x->port);
+    if ( rc )
+    {
+        (void)map_window(slot, x->saved_pte, DOMID_SELF);
+        x->ring = NULL;
+    }
+    return rc;
+}
+
+static void console_put_line(struct xl_dom *x)
+{
+    char out[160];
+    int n = snprintk(out, sizeof(out), "(d%u) %.*s\n", x->id, (int)x->line_len, x->line);
+
+    if ( x->line_len > 13 && !strncmp(x->line, "Test result: ", 13) )
+        snprintk(x->result, sizeof(x->result), "%.*s", (int)(x->line_len - 13), x->line + 13);
+
+    console_write(out, (size_t)n < sizeof(out) ? (size_t)n : sizeof(out) - 1);
+    x->line_len = 0;
+}
+
+/* Everything the domain wrote so far, line by line, printable characters
+ * only (as the hypervisor filters domains' console_io lines). */
+static void console_drain(struct xl_dom *x)
+{
+    XENCONS_RING_IDX cons, prod;
+
+    if ( !x->ring )
+        return;
+    cons = x->ring->out_cons;
+    prod = x->ring->out_prod;
+    asm volatile ( "" ::: "memory" );
+    if ( prod - cons > sizeof(x->ring->out) )
+        cons = prod - sizeof(x->ring->out);     /* a broken index: take what is there */
+    for ( ; cons != prod; cons++ )
+    {
+        char c = x->ring->out[MASK_XENCONS_IDX(cons, x->ring->out)];
+
+        if ( c == '\n' || x->line_len == sizeof(x->line) )
+            console_put_line(x);
+        if ( c != '\n' && ((c >= 0x20 && c < 0x7f) || c == '\t') )
+            x->line[x->line_len++] = c;
+    }
+    asm volatile ( "" ::: "memory" );
+    x->ring->out_cons = cons;
+    evtchn_send(x->port);                       /* room again */
+}
+
+static void console_detach(struct xl_dom *x)
+{
+    unsigned int slot = (unsigned int)(x - doms);
+
+    console_drain(x);
+    if ( x->line_len )
+        console_put_line(x);
+    if ( x->ring )
+    {
+        (void)evtchn_close(x->port);
+        if ( map_window(slot, x->saved_pte, DOMID_SELF) )
+            error("cannot unmap the console of domain %u", x->id);
+        x->ring = NULL;
+    }
+}
+
+/* ------------------------------------------------------------------------
+ * Domains we made, and what to do when one stops.
+ */
+
+static struct xl_dom *find_dom(domid_t id)
+{
+    for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
+        if ( doms[i].used && doms[i].id == id )
+            return &doms[i];
+    return NULL;
+}
+
+static long destroy(struct xl_dom *x, domid_t id)
+{
+    struct xen_domctl op;
+
+    if ( x )
+    {
+        console_detach(x);
+        x->used = false;
+    }
+    memset(&op, 0, sizeof(op));
+    return domctl(&op, XEN_DOMCTL_destroydomain, id);
+}
+
+static int create(const struct xl_cfg *c, bool quiet, domid_t *out);
+
+/* A domain shut down: its config's on_poweroff / on_reboot / on_crash. */
+static void domain_stopped(struct xl_dom *x, unsigned int reason)
+{
+    static const char *const reasons[] = { "poweroff", "reboot", "suspend", "crash", "watchdog",
+                                           "soft_reset" };
+    enum xl_action a = reason == SHUTDOWN_poweroff ? x->cfg.on_poweroff :
+                       reason == SHUTDOWN_reboot || reason == SHUTDOWN_watchdog ? x->cfg.on_reboot :
+                       x->cfg.on_crash;
+    struct xl_cfg cfg = x->cfg;
+    unsigned int restarts = x->restarts;
+    domid_t id = x->id, nid;
+
+    console_drain(x);
+    if ( x->line_len )
+        console_put_line(x);
+    if ( a == ACT_RESTART && restarts >= XL_MAX_RESTARTS )
+    {
+        printk("xl: domain %u (%s) restarted %u times: destroying it\n", id, cfg.name, restarts);
+        a = ACT_DESTROY;
+    }
+    printk("xl: domain %u (%s) %s: %s\n", id, cfg.name,
+           reason < ARRAY_SIZE(reasons) ? reasons[reason] : "shut down", action_names[a]);
+    /* A test guest's verdict, as xtf-runner takes it: anything but SUCCESS
+     * or SKIP is a failure of the run (a crash before it, too). */
+    if ( x->result[0] && strcmp(x->result, "SUCCESS") && strcmp(x->result, "SKIP") )
+        error("domain %u (%s): Test result: %s", id, cfg.name, x->result);
+    if ( a == ACT_PRESERVE )
+    {
+        x->handled = true;
+        return;
+    }
+    if ( destroy(x, id) )
+        error("cannot destroy domain %u", id);
+    if ( a == ACT_RESTART && create(&cfg, true, &nid) == 0 )
+    {
+        find_dom(nid)->restarts = restarts + 1;
+        printk("xl: domain %s restarted as %u\n", cfg.name, nid);
+    }
+}
+
+/* Consoles drained, stopped domains handled. */
+static void pump(void)
+{
+    bool exc = evtchn_test_and_clear(dom_exc_port);
+
+    for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
+    {
+        struct xl_dom *x = &doms[i];
+        struct xen_domctl_getdomaininfo info;
+
+        if ( !x->used )
+            continue;
+        if ( x->ring )
+        {
+            (void)evtchn_test_and_clear(x->port);
+            console_drain(x);
+        }
+        if ( !exc || x->handled )
+            continue;
+        if ( getinfo(x->id, &info) )
+        {
+            console_detach(x);          /* gone behind our back */
+            x->used = false;
+            continue;
+        }
+        if ( info.flags & XEN_DOMINF_shutdown )
+            domain_stopped(x, (info.flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask);
+    }
+}
+
+/* Sleep until an event on our ports, or timeout_ns. */
+static void wait_event(uint64_t timeout_ns)
+{
+    evtchn_port_t ports[XL_MAX_DOMS + 1];
+    struct sched_poll poll = { .timeout = time_now_ns() + timeout_ns };
+    unsigned int n = 0;
+
+    ports[n++] = dom_exc_port;
+    for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
+        if ( doms[i].used && doms[i].ring )
+            ports[n++] = doms[i].port;
+    poll.ports = (uint32_t)(unsigned long)ports;
+    poll.nr_ports = n;
+    HYPERVISOR_sched_op(SCHEDOP_poll, &poll);
+}
+
+/* ------------------------------------------------------------------------
+ * Configs: xl.cfg's syntax, a subset of its keys.
+ */
+
+static bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool parse_uint(const char *s, unsigned int *out)
+{
+    unsigned int v = 0;
+
+    if ( *s < '0' || *s > '9' )
+        return false;
+    for ( ; *s >= '0' && *s <= '9'; s++ )
+    {
+        if ( v > 100000000u )
+            return false;
+        v = v * 10 + (unsigned int)(*s - '0');
+    }
+    *out = v;
+    return *s == '\0';
+}
+
+static bool parse_action(const char *v, enum xl_action *a)
+{
+    for ( unsigned int i = 0; i < ARRAY_SIZE(action_names); i++ )
+        if ( !strcmp(v, action_names[i]) )
+        {
+            *a = (enum xl_action)i;
+            return true;
+        }
+    return false;
+}
+
+static const char *file_data(const char *name, uint32_t *size)
+{
+    struct cpio_entry e;
+
+    if ( !initrd || cpio_find(initrd, initrd_len, name, &e) )
+        return NULL;
+    *size = e.size;
+    return (const char *)e.data;
+}
+
+static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const char *file,
+                   unsigned int lineno);
+static int cfg_check(const struct xl_cfg *c, const char *file);
+
+/* One config file into c: 0, or -1 with the one message printed. */
+static int parse_cfg(const char *file, struct xl_cfg *c)
+{
+    uint32_t size, at = 0;
+    const char *text = file_data(file, &size);
+    unsigned int lineno = 0;
+
+    memset(c, 0, sizeof(*c));
+    snprintk(c->file, sizeof(c->file), "%s", file);
+    c->memory = 8;
+    c->vcpus = 1;
+    c->on_poweroff = ACT_DESTROY;
+    c->on_reboot = ACT_RESTART;
+    c->on_crash = ACT_DESTROY;
+    if ( !text )
+    {
+        error("config file %s: not found", file);
+        return -1;
+    }
+    while ( at < size )
+    {
+        char line[XL_MAX_LINE], key[32], val[256];
+        unsigned int n = 0, k = 0, v = 0;
+        const char *p;
+
+        lineno++;
+        while ( at < size && text[at] != '\n' )
+        {
+            if ( n + 1 < sizeof(line) )
+                line[n++] = text[at];
+            at++;
+        }
+        at++;
+        line[n] = '\0';
+        for ( p = line; is_space(*p); p++ )
+            ;
+        if ( *p == '#' || *p == '\0' )
+            continue;
+        while ( *p && !is_space(*p) && *p != '=' && k + 1 < sizeof(key) )
+            key[k++] = *p++;
+        key[k] = '\0';
+        while ( is_space(*p) )
+            p++;
+        if ( *p != '=' )
+        {
+            error("%s:%u: expected KEY = VALUE", file, lineno);
+            return -1;
+        }
+        for ( p++; is_space(*p); p++ )
+            ;
+        if ( *p == '"' || *p == '\'' )
+        {
+            char q = *p++;
+
+            while ( *p && *p != q && v + 1 < sizeof(val) )
+                val[v++] = *p++;
+            if ( *p != q )
+            {
+                error("%s:%u: unterminated string", file, lineno);
+                return -1;
+            }
+            p++;
+        }
+        else
+            while ( *p && !is_space(*p) && *p != '#' && v + 1 < sizeof(val) )
+                val[v++] = *p++;
+        val[v] = '\0';
+        if ( cfg_set(c, key, val, file, lineno) )
+            return -1;
+    }
+    return cfg_check(c, file);
+}
+
+/* One KEY = VALUE of a config (or of create's command line, lineno 0). */
+static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const char *file,
+                   unsigned int lineno)
+{
+    if ( !strcmp(key, "name") )
+        snprintk(c->name, sizeof(c->name), "%s", val);
+    else if ( !strcmp(key, "kernel") )
+        snprintk(c->kernel, sizeof(c->kernel), "%s", val);
+    else if ( !strcmp(key, "extra") || !strcmp(key, "cmdline") )
+        snprintk(c->extra, sizeof(c->extra), "%s", val);
+    else if ( !strcmp(key, "memory") || !strcmp(key, "maxmem") )
+    {
+        if ( !parse_uint(val, &c->memory) || c->memory == 0 )
+        {
+            error("%s:%u: memory must be a number of MiB", file, lineno);
+            return -1;
+        }
+    }
+    else if ( !strcmp(key, "vcpus") )
+    {
+        if ( !parse_uint(val, &c->vcpus) || c->vcpus == 0 )
+        {
+            error("%s:%u: vcpus must be a number", file, lineno);
+            return -1;
+        }
+    }
+    else if ( !strcmp(key, "weight") )
+    {
+        if ( !parse_uint(val, &c->weight) || c->weight == 0 )
+        {
+            error("%s:%u: weight must be a number from 1", file, lineno);
+            return -1;
+        }
+    }
+    else if ( !strcmp(key, "on_poweroff") || !strcmp(key, "on_reboot") ||
+              !strcmp(key, "on_crash") )
+    {
+        enum xl_action *a = key[3] == 'p' ? &c->on_poweroff : key[3] == 'r' ? &c->on_reboot
+                                                                            : &c->on_crash;
+
+        if ( !parse_action(val, a) )
+        {
+            error("%s:%u: %s must be destroy, restart or preserve", file, lineno, key);
+            return -1;
+        }
+    }
+    else
+    {
+        error("%s:%u: unknown key '%s'", file, lineno, key);
+        return -1;
+    }
+    return 0;
+}
+
+static int cfg_check(const struct xl_cfg *c, const char *file)
+{
+    if ( !c->name[0] )
+    {
+        error("%s: no name", file);
+        return -1;
+    }
+    if ( !c->kernel[0] )
+    {
+        error("%s: no kernel", file);
+        return -1;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------
+ * Commands.
+ */
+
+static bool lookup_quiet;
+
+/* A domain by name or id: its id, or -1 with a message. */
+static int lookup(const char *s)
+{
+    struct xen_sysctl op;
+    struct xen_domctl_getdomaininfo list[XL_MAX_DOMS + 4];
+    unsigned int id;
+    char name[32];
+
+    if ( parse_uint(s, &id) )
+    {
+        struct xen_domctl_getdomaininfo info;
+
+        if ( id < 0x7ff0 && getinfo((domid_t)id, &info) == 0 )
+            return (int)id;
+        if ( !lookup_quiet )
+            error("domain %s: no such domain", s);
+        return -1;
+    }
+    if ( !strcmp(s, "Domain-0") )
+        return 0;
+    memset(&op, 0, sizeof(op));
+    op.u.getdomaininfolist.max_domains = ARRAY_SIZE(list);
+    op.u.getdomaininfolist.buffer = (uint32_t)(unsigned long)list;
+    if ( sysctl(&op, XEN_SYSCTL_getdomaininfolist) == 0 )
+        for ( unsigned int i = 0; i < op.u.getdomaininfolist.num_domains; i++ )
+        {
+            domain_name(list[i].domain, name, sizeof(name));
+            if ( !strcmp(name, s) )
+                return list[i].domain;
+        }
+    if ( !lookup_quiet )
+        error("domain '%s': no such domain", s);
+    return -1;
+}
+
+static int create(const struct xl_cfg *c, bool quiet, domid_t *out)
+{
+    struct xen_domctl op;
+    struct xen_sysctl phys;
+    struct xl_dom *x = NULL;
+    const char *image;
+    uint32_t image_len;
+    evtchn_port_t port;
+    char err[160];
+    domid_t id;
+    long rc;
+
+    (void)quiet;
+    for ( unsigned int i = 0; i < XL_MAX_DOMS && !x; i++ )
+        if ( !doms[i].used )
+            x = &doms[i];
+    if ( !x )
+    {
+        error("%s: xl manages at most %u domains", c->name, XL_MAX_DOMS);
+        return -1;
+    }
+    /* Checked before anything is made: one message, nothing created. */
+    for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
+        if ( doms[i].used && !strcmp(doms[i].cfg.name, c->name) )
+        {
+            error("domain '%s' already exists (id %u)", c->name, doms[i].id);
+            return -1;
+        }
+    if ( !strcmp(c->name, "Domain-0") )
+    {
+        error("domain 'Domain-0' already exists (id 0)");
+        return -1;
+    }
+    image = file_data(c->kernel, &image_len);
+    if ( !image )
+    {
+        error("%s: kernel %s: not found", c->name, c->kernel);
+        return -1;
+    }
+    memset(&phys, 0, sizeof(phys));
+    if ( sysctl(&phys, XEN_SYSCTL_physinfo) == 0 &&
+         (uint64_t)c->memory * 256 > phys.u.physinfo.free_pages )
+    {
+        error("%s: memory %u MiB is more than the %u MiB free", c->name, c->memory,
+              (unsigned int)(phys.u.physinfo.free_pages / 256));
+        return -1;
+    }
+
+    memset(&op, 0, sizeof(op));
+    op.u.createdomain.max_vcpus = c->vcpus;
+    rc = domctl(&op, XEN_DOMCTL_createdomain, 0);
+    if ( rc )
+    {
+        error("%s: createdomain: %ld", c->name, rc);
+        return -1;
+    }
+    id = op.domain;
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = (uint64_t)c->memory << 10;
+    rc = domctl(&op, XEN_DOMCTL_max_mem, id);
+    if ( rc == 0 )
+    {
+        struct evtchn_alloc_unbound a = { .dom = id, .remote_dom = 0 };
+
+        rc = HYPERVISOR_event_channel_op(EVTCHNOP_alloc_unbound, &a);
+        port = a.port;
+    }
+    if ( rc == 0 )
+    {
+        memset(&op, 0, sizeof(op));
+        err[0] = '\0';
+        op.u.pvx_build.image = (uint32_t)(unsigned long)image;
+        op.u.pvx_build.image_len = image_len;
+        op.u.pvx_build.cmdline = (uint32_t)(unsigned long)c->extra;
+        op.u.pvx_build.err = (uint32_t)(unsigned long)err;
+        op.u.pvx_build.err_len = sizeof(err);
+        op.u.pvx_build.console_port = port;
+        snprintk(op.u.pvx_build.name, sizeof(op.u.pvx_build.name), "%s", c->name);
+        rc = domctl(&op, XEN_DOMCTL_pvx_build, id);
+        if ( rc )
+        {
+            error("%s: kernel %s: %s", c->name, c->kernel, err[0] ? err : "refused");
+            destroy(NULL, id);
+            return -1;
+        }
+    }
+    if ( rc )
+    {
+        error("%s: cannot set the domain up: %ld", c->name, rc);
+        destroy(NULL, id);
+        return -1;
+    }
+    memset(x, 0, sizeof(*x));
+    x->used = true;
+    x->id = id;
+    x->cfg = *c;
+    rc = console_attach(x, (unsigned int)(x - doms), op.u.pvx_build.console_mfn, port);
+    if ( rc )
+    {
+        error("%s: cannot attach its console: %ld", c->name, rc);
+        destroy(x, id);
+        return -1;
+    }
+    memset(&op, 0, sizeof(op));
+    rc = domctl(&op, XEN_DOMCTL_unpausedomain, id);
+    if ( rc == 0 && c->weight )
+    {
+        memset(&op, 0, sizeof(op));
+        domctl(&op, XEN_DOMCTL_pvx_bvt_get, id);
+        op.u.pvx_bvt.weight = c->weight;
+        rc = domctl(&op, XEN_DOMCTL_pvx_bvt_set, id);
+    }
+    if ( rc )
+    {
+        error("%s: cannot start it: %ld", c->name, rc);
+        destroy(x, id);
+        return -1;
+    }
+    *out = id;
+    return 0;
+}
+
+/* create CFG [KEY=VALUE...]: as xl, the pairs override the file's. */
+static void cmd_create(char **argv, unsigned int argc)
+{
+    struct xl_cfg c;
+    domid_t id;
+
+    printk("Parsing config from %s\n", argv[1]);
+    if ( parse_cfg(argv[1], &c) )
+        return;
+    for ( unsigned int i = 2; i < argc; i++ )
+    {
+        char *eq = argv[i];
+
+        while ( *eq && *eq != '=' )
+            eq++;
+        if ( !*eq )
+        {
+            error("create: %s is not KEY=VALUE", argv[i]);
+            return;
+        }
+        *eq = '\0';
+        if ( cfg_set(&c, argv[i], eq + 1, "command line", 0) || cfg_check(&c, argv[1]) )
+            return;
+    }
+    if ( create(&c, false, &id) == 0 )
+        printk("xl: domain %u (%s) created\n", id, c.name);
+}
+
+static void state_chars(const struct xen_domctl_getdomaininfo *i, char s[7])
+{
+    unsigned int code = (i->flags >> XEN_DOMINF_shutdownshift) & XEN_DOMINF_shutdownmask;
+    bool shut = i->flags & XEN_DOMINF_shutdown;
+
+    s[0] = i->flags & XEN_DOMINF_running ? 'r' : '-';
+    s[1] = i->flags & XEN_DOMINF_blocked ? 'b' : '-';
+    s[2] = i->flags & XEN_DOMINF_paused ? 'p' : '-';
+    s[3] = shut && code != SHUTDOWN_crash ? 's' : '-';
+    s[4] = shut && code == SHUTDOWN_crash ? 'c' : '-';
+    s[5] = i->flags & XEN_DOMINF_dying ? 'd' : '-';
+    s[6] = '\0';
+}
+
+static void cmd_list(void)
+{
+    struct xen_domctl_getdomaininfo list[XL_MAX_DOMS + 4];
+    struct xen_sysctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.getdomaininfolist.max_domains = ARRAY_SIZE(list);
+    op.u.getdomaininfolist.buffer = (uint32_t)(unsigned long)list;
+    if ( sysctl(&op, XEN_SYSCTL_getdomaininfolist) )
+    {
+        error("list: getdomaininfolist failed");
+        return;
+    }
+    printk("%-40s %5s %5s %5s\t%s\t%s\n", "Name", "ID", "Mem", "VCPUs", "State", "Time(s)");
+    for ( unsigned int i = 0; i < op.u.getdomaininfolist.num_domains; i++ )
+    {
+        const struct xen_domctl_getdomaininfo *d = &list[i];
+        uint64_t tenths = d->cpu_time / 100000000u;
+        char name[32], st[7];
+
+        domain_name(d->domain, name, sizeof(name));
+        state_chars(d, st);
+        printk("%-40s %5u %5u %5u     %s  %6u.%u\n", name, d->domain,
+               (unsigned int)(d->tot_pages >> 8), d->nr_online_vcpus, st,
+               (unsigned int)(tenths / 10), (unsigned int)(tenths % 10));
+    }
+}
+
+static void cmd_simple(const char *what, uint32_t cmd, const char *dom)
+{
+    struct xen_domctl op;
+    int id = lookup(dom);
+    long rc;
+
+    if ( id < 0 )
+        return;
+    memset(&op, 0, sizeof(op));
+    rc = domctl(&op, cmd, (domid_t)id);
+    if ( rc )
+        error("%s %s: %ld", what, dom, rc);
+}
+
+static void cmd_destroy(const char *dom)
+{
+    int id = lookup(dom);
+
+    if ( id < 0 )
+        return;
+    if ( id == 0 )
+    {
+        error("destroy: not Domain-0");
+        return;
+    }
+    if ( destroy(find_dom((domid_t)id), (domid_t)id) )
+        error("destroy %s: failed", dom);
+}
+
+static bool all_handled(int only)
+{
+    for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
+        if ( doms[i].used && !doms[i].handled && (only < 0 || doms[i].id == only) )
+            return false;
+    return true;
+}
+
+static void wait_for(int only)
+{
+    while ( !all_handled(only) )
+    {
+        wait_event(50000000ull);
+        pump();
+    }
+}
+
+static void cmd_shutdown(const char *arg, bool wait)
+{
+    int only = -1;
+
+    for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
+    {
+        struct sched_remote_shutdown rs = { .reason = SHUTDOWN_poweroff };
+
+        if ( !doms[i].used || doms[i].handled )
+            continue;
+        if ( strcmp(arg, "-a") )
+        {
+            only = lookup(arg);
+            if ( only < 0 )
+                return;
+            if ( doms[i].id != only )
+                continue;
+        }
+        rs.domain_id = doms[i].id;
+        if ( HYPERVISOR_sched_op(SCHEDOP_remote_shutdown, &rs) )
+            error("shutdown %u: refused", doms[i].id);
+    }
+    if ( wait )
+        wait_for(only);
+}
+
+static void cmd_console(const char *dom)
+{
+    int id = lookup(dom);
+
+    if ( id < 0 )
+        return;
+    if ( !find_dom((domid_t)id) )
+    {
+        error("console %s: not a domain of this toolstack", dom);
+        return;
+    }
+    /* Attached: its lines show as they come, until it stops. */
+    wait_for(id);
+}
+
+static void cmd_dmesg(bool clear)
+{
+    static char buf[4096];
+    struct xen_sysctl op;
+
+    memset(&op, 0, sizeof(op));
+    op.u.readconsole.buffer = (uint32_t)(unsigned long)buf;
+    op.u.readconsole.count = sizeof(buf);
+    op.u.readconsole.clear = clear;
+    if ( sysctl(&op, XEN_SYSCTL_readconsole) )
+    {
+        error("dmesg: readconsole failed");
+        return;
+    }
+    /* The hypervisor's lines as Xen's xl dmesg shows its "(XEN)" lines; our
+     * own console output must not pass for the hypervisor's: indented. */
+    for ( uint32_t i = 0, start = 0; i < op.u.readconsole.count; i++ )
+        if ( buf[i] == '\n' )
+        {
+            printk("  %.*s\n", (int)(i - start), buf + start);
+            start = i + 1;
+        }
+}
+
+static void cmd_mem(const char *dom, const char *mem)
+{
+    struct xen_domctl op;
+    unsigned int mib;
+    int id = lookup(dom);
+
+    if ( id < 0 )
+        return;
+    if ( !parse_uint(mem, &mib) )
+    {
+        error("mem-set: %s is not a number of MiB", mem);
+        return;
+    }
+    memset(&op, 0, sizeof(op));
+    op.u.max_mem.max_memkb = (uint64_t)mib << 10;
+    if ( domctl(&op, XEN_DOMCTL_max_mem, (domid_t)id) )
+        error("mem-set %s: refused", dom);
+}
+
+static void cmd_sched_bvt(char **argv, unsigned int argc)
+{
+    struct xen_domctl op;
+    int id = -1;
+    unsigned int weight = 0;
+
+    for ( unsigned int i = 1; i + 1 < argc; i += 2 )
+        if ( !strcmp(argv[i], "-d") )
+            id = lookup(argv[i + 1]);
+        else if ( !strcmp(argv[i], "-w") && !parse_uint(argv[i + 1], &weight) )
+            weight = 0;
+    if ( argc > 1 && id < 0 )
+        return;
+    if ( weight && id >= 0 )
+    {
+        memset(&op, 0, sizeof(op));
+        domctl(&op, XEN_DOMCTL_pvx_bvt_get, (domid_t)id);
+        op.u.pvx_bvt.weight = weight;
+        if ( domctl(&op, XEN_DOMCTL_pvx_bvt_set, (domid_t)id) )
+            error("sched-bvt: weight %u refused", weight);
+        return;
+    }
+    printk("%-40s %5s %6s %5s\n", "Name", "ID", "Weight", "Warp");
+    for ( unsigned int d = 0; d < 1024; d++ )
+    {
+        char name[32];
+
+        if ( id >= 0 && (int)d != id )
+            continue;
+        memset(&op, 0, sizeof(op));
+        if ( domctl(&op, XEN_DOMCTL_pvx_bvt_get, (domid_t)d) )
+            continue;
+        domain_name((domid_t)d, name, sizeof(name));
+        printk("%-40s %5u %6u %5s\n", name, d, op.u.pvx_bvt.weight,
+               op.u.pvx_bvt.warp_enabled ? "on" : "off");
+    }
+}
+
+static void cmd_sched_rr(void)
+{
+    struct xen_sysctl op;
+
+    memset(&op, 0, sizeof(op));
+    if ( sysctl(&op, XEN_SYSCTL_sched_id) )
+        return;
+    printk("scheduler: %s (round robin has no per-domain parameters)\n",
+           op.u.sched_id.sched_id == XEN_SCHEDULER_PVX_RR ? "rr" : "bvt");
+}
+
+static void cmd_info(void)
+{
+    struct xen_sysctl op;
+    char extra[XEN_EXTRAVERSION_LEN];
+    long v = HYPERVISOR_xen_version(XENVER_version, NULL);
+
+    memset(&op, 0, sizeof(op));
+    memset(extra, 0, sizeof(extra));
+    HYPERVISOR_xen_version(XENVER_extraversion, extra);
+    if ( sysctl(&op, XEN_SYSCTL_physinfo) )
+    {
+        error("info: physinfo failed");
+        return;
+    }
+    printk("nr_cpus                : %u\n", op.u.physinfo.nr_cpus);
+    printk("nr_nodes               : %u\n", op.u.physinfo.nr_nodes);
+    printk("total_memory           : %u\n", (unsigned int)(op.u.physinfo.total_pages / 256));
+    printk("free_memory            : %u\n", (unsigned int)(op.u.physinfo.free_pages / 256));
+    printk("xen_major              : %ld\n", v >> 16);
+    printk("xen_minor              : %ld\n", v & 0xffff);
+    printk("xen_extra              : %s\n", extra);
+    printk("xen_caps               : xen-3.0-x86_32p\n");
+}
+
+static void cmd_ls(void)
+{
+    struct cpio_entry e;
+    size_t at = 0;
+
+    while ( initrd && cpio_next(initrd, initrd_len, &at, &e) == 1 )
+        printk("%8u %s\n", e.size, e.name);
+}
+
+static void run_command(char *line)
+{
+    char *argv[12];
+    unsigned int argc = 0;
+    char *p = line;
+
+    while ( *p && argc < ARRAY_SIZE(argv) )
+    {
+        while ( is_space(*p) )
+            *p++ = '\0';
+        if ( !*p || *p == '#' )
+            break;
+        argv[argc++] = p;
+        while ( *p && !is_space(*p) )
+            p++;
+    }
+    if ( *p == '#' )
+        *p = '\0';
+    if ( argc == 0 )
+        return;
+    if ( !strcmp(argv[0], "echo") )
+    {
+        printk("%s\n", argc > 1 ? line + (argv[1] - line) : "");
+        return;
+    }
+    printk("# xl");
+    for ( unsigned int i = 0; i < argc; i++ )
+        printk(" %s", argv[i]);
+    printk("\n");
+
+#define ARGS(n) if ( argc != (n) ) { error("%s: expects %u argument(s)", argv[0], (n) - 1); return; }
+    if ( !strcmp(argv[0], "create") )
+    {
+        if ( argc < 2 )
+        {
+            error("create: create CFG [KEY=VALUE...]");
+            return;
+        }
+        cmd_create(argv, argc);
+    }
+    else if ( !strcmp(argv[0], "errors") )
+    {
+        unsigned int want;
+
+        /* Scripts of bad input: the failures so far were the expected ones. */
+        ARGS(2);
+        if ( !parse_uint(argv[1], &want) || want != errors )
+            error("errors: %u so far, the script expected %s", errors, argv[1]);
+        else
+        {
+            printk("xl: %u error(s), as the script expected\n", errors);
+            errors = 0;
+        }
+    }
+    else if ( !strcmp(argv[0], "free") )
+    {
+        static uint64_t mark;
+        struct xen_sysctl op;
+
+        memset(&op, 0, sizeof(op));
+        if ( sysctl(&op, XEN_SYSCTL_physinfo) )
+            return;
+        if ( argc > 1 && !strcmp(argv[1], "check") )
+        {
+            if ( op.u.physinfo.free_pages != mark )
+                error("free pages: %u, %u at the mark", (unsigned int)op.u.physinfo.free_pages,
+                      (unsigned int)mark);
+            else
+                printk("free pages: %u, as at the mark\n", (unsigned int)op.u.physinfo.free_pages);
+        }
+        else
+        {
+            mark = op.u.physinfo.free_pages;
+            printk("free pages: %u (the mark)\n", (unsigned int)mark);
+        }
+    }
+    else if ( !strcmp(argv[0], "list") ) { ARGS(1); cmd_list(); }
+    else if ( !strcmp(argv[0], "destroy") ) { ARGS(2); cmd_destroy(argv[1]); }
+    else if ( !strcmp(argv[0], "shutdown") )
+    {
+        bool w = argc == 3 && !strcmp(argv[1], "-w");
+
+        if ( argc != 2 && !w )
+        {
+            error("shutdown: shutdown [-w] DOM|-a");
+            return;
+        }
+        cmd_shutdown(argv[argc - 1], w);
+    }
+    else if ( !strcmp(argv[0], "pause") ) { ARGS(2); cmd_simple("pause", XEN_DOMCTL_pausedomain, argv[1]); }
+    else if ( !strcmp(argv[0], "unpause") ) { ARGS(2); cmd_simple("unpause", XEN_DOMCTL_unpausedomain, argv[1]); }
+    else if ( !strcmp(argv[0], "console") ) { ARGS(2); cmd_console(argv[1]); }
+    else if ( !strcmp(argv[0], "dmesg") ) cmd_dmesg(argc > 1 && !strcmp(argv[1], "-c"));
+    else if ( !strcmp(argv[0], "mem-set") || !strcmp(argv[0], "mem-max") ) { ARGS(3); cmd_mem(argv[1], argv[2]); }
+    else if ( !strcmp(argv[0], "sched-bvt") ) cmd_sched_bvt(argv, argc);
+    else if ( !strcmp(argv[0], "sched-rr") ) cmd_sched_rr();
+    else if ( !strcmp(argv[0], "info") ) cmd_info();
+    else if ( !strcmp(argv[0], "ls") ) cmd_ls();
+    else if ( !strcmp(argv[0], "wait") )
+    {
+        int id;
+
+        /* A domain that is gone already (its run over and handled) is no wait. */
+        lookup_quiet = true;
+        id = argc > 1 ? lookup(argv[1]) : -1;
+        lookup_quiet = false;
+        if ( argc == 1 || id >= 0 )
+            wait_for(id);
+    }
+    else if ( !strcmp(argv[0], "sleep") )
+    {
+        unsigned int ms;
+
+        ARGS(2);
+        if ( parse_uint(argv[1], &ms) )
+        {
+            uint64_t end = time_now_ns() + (uint64_t)ms * 1000000u;
+
+            while ( time_now_ns() < end )
+            {
+                wait_event(end - time_now_ns());
+                pump();
+            }
+        }
+    }
+    else
+        error("unknown command '%s'", argv[0]);
+#undef ARGS
+    pump();
+}
+
+static void run_script(const char *name)
+{
+    uint32_t size, at = 0;
+    const char *text = file_data(name, &size);
+
+    if ( !text )
+    {
+        error("script %s: not found in the initrd", name);
+        return;
+    }
+    while ( at < size )
+    {
+        char line[XL_MAX_LINE];
+        unsigned int n = 0;
+
+        while ( at < size && text[at] != '\n' )
+        {
+            if ( n + 1 < sizeof(line) )
+                line[n++] = text[at];
+            at++;
+        }
+        at++;
+        line[n] = '\0';
+        run_command(line);
+    }
+}
+
+void test_main(void)
+{
+    char script[64] = "boot.xl";
+    const char *arg;
+    long rc;
+
+    events_init();
+    if ( start_info->mod_start && start_info->mod_len )
+    {
+        initrd = (const uint8_t *)(unsigned long)start_info->mod_start;
+        initrd_len = start_info->mod_len;
+    }
+    rc = evtchn_bind_virq(VIRQ_DOM_EXC, &dom_exc_port);
+    if ( rc )
+    {
+        test_error("cannot bind VIRQ_DOM_EXC: %ld\n", rc);
+        return;
+    }
+    arg = guest_has_arg("script=") ? (const char *)start_info->cmd_line : NULL;
+    while ( arg && strncmp(arg, "script=", 7) )
+        arg++;
+    if ( arg )
+    {
+        unsigned int n = 0;
+
+        for ( arg += 7; *arg && *arg != ' ' && n + 1 < sizeof(script); )
+            script[n++] = *arg++;
+        script[n] = '\0';
+    }
+    if ( !initrd )
+        error("no initrd: pass the cpio archive as a module with the word initrd");
+    else
+        run_script(script);
+
+    /* The end: every domain shut down cleanly, as xl shutdown -a -w. */
+    cmd_shutdown("-a", true);
+    for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
+        if ( doms[i].used )
+            (void)destroy(&doms[i], doms[i].id);
+    if ( errors )
+        test_fail("%u command(s) failed\n", errors);
+    else
+        test_pass();
+}
