@@ -125,14 +125,30 @@ void domain_destroy(struct domain *d)
         traps_destroy_vcpu(&d->vcpu[i]);   /* GDT frames' references */
     mm_relinquish(d);
 
-    /* Only another domain's mapping could keep one (none can, for now). */
+    /* A disk's requests in flight keep theirs until the disk is done
+     * (io/blkif.c): the slot stays taken until then. */
     for ( m = 0; m < max; m++ )
         if ( frame_of(m)->owner == d->domain_id )
             left++;
+    d->destroyed = true;
     if ( left )
         printk("domain %u destroyed with %u frames still referenced", d->domain_id, left);
     else
         d->state = DOMAIN_FREE;
+}
+
+void domain_release_held(struct domain *d)
+{
+    mfn_t m, max = frame_max_mfn();
+
+    ASSERT(d->destroyed);
+    if ( d->state == DOMAIN_FREE )
+        return;
+    for ( m = 0; m < max; m++ )
+        if ( frame_of(m)->owner == d->domain_id )
+            return;
+    printk("domain %u: its last frames came back from the disk", d->domain_id);
+    d->state = DOMAIN_FREE;
 }
 
 void domain_kill(struct domain *d, uint16_t by)

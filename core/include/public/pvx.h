@@ -3,8 +3,11 @@
  * public/pvx.h - pvx's own extensions of the Xen ABI, in numbering ranges Xen
  * does not use (documented in docs/abi.md):
  *
- *   vcpu_op 0x7000-0x70ff   the virtual-time alarm
- *   domctl  0x7000-0x70ff   scheduler parameters and accounting
+ *   vcpu_op    0x7000-0x70ff   the virtual-time alarm
+ *   domctl     0x7000-0x700f   scheduler parameters and accounting
+ *   domctl     0x7010-0x701f   virtual block devices and physical disks
+ *   physdev_op 0x7000-0x700f   a guest's virtual block devices and their rings
+ *   VIRQ 15                    responses on a block ring
  */
 #ifndef PVX_PUBLIC_PVX_H
 #define PVX_PUBLIC_PVX_H
@@ -52,6 +55,45 @@ struct xen_domctl_pvx_getinfo {
 };
 _Static_assert(sizeof(struct xen_domctl_pvx_getinfo) == 32, "xen_domctl_pvx_getinfo size");
 
+/*
+ * Virtual block devices (docs/io.md): a VBD is a list of extents of
+ * physical disks, read-only or read-write, that a domain reaches as one
+ * device numbered vdev (Linux's: xvda is 202 << 8 = 51712). Privileged: the
+ * initial domain's toolstack installs them for a domain (`domain`).
+ *   vbd_create   a VBD with no extents: vdev, mode (-EEXIST if the domain
+ *                has it, -ENOSPC when the machine's table is full)
+ *   vbd_grow     one extent more at its end: disk, start, nr (-EINVAL
+ *                outside the disk; -EBUSY if it overlaps another VBD's
+ *                extent and either of them is writable)
+ *   vbd_destroy  the VBD goes: requests in flight finish and are not
+ *                answered, those not started are dropped (-ENOENT: none)
+ *   vbd_list     the domain's index-th VBD: vdev, mode, sectors,
+ *                nr_extents (-ENOENT past the last)
+ *   disk_info    the machine's disk `disk`: sectors, nr_disks (-ENODEV:
+ *                no such disk; `domain` is not looked at)
+ */
+#define XEN_DOMCTL_pvx_vbd_create   0x7010
+#define XEN_DOMCTL_pvx_vbd_grow     0x7011
+#define XEN_DOMCTL_pvx_vbd_destroy  0x7012
+#define XEN_DOMCTL_pvx_vbd_list     0x7013
+#define XEN_DOMCTL_pvx_disk_info    0x7014
+
+#define PVX_VBD_MODE_R  0x1
+#define PVX_VBD_MODE_W  0x2
+#define PVX_VBD_MODE_RW (PVX_VBD_MODE_R | PVX_VBD_MODE_W)
+
+struct xen_domctl_pvx_vbd {
+    uint16_t     vdev;
+    uint16_t     mode;                  /* PVX_VBD_MODE_R or _RW */
+    uint32_t     index;                 /* list: IN */
+    uint32_t     disk;                  /* grow, disk_info: IN */
+    uint32_t     nr_extents;            /* list: OUT; disk_info: OUT nr_disks */
+    xen_uint64_t start;                 /* grow: IN, first sector on the disk */
+    xen_uint64_t nr;                    /* grow: IN; list, disk_info: OUT sectors */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_vbd) == 32, "xen_domctl_pvx_vbd size");
+_Static_assert(offsetof(struct xen_domctl_pvx_vbd, start) == 16, "xen_domctl_pvx_vbd.start");
+
 struct xen_domctl {
     uint32_t cmd;
     uint32_t interface_version;         /* XEN_DOMCTL_INTERFACE_VERSION */
@@ -60,11 +102,48 @@ struct xen_domctl {
     union {
         struct xen_domctl_pvx_bvt     pvx_bvt;
         struct xen_domctl_pvx_getinfo pvx_getinfo;
+        struct xen_domctl_pvx_vbd     pvx_vbd;
         uint8_t pad[128];
     } u;
 };
 typedef struct xen_domctl xen_domctl_t;
 _Static_assert(sizeof(struct xen_domctl) == 144, "xen_domctl size");
 _Static_assert(offsetof(struct xen_domctl, u) == 16, "xen_domctl.u");
+
+/*
+ * physdev_op: a guest's own virtual block devices (docs/io.md). The ring is
+ * one frame of the guest's (its machine frame number), an io/blkif.h ring
+ * the guest initialised; it holds a writable type while attached, so it
+ * cannot become a page table. Responses are notified on VIRQ_PVX_BLKIF (one
+ * for all the domain's rings) when rsp_event says so; new requests are
+ * taken when the guest notifies - which req_event says it must - or when
+ * the hypervisor comes back to the ring for its next batch.
+ *   vbd_info       the caller's index-th VBD: vdev, mode, sectors (-ENOENT
+ *                  past the last)
+ *   blkif_connect  attach the ring in frame ring_mfn to VBD vdev (-ENOENT:
+ *                  no such VBD; -EEXIST: one is attached; -EINVAL: not a
+ *                  frame of the caller's it may write)
+ *   blkif_notify   take the new requests of vdev's ring now (-EINVAL if its
+ *                  indices are insane: nothing is taken; -ENOTCONN: no ring)
+ *   blkif_disconnect  detach it (-EBUSY while requests are in flight)
+ */
+#define PHYSDEVOP_pvx_vbd_info          0x7000
+#define PHYSDEVOP_pvx_blkif_connect     0x7001
+#define PHYSDEVOP_pvx_blkif_notify      0x7002
+#define PHYSDEVOP_pvx_blkif_disconnect  0x7003
+
+struct physdev_pvx_blkif {
+    uint16_t     vdev;                  /* IN (vbd_info: OUT) */
+    uint16_t     mode;                  /* vbd_info: OUT, PVX_VBD_MODE_* */
+    uint32_t     index;                 /* vbd_info: IN */
+    uint32_t     ring_mfn;              /* connect: IN */
+    uint32_t     pad;
+    xen_uint64_t sectors;               /* vbd_info: OUT */
+};
+_Static_assert(sizeof(struct physdev_pvx_blkif) == 24, "physdev_pvx_blkif size");
+_Static_assert(offsetof(struct physdev_pvx_blkif, sectors) == 16, "physdev_pvx_blkif.sectors");
+
+/* Bound with EVTCHNOP_bind_virq on vCPU 0: a domain's VIRQ. */
+#define VIRQ_PVX_BLKIF  15
 
 #endif /* PVX_PUBLIC_PVX_H */

@@ -103,6 +103,9 @@ struct domain {
 
     mfn_t gnttab_frame[GNTTAB_MAX_FRAMES];  /* grant_table.c: the domain's own frames */
     unsigned int gnttab_nr_frames;
+    /* domain_destroy ran, but a disk still had some of its frames (io/):
+     * the slot is freed when the last comes back (domain_release_held). */
+    bool destroyed;
 };
 
 /* A vCPU's number among all: domain id, then vCPU id. Ties in the
@@ -129,6 +132,9 @@ void domain_shutdown(struct domain *d, unsigned int reason);
  * calls it (sched_reap_domain), so a domain is destroyed exactly once;
  * everyone else asks with domain_kill. */
 void domain_destroy(struct domain *d);
+/* A destroyed domain's frames a disk held (io/) came back: when it owns
+ * none any more its slot is free. */
+void domain_release_held(struct domain *d);
 
 /* A toolstack's destroydomain, by domain `by`: stop d if it runs, then
  * destroy it at once, or on the way out of the hypervisor if d's vCPU is

@@ -38,6 +38,8 @@ enum fault_site_id {
     FAULT_CONSOLE,              /* console_io write: -EIO */
     FAULT_EVTCHN_SEND,          /* EVTCHNOP_send: -ENOMEM, nothing sent */
     FAULT_TIMER,                /* set_timer_op / singleshot timer: -ENOMEM */
+    FAULT_DISK_MEDIA,           /* a disk operation fails: the request gets an error */
+    FAULT_DISK_LOST,            /* a disk's completion is lost: the watchdog fails it */
     FAULT_NR_SITES
 };
 #define fault_frame_alloc  (machine.fault.site[FAULT_FRAME_ALLOC])
@@ -45,6 +47,8 @@ enum fault_site_id {
 #define fault_console      (machine.fault.site[FAULT_CONSOLE])
 #define fault_evtchn_send  (machine.fault.site[FAULT_EVTCHN_SEND])
 #define fault_timer        (machine.fault.site[FAULT_TIMER])
+#define fault_disk_media   (machine.fault.site[FAULT_DISK_MEDIA])
+#define fault_disk_lost    (machine.fault.site[FAULT_DISK_LOST])
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);
