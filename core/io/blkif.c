@@ -124,8 +124,7 @@ static int blkif_check(struct vbd *vbd, const struct blkif_request *rq, struct d
             return BLKIF_RSP_ERROR;
         if ( !(vbd->mode & PVX_VBD_MODE_W) )
             return BLKIF_RSP_ERROR;
-        /* One flush on every disk the VBD lies on (at most one per extent). */
-        *nr_ops = vbd->nr_extents;
+        *nr_ops = 0;                    /* the flushes: counted by the caller */
         return BLKIF_RSP_OKAY;
     }
     if ( rq->operation != BLKIF_OP_READ && rq->operation != BLKIF_OP_WRITE &&
@@ -210,6 +209,24 @@ static int blkif_get_frames(struct io_req *req, struct domain *d,
     return -EINVAL;
 }
 
+/* A flush on every disk the VBD lies on, once each, at epoch. */
+static void blkif_queue_flushes(struct vbd *vbd, uint16_t ri, uint32_t epoch)
+{
+    for ( unsigned int e = 0; e < vbd->nr_extents; e++ )
+    {
+        struct io_op *op;
+        bool seen = false;
+
+        for ( unsigned int k = 0; k < e; k++ )
+            seen |= vbd->ext[k].disk == vbd->ext[e].disk;
+        if ( seen )
+            continue;
+        op = io_op_alloc(ri, vbd_index(vbd), vbd->ext[e].disk, ARCH_DISK_FLUSH, 0, epoch);
+        io_op_queue(op);
+        IO.req[ri].ops_left++;
+    }
+}
+
 static uint64_t op_len_sectors(const struct arch_disk_op *a)
 {
     uint64_t n = 0;
@@ -231,12 +248,7 @@ static void blkif_queue_ops(struct vbd *vbd, uint16_t ri, const struct blkif_req
     if ( rq->operation == BLKIF_OP_FLUSH_DISKCACHE )
     {
         /* After everything before it; everything after waits for it. */
-        for ( unsigned int e = 0; e < vbd->nr_extents; e++ )
-        {
-            op = io_op_alloc(ri, vi, vbd->ext[e].disk, ARCH_DISK_FLUSH, 0, epoch + 1);
-            io_op_queue(op);
-            IO.req[ri].ops_left++;
-        }
+        blkif_queue_flushes(vbd, ri, epoch + 1);
         vbd->epoch = epoch + 2;
         return;
     }
@@ -280,12 +292,7 @@ static void blkif_queue_ops(struct vbd *vbd, uint16_t ri, const struct blkif_req
     if ( rq->operation == BLKIF_OP_WRITE_BARRIER )
     {
         /* On the medium before it completes: a flush behind the write. */
-        for ( unsigned int e = 0; e < vbd->nr_extents; e++ )
-        {
-            op = io_op_alloc(ri, vi, vbd->ext[e].disk, ARCH_DISK_FLUSH, 0, epoch + 1);
-            io_op_queue(op);
-            IO.req[ri].ops_left++;
-        }
+        blkif_queue_flushes(vbd, ri, epoch + 1);
         vbd->epoch = epoch + 2;
     }
 }
@@ -303,7 +310,7 @@ static void blkif_take(struct vbd *vbd, struct domain *d)
     IO.reqs++;
     status = (int16_t)blkif_check(vbd, &rq, d, &nr_ops);
     if ( rq.operation == BLKIF_OP_WRITE_BARRIER || rq.operation == BLKIF_OP_FLUSH_DISKCACHE )
-        nr_ops += vbd->nr_extents;      /* the flushes */
+        nr_ops += vbd->nr_extents;      /* the flushes: at most one per extent */
     if ( status == BLKIF_RSP_OKAY && !io_ops_free(nr_ops) )
         status = BLKIF_RSP_ERROR;       /* cannot happen with the queue limit; be safe */
     if ( status == BLKIF_RSP_OKAY )
