@@ -141,23 +141,7 @@ void fake_reset(void)
     fake_dr_loads = 0;
     fake_timer = 0;
     fake_now_ns = 0;
-    for ( unsigned int d = 0; d < ARCH_DISK_MAX; d++ )
-    {
-        if ( fake_disk_sectors[d] > FAKE_DISK_MAX_SECTORS )
-            fake_fail("fake_reset: disk %u of %llu sectors", d,
-                      (unsigned long long)fake_disk_sectors[d]);
-        if ( !fake_disk_sectors[d] )
-            continue;
-        if ( !fake_disk_data[d] )
-            fake_disk_data[d] = calloc(FAKE_DISK_MAX_SECTORS, ARCH_DISK_SECTOR);
-        if ( !fake_disk_data[d] )
-            abort();
-        memset(fake_disk_data[d], 0, fake_disk_sectors[d] * ARCH_DISK_SECTOR);
-    }
-    memset(fake_disk_busy, 0, sizeof(fake_disk_busy));
-    memset(fake_disk_op, 0, sizeof(fake_disk_op));
-    fake_disk_starts = fake_disk_cancels = 0;
-    fake_disk_refuse = 0;
+    fake_disk_reset();
     fake_isolate_domid = -1;
     fake_lazy = false;
 }
@@ -762,7 +746,18 @@ void arch_disk_cancel(unsigned int disk)
     }
 }
 
+uint64_t fake_disk_due(unsigned int disk)
+{
+    return disk < ARCH_DISK_MAX && fake_disk_busy[disk] ? fake_disk_started_ns[disk] + FAKE_DISK_NS
+                                                        : 0;
+}
+
 void fake_disk_complete(unsigned int disk, int status)
+{
+    fake_disk_complete_regs(disk, status, NULL);
+}
+
+void fake_disk_complete_regs(unsigned int disk, int status, struct cpu_regs *regs)
 {
     const struct arch_disk_op *op = &fake_disk_op[disk];
     uint64_t off = op->sector * ARCH_DISK_SECTOR;
@@ -780,7 +775,28 @@ void fake_disk_complete(unsigned int disk, int status)
         off += op->seg[i].len;
     }
     fake_disk_busy[disk] = false;
-    core_disk_interrupt(NULL, disk, status);
+    core_disk_interrupt(regs, disk, status);
+}
+
+void fake_disk_reset(void)
+{
+    for ( unsigned int d = 0; d < ARCH_DISK_MAX; d++ )
+    {
+        if ( fake_disk_sectors[d] > FAKE_DISK_MAX_SECTORS )
+            fake_fail("fake_reset: disk %u of %llu sectors", d,
+                      (unsigned long long)fake_disk_sectors[d]);
+        if ( !fake_disk_sectors[d] )
+            continue;
+        if ( !fake_disk_data[d] )
+            fake_disk_data[d] = calloc(FAKE_DISK_MAX_SECTORS, ARCH_DISK_SECTOR);
+        if ( !fake_disk_data[d] )
+            abort();
+        memset(fake_disk_data[d], 0, fake_disk_sectors[d] * ARCH_DISK_SECTOR);
+    }
+    memset(fake_disk_busy, 0, sizeof(fake_disk_busy));
+    memset(fake_disk_op, 0, sizeof(fake_disk_op));
+    fake_disk_starts = fake_disk_cancels = 0;
+    fake_disk_refuse = 0;
 }
 
 /* As the simulator: time jumps to the armed deadline and the timer fires.
