@@ -43,20 +43,31 @@ static struct sim_disk disks[ARCH_DISK_MAX];
 static unsigned int nr_disks;
 uint64_t sim_disk_ops, sim_disk_busy_ns;        /* for --hash and the benchmarks */
 
-void sim_disk_add(const char *path)
+const char *sim_disk_add(const char *path)
 {
+    static char why[300];
     struct sim_disk *d = &disks[nr_disks];
     struct stat st;
 
     if ( nr_disks == ARCH_DISK_MAX )
-        sim_panic("--disk: at most %u disks", ARCH_DISK_MAX);
+        return "at most 4 disks";
     d->fd = open(path, O_RDWR);
-    if ( d->fd < 0 || fstat(d->fd, &st) )
-        sim_panic("--disk: cannot open %s: %s", path, strerror(errno));
+    if ( d->fd < 0 || fstat(d->fd, &st) || !S_ISREG(st.st_mode) )
+    {
+        if ( d->fd >= 0 )
+            close(d->fd);
+        snprintf(why, sizeof(why), "%s is not a regular file we may read and write", path);
+        return why;
+    }
     if ( st.st_size < ARCH_DISK_SECTOR || st.st_size % ARCH_DISK_SECTOR )
-        sim_panic("--disk: %s is not a whole number of 512-byte sectors", path);
+    {
+        close(d->fd);
+        snprintf(why, sizeof(why), "%s is not a whole number of 512-byte sectors", path);
+        return why;
+    }
     d->sectors = (uint64_t)st.st_size / ARCH_DISK_SECTOR;
     nr_disks++;
+    return NULL;
 }
 
 unsigned int arch_disk_count(void)

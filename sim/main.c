@@ -473,7 +473,12 @@ int main(int argc, char **argv)
             cmdline_add("fail=", v);      /* a boot option: the same on hardware */
         }
         else if ( (v = opt_value(argc, argv, &i, "--disk")) )
-            sim_disk_add(v);
+        {
+            const char *why = sim_disk_add(v);
+
+            if ( why )
+                bad_usage("--disk: %s", why);
+        }
         else if ( (v = opt_value(argc, argv, &i, "--seed")) )
         {
             if ( !whole_number(v, strlen(v), NUM_MAX, NULL) )
