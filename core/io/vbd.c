@@ -112,6 +112,7 @@ void vbd_translate(const struct vbd *vbd, uint64_t sector, uint32_t *disk, uint6
 int vbd_destroy(uint16_t domid, uint16_t vdev)
 {
     struct vbd *vbd = vbd_lookup(domid, vdev);
+    unsigned int dropped = 0, kept = 0;
     uint16_t vi;
 
     if ( !vbd )
@@ -129,9 +130,17 @@ int vbd_destroy(uint16_t domid, uint16_t vdev)
             continue;
         req->vbd = IO_NONE;
         req->ops_left = (uint16_t)io_req_cancel_queued((uint16_t)r);
-        if ( !req->ops_left )
+        if ( req->ops_left )
+            kept++;
+        else
+        {
+            dropped++;
             blkif_complete((uint16_t)r);
+        }
     }
+    if ( dropped || kept )
+        printk("vbd %#x of domain %u gone: %u requests dropped, %u left with the disk", vdev,
+               domid, dropped, kept);
     vbd->in_use = false;
     io_disks_kick();
     return 0;
