@@ -89,6 +89,10 @@ x86_stub_\vec:
         STUB 0x20                       /* IRQ0: PIT */
         STUB 0x27                       /* IRQ7: spurious (master) */
         STUB 0x2f                       /* IRQ15: spurious (slave) */
+        STUB 0x2e                       /* IRQ14: the IDE channel (ata.c) */
+        STUB 0x29                       /* IRQ9-11: PCI lines (ahci.c) */
+        STUB 0x2a
+        STUB 0x2b
 
 /*
  * int $0x82 (DPL 1: only ring 1 gets here) goes to the core directly; the

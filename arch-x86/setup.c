@@ -6,7 +6,7 @@
  */
 #include "x86.h"
 
-_Static_assert(PVX_ARCH_VERSION == 8, "arch-x86 implements arch.h version 8");
+_Static_assert(PVX_ARCH_VERSION == 9, "arch-x86 implements arch.h version 9");
 
 static struct boot_info boot_info;
 
@@ -51,6 +51,7 @@ void x86_start(uint32_t mbi_pa)
     write_cr3(__pa(boot_l3));
 
     x86_time_init();
+    x86_disk_init();
     x86_multiboot_parse(mbi_pa, &boot_info);
     x86_bench_trap_init(boot_info.cmdline);
 

@@ -128,6 +128,8 @@ void x86_trap_dispatch(struct cpu_regs *regs)
         x86_timer_irq(regs);
     else if ( vec == VECTOR_SPURIOUS_MASTER || vec == VECTOR_SPURIOUS_SLAVE )
         x86_pic_spurious(vec);
+    else if ( x86_disk_irq(vec, regs) )
+        ;
     else if ( !from_guest )
     {
         /* Breakpoints are the guest's (arch_load_debugregs): one the

@@ -61,6 +61,8 @@
 #define VECTOR_TIMER        (VECTOR_IRQ_BASE + 0)
 #define VECTOR_SPURIOUS_MASTER (VECTOR_IRQ_BASE + 7)
 #define VECTOR_SPURIOUS_SLAVE  (VECTOR_IRQ_BASE + 15)
+#define IRQ_ATA_PRIMARY     14                  /* the legacy IDE channel's */
+#define VECTOR_ATA          (VECTOR_IRQ_BASE + IRQ_ATA_PRIMARY)
 
 #ifndef __ASSEMBLY__
 
@@ -81,6 +83,32 @@ static inline uint8_t inb(uint16_t port)
     uint8_t v;
 
     asm volatile ( "inb %1, %0" : "=a" (v) : "Nd" (port) );
+    return v;
+}
+
+static inline void outw(uint16_t port, uint16_t v)
+{
+    asm volatile ( "outw %0, %1" :: "a" (v), "Nd" (port) );
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+
+    asm volatile ( "inw %1, %0" : "=a" (v) : "Nd" (port) );
+    return v;
+}
+
+static inline void outl(uint16_t port, uint32_t v)
+{
+    asm volatile ( "outl %0, %1" :: "a" (v), "Nd" (port) );
+}
+
+static inline uint32_t inl(uint16_t port)
+{
+    uint32_t v;
+
+    asm volatile ( "inl %1, %0" : "=a" (v) : "Nd" (port) );
     return v;
 }
 
@@ -167,6 +195,31 @@ size_t x86_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4)
 /* time.c */
 void x86_time_init(void);
 void x86_timer_irq(struct cpu_regs *regs);
+/* Interrupts that can end arch_idle's wait (the timer's, a disk's). */
+extern volatile unsigned int x86_wake_events;
+/* Let the PIC deliver irq (0-15); send the end of interrupt for it. */
+void x86_pic_unmask(unsigned int irq);
+void x86_pic_eoi(unsigned int irq);
+
+/* pci.c: configuration space of bus 0. */
+uint32_t x86_pci_read(unsigned int dev, unsigned int fn, unsigned int off);
+void x86_pci_write(unsigned int dev, unsigned int fn, unsigned int off, uint32_t v);
+bool x86_pci_find(uint8_t class, uint8_t subclass, unsigned int *dev, unsigned int *fn);
+
+/* disk.c and its drivers (ata.c: IDE bus-master DMA). A driver's probe
+ * returns the sectors of its first disk (0: none). */
+uint64_t x86_ata_probe(void);
+int x86_ata_start(const struct arch_disk_op *op);
+void x86_ata_cancel(void);
+void x86_ata_irq(struct cpu_regs *regs);
+/* ahci.c: the first SATA disk of an AHCI controller; *irq its PIC line. */
+uint64_t x86_ahci_probe(unsigned int *irq);
+int x86_ahci_start(const struct arch_disk_op *op);
+void x86_ahci_cancel(void);
+void x86_ahci_irq(struct cpu_regs *regs);
+/* The disk's interrupt arrived on vector vec (traps.c): true if it was its. */
+bool x86_disk_irq(unsigned int vec, struct cpu_regs *regs);
+void x86_disk_init(void);
 
 /* fpu.c */
 void x86_fpu_init(void);

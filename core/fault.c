@@ -14,6 +14,7 @@ static const char *const site_names[FAULT_NR_SITES] = {
     [FAULT_FRAME_ALLOC] = "frame_alloc", [FAULT_GUEST_COPY] = "guest_copy",
     [FAULT_CONSOLE] = "console", [FAULT_EVTCHN_SEND] = "evtchn_send", [FAULT_TIMER] = "timer",
     [FAULT_DOMAIN_CREATE] = "domain_create", [FAULT_FOREIGN_MAP] = "foreign_map",
+    [FAULT_DISK_MEDIA] = "disk_media", [FAULT_DISK_LOST] = "disk_lost",
 };
 
 #define sites (machine.fault.site)   /* owned here */

@@ -23,6 +23,13 @@
  * kernel as Xen's builder places it); one at most.
  *   fail=SPEC       fault injection (see fault.h); fail_seed=N its seed
  *   fail_report=1   print every fault site's counts when the machine stops
+ *   dom0_vbd=SPEC   a virtual block device of the initial domain (io/vbd.c:
+ *                   "VDEV,MODE,DISK:START+NR[,...]", e.g. xvda,w,0:0+2048);
+ *                   a domU module's "vbd=SPEC" the same for that domain
+ *   elevator=fifo   the disks serve in arrival order (default: C-LOOK)
+ *   disk_timeout_ms=N  the disk watchdog (default 2000)
+ * These stand in for the initial domain's toolstack until it installs VBDs
+ * itself (XEN_DOMCTL_pvx_vbd_*).
  */
 #include <pvx/arch.h>
 #include <pvx/audit.h>
@@ -34,6 +41,7 @@
 #include <pvx/fault.h>
 #include <pvx/fpu.h>
 #include <pvx/frame.h>
+#include <pvx/io.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
 #include <pvx/sched.h>
@@ -161,6 +169,25 @@ static void parse_cmdline(const char *s)
         }
         else if ( strncmp(p, "fail_report=1", 13) == 0 && end - p == 13 )
             machine.setup.fault_report = true;
+        else if ( strncmp(p, "elevator=", 9) == 0 )
+        {
+            if ( end - p == 13 && strncmp(p + 9, "fifo", 4) == 0 )
+                machine.setup.elevator_fifo = true;
+            else if ( end - p == 14 && strncmp(p + 9, "clook", 5) == 0 )
+                machine.setup.elevator_fifo = false;
+            else
+                bad_option(p, (size_t)(end - p), "is not an elevator (clook, fifo)");
+        }
+        else if ( strncmp(p, "disk_timeout_ms=", 16) == 0 )
+        {
+            unsigned int ms;
+
+            if ( !parse_number(p + 16, end, 1, 600000, &ms) )
+                bad_option(p, (size_t)(end - p), "is not a time in ms (1 to 600000)");
+            machine.setup.disk_timeout_ns = (uint64_t)ms * 1000000;
+        }
+        else if ( strncmp(p, "dom0_vbd=", 9) == 0 )
+            ;                           /* once the disks are known: setup_vbds */
         else if ( strncmp(p, "sched=", 6) == 0 )
         {
             char name[8];
@@ -233,6 +260,8 @@ static void domu_options(const char *args, char *name, size_t len, uint64_t *mem
             if ( !parse_number(p + 6, end, 1, MAX_VIRT_CPUS, vcpus) )
                 bad_option(p, (size_t)(end - p), "is not a number of vCPUs (1 to MAX_VIRT_CPUS)");
         }
+        else if ( strncmp(p, "vbd=", 4) == 0 )
+            ;                           /* once the domain exists: setup_vbds */
         else if ( count && strncmp(p, "count=", 6) == 0 )
         {
             if ( !parse_number(p + 6, end, 1, MAX_DOMAINS, count) )
@@ -262,6 +291,34 @@ static bool module_is_initrd(const struct boot_module *m)
             p++;
     }
     return false;
+/* Every "KEY=SPEC" in args (a module's, or the command line) is a VBD of
+ * domid: a bad one refuses to boot, as a bad option does. */
+static void setup_vbds(uint16_t domid, const char *args, const char *key)
+{
+    size_t klen = strlen(key);
+
+    for ( const char *p = args; *p; )
+    {
+        const char *end;
+        int rc;
+
+        while ( *p == ' ' )
+            p++;
+        end = strchr(p, ' ');
+        if ( !end )
+            end = p + strlen(p);
+        if ( (size_t)(end - p) > klen && strncmp(p, key, klen) == 0 )
+        {
+            rc = vbd_parse(domid, p + klen, (size_t)(end - p) - klen);
+            if ( rc )
+            {
+                printk("%.*s: error %d", (int)(end - p), p, rc);
+                bad_option(p, (size_t)(end - p),
+                           "is not a VBD of the machine's disks (VDEV,r|w,DISK:START+NR,...)");
+            }
+        }
+        p = end;
+    }
 }
 
 /* Build domain domid from module m: the initial domain from the first module,
@@ -345,6 +402,7 @@ static struct domain *setup_build_domain(uint16_t domid, const struct boot_modul
     printk("domain %u (%s): %u MiB, kernel %#x-%#x, entry %#x, start_info %#x%s",
            domid, name, nr_pages >> 8, layout.vkern_start, layout.vkern_end,
            img.virt_entry, layout.vstartinfo_start, err);
+    setup_vbds(domid, initial ? machine.setup.cmdline : args, initial ? "dom0_vbd=" : "vbd=");
     sched_add_vcpu(&d->vcpu[0]);
     return d;
 }
@@ -372,6 +430,7 @@ struct cpu_regs *core_start(const struct boot_info *bi)
     if ( frame_init(bi) )
         panic("no usable memory in the boot memory map");
     mm_init();
+    io_init();
     printk("memory: %u MiB free, frames 0-%#x", frame_free_count() >> 8, frame_max_mfn() - 1);
 
     if ( bi->nr_modules == 0 )

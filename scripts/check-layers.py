@@ -39,11 +39,13 @@ ALLOWED = {
     "mm-types": {"base", "domain"},         # a frame's owner is a domain: domain_lookup
     "mm": {"base", "mm-types"} | MIDDLE,
     "cpu": {"base", "mm-types", "mm"} | MIDDLE,  # an emulated mov to cr3 is NEW_BASEPTR
-    "sched": {"base", "mm-types"} | MIDDLE,
+    # The reaper takes a dead domain's VBDs away, and the machine's timer
+    # drives the disks' watchdog (io_domain_destroy, io_watchdog).
+    "sched": {"base", "mm-types", "io"} | MIDDLE,
     "event": {"base", "mm-types"} | MIDDLE,
     "domain": {"base", "mm-types", "mm"} | MIDDLE,   # a dying domain gives its memory back
     "io": {"base", "mm-types"} | MIDDLE,
-    "control": {"base", "mm-types", "mm"} | MIDDLE,
+    "control": {"base", "mm-types", "mm", "io"} | MIDDLE,   # VBDs: vbd_domctl
     "entry": {"base", "mm-types", "mm", "io", "control"} | MIDDLE,
 }
 

@@ -49,10 +49,12 @@ static const char usage[] =
     "  --cmdline=STRING    the hypervisor's command line (at most 1023 bytes)\n"
     "  --fail=SITE:KNOB=V,...  fault injection (boot option fail=; sites\n"
     "                      frame_alloc, guest_copy, console, evtchn_send, timer,\n"
-    "                      domain_create, foreign_map;\n"
+    "                      domain_create, foreign_map, disk_media, disk_lost;\n"
     "                      knobs probability, interval, times, space, fail-nth;\n"
     "                      ';' between sites)\n"
     "  --seed=N            seed of the fault injection (boot option fail_seed=)\n"
+    "  --disk=FILE         a physical disk: the image FILE, read and written in\n"
+    "                      place (a whole number of 512-byte sectors; up to 4)\n"
     "  -h, --help          this text\n"
     "The simulator only:\n"
     "  --trace=LIST        comma-separated: insn (each instruction), hcall (each\n"
@@ -146,6 +148,7 @@ static bool parse_time(const char *s, uint64_t *out)
  * an error and not a run that injects nothing. */
 static const char *const fail_sites[] = {
     "frame_alloc", "guest_copy", "console", "evtchn_send", "timer", "domain_create", "foreign_map",
+    "disk_media", "disk_lost",
 };
 static const char *const fail_knobs[] = {
     "probability", "interval", "times", "space", "fail-nth",
@@ -191,7 +194,8 @@ static void check_fail_spec(const char *spec)
             n = len;
         if ( !word_in(p, n, fail_sites, ARRAY_SIZE(fail_sites)) )
             bad_usage("--fail: unknown site '%.*s' (sites: frame_alloc, guest_copy, "
-                      "console, evtchn_send, timer, domain_create, foreign_map)", (int)n, p);
+                      "console, evtchn_send, timer, domain_create, foreign_map, disk_media, "
+                      "disk_lost)", (int)n, p);
         if ( ++clauses > ARRAY_SIZE(fail_sites) )
             bad_usage("--fail: more clauses than the %zu sites", ARRAY_SIZE(fail_sites));
         if ( n + 1 >= len )
@@ -469,6 +473,13 @@ int main(int argc, char **argv)
         {
             check_fail_spec(v);
             cmdline_add("fail=", v);      /* a boot option: the same on hardware */
+        }
+        else if ( (v = opt_value(argc, argv, &i, "--disk")) )
+        {
+            const char *why = sim_disk_add(v);
+
+            if ( why )
+                bad_usage("--disk: %s", why);
         }
         else if ( (v = opt_value(argc, argv, &i, "--seed")) )
         {

@@ -209,6 +209,18 @@ struct block_info {                              /* what time.c learned decoding
 };
 const struct block_info *time_last_block(void);
 
+/* A disk started or was cancelled: its completion is another deadline. */
+void time_disk_changed(void);
+
+/* ------------------------------------------------------------------------
+ * Disks (disk.c): host image files behind a model in virtual time.
+ */
+extern uint64_t sim_disk_ops, sim_disk_busy_ns;
+const char *sim_disk_add(const char *path);     /* --disk=FILE: NULL, or why not */
+uint64_t sim_disk_next_ns(void);                /* the next completion, 0: none */
+/* Complete every op due by now (core_disk_interrupt with regs, as the timer). */
+void sim_disk_fire(struct cpu_regs *regs, uint64_t now);
+
 /* ------------------------------------------------------------------------
  * Tracing and decoding (trace.c).
  */

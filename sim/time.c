@@ -57,12 +57,21 @@ static void budget_update(void)
     uint64_t end = sim_max_time_ns;
     uint64_t now = arch_now_ns();
 
+    uint64_t disk = sim_disk_next_ns();
+
     if ( deadline_ns && deadline_ns < end )
         end = deadline_ns;
+    if ( disk && disk < end )
+        end = disk;
     if ( end <= now )
         stop_icount = icount;           /* at the next block */
     else
         stop_icount = icount + (end - now + SIM_NS_PER_INSN - 1) / SIM_NS_PER_INSN;
+}
+
+void time_disk_changed(void)
+{
+    budget_update();
 }
 
 void arch_set_timer(uint64_t deadline)
@@ -194,19 +203,39 @@ void time_after_stop(struct cpu_regs *regs)
     budget_stop = false;
     if ( arch_now_ns() >= sim_max_time_ns )
         time_limit();
-    /* A handler may arm a deadline already past: it fires at once, again. */
-    while ( deadline_ns && arch_now_ns() >= deadline_ns )
+    /* A handler may arm a deadline already past: it fires at once, again.
+     * Disks complete in the same loop, each event in its turn. */
+    for ( ;; )
     {
-        deadline_ns = 0;
-        core_timer_interrupt(regs);
+        uint64_t now = arch_now_ns(), disk = sim_disk_next_ns();
+
+        if ( disk && disk <= now && (!deadline_ns || disk <= deadline_ns) )
+            sim_disk_fire(regs, now);
+        else if ( deadline_ns && now >= deadline_ns )
+        {
+            deadline_ns = 0;
+            core_timer_interrupt(regs);
+        }
+        else
+            break;
     }
     budget_update();
 }
 
 void arch_idle(void)
 {
-    uint64_t now = arch_now_ns();
+    uint64_t now = arch_now_ns(), disk = sim_disk_next_ns();
 
+    /* A disk completes first: jump there, and the core handles it. */
+    if ( disk && (!deadline_ns || disk < deadline_ns) && disk < sim_max_time_ns )
+    {
+        if ( disk > now )
+            idle_ns += disk - now;
+        budget_update();
+        sim_disk_fire(NULL, arch_now_ns());
+        budget_update();
+        return;
+    }
     /* Every domain waits and no timer is armed: nothing can ever happen
      * again. Hardware would idle forever; here that is the time limit. */
     if ( deadline_ns == 0 )

@@ -59,7 +59,8 @@ VERDICT = re.compile(r"^\(pvx\) (refusing .*|domain \d+ crashed: .*|domain \d+ \
 
 class Scenario:
     def __init__(self, name, modules, status, expect, lanes=("sim", "qemu", "iso-pc", "iso-q35"),
-                 sim_opts=(), qemu_opts=(), qemu_modules=None, hw=None, mask=()):
+                 sim_opts=(), qemu_opts=(), qemu_modules=None, hw=None, mask=(), prepare=None,
+                 check=None):
         self.name = name
         self.modules = modules          # ["path[=ARGS]", ...]
         self.qemu_modules = qemu_modules or modules     # the same, shorter runs for TCG
@@ -74,6 +75,10 @@ class Scenario:
         # compared: a figure that differs between machines (a run time, the
         # free memory), shown but not compared. A line replaced by "" goes.
         self.mask = list(mask)
+        # Before each lane: make its files (a fresh disk image). After it:
+        # check what the host sees (check(out) -> a list of problems).
+        self.prepare = prepare
+        self.check = check
 
 
 def guest(name):
@@ -400,6 +405,7 @@ def scenarios(tmp):
     s += hostile_scenarios(tmp)
     s += hostile_sim_only_scenarios(tmp)
     s += hw_scenarios(tmp)
+    s += block_scenarios(tmp)
     # A domain waiting for nothing: the machine idles forever (exit 3), no panic.
     s.append(Scenario("blocked", [guest("blocked")], 3, [r"^Blocking with nothing to wake me$"],
                       lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],
@@ -416,7 +422,181 @@ def scenarios(tmp):
     return s
 
 
+# ---------------------------------------------------------------------------
+# Virtual block devices (issue 14, docs/io.md): guests/blk on a disk image the
+# host made, and checked afterwards with standard tools (cmp against the
+# pattern, GNU tar, sha256sum). On the simulator, on QEMU's pc (IDE
+# bus-master DMA, arch-x86/ata.c) and through GRUB on q35 (AHCI, ahci.c).
+
+def blk_pattern(seed, sector):
+    """guests/blk's pattern_word for the 128 words of one VBD sector."""
+    out = bytearray()
+    for k in range(128):
+        v = ((sector * 128 + k) * 2654435761 + seed) & 0xffffffff
+        out += (v ^ (v >> 13)).to_bytes(4, "little")
+    return bytes(out)
+
+
+def make_image(path, sectors, fill=b"\0"):
+    with open(path, "wb") as f:
+        f.write(fill * (sectors * 512 // len(fill)))
+
+
+def sha256(path):
+    return subprocess.run(["sha256sum", path], capture_output=True, text=True,
+                          check=True).stdout.split()[0]
+
+
+def block_scenarios(tmp):
+    img = os.path.join(tmp, "disk.img")
+    ref = os.path.join(tmp, "expected.img")
+    blk = guest("blk")
+    blk2 = copy_guest(tmp, "blk", "blk2")
+    ok = [r"^Test result: SUCCESS$"]
+    lanes = ("sim",)
+    # Two extents, the second below the first: VBD sectors 0-1023 are disk
+    # sectors 4096-5119, VBD 1024-2047 disk 1024-2047.
+    extents = [(4096, 1024), (1024, 1024)]
+
+    def fresh(sectors, fill=b"\0"):
+        return lambda: make_image(img, sectors, fill)
+
+    def check_pattern(out):
+        # The expected image, written by the host, compared by cmp.
+        data = bytearray(8192 * 512)
+        vs = 0
+        for start, n in extents:
+            for i in range(n):
+                data[(start + i) * 512:(start + i + 1) * 512] = blk_pattern(7, vs)
+                vs += 1
+        with open(ref, "wb") as f:
+            f.write(data)
+        p = subprocess.run(["cmp", ref, img], capture_output=True, text=True)
+        return [] if p.returncode == 0 else ["cmp with the host's pattern: " + p.stdout.strip()]
+
+    def check_tar(out):
+        probs = []
+        listing = subprocess.run(["tar", "-tvf", img], capture_output=True, text=True)
+        if listing.returncode != 0:
+            return ["tar -tvf: %s" % listing.stderr.strip()]
+        dest = os.path.join(tmp, "untar")
+        shutil.rmtree(dest, ignore_errors=True)
+        os.makedirs(dest)
+        subprocess.run(["tar", "-xf", img, "-C", dest], check=True)
+        # What the guest said it wrote: "tar: NAME N bytes: DATA..." up to
+        # the next "tar:" line.
+        said = re.findall(r"^tar: (\S+) (\d+) bytes: (.*?)(?=^tar: )", out, re.M | re.S)
+        if len(said) != 3:
+            return ["the guest did not describe three files"]
+        for name, size, data in said:
+            path = os.path.join(dest, name)
+            if name not in listing.stdout:
+                probs.append("tar -tvf does not list %s" % name)
+            elif open(path, "rb").read() != data.encode()[:int(size)]:
+                probs.append("%s extracted differs from what the guest wrote" % name)
+        return probs
+
+    def check_unchanged(before):
+        return lambda out: [] if sha256(img) == before() else ["the read-only image changed"]
+
+    ro_sum = {}
+
+    def ro_prepare():
+        make_image(img, 2048, b"pvx!")
+        ro_sum["sum"] = sha256(img)
+
+    def check_inflight(out):
+        # Domain 1 died with 16 writes of 64 sectors posted (write i at VBD
+        # sector 128 i): those the hypervisor dropped at its end must not be
+        # on the image; what completed before it or was in flight may. With
+        # nothing left at its end (a fast disk: QEMU) all 16 are there.
+        data = open(img, "rb").read()
+        written = sum(1 for i in range(16)
+                      if data[(2048 + 128 * i) * 512:(2048 + 128 * i + 64) * 512] != bytes(64 * 512))
+        stray = sum(1 for s in range(2048, 4096) if (s - 2048) % 128 >= 64 and
+                    data[s * 512:(s + 1) * 512] != bytes(512))
+        m = re.search(r"^\(pvx\) vbd 0xca10 of domain 1 gone: (\d+) requests dropped, (\d+) left",
+                      out, re.M)
+        dropped = int(m.group(1)) if m else 0
+        probs = []
+        if m and int(m.group(2)) and not all(
+                re.search(p, out, re.M) for p in
+                (r"^\(pvx\) domain 1 destroyed with \d+ frames still referenced$",
+                 r"^\(pvx\) domain 1: its last frame came back, the domain is gone$")):
+            probs.append("requests were left with the disk, but no frames were held for them")
+        if stray or written > 16 - dropped or (not m and written != 16):
+            probs.append("%d writes on the image, %d were dropped at the domain's end, %d stray "
+                         "sectors" % (written, dropped, stray))
+        return probs
+
+    def check_fair(out):
+        d0 = re.search(r"^info: done (\d+) sectors", out, re.M)
+        d1 = re.search(r"^\(d1\) info: done (\d+) sectors", out, re.M)
+        if not d0 or not d1:
+            return ["no counts from both domains"]
+        a, b = int(d0.group(1)), int(d1.group(1))
+        share = a / (a + b)
+        return [] if abs(share - 0.5) <= 0.025 else \
+            ["unfair: domain 0 %d, domain 1 %d sectors (share %.3f, not 0.5 +- 5%%)" % (a, b, share)]
+
+    disk = "--disk=" + img
+    both = ("sim", "qemu", "iso-q35")   # pc: IDE (ata.c); q35: AHCI (ahci.c)
+
+    def on_both(sc):
+        sc.qemu_opts = list(sc.sim_opts)
+        return sc
+    return [
+        on_both(Scenario("blk/pattern", [blk + "=test=pattern seed=7"], 0,
+                 ok + [r"^pattern: read back and compared$"], lanes=both,
+                 sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:4096+1024,0:1024+1024"],
+                 prepare=fresh(8192), check=check_pattern)),
+        Scenario("blk/pattern-fifo", [blk + "=test=pattern seed=7"], 0, ok, lanes=lanes,
+                 sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:4096+1024,0:1024+1024 elevator=fifo"],
+                 prepare=fresh(8192), check=check_pattern),
+        on_both(Scenario("blk/tar", [blk + "=test=tar"], 0, ok, lanes=both,
+                 sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:0+2048"],
+                 prepare=fresh(2048), check=check_tar)),
+        on_both(Scenario("blk/readonly", [blk + "=test=readonly"], 0,
+                 ok + [r"^readonly: reads answered, every write refused$"], lanes=both,
+                 sim_opts=[disk, "--cmdline=dom0_vbd=xvda,r,0:0+1024"],
+                 prepare=ro_prepare, check=check_unchanged(lambda: ro_sum["sum"]))),
+        on_both(Scenario("blk/bad", [blk + "=test=bad"], 0,
+                 ok + [r"^bad: good requests still served; disconnected$"], lanes=both,
+                 sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:0+1024"], prepare=fresh(1024))),
+        Scenario("blk/two-domains", [blk + "=test=hammer waitend=1 seed=1 window=2000",
+                                     blk2 + "=test=hammer seed=2 window=2000 vbd=xvda,w,0:8192+8192"],
+                 0, ok + [r"^\(d1\) Test result: SUCCESS$"], lanes=lanes,
+                 sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:0+8192"],
+                 prepare=fresh(16384), check=check_fair),
+        on_both(Scenario("blk/media-error", [blk + "=test=faults errors=1"], 0,
+                 ok + [r"^faults: 10 writes answered, 1 with an error$"], lanes=both,
+                 sim_opts=[disk, "--fail=disk_media:fail-nth=3",
+                           "--cmdline=dom0_vbd=xvda,w,0:0+1024"], prepare=fresh(1024))),
+        on_both(Scenario("blk/lost-completion", [blk + "=test=faults errors=1"], 0,
+                 ok + [r"^\(pvx\) disk 0: no completion after 100 ms: cancelled$"], lanes=both,
+                 sim_opts=[disk, "--fail=disk_lost:fail-nth=4",
+                           "--cmdline=dom0_vbd=xvda,w,0:0+1024 disk_timeout_ms=100"],
+                 prepare=fresh(1024))),
+        on_both(Scenario("blk/die-in-flight", [blk + "=test=readonly wait=1",
+                                       blk2 + "=test=inflight vbd=xvdb,w,0:2048+2048"], 0,
+                 ok + [r"^\(d1\) inflight: 16 writes posted; crashing with them in flight$"],
+                 lanes=both, sim_opts=[disk, "--cmdline=dom0_vbd=xvda,r,0:0+2048"],
+                 prepare=fresh(4096), check=check_inflight)),
+        Scenario("blk/overlap-refused", [blk + "=test=readonly",
+                                         blk2 + "=test=inflight vbd=xvdb,w,0:0+4096"], 2,
+                 [r"^\(pvx\) refusing the command line: vbd=xvdb,w,0:0\+4096 is not a VBD"],
+                 lanes=lanes, sim_opts=[disk, "--cmdline=dom0_vbd=xvda,r,0:0+2048"],
+                 prepare=fresh(4096)),
+        Scenario("blk/no-disk", [blk + "=test=pattern"], 2,
+                 [r"^\(pvx\) refusing the command line: dom0_vbd=xvda,w,0:0\+8 is not a VBD"],
+                 lanes=("sim", "qemu"), sim_opts=["--cmdline=dom0_vbd=xvda,w,0:0+8"],
+                 qemu_opts=["--cmdline", "dom0_vbd=xvda,w,0:0+8"]),
+    ]
+
+
 def run_lane(sc, lane):
+    if sc.prepare:
+        sc.prepare()
     if lane == "sim":
         cmd = [SIM] + sc.sim_opts + sc.modules
     elif lane == "bochs":
@@ -470,6 +650,8 @@ def run_scenario(sc, lanes, verbose):
         for pat in sc.expect:
             if not any(re.search(pat, l) for l in out.split("\n")):
                 problems.append("%s: no line matches /%s/" % (lane, pat))
+        if sc.check:
+            problems += ["%s: %s" % (lane, p) for p in sc.check(out)]
         if verbose or (problems and problems[-1].startswith(lane)):
             print("--- %s [%s]: %s" % (sc.name, lane, " ".join(cmd)))
             sys.stdout.write(out + err)

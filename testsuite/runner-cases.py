@@ -50,7 +50,8 @@ with open(os.path.join(TOP, "core", "fault.c")) as f:
 SIZE_MSG = "is not a size from 16M to 4G (K/M/G; a bare number is MiB)"
 MODSIZE_MSG = "is not a size from 1 to 4G (K/M/G; a bare number is MiB)"
 TIME_MSG = "is not a time (10s, 250ms, 5us, 100ns; 0 for none)"
-SITES = "sites: frame_alloc, guest_copy, console, evtchn_send, timer, domain_create, foreign_map"
+SITES = ("sites: frame_alloc, guest_copy, console, evtchn_send, timer, domain_create, foreign_map, "
+         "disk_media, disk_lost")
 KNOBS = "knobs: probability, interval, times, space, fail-nth"
 BOOTED = r"^Test result: SUCCESS$"
 
@@ -60,6 +61,13 @@ CASES = [
     ("unknown-option", ["--bogus", "{hello}"], 2, "unknown option --bogus"),
     ("option-without-value", ["{hello}", "--mem"], 2, "--mem wants a value"),
     # --mem: K/M/G, a bare number is MiB, 16M..4G, whole MiB.
+    # --disk: an image of whole sectors (docs/io.md); a machine with a disk boots.
+    ("disk-missing", ["--disk={tmp}/none.img", "{hello}"], 2,
+     "--disk: {tmp}/none.img is not a regular file we may read and write"),
+    ("disk-not-sectors", ["--disk={tmp}/odd.img", "{hello}"], 2,
+     "--disk: {tmp}/odd.img is not a whole number of 512-byte sectors"),
+    ("disk-five", ["--disk={tmp}/disk.img"] * 5 + ["{hello}"], 2, "--disk: at most 4 disks"),
+    ("disk-good", ["--disk={tmp}/disk.img", "{hello}"], 0, BOOTED),
     ("mem-abc", ["--mem=abc", "{hello}"], 2, "--mem: abc " + SIZE_MSG),
     ("mem-0", ["--mem=0", "{hello}"], 2, "--mem: 0 " + SIZE_MSG),
     ("mem-too-small", ["--mem", "8M", "{hello}"], 2, "--mem: 8M " + SIZE_MSG),
@@ -348,6 +356,10 @@ def main():
     with tempfile.TemporaryDirectory(prefix="pvx-runner-") as tmp:
         with open(os.path.join(tmp, "a b.elf"), "wb") as f:
             f.write(b"\x7fELF")
+        with open(os.path.join(tmp, "odd.img"), "wb") as f:
+            f.write(b"x" * 700)
+        with open(os.path.join(tmp, "disk.img"), "wb") as f:
+            f.write(bytes(64 * 1024))
         paths = {"hello": os.path.join(B, "guests", "hello.elf"),
                  "blocked": os.path.join(B, "guests", "blocked.elf"),
                  "guests": os.path.join(B, "guests"), "tmp": tmp}

@@ -23,6 +23,7 @@
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
+#include <pvx/io.h>
 #include <pvx/lib.h>
 #include <pvx/machine.h>
 #include <pvx/sched.h>
@@ -382,6 +383,14 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
             op.domain = d->domain_id;
             rc = 0;
         }
+        break;
+
+    case XEN_DOMCTL_pvx_vbd_create:
+    case XEN_DOMCTL_pvx_vbd_grow:
+    case XEN_DOMCTL_pvx_vbd_destroy:
+    case XEN_DOMCTL_pvx_vbd_list:
+    case XEN_DOMCTL_pvx_disk_info:
+        rc = vbd_domctl(op.cmd, d, &op.u.pvx_vbd);
         break;
 
     default:

@@ -129,8 +129,9 @@ void domain_destroy(struct domain *d)
         traps_destroy_vcpu(&d->vcpu[i]);   /* GDT frames' references */
     mm_relinquish(d);
 
-    /* Only the privileged domain's foreign mappings can keep one: the slot
-     * stays taken (dying) until the last is unmapped (domain_frame_freed). */
+    /* Another domain's references can keep some: the privileged domain's
+     * foreign mappings, a disk's requests in flight (io/blkif.c). The slot
+     * stays taken (dying) until the last comes back (domain_frame_freed). */
     for ( m = 0; m < max; m++ )
         if ( frame_of(m)->owner == d->domain_id )
             left++;
@@ -152,7 +153,7 @@ void domain_frame_freed(struct domain *d)
     for ( m = 0; m < max; m++ )
         if ( frame_of(m)->owner == d->domain_id )
             return;
-    printk("domain %u: its last frame was unmapped, the domain is gone", d->domain_id);
+    printk("domain %u: its last frame came back, the domain is gone", d->domain_id);
     d->is_dying = false;
     d->state = DOMAIN_FREE;
 }

@@ -28,6 +28,7 @@
 #include <pvx/traps.h>
 #include <public/event_channel.h>
 #include <public/vcpu.h>
+#include <public/pvx.h>
 #include <public/xen.h>
 
 /* Port 0 is never handed out: guests use it as "no port", as on Xen. */
@@ -48,6 +49,7 @@ static enum virq_type virq_type(unsigned int virq)
     case VIRQ_XENPMU:
         return VIRQ_VCPU;
     case VIRQ_ARGO:
+    case VIRQ_PVX_BLKIF:
         return VIRQ_DOMAIN;
     default:
         return VIRQ_GLOBAL;

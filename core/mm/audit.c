@@ -117,6 +117,40 @@ static void audit_table(struct domain *d, mfn_t mfn, unsigned int type, bool xen
     frame_unmap(t);
 }
 
+/* The I/O layer's references (io/, read from its state, never through it):
+ * a ring frame holds a reference and a writable type; a request's buffers a
+ * reference each, and a writable type while the disk writes into them. */
+static void audit_io_frame(mfn_t mfn, bool typed, const char *what)
+{
+    struct frame *f = frame_of(mfn);
+
+    if ( !f || !frame_owner_is_domain(f) )
+    {
+        audit_report("%s mfn %#x not a domain's frame", what, mfn);
+        return;
+    }
+    f->audit_refs++;
+    if ( !typed )
+        return;
+    f->audit_types++;
+    if ( f->type != FRAME_WRITABLE )
+        audit_report("%s mfn %#x has type %u, not writable", what, mfn, f->type);
+}
+
+static void audit_io(void)
+{
+    for ( unsigned int i = 0; i < VBD_MAX; i++ )
+        if ( machine.io.vbd[i].in_use && machine.io.vbd[i].ring.page )
+            audit_io_frame(machine.io.vbd[i].ring.mfn, true, "block ring");
+    for ( unsigned int i = 0; i < IO_MAX_REQS; i++ )
+    {
+        const struct io_req *r = &machine.io.req[i];
+
+        for ( unsigned int k = 0; r->in_use && k < r->nr_frames; k++ )
+            audit_io_frame(r->frame[k], r->frames_writable, "block request");
+    }
+}
+
 unsigned int audit_frames(void)
 {
     mfn_t m, max = frame_max_mfn();
@@ -192,6 +226,7 @@ unsigned int audit_frames(void)
             audit_table(d, l3, FRAME_L3, false);
         }
     }
+    audit_io();
     for ( m = 0; m < max; m++ )
     {
         struct frame *f = frame_of(m);

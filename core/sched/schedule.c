@@ -29,6 +29,7 @@
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
+#include <pvx/io.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
 #include <pvx/sched.h>
@@ -278,6 +279,7 @@ static void sched_destroy(struct domain *d)
     for ( unsigned int k = 0; k < d->nr_vcpus; k++ )
         sched_remove_vcpu(&d->vcpu[k]);
     evtchn_domain_destroy(d);
+    io_domain_destroy(d);               /* its VBDs; the disk keeps what is in flight */
     domain_destroy(d);
     printk("domain %u destroyed: %u frames returned, %u free",
            d->domain_id, frame_free_count() - before, frame_free_count());

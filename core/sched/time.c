@@ -28,6 +28,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/heap.h>
 #include <pvx/hypercall.h>
+#include <pvx/io.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
 #include <pvx/time.h>
@@ -244,6 +245,7 @@ void time_rearm(void)
 
     if ( first )
         deadline = earliest(deadline, first->key);
+    deadline = earliest(deadline, io_watchdog_deadline());
     /* The running vCPU's virtual time advances as real time does. */
     if ( current && current->time.vtimer_ns && !current->sched.blocked &&
          current->domain->state == DOMAIN_RUNNING )
@@ -484,6 +486,7 @@ void core_timer_interrupt(struct cpu_regs *regs)
     }
     sched_account(now);
     time_fire_due(now);
+    io_watchdog(now);
     if ( !regs )
     {
         /* Idle (inside schedule()): it picks again when we return. */

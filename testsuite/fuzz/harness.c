@@ -52,6 +52,7 @@
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
+#include <pvx/io.h>
 #include <pvx/layout.h>
 #include <pvx/mm.h>
 #include <pvx/sched.h>
@@ -59,6 +60,8 @@
 #include <public/elfnote.h>
 #include <public/domctl.h>
 #include <public/memory.h>
+#include <public/physdev.h>
+#include <public/pvx.h>
 #include <public/sysctl.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
@@ -74,6 +77,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 /* Both domains: one small kernel at 3 MiB, so that v_start..v_end is 1 MiB. */
 #define KERN_VA         0x300000u
 #define HCALL_PAGE_VA   0x301000u
+#define FUZZ_XVDA       ((202u << 8) | 0)  /* each domain's VBD */
+#define FUZZ_DISK_SECTORS 256u
 #define DOM_PAGES       320u        /* 256 mapped + 64 spare (owned, unmapped) */
 #define MAPPED_PAGES    256u
 #define SCRATCH_VA      0x380000u   /* in the padding below v_end: writable, unused */
@@ -765,6 +770,89 @@ static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r
     a[4] = gen_word(in, self, other);
 }
 
+/*
+ * physdev_op: pvx's block sub-ops (public/pvx.h), and requests on the ring.
+ * The ring is the guest's memory: before a notify the caller may write
+ * requests into it, as a guest would, and move req_prod (sanely, or not):
+ *   u8 cmd (% 8: 0-3 the sub-ops 0x7000-0x7003, 4 another 0x70xx, 5-7
+ *      Xen's numbers), u8 vdev kind (% 4: 0 another, else xvda), u8 index,
+ *      gen_mfn (connect's frame);
+ *   notify only: u8 n (% 5) requests, each: u8 op (% 8), u8 nr_segments
+ *      (% 13), u8 sector kind (% 4: 0 raw u32), u16/u32 sector, u32 id,
+ *      then per segment gen_mfn (u8 % 4 == 0: raw u32 instead), u8 first
+ *      (% 8), u8 last (% 9); then u8 (% 8 == 0: req_prod a raw u32).
+ */
+static void gen_ring_requests(struct in *in, struct vcpu *v, struct fdom *self,
+                              struct fdom *other)
+{
+    struct vbd *vbd = vbd_lookup(v->domain->domain_id, FUZZ_XVDA);
+    struct blkif_request rq[4];
+    unsigned int n = get8(in) % 5;
+    struct blkif_sring *s;
+    RING_IDX prod;
+    uint32_t raw_prod = 0;
+    bool raw;
+
+    /* Every byte read whether or not there is a ring: an input means the
+     * same ops after this one either way. */
+    memset(rq, 0, sizeof(rq));
+    for ( unsigned int i = 0; i < n; i++ )
+    {
+        uint8_t k;
+
+        rq[i].operation = get8(in) % 8;
+        rq[i].nr_segments = get8(in) % 13;
+        rq[i].handle = FUZZ_XVDA;
+        k = get8(in) % 4;
+        rq[i].sector_number = k ? get16(in) : get32(in);
+        rq[i].id = get32(in);
+        for ( unsigned int g = 0; g < rq[i].nr_segments && g < BLKIF_MAX_SEGMENTS_PER_REQUEST;
+              g++ )
+        {
+            k = get8(in) % 4;
+            rq[i].seg[g].gref = k ? gen_mfn(in, self, other) : get32(in);
+            rq[i].seg[g].first_sect = get8(in) % 8;
+            rq[i].seg[g].last_sect = get8(in) % 9;
+        }
+    }
+    raw = get8(in) % 8 == 0;
+    if ( raw )
+        raw_prod = get32(in);
+    if ( !vbd || !vbd->ring.page )
+        return;
+    s = arch_map_frames(vbd->ring.mfn, 1);
+    prod = s->req_prod;
+    for ( unsigned int i = 0; i < n; i++ )
+        s->ring[(prod + i) % BLKIF_RING_SIZE_PAGE].req = rq[i];
+    s->req_prod = raw ? raw_prod : prod + n;
+    tr("d%u: %u ring requests, req_prod %u\n", v->domain->domain_id, n, s->req_prod);
+    arch_unmap_frames(s, 1);
+}
+
+static void gen_physdev_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t xen_cmds[] = { PHYSDEVOP_set_iopl, PHYSDEVOP_eoi, 0x10 };
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    struct physdev_pvx_blkif op = { 0 };
+    uint8_t c = get8(in) % 8;
+    uint8_t k;
+
+    if ( c < 4 )
+        a[0] = PHYSDEVOP_pvx_vbd_info + c;
+    else if ( c == 4 )
+        a[0] = PHYSDEVOP_pvx_vbd_info + get8(in);
+    else
+        a[0] = xen_cmds[c - 5];
+    k = get8(in) % 4;
+    op.vdev = k ? FUZZ_XVDA : get16(in);
+    op.index = get8(in);
+    op.ring_mfn = gen_mfn(in, self, other);
+    put(v, r, &op, sizeof(op));
+    a[1] = gen_ptr(in, self, r);
+    if ( a[0] == PHYSDEVOP_pvx_blkif_notify )
+        gen_ring_requests(in, v, self, other);
+}
+
 static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], unsigned int depth)
 {
     struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
@@ -838,6 +926,9 @@ static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], 
         break;
     case __HYPERVISOR_sysctl:
         gen_sysctl(in, v, a, r);
+        break;
+    case __HYPERVISOR_physdev_op:
+        gen_physdev_op(in, v, a, r);
         break;
     default:
         gen_generic(in, v, a, r);
@@ -1137,6 +1228,20 @@ static void guest_trap(uint32_t vector, uint32_t error_code, uint32_t cr2)
     entry_end();
 }
 
+/* The disks' operations due by now complete (all, if every one must), each
+ * an interrupt of the running guest. */
+static void disks_complete(bool all)
+{
+    for ( unsigned int d = 0; d < ARCH_DISK_MAX; d++ )
+        while ( fake_disk_due(d) && (all || fake_disk_due(d) <= fake_now_ns) )
+        {
+            tr("disk %u completes\n", d);
+            entry_begin();
+            fake_disk_complete_regs(d, 0, &cpu);
+            entry_end();
+        }
+}
+
 static void time_passes(uint32_t us)
 {
     fake_now_ns += (uint64_t)us * 1000;
@@ -1149,6 +1254,7 @@ static void time_passes(uint32_t us)
         core_timer_interrupt(&cpu);
         entry_end();
     }
+    disks_complete(false);
 }
 
 /* A toolstack's part (xl destroy): domain 1 is killed if it still runs and
@@ -1168,6 +1274,8 @@ static void destroy_dom1(void)
     }
     tr("destroy d1\n");
     domain_kill(d, 0);
+    /* Its frames in flight come back when the disk is done with them. */
+    disks_complete(true);
     /* Frames dom0 maps foreign stay d1's until unmapped (the audit counts
      * each of those references); every other frame must be back. */
     if ( d->is_dying )
@@ -1215,8 +1323,11 @@ static void boot(bool two_domains)
     int st;
 
     memset(doms, 0, sizeof(doms));
-    st = fixture_boot_image(image, image_len, "fuzz.elf", "dom0_mem=1280K dom0_max_vcpus=2", 0,
-                            &cpu);
+    /* One disk: dom0's VBD its first half, dom1's the second. */
+    memset(fake_disk_sectors, 0, sizeof(fake_disk_sectors));
+    fake_disk_sectors[0] = FUZZ_DISK_SECTORS;
+    st = fixture_boot_image(image, image_len, "fuzz.elf",
+                            "dom0_mem=1280K dom0_max_vcpus=2 dom0_vbd=xvda,w,0:0+128", 0, &cpu);
     if ( st != -1 )
         fake_fail("the machine stopped (%d) while booting", st);
     record_domain(&doms[0], current->domain);
@@ -1235,6 +1346,9 @@ static void boot(bool two_domains)
         record_domain(&doms[1], d);
         doms[1].l = l;
         sched_add_vcpu(&d->vcpu[0]);    /* as setup.c does: it runs when picked */
+        if ( vbd_create(1, FUZZ_XVDA, PVX_VBD_MODE_RW) ||
+             vbd_grow(1, FUZZ_XVDA, 0, FUZZ_DISK_SECTORS / 2, FUZZ_DISK_SECTORS / 2) )
+            fake_fail("cannot give d1 its VBD");
     }
     doms[0].l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;
 }
@@ -1266,6 +1380,7 @@ static void fresh_machine(bool two_domains)
             memset(&machine.domains[id], 0, sizeof(machine.domains[id]));
     fake_snapshot_restore(snap[k].machine);
     core_state_restore(snap[k].core);
+    fake_disk_reset();                  /* outside the snapshot: zero, idle, as at boot */
     memcpy(doms, snap[k].doms, sizeof(doms));
     cpu = snap[k].cpu;
     if ( check_snapshot )

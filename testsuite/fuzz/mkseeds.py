@@ -201,6 +201,22 @@ def regs(esp_va, ebp): return [14] + esp_va + word(ebp)
 def destroy(): return [15]
 
 
+# gen_physdev_op: cmd index (0 vbd_info, 1 blkif_connect, 2 notify, 3
+# disconnect), vdev kind (1: xvda), index, gen_mfn, the buffer; a notify then
+# writes requests on the ring: each (op, nr_segments, sector, id, segments
+# [(mfn bytes, first, last)]), and req_prod (None: after them; else raw).
+def blk(cmd, mfn, reqs=(), req_prod=None, index=0):
+    b = op_hcall(33, [cmd, 1, index] + mfn + BUF)
+    if cmd != 2:
+        return b
+    b += [len(reqs)]
+    for op, sector, rid, segs in reqs:
+        b += [op, len(segs), 1] + u16(sector) + u32(rid)
+        for mfn_b, first, last in segs:
+            b += [1] + mfn_b + [first, last]
+    return b + ([1] if req_prod is None else [0] + u32(req_prod))   # read even with no ring
+
+
 def header(one_domain=False, faults=()):
     """faults: (site index, kind 0 fail-nth / 3 probability, value)."""
     h = [1 if one_domain else 0, len(faults)]
@@ -430,6 +446,30 @@ SEEDS = {
                                                      pte(0x000, own(0)))])),
         ("d0 unmaps the other: d1 is gone", mmu_update([(pte_ptr(pt(2), SCRATCH_SLOT + 41),
                                                          pte(0x000, own(0)))])),
+    ]),
+    "block": ("virtual block devices: rings connected, requests good and bad, insane "
+              "indices, a domain destroyed with a write in flight", header(), [
+        ("d0 vbd_info", blk(0, own(0))),
+        ("d0 connects a ring in a spare frame", blk(1, own(300))),
+        ("d0 a second ring: -EEXIST", blk(1, own(301))),
+        ("d0 posts a read of two frames, a write, one past the end",
+         blk(2, own(0), [(0, 8, 1, [(own(301), 0, 7), (own(302), 0, 7)]),
+                         (1, 100, 2, [(own(303), 0, 7)]),
+                         (1, 126, 3, [(own(304), 0, 7)])])),
+        ("d0 disconnect with requests in flight: -EBUSY", blk(3, own(0))),
+        ("time: the disk completes", time(200)),
+        ("time: the disk completes", time(200)),
+        ("d0 disconnects", blk(3, own(0))),
+        ("d0 yields", yield_()),
+        ("d1 connects its ring", blk(1, own(300))),
+        ("d1 notify with req_prod far ahead: -EINVAL", blk(2, own(0), [], req_prod=1000)),
+        ("d1 puts req_prod back", blk(2, own(0), [], req_prod=0)),
+        ("d1 a read into its L1 and into shared_info: errors",
+         blk(2, own(0), [(0, 0, 1, [(pt(2), 0, 7)]), (0, 0, 2, [(shinfo(), 0, 7)])])),
+        ("d1 a write in flight", blk(2, own(0), [(1, 0, 3, [(own(305), 0, 7)])])),
+        ("d1 yields", yield_()),
+        ("destroy d1 with its write in flight", destroy()),
+        ("d0 notify with no ring: -ENOTCONN", blk(2, own(0))),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

@@ -141,6 +141,7 @@ void fake_reset(void)
     fake_dr_loads = 0;
     fake_timer = 0;
     fake_now_ns = 0;
+    fake_disk_reset();
     fake_isolate_domid = -1;
     fake_lazy = false;
 }
@@ -675,10 +676,147 @@ void arch_console_write(const char *s, size_t len)
     fake_console[fake_console_len] = '\0';
 }
 
+/* ------------------------------------------------------------------------
+ * Disks.
+ */
+uint64_t fake_disk_sectors[ARCH_DISK_MAX];
+uint8_t *fake_disk_data[ARCH_DISK_MAX];
+bool fake_disk_busy[ARCH_DISK_MAX];
+struct arch_disk_op fake_disk_op[ARCH_DISK_MAX];
+unsigned long fake_disk_starts, fake_disk_cancels;
+int fake_disk_refuse;
+static uint64_t fake_disk_started_ns[ARCH_DISK_MAX];
+
+unsigned int arch_disk_count(void)
+{
+    unsigned int n = 0;
+
+    while ( n < ARCH_DISK_MAX && fake_disk_sectors[n] )
+        n++;
+    return n;
+}
+
+uint64_t arch_disk_sectors(unsigned int disk)
+{
+    return disk < arch_disk_count() ? fake_disk_sectors[disk] : 0;
+}
+
+int arch_disk_start(unsigned int disk, const struct arch_disk_op *op)
+{
+    uint64_t n = 0;
+
+    if ( disk >= arch_disk_count() || fake_disk_busy[disk] )
+        fake_fail("arch_disk_start(%u): no such disk, or it is busy", disk);
+    if ( op->nr_segs > ARCH_DISK_MAX_SEGS || (op->cmd == ARCH_DISK_FLUSH) != (op->nr_segs == 0) )
+        fake_fail("arch_disk_start(%u): %u segments for cmd %u", disk, op->nr_segs, op->cmd);
+    for ( unsigned int i = 0; i < op->nr_segs; i++ )
+    {
+        const struct arch_disk_seg *s = &op->seg[i];
+        const struct frame *f = frame_of((mfn_t)(s->addr >> PAGE_SHIFT));
+
+        if ( s->addr % ARCH_DISK_SECTOR || !s->len || s->len % ARCH_DISK_SECTOR ||
+             (s->addr & (PAGE_SIZE - 1)) + s->len > PAGE_SIZE )
+            fake_fail("arch_disk_start(%u): segment %u %#llx+%u", disk, i,
+                      (unsigned long long)s->addr, s->len);
+        /* Zero-copy: the core gives the device only frames it holds. */
+        if ( !f || !frame_owner_is_domain(f) || !f->ref_count ||
+             (op->cmd == ARCH_DISK_READ && (f->type != FRAME_WRITABLE || !f->type_count)) )
+            fake_fail("arch_disk_start(%u): segment %u in a frame not held for the disk", disk, i);
+        n += s->len / ARCH_DISK_SECTOR;
+    }
+    if ( op->cmd != ARCH_DISK_FLUSH &&
+         (op->sector >= fake_disk_sectors[disk] || n > fake_disk_sectors[disk] - op->sector) )
+        fake_fail("arch_disk_start(%u): sectors %llu+%llu outside the disk", disk,
+                  (unsigned long long)op->sector, (unsigned long long)n);
+    if ( fake_disk_refuse )
+        return fake_disk_refuse;
+    fake_disk_op[disk] = *op;
+    fake_disk_busy[disk] = true;
+    fake_disk_started_ns[disk] = fake_now_ns;
+    fake_disk_starts++;
+    return 0;
+}
+
+void arch_disk_cancel(unsigned int disk)
+{
+    if ( disk < ARCH_DISK_MAX && fake_disk_busy[disk] )
+    {
+        fake_disk_busy[disk] = false;
+        fake_disk_cancels++;
+    }
+}
+
+uint64_t fake_disk_due(unsigned int disk)
+{
+    return disk < ARCH_DISK_MAX && fake_disk_busy[disk] ? fake_disk_started_ns[disk] + FAKE_DISK_NS
+                                                        : 0;
+}
+
+void fake_disk_complete(unsigned int disk, int status)
+{
+    fake_disk_complete_regs(disk, status, NULL);
+}
+
+void fake_disk_complete_regs(unsigned int disk, int status, struct cpu_regs *regs)
+{
+    const struct arch_disk_op *op = &fake_disk_op[disk];
+    uint64_t off = op->sector * ARCH_DISK_SECTOR;
+
+    if ( disk >= ARCH_DISK_MAX || !fake_disk_busy[disk] )
+        fake_fail("fake_disk_complete(%u): nothing in flight", disk);
+    for ( unsigned int i = 0; !status && i < op->nr_segs; i++ )
+    {
+        uint8_t *p = fake_mem + op->seg[i].addr;
+
+        if ( op->cmd == ARCH_DISK_READ )
+            memcpy(p, fake_disk_data[disk] + off, op->seg[i].len);
+        else
+            memcpy(fake_disk_data[disk] + off, p, op->seg[i].len);
+        off += op->seg[i].len;
+    }
+    fake_disk_busy[disk] = false;
+    core_disk_interrupt(regs, disk, status);
+}
+
+void fake_disk_reset(void)
+{
+    for ( unsigned int d = 0; d < ARCH_DISK_MAX; d++ )
+    {
+        if ( fake_disk_sectors[d] > FAKE_DISK_MAX_SECTORS )
+            fake_fail("fake_reset: disk %u of %llu sectors", d,
+                      (unsigned long long)fake_disk_sectors[d]);
+        if ( !fake_disk_sectors[d] )
+            continue;
+        if ( !fake_disk_data[d] )
+            fake_disk_data[d] = calloc(FAKE_DISK_MAX_SECTORS, ARCH_DISK_SECTOR);
+        if ( !fake_disk_data[d] )
+            abort();
+        memset(fake_disk_data[d], 0, fake_disk_sectors[d] * ARCH_DISK_SECTOR);
+    }
+    memset(fake_disk_busy, 0, sizeof(fake_disk_busy));
+    memset(fake_disk_op, 0, sizeof(fake_disk_op));
+    fake_disk_starts = fake_disk_cancels = 0;
+    fake_disk_refuse = 0;
+}
+
 /* As the simulator: time jumps to the armed deadline and the timer fires.
- * With no timer armed nothing can ever happen again: the machine stops. */
+ * A disk in flight completes first if it is due before. With no timer
+ * armed and no disk busy nothing can ever happen again: the machine stops. */
 void arch_idle(void)
 {
+    for ( unsigned int d = 0; d < ARCH_DISK_MAX; d++ )
+    {
+        uint64_t due = fake_disk_started_ns[d] + FAKE_DISK_NS;
+
+        if ( !fake_disk_busy[d] || (fake_timer && fake_timer < due) )
+            continue;
+        if ( fake_config.idle_limit && ++idles > fake_config.idle_limit )
+            arch_shutdown(FAKE_STOP_IDLE);
+        if ( due > fake_now_ns )
+            fake_now_ns = due;
+        fake_disk_complete(d, 0);
+        return;
+    }
     if ( !fake_timer || (fake_config.idle_limit && ++idles > fake_config.idle_limit) )
         arch_shutdown(FAKE_STOP_IDLE);
     if ( fake_timer > fake_now_ns )

@@ -81,6 +81,28 @@ extern bool fake_lazy;
 extern int fake_isolate_domid;
 extern void (*fake_map_hook)(mfn_t mfn, unsigned int nr);
 
+/* Disks: fake_disk_sectors[i] sectors each (0: no disk i; the first 0 ends
+ * the list), read when the core boots, backed by fake_disk_data[i] (host
+ * memory, zeroed by fake_reset). The op in flight waits for the test:
+ * fake_disk_complete moves its data and tells the core (arch_idle does it
+ * too, FAKE_DISK_NS after the start). */
+#define FAKE_DISK_MAX_SECTORS 8192u
+#define FAKE_DISK_NS          100000ull
+extern uint64_t fake_disk_sectors[ARCH_DISK_MAX];
+extern uint8_t *fake_disk_data[ARCH_DISK_MAX];
+extern bool fake_disk_busy[ARCH_DISK_MAX];
+extern struct arch_disk_op fake_disk_op[ARCH_DISK_MAX];  /* the last started on each */
+extern unsigned long fake_disk_starts, fake_disk_cancels;
+extern int fake_disk_refuse;            /* arch_disk_start returns this when non-zero */
+/* Complete disk's op: move the data (unless status), then core_disk_interrupt
+ * (with regs: as an interrupt of the guest whose frame they are; NULL: idle). */
+void fake_disk_complete(unsigned int disk, int status);
+void fake_disk_complete_regs(unsigned int disk, int status, struct cpu_regs *regs);
+/* When disk's op in flight is due (FAKE_DISK_NS after its start); 0: none. */
+uint64_t fake_disk_due(unsigned int disk);
+/* The disks as fake_reset leaves them: nothing in flight, data zeroed. */
+void fake_disk_reset(void);
+
 /* A fresh machine as fake_config says: memory zeroed, console empty, time
  * 0, TLB empty, CPU state forgotten. */
 void fake_reset(void);

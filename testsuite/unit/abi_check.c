@@ -27,6 +27,8 @@
 #include <public/version.h>
 #include <public/io/console.h>
 #include <public/io/ring.h>
+#include <public/io/blkif.h>
+#include <public/pvx.h>
 
 struct abi_check_req { uint32_t id; uint32_t op; };
 struct abi_check_rsp { uint32_t id; int32_t status; };

@@ -75,5 +75,6 @@ void unit_register_sched(void);
 void unit_register_trace(void);
 void unit_register_vcpu(void);
 void unit_register_control(void);
+void unit_register_io(void);
 
 #endif /* UNIT_H */

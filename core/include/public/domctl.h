@@ -196,6 +196,45 @@ _Static_assert(offsetof(struct xen_domctl_pvx_build, err_len) == 32, "pvx_build.
 _Static_assert(offsetof(struct xen_domctl_pvx_build, console_mfn) == 40, "pvx_build.console_mfn");
 _Static_assert(offsetof(struct xen_domctl_pvx_build, name) == 56, "pvx_build.name");
 
+/*
+ * Virtual block devices (docs/io.md): a VBD is a list of extents of
+ * physical disks, read-only or read-write, that a domain reaches as one
+ * device numbered vdev (Linux's: xvda is 202 << 8 = 51712). Privileged: the
+ * initial domain's toolstack installs them for a domain (`domain`).
+ *   vbd_create   a VBD with no extents: vdev, mode (-EEXIST if the domain
+ *                has it, -ENOSPC when the machine's table is full)
+ *   vbd_grow     one extent more at its end: disk, start, nr (-EINVAL
+ *                outside the disk; -EBUSY if it overlaps another VBD's
+ *                extent and either of them is writable)
+ *   vbd_destroy  the VBD goes: requests in flight finish and are not
+ *                answered, those not started are dropped (-ENOENT: none)
+ *   vbd_list     the domain's index-th VBD: vdev, mode, sectors,
+ *                nr_extents (-ENOENT past the last)
+ *   disk_info    the machine's disk `disk`: sectors, nr_disks (-ENODEV:
+ *                no such disk; `domain` is not looked at)
+ */
+#define XEN_DOMCTL_pvx_vbd_create   0x7010
+#define XEN_DOMCTL_pvx_vbd_grow     0x7011
+#define XEN_DOMCTL_pvx_vbd_destroy  0x7012
+#define XEN_DOMCTL_pvx_vbd_list     0x7013
+#define XEN_DOMCTL_pvx_disk_info    0x7014
+
+#define PVX_VBD_MODE_R  0x1
+#define PVX_VBD_MODE_W  0x2
+#define PVX_VBD_MODE_RW (PVX_VBD_MODE_R | PVX_VBD_MODE_W)
+
+struct xen_domctl_pvx_vbd {
+    uint16_t     vdev;
+    uint16_t     mode;                  /* PVX_VBD_MODE_R or _RW */
+    uint32_t     index;                 /* list: IN */
+    uint32_t     disk;                  /* grow, disk_info: IN */
+    uint32_t     nr_extents;            /* list: OUT; disk_info: OUT nr_disks */
+    xen_uint64_t start;                 /* grow: IN, first sector on the disk */
+    xen_uint64_t nr;                    /* grow: IN; list, disk_info: OUT sectors */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_vbd) == 32, "xen_domctl_pvx_vbd size");
+_Static_assert(offsetof(struct xen_domctl_pvx_vbd, start) == 16, "xen_domctl_pvx_vbd.start");
+
 struct xen_domctl {
     uint32_t cmd;
 #define XEN_DOMCTL_createdomain         1
@@ -223,6 +262,7 @@ struct xen_domctl {
         struct xen_domctl_pvx_bvt       pvx_bvt;
         struct xen_domctl_pvx_getinfo   pvx_getinfo;
         struct xen_domctl_pvx_build     pvx_build;
+        struct xen_domctl_pvx_vbd       pvx_vbd;
         uint8_t pad[128];
     } u;
 };

@@ -3,8 +3,11 @@
  * public/pvx.h - pvx's own extensions of the Xen ABI, in numbering ranges Xen
  * does not use (documented in docs/abi.md):
  *
- *   vcpu_op 0x7000-0x70ff   the virtual-time alarm
- *   domctl  0x7000-0x70ff   scheduler parameters, accounting, building (domctl.h)
+ *   vcpu_op    0x7000-0x70ff   the virtual-time alarm
+ *   domctl     0x7000-0x700f   scheduler parameters, accounting, building (domctl.h)
+ *   domctl     0x7010-0x701f   virtual block devices and physical disks (domctl.h)
+ *   physdev_op 0x7000-0x700f   a guest's virtual block devices and their rings
+ *   VIRQ 15                    responses on a block ring
  */
 #ifndef PVX_PUBLIC_PVX_H
 #define PVX_PUBLIC_PVX_H
@@ -26,5 +29,41 @@ _Static_assert(sizeof(struct vcpu_pvx_set_vtimer) == 8, "vcpu_pvx_set_vtimer siz
 
 /* domctl's own sub-ops (XEN_DOMCTL_pvx_*, 0x7000-0x70ff) are in domctl.h. */
 #include "domctl.h"
+
+/*
+ * physdev_op: a guest's own virtual block devices (docs/io.md). The ring is
+ * one frame of the guest's (its machine frame number), an io/blkif.h ring
+ * the guest initialised; it holds a writable type while attached, so it
+ * cannot become a page table. Responses are notified on VIRQ_PVX_BLKIF (one
+ * for all the domain's rings) when rsp_event says so; new requests are
+ * taken when the guest notifies - which req_event says it must - or when
+ * the hypervisor comes back to the ring for its next batch.
+ *   vbd_info       the caller's index-th VBD: vdev, mode, sectors (-ENOENT
+ *                  past the last)
+ *   blkif_connect  attach the ring in frame ring_mfn to VBD vdev (-ENOENT:
+ *                  no such VBD; -EEXIST: one is attached; -EINVAL: not a
+ *                  frame of the caller's it may write)
+ *   blkif_notify   take the new requests of vdev's ring now (-EINVAL if its
+ *                  indices are insane: nothing is taken; -ENOTCONN: no ring)
+ *   blkif_disconnect  detach it (-EBUSY while requests are in flight)
+ */
+#define PHYSDEVOP_pvx_vbd_info          0x7000
+#define PHYSDEVOP_pvx_blkif_connect     0x7001
+#define PHYSDEVOP_pvx_blkif_notify      0x7002
+#define PHYSDEVOP_pvx_blkif_disconnect  0x7003
+
+struct physdev_pvx_blkif {
+    uint16_t     vdev;                  /* IN (vbd_info: OUT) */
+    uint16_t     mode;                  /* vbd_info: OUT, PVX_VBD_MODE_* */
+    uint32_t     index;                 /* vbd_info: IN */
+    uint32_t     ring_mfn;              /* connect: IN */
+    uint32_t     pad;
+    xen_uint64_t sectors;               /* vbd_info: OUT */
+};
+_Static_assert(sizeof(struct physdev_pvx_blkif) == 24, "physdev_pvx_blkif size");
+_Static_assert(offsetof(struct physdev_pvx_blkif, sectors) == 16, "physdev_pvx_blkif.sectors");
+
+/* Bound with EVTCHNOP_bind_virq on vCPU 0: a domain's VIRQ. */
+#define VIRQ_PVX_BLKIF  15
 
 #endif /* PVX_PUBLIC_PVX_H */

@@ -15,7 +15,7 @@
 #include <pvx/regs.h>
 #include <pvx/types.h>
 
-#define PVX_ARCH_VERSION 8
+#define PVX_ARCH_VERSION 9
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -212,9 +212,59 @@ uint64_t arch_tsc_hz(void);
  */
 void arch_console_write(const char *s, size_t len);
 
-/* Wait until something happens (the timer fires). Returns after the core's
- * handler for that event ran. */
+/* Wait until something happens (the timer fires, a disk completes). Returns
+ * after the core's handler for that event ran. */
 void arch_idle(void);
+
+/* ------------------------------------------------------------------------
+ * Physical disks (version 9). The core owns the policy - whose request, in
+ * what order (core/io/); the machine owns the device: it moves sectors
+ * between a disk and machine frames and says when it is done. Disks are
+ * numbered 0..arch_disk_count()-1; each runs one operation at a time.
+ */
+#define ARCH_DISK_MAX       4
+#define ARCH_DISK_SECTOR    512
+#define ARCH_DISK_MAX_SEGS  16
+
+enum arch_disk_cmd {
+    ARCH_DISK_READ,             /* disk -> frames */
+    ARCH_DISK_WRITE,            /* frames -> disk */
+    ARCH_DISK_FLUSH,            /* every write completed before is on the medium */
+};
+
+struct arch_disk_seg {
+    paddr_t addr;               /* machine address, a multiple of 512 */
+    uint32_t len;               /* bytes: a multiple of 512, inside addr's frame */
+};
+
+struct arch_disk_op {
+    uint32_t cmd;               /* enum arch_disk_cmd */
+    uint32_t nr_segs;           /* 1..ARCH_DISK_MAX_SEGS; 0 for a flush */
+    uint64_t sector;            /* the first, on the disk; the segments follow back to back */
+    struct arch_disk_seg seg[ARCH_DISK_MAX_SEGS];
+};
+
+/* How many disks the machine has (at most ARCH_DISK_MAX), and the size of
+ * one in sectors. Constant for the machine's life. */
+unsigned int arch_disk_count(void);
+uint64_t arch_disk_sectors(unsigned int disk);
+/* Start op on disk, which has nothing in flight (the core never starts a
+ * second one before the first completed or was cancelled); op lies inside
+ * the disk. The device moves the data to or from the frames itself (DMA,
+ * zero-copy): it may touch them until the completion, never after. A write
+ * completed is on the disk as the machine's medium keeps it (a flush: every
+ * write completed before it). Returns 0, or -EIO when the device refused:
+ * then nothing moved and no completion comes. */
+int arch_disk_start(unsigned int disk, const struct arch_disk_op *op);
+/* The core gave up waiting for disk's op: when this returns the device
+ * touches none of its frames any more and no completion comes for it. A
+ * disk with nothing in flight is left as it is. */
+void arch_disk_cancel(unsigned int disk);
+/* The op in flight on disk completed: status 0, or -EIO when the device
+ * reported an error (what a failed write left on the medium is unknown).
+ * As core_timer_interrupt: regs is the interrupted guest's frame and the
+ * frame to resume, or NULL when the CPU was idle (arch_idle returns after). */
+void core_disk_interrupt(struct cpu_regs *regs, unsigned int disk, int status);
 
 /* End the machine with the documented exit status:
  * 0 initial domain powered off, 1 it crashed, 2 hypervisor panic / refused image,

@@ -85,9 +85,10 @@ struct domain {
     bool toolstack;             /* made by createdomain: kept when it stops, until the
                                  * toolstack's destroydomain (control/domctl.c) */
     bool built;                 /* the builder gave it memory and vCPU 0's state */
-    bool is_dying;              /* destroyed, but another domain still holds references
-                                 * to some of its frames (foreign mappings): the slot
-                                 * is freed with the last of them */
+    bool is_dying;              /* destroyed, but references of others still hold
+                                 * some of its frames (foreign mappings, a disk's
+                                 * requests in flight): the slot is freed with the
+                                 * last of them */
     unsigned int pause_count;   /* pausedomain by the toolstack; 0: may run */
     char name[DOMAIN_NAME_LEN];
     unsigned int shutdown_code; /* SHUTDOWN_* */

@@ -40,6 +40,8 @@ enum fault_site_id {
     FAULT_TIMER,                /* set_timer_op / singleshot timer: -ENOMEM */
     FAULT_DOMAIN_CREATE,        /* domain_create: no domain (createdomain -ENOMEM) */
     FAULT_FOREIGN_MAP,          /* a privileged domain's foreign mapping: -ENOMEM */
+    FAULT_DISK_MEDIA,           /* a disk operation fails: the request gets an error */
+    FAULT_DISK_LOST,            /* a disk's completion is lost: the watchdog fails it */
     FAULT_NR_SITES
 };
 #define fault_frame_alloc  (machine.fault.site[FAULT_FRAME_ALLOC])
@@ -49,6 +51,8 @@ enum fault_site_id {
 #define fault_timer        (machine.fault.site[FAULT_TIMER])
 #define fault_domain_create (machine.fault.site[FAULT_DOMAIN_CREATE])
 #define fault_foreign_map  (machine.fault.site[FAULT_FOREIGN_MAP])
+#define fault_disk_media   (machine.fault.site[FAULT_DISK_MEDIA])
+#define fault_disk_lost    (machine.fault.site[FAULT_DISK_LOST])
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);

@@ -23,6 +23,7 @@
 #include <pvx/fault.h>
 #include <pvx/heap.h>
 #include <pvx/hypercall.h>
+#include <pvx/io.h>
 #include <pvx/layout.h>
 #include <pvx/sched.h>
 #include <pvx/traps.h>
@@ -140,7 +141,12 @@ struct machine {
         bool dom0_mem_given;            /* else the default, fitted to what is free */
         unsigned int dom0_vcpus;        /* dom0_max_vcpus= */
         bool fault_report;              /* fail_report=1 */
+        bool elevator_fifo;             /* elevator=fifo (default clook) */
+        uint64_t disk_timeout_ns;       /* disk_timeout_ms= (0: the default) */
     } setup;
+
+    /* io/: VBDs, their rings' requests, the disks' queues (pvx/io.h). */
+    struct io_state io;
 
     /* trace.c: the last TRACE_RING_SIZE records, and the next one's number. */
     struct {

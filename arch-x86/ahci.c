@@ -1,0 +1,261 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * ahci.c - the first SATA disk of an AHCI controller (QEMU's q35: ICH9; most
+ * real machines), one command slot, by DMA and the controller's PCI
+ * interrupt through the PIC.
+ *
+ * The controller's registers (ABAR, BAR5) are memory: they get a 2 MiB
+ * uncached mapping of their own in L2 slot 437 of the hypervisor's area
+ * (free, docs/memory.md), made before any guest's L2 copies the slots. The
+ * command list, the received-FIS area and the command table are the
+ * image's own (physical = __pa). A command: a register FIS (READ/WRITE DMA
+ * EXT, FLUSH CACHE EXT) and a PRD entry per segment - the guests' frames,
+ * zero-copy - in slot 0; PxCI bit 0 starts it, the port's interrupt (a
+ * device-to-host register FIS, or a task-file error) ends it.
+ */
+#include <lib/errno.h>
+#include "x86.h"
+
+#define AHCI_SLOT_VA        0xf6a00000u     /* L2 slot 437 */
+#define AHCI_L2_SLOT        437
+
+#define HBA_CAP     0x00
+#define HBA_GHC     0x04
+#define HBA_IS      0x08
+#define HBA_PI      0x0c
+#define GHC_AE      0x80000000u
+#define GHC_IE      0x00000002u
+
+#define PX_CLB      0x00
+#define PX_CLBU     0x04
+#define PX_FB       0x08
+#define PX_FBU      0x0c
+#define PX_IS       0x10
+#define PX_IE       0x14
+#define PX_CMD      0x18
+#define PX_TFD      0x20
+#define PX_SIG      0x24
+#define PX_SSTS     0x28
+#define PX_SERR     0x30
+#define PX_CI       0x38
+#define PXCMD_ST    0x0001u
+#define PXCMD_FRE   0x0010u
+#define PXCMD_FR    0x4000u
+#define PXCMD_CR    0x8000u
+#define PXIS_DHRS   0x00000001u
+#define PXIS_TFES   0x40000000u
+#define SIG_ATA     0x00000101u
+
+#define ATA_CMD_READ_DMA_EXT    0x25
+#define ATA_CMD_WRITE_DMA_EXT   0x35
+#define ATA_CMD_FLUSH_EXT       0xea
+#define ATA_CMD_IDENTIFY        0xec
+
+struct ahci_cmd_header {
+    uint32_t flags;                     /* CFL (dwords) 0-4, W 6, PRDTL 16-31 */
+    uint32_t prdbc;
+    uint32_t ctba, ctbau;
+    uint32_t rsvd[4];
+};
+_Static_assert(sizeof(struct ahci_cmd_header) == 32, "ahci_cmd_header size");
+
+struct ahci_prd {
+    uint32_t dba, dbau, rsvd;
+    uint32_t dbc;                       /* bytes - 1; bit 31: interrupt */
+};
+_Static_assert(sizeof(struct ahci_prd) == 16, "ahci_prd size");
+
+struct ahci_cmd_table {
+    uint8_t cfis[64];
+    uint8_t acmd[16];
+    uint8_t rsvd[48];
+    struct ahci_prd prd[ARCH_DISK_MAX_SEGS];
+};
+_Static_assert(sizeof(struct ahci_cmd_table) == 128 + 16 * ARCH_DISK_MAX_SEGS, "table size");
+
+static struct ahci_cmd_header cmd_list[32] __attribute__((aligned(1024)));
+static uint8_t rx_fis[256] __attribute__((aligned(256)));
+static struct ahci_cmd_table cmd_table __attribute__((aligned(128)));
+static uint16_t identify[256] __attribute__((aligned(4)));
+static volatile uint8_t *abar;
+static unsigned int port, irq;
+static bool busy;
+
+static uint32_t hba_read(unsigned int off)
+{
+    return *(volatile uint32_t *)(abar + off);
+}
+
+static void hba_write(unsigned int off, uint32_t v)
+{
+    *(volatile uint32_t *)(abar + off) = v;
+}
+
+static uint32_t px_read(unsigned int off)
+{
+    return hba_read(0x100 + port * 0x80 + off);
+}
+
+static void px_write(unsigned int off, uint32_t v)
+{
+    hba_write(0x100 + port * 0x80 + off, v);
+}
+
+static bool px_wait_clear(unsigned int off, uint32_t bits)
+{
+    for ( unsigned int i = 0; i < 1000000; i++ )
+        if ( !(px_read(off) & bits) )
+            return true;
+    return false;
+}
+
+/* Slot 0 holds a command FIS and nr PRD entries. */
+static void ahci_command(uint8_t command, uint64_t lba, uint32_t count, bool write,
+                         unsigned int nr_prd)
+{
+    uint8_t *f = cmd_table.cfis;
+
+    memset(f, 0, 20);
+    f[0] = 0x27;                        /* register FIS, host to device */
+    f[1] = 0x80;                        /* C: a command */
+    f[2] = command;
+    f[4] = (uint8_t)lba;
+    f[5] = (uint8_t)(lba >> 8);
+    f[6] = (uint8_t)(lba >> 16);
+    f[7] = 0x40;                        /* LBA mode */
+    f[8] = (uint8_t)(lba >> 24);
+    f[9] = (uint8_t)(lba >> 32);
+    f[10] = (uint8_t)(lba >> 40);
+    f[12] = (uint8_t)count;
+    f[13] = (uint8_t)(count >> 8);
+    cmd_list[0].flags = 5u | (write ? 1u << 6 : 0) | (uint32_t)nr_prd << 16;
+    cmd_list[0].prdbc = 0;
+    cmd_list[0].ctba = __pa(&cmd_table);
+    cmd_list[0].ctbau = 0;
+    px_write(PX_IS, ~0u);
+    busy = true;
+    asm volatile ( "" ::: "memory" );   /* the table before the doorbell */
+    px_write(PX_CI, 1);
+}
+
+uint64_t x86_ahci_probe(unsigned int *irq_out)
+{
+    unsigned int dev, fn;
+    uint32_t bar5, pi;
+    bool found = false;
+
+    if ( !x86_pci_find(0x01, 0x06, &dev, &fn) )
+        return 0;
+    bar5 = x86_pci_read(dev, fn, 0x24) & ~0xfu;
+    if ( !bar5 || (bar5 & 0x1fffffu) + 0x1100 > 0x200000 )
+        return 0;                       /* the registers must fit in the 2 MiB slot */
+    /* Memory space and bus mastering on, INTx on. */
+    x86_pci_write(dev, fn, 0x04, (x86_pci_read(dev, fn, 0x04) | 0x06) & ~0x400u);
+    irq = x86_pci_read(dev, fn, 0x3c) & 0xff;
+    if ( irq != 9 && irq != 10 && irq != 11 )
+        return 0;                       /* a line we have no gate for (entry.S) */
+    boot_l2_high[AHCI_L2_SLOT] = (bar5 & ~0x1fffffu) | _PAGE_PRESENT | _PAGE_RW | _PAGE_PSE |
+                                 _PAGE_PCD | _PAGE_PWT | _PAGE_ACCESSED | _PAGE_DIRTY;
+    write_cr3(read_cr3());
+    abar = (volatile uint8_t *)(AHCI_SLOT_VA + (bar5 & 0x1fffffu));
+
+    hba_write(HBA_GHC, hba_read(HBA_GHC) | GHC_AE);
+    pi = hba_read(HBA_PI);
+    for ( port = 0; port < 32 && !found; port++ )
+        found = (pi & (1u << port)) && (px_read(PX_SSTS) & 0xf) == 3 &&
+                px_read(PX_SIG) == SIG_ATA;
+    if ( !found )
+        return 0;
+    port--;
+
+    /* Stop the port, give it our areas, start it. */
+    px_write(PX_CMD, px_read(PX_CMD) & ~PXCMD_ST);
+    if ( !px_wait_clear(PX_CMD, PXCMD_CR) )
+        return 0;
+    px_write(PX_CMD, px_read(PX_CMD) & ~PXCMD_FRE);
+    if ( !px_wait_clear(PX_CMD, PXCMD_FR) )
+        return 0;
+    px_write(PX_CLB, __pa(cmd_list));
+    px_write(PX_CLBU, 0);
+    px_write(PX_FB, __pa(rx_fis));
+    px_write(PX_FBU, 0);
+    px_write(PX_SERR, ~0u);
+    px_write(PX_IS, ~0u);
+    px_write(PX_IE, 0);
+    px_write(PX_CMD, px_read(PX_CMD) | PXCMD_FRE);
+    px_write(PX_CMD, px_read(PX_CMD) | PXCMD_ST);
+
+    /* IDENTIFY, polled: interrupts are not on yet. */
+    cmd_table.prd[0] = (struct ahci_prd){ .dba = __pa(identify), .dbc = sizeof(identify) - 1 };
+    ahci_command(ATA_CMD_IDENTIFY, 0, 0, false, 1);
+    if ( !px_wait_clear(PX_CI, 1) || (px_read(PX_TFD) & 0x01) )
+        return 0;
+    busy = false;
+    px_write(PX_IS, ~0u);
+    if ( !(identify[83] & (1u << 10)) )
+        return 0;                       /* no LBA48 */
+
+    px_write(PX_IE, PXIS_DHRS | PXIS_TFES);
+    hba_write(HBA_IS, ~0u);
+    hba_write(HBA_GHC, hba_read(HBA_GHC) | GHC_IE);
+    x86_pic_unmask(irq);
+    *irq_out = irq;
+    return (uint64_t)identify[100] | (uint64_t)identify[101] << 16 |
+           (uint64_t)identify[102] << 32 | (uint64_t)identify[103] << 48;
+}
+
+int x86_ahci_start(const struct arch_disk_op *op)
+{
+    uint32_t count = 0;
+
+    if ( busy || (px_read(PX_CI) & 1) )
+        return -EIO;
+    if ( op->cmd == ARCH_DISK_FLUSH )
+    {
+        ahci_command(ATA_CMD_FLUSH_EXT, 0, 0, false, 0);
+        return 0;
+    }
+    for ( unsigned int i = 0; i < op->nr_segs; i++ )
+    {
+        cmd_table.prd[i] = (struct ahci_prd){
+            .dba = (uint32_t)op->seg[i].addr, .dbau = (uint32_t)(op->seg[i].addr >> 32),
+            .dbc = op->seg[i].len - 1,
+        };
+        count += op->seg[i].len / ARCH_DISK_SECTOR;
+    }
+    ahci_command(op->cmd == ARCH_DISK_READ ? ATA_CMD_READ_DMA_EXT : ATA_CMD_WRITE_DMA_EXT,
+                 op->sector, count, op->cmd == ARCH_DISK_WRITE, op->nr_segs);
+    return 0;
+}
+
+void x86_ahci_cancel(void)
+{
+    if ( !busy )
+        return;
+    busy = false;
+    /* Stopping the port stops its DMA; started again, slot 0 is empty. */
+    px_write(PX_CMD, px_read(PX_CMD) & ~PXCMD_ST);
+    (void)px_wait_clear(PX_CMD, PXCMD_CR);
+    px_write(PX_IS, ~0u);
+    px_write(PX_SERR, ~0u);
+    px_write(PX_CMD, px_read(PX_CMD) | PXCMD_ST);
+}
+
+/* The controller's line. regs is a ring-0 frame when we were idle. */
+void x86_ahci_irq(struct cpu_regs *regs)
+{
+    uint32_t is = px_read(PX_IS), tfd = px_read(PX_TFD);
+    bool done = !(px_read(PX_CI) & 1);
+
+    px_write(PX_IS, is);
+    hba_write(HBA_IS, 1u << port);
+    x86_pic_eoi(irq);
+    if ( !busy || (!done && !(is & PXIS_TFES)) )
+        return;                         /* not ours, or not finished */
+    busy = false;
+    if ( is & PXIS_TFES )
+        x86_ahci_cancel();              /* the port stops on an error: restart it */
+    x86_wake_events++;
+    core_disk_interrupt((regs->cs & 3) ? regs : NULL, 0,
+                        (is & PXIS_TFES) || (tfd & 0x21) ? -EIO : 0);
+}
