@@ -291,6 +291,8 @@ static bool module_is_initrd(const struct boot_module *m)
             p++;
     }
     return false;
+}
+
 /* Every "KEY=SPEC" in args (a module's, or the command line) is a VBD of
  * domid: a bad one refuses to boot, as a bad option does. */
 static void setup_vbds(uint16_t domid, const char *args, const char *key)

@@ -346,6 +346,13 @@ static long domctl_domain_op(struct vcpu *v, struct domain *d, struct xen_domctl
     case XEN_DOMCTL_pvx_build:
         return domctl_build(v, d, &op->u.pvx_build);
 
+    case XEN_DOMCTL_pvx_vbd_create:
+    case XEN_DOMCTL_pvx_vbd_grow:
+    case XEN_DOMCTL_pvx_vbd_destroy:
+    case XEN_DOMCTL_pvx_vbd_list:
+    case XEN_DOMCTL_pvx_disk_info:
+        return vbd_domctl(op->cmd, d, &op->u.pvx_vbd);
+
     default:
         return -ENOSYS;
     }
@@ -383,14 +390,6 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
             op.domain = d->domain_id;
             rc = 0;
         }
-        break;
-
-    case XEN_DOMCTL_pvx_vbd_create:
-    case XEN_DOMCTL_pvx_vbd_grow:
-    case XEN_DOMCTL_pvx_vbd_destroy:
-    case XEN_DOMCTL_pvx_vbd_list:
-    case XEN_DOMCTL_pvx_disk_info:
-        rc = vbd_domctl(op.cmd, d, &op.u.pvx_vbd);
         break;
 
     default:
