@@ -38,7 +38,7 @@ $(EVAL_DIR)/eval-native.elf: $(EVAL_NATIVE_OBJS) $(NATIVE_LDS)
 EVAL_ELFS := $(EVAL_DIR)/eval-pv.elf $(EVAL_DIR)/eval-native.elf
 ALL_TARGETS += $(EVAL_ELFS)
 
-eval-build: $(EVAL_ELFS) $(B)/pvx-sim $(B)/pvx.elf
+eval-build: $(EVAL_ELFS) $(B)/pvx-sim $(B)/pvx.elf $(B)/bench/uc_floor
 
 # EVAL_ARGS: e.g. "--quick", "--reps 5", "--only qemu" (see run-eval.py --help).
 EVAL_ARGS ?=

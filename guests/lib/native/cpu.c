@@ -200,6 +200,10 @@ void native_apic_eoi(void)
 void native_cpu_init(uint32_t mem_end);
 void native_cpu_init(uint32_t mem_end)
 {
+    /* The BIOS left the legacy PICs delivering IRQ 0 (the PIT) on vector 8:
+     * mask every line, interrupts come from the local APIC only. */
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
     gdt_init();
     idt_init();
     paging_init(mem_end);

@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-only
+"""run-eval.py - `make eval`: the Xen paper's evaluation (SOSP 2003, §4.1,
+Tables 2-4) redone with pvx: one workload kernel (guests/eval/kernel/),
+native and paravirtualized, side by side.
+
+Lanes, all in the same run:
+  native-qemu   eval-native.elf booted by Multiboot on QEMU (ring 0, no hypervisor)
+  pv-qemu       eval-pv.elf on pvx on the same QEMU
+  pv-sim        eval-pv.elf on pvx-sim (Unicorn)
+
+Time: on QEMU each workload reads the TSC around its own work (TCG derives the
+guest's TSC from the host's, the same clock for both QEMU lanes); PV/native
+ratios are ratios of cycles, ns use the host TSC frequency (uc_floor tsc-hz).
+In the simulator a guest's TSC is virtual time, so each workload is run alone
+(only=NAME) and against a run of the boot alone (scale=0), and the difference
+of the wall times is divided by its count, as run-bench.py does.
+
+Context switches are lmbench's: the time per switch minus the same loop (the
+working set summed, a yield) in one process, which switches to itself.
+
+Every figure is the median of --reps repetitions. A repetition whose checksums
+differ from the expected (the kernel checks each) or between lanes fails the
+run. Nothing here is a test: `--smoke` is the functional check `make test`
+runs (both backends boot, every workload's checksum agrees between them).
+
+Writes build/eval/results.json, build/eval/table.md and build/eval/ratios.png
+(gnuplot). See docs/evaluation.md.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+B = os.path.join(TOP, 'build')
+OUT = os.path.join(B, 'eval')
+SIM = os.path.join(B, 'pvx-sim')
+QEMU = os.path.join(TOP, 'scripts', 'pvx-qemu')
+PV = os.path.join(OUT, 'eval-pv.elf')
+NATIVE = os.path.join(OUT, 'eval-native.elf')
+FLOOR = os.path.join(B, 'bench', 'uc_floor')
+
+# The paper's Tables 2-4 (µs): Linux native, XenoLinux. None: not in the tables.
+PAPER = {
+    'null':        ('null call', 0.45, 0.46),
+    'fork':        ('fork proc', 110, 198),
+    'ctx_2p_0k':   ('ctxsw 2p/0K', 0.77, 1.97),
+    'ctx_2p_16k':  ('ctxsw 2p/16K', 0.91, 2.22),
+    'ctx_2p_64k':  ('ctxsw 2p/64K', 1.06, 2.67),
+    'ctx_8p_16k':  ('ctxsw 8p/16K', 1.03, 3.07),
+    'ctx_8p_64k':  ('ctxsw 8p/64K', 24.3, 28.7),
+    'ctx_16p_16k': ('ctxsw 16p/16K', 3.61, 7.08),
+    'ctx_16p_64k': ('ctxsw 16p/64K', 37.6, 39.4),
+    'ctx_8p_0k':   ('ctxsw 8p/0K', None, None),
+    'ctx_16p_0k':  ('ctxsw 16p/0K', None, None),
+    'pf':          ('page fault', 1.42, 2.73),
+    'mmap':        ('mmap lat', 68.0, 139),
+    'prot':        ('prot fault', 1.06, 1.40),
+    'sig':         ('sig hndl', 2.49, 1.75),
+    'pipe':        ('pipe (not in the paper\'s tables)', None, None),
+}
+ORDER = ['null', 'fork', 'ctx_2p_0k', 'ctx_2p_16k', 'ctx_2p_64k', 'ctx_8p_0k', 'ctx_8p_16k',
+         'ctx_8p_64k', 'ctx_16p_0k', 'ctx_16p_16k', 'ctx_16p_64k', 'pf', 'mmap', 'prot', 'sig', 'pipe']
+# The issue's goals: PV/native at or below these.
+GOALS = {'fork': 1.8, 'pf': 1.9, 'ctx_2p_0k': 2.6, 'mmap': 2.0, 'null': 1.05}
+RUNS = [n for n in ORDER] + ['ctx_1p_0k', 'ctx_1p_16k', 'ctx_1p_64k']
+LINE = re.compile(r'^eval (\S+) ops=(\d+) cycles=(\d+) sum=(\d+)')
+
+
+class Failed(Exception):
+    pass
+
+
+def run(argv, what, limit):
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           errors='replace', timeout=limit + 30, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise Failed('%s: no end in %d s' % (what, limit + 30))
+    t = time.perf_counter() - t0
+    out = p.stdout.replace('\r\n', '\n')
+    if p.returncode != 0 or 'Test result: SUCCESS' not in out:
+        raise Failed('%s failed (exit %d):\n%s' % (what, p.returncode, out[-2500:]))
+    res = {}
+    for line in out.splitlines():
+        m = LINE.match(line)
+        if m:
+            res[m.group(1)] = dict(ops=int(m.group(2)), cycles=int(m.group(3)), sum=int(m.group(4)))
+    return t, res
+
+
+def boot(lane, args, limit):
+    if lane == 'native-qemu':
+        argv = [QEMU, '--native', '--timeout=%d' % limit, '%s=%s' % (NATIVE, args)]
+    elif lane == 'pv-qemu':
+        argv = [QEMU, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
+    else:
+        argv = [SIM, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
+    return run(argv, '%s %s' % (lane, args), limit)
+
+
+def tsc_hz():
+    if os.access(FLOOR, os.X_OK):
+        p = subprocess.run([FLOOR, 'tsc-hz'], stdout=subprocess.PIPE, text=True, timeout=60)
+        m = re.search(r'tsc_hz ([0-9.]+)', p.stdout)
+        if m:
+            return float(m.group(1))
+    return None
+
+
+def check_sums(lanes):
+    """Every workload's checksum is the same on every lane."""
+    names = set()
+    for res in lanes.values():
+        names |= set(res)
+    bad = []
+    for n in sorted(names):
+        sums = {lane: res[n]['sum'] for lane, res in lanes.items() if n in res}
+        if len(set(sums.values())) != 1 or len(sums) != len(lanes):
+            bad.append('%s: %r' % (n, sums))
+    if bad:
+        raise Failed('checksums differ between lanes:\n  ' + '\n  '.join(bad))
+    return sorted(names)
+
+
+def smoke(args):
+    """make test's check: both backends boot, every workload runs and its
+    checksum is the one the work must give and the same on every lane."""
+    lanes = {}
+    for lane in args.lanes:
+        _, lanes[lane] = boot(lane, 'scale=%d' % args.smoke_scale, 300)
+    names = check_sums(lanes)
+    missing = [n for n in RUNS if n not in names]
+    if missing:
+        raise Failed('workloads missing: %s' % ', '.join(missing))
+    print('eval smoke: %d workloads, checksums agree on %s' % (len(names), ', '.join(sorted(lanes))))
+
+
+def per_op(res, name):
+    """Cycles (or seconds) per operation of one run; ctx minus its overhead."""
+    r = res[name]
+    v = r['cycles'] / r['ops']
+    if name.startswith('ctx_'):
+        kib = name.split('_')[2]
+        base = res['ctx_1p_%s' % kib]
+        v -= base['cycles'] / base['ops']
+    return v
+
+
+def measure(args):
+    hz = tsc_hz()
+    samples = {lane: {n: [] for n in ORDER} for lane in args.lanes}
+    t_start = time.time()
+    for rep in range(args.reps):
+        reps = {}
+        for lane in args.lanes:
+            if lane == 'pv-sim':
+                continue
+            _, reps[lane] = boot(lane, 'scale=%d' % args.scale, 600)
+        if reps:
+            check_sums(reps)
+        for lane, res in reps.items():
+            for n in ORDER:
+                samples[lane][n].append(per_op(res, n))
+        if 'pv-sim' in args.lanes:
+            t0, _ = boot('pv-sim', 'scale=0 only=none', 600)
+            walls = {}
+            for n in RUNS:
+                t, res = boot('pv-sim', 'scale=%d only=%s' % (args.sim_scale, n), 600)
+                walls[n] = (t - t0, res[n]['ops'])
+            for n in ORDER:
+                v = walls[n][0] / walls[n][1]
+                if n.startswith('ctx_'):
+                    b = walls['ctx_1p_%s' % n.split('_')[2]]
+                    v -= b[0] / b[1]
+                samples['pv-sim'][n].append(v * 1e9)      # ns
+        print('eval: repetition %d of %d done (%.0f s)' % (rep + 1, args.reps, time.time() - t_start),
+              flush=True)
+
+    rows = []
+    for n in ORDER:
+        label, lin, xen = PAPER[n]
+        row = dict(workload=n, paper_label=label, paper_linux_us=lin, paper_xen_us=xen,
+                   paper_ratio=round(xen / lin, 2) if lin else None)
+        for lane in args.lanes:
+            s = samples[lane][n]
+            if lane == 'pv-sim':
+                row['pv_sim_ns'] = round(statistics.median(s), 1)
+                row['pv_sim_samples_ns'] = [round(x, 1) for x in s]
+            else:
+                key = lane.replace('-', '_')
+                row[key + '_cycles'] = round(statistics.median(s), 1)
+                row[key + '_samples_cycles'] = [round(x, 1) for x in s]
+                if hz:
+                    row[key + '_ns'] = round(statistics.median(s) * 1e9 / hz, 1)
+        if 'native-qemu' in args.lanes and 'pv-qemu' in args.lanes:
+            nat = [x for x in samples['native-qemu'][n]]
+            pv = [x for x in samples['pv-qemu'][n]]
+            # The ratio of the medians, and the spread of the per-repetition ratios.
+            ratios = sorted(p / q for p, q in zip(pv, nat) if q > 0)
+            mn = statistics.median(nat)
+            row['ratio'] = round(statistics.median(pv) / mn, 2) if mn > 0 else None
+            row['ratio_min'] = round(ratios[0], 2) if ratios else None
+            row['ratio_max'] = round(ratios[-1], 2) if ratios else None
+            if n in GOALS and row['ratio'] is not None:
+                row['goal'] = GOALS[n]
+                row['goal_met'] = row['ratio'] <= GOALS[n]
+        rows.append(row)
+    return dict(host=platform.node(), machine=platform.machine(), cpus=os.cpu_count(),
+                load=os.getloadavg()[0], tsc_hz=hz, reps=args.reps, qemu_scale=args.scale,
+                sim_scale=args.sim_scale, lanes=args.lanes, seconds=round(time.time() - t_start, 1),
+                date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), rows=rows)
+
+
+def fmt(v, unit=''):
+    if v is None:
+        return '—'
+    if isinstance(v, float) and v >= 100:
+        return '%.0f%s' % (v, unit)
+    return '%s%s' % (v, unit)
+
+
+def table(res):
+    lines = ['| workload | paper Linux µs | paper Xen µs | paper ratio | native on QEMU ns '
+             '| PV on pvx-on-QEMU ns | **pvx ratio** (spread) | goal | PV on pvx-sim ns |',
+             '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |']
+    for r in res['rows']:
+        spread = ''
+        if r.get('ratio_min') is not None:
+            spread = ' (%s–%s)' % (r['ratio_min'], r['ratio_max'])
+        goal = ''
+        if 'goal' in r:
+            goal = '≤ %s %s' % (r['goal'], 'met' if r['goal_met'] else 'MISSED')
+        lines.append('| %s | %s | %s | %s | %s | %s | **%s**%s | %s | %s |' % (
+            r['paper_label'], fmt(r['paper_linux_us']), fmt(r['paper_xen_us']), fmt(r['paper_ratio']),
+            fmt(r.get('native_qemu_ns')), fmt(r.get('pv_qemu_ns')), fmt(r.get('ratio')), spread, goal,
+            fmt(r.get('pv_sim_ns'))))
+    return '\n'.join(lines) + '\n'
+
+
+def plot(res, png):
+    if not shutil.which('gnuplot'):
+        print('eval: no gnuplot (make deps): no plot', file=sys.stderr)
+        return
+    dat = png[:-4] + '.dat'
+    with open(dat, 'w') as f:
+        f.write('# workload paper_ratio pvx_ratio\n')
+        for r in res['rows']:
+            if r.get('ratio') is None:
+                continue
+            f.write('"%s" %s %s\n' % (r['workload'].replace('_', '-'),
+                                      r['paper_ratio'] if r['paper_ratio'] else 'NaN', r['ratio']))
+    script = '''
+set terminal pngcairo size 1100,480 font ",10"
+set output "%s"
+set title "PV / native, per workload: the Xen paper (Linux 2.4 on Xen 1.0, silicon) and pvx (QEMU TCG)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel "ratio (1 = as fast as native)"
+set yrange [0:*]
+set grid ytics
+set xtics rotate by -35 scale 0
+set key top left
+plot "%s" using 2:xtic(1) title "paper (Xen / Linux)", "" using 3 title "pvx (PV on pvx / native), QEMU TCG"
+''' % (png, dat)
+    p = subprocess.run(['gnuplot'], input=script, text=True, stderr=subprocess.PIPE)
+    if p.returncode:
+        print('eval: gnuplot failed: %s' % p.stderr, file=sys.stderr)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument('--reps', type=int, default=5, help='repetitions per figure (default 5)')
+    ap.add_argument('--scale', type=int, default=300,
+                    help='QEMU iterations, percent of the kernel\'s defaults (default 300)')
+    ap.add_argument('--sim-scale', type=int, default=1000,
+                    help='simulator iterations, percent of the defaults (default 1000)')
+    ap.add_argument('--quick', action='store_true', help='3 repetitions, a third of the iterations')
+    ap.add_argument('--only', default='native-qemu,pv-qemu,pv-sim',
+                    help='lanes, comma-separated (native-qemu, pv-qemu, pv-sim)')
+    ap.add_argument('--smoke', action='store_true',
+                    help='the functional check of make test: every lane once, checksums compared')
+    ap.add_argument('--smoke-scale', type=int, default=2, help='iterations of --smoke (percent)')
+    args = ap.parse_args()
+    args.lanes = [l for l in args.only.split(',') if l]
+    for l in args.lanes:
+        if l not in ('native-qemu', 'pv-qemu', 'pv-sim'):
+            ap.error('unknown lane %s' % l)
+    if args.quick:
+        args.reps = 3
+        args.scale = max(1, args.scale // 3)
+        args.sim_scale = max(1, args.sim_scale // 3)
+    for f in (SIM, PV, NATIVE, os.path.join(B, 'pvx.elf')):
+        if not os.path.exists(f):
+            ap.error('%s missing (make eval-build)' % f)
+    try:
+        if args.smoke:
+            smoke(args)
+            return 0
+        res = measure(args)
+    except Failed as e:
+        print('eval: %s' % e, file=sys.stderr)
+        return 1
+    os.makedirs(OUT, exist_ok=True)
+    with open(os.path.join(OUT, 'results.json'), 'w') as f:
+        json.dump(res, f, indent=1)
+    t = table(res)
+    with open(os.path.join(OUT, 'table.md'), 'w') as f:
+        f.write(t)
+    plot(res, os.path.join(OUT, 'ratios.png'))
+    print(t)
+    print('eval: %d repetitions, %.0f s, load %.1f; build/eval/results.json, table.md, ratios.png'
+          % (res['reps'], res['seconds'], res['load']))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
