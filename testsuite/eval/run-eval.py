@@ -131,9 +131,31 @@ def check_sums(lanes):
     return sorted(names)
 
 
+def selftest():
+    """The checks bite: lanes that disagree, a workload missing, a kernel
+    whose expected checksums are skewed (it must report a failure)."""
+    a = {'null': dict(ops=1, cycles=1, sum=1)}
+    for lanes, what in (({'x': a, 'y': {'null': dict(ops=1, cycles=1, sum=2)}}, 'differ'),
+                        ({'x': a, 'y': {}}, 'missing')):
+        try:
+            check_sums(lanes)
+        except Failed:
+            continue
+        raise Failed('selftest: check_sums accepted lanes whose checksums %s' % what)
+    for lane in ('native-qemu', 'pv-sim'):
+        try:
+            boot(lane, 'scale=1 only=null skew=1', 120)
+        except Failed as e:
+            if 'checksum' not in str(e) or 'Test result: FAILURE' not in str(e):
+                raise Failed('selftest: %s with skew=1 failed otherwise: %s' % (lane, e))
+            continue
+        raise Failed('selftest: %s passed with skewed checksums' % lane)
+
+
 def smoke(args):
     """make test's check: both backends boot, every workload runs and its
     checksum is the one the work must give and the same on every lane."""
+    selftest()
     lanes = {}
     for lane in args.lanes:
         _, lanes[lane] = boot(lane, 'scale=%d' % args.smoke_scale, 300)
