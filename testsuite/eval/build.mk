@@ -48,3 +48,8 @@ eval: eval-build
 -include $(EVAL_PV_OBJS:.o=.d) $(EVAL_NATIVE_OBJS:.o=.d)
 
 .PHONY: eval eval-build
+
+# The domains of §4.3 (isolation, scale): a PV guest like those in guests/.
+$(eval $(call guest_rule,eval-domains,guests/eval/domains))
+ALL_TARGETS += $(B)/guests/eval-domains.elf
+eval-build: $(B)/guests/eval-domains.elf
