@@ -46,6 +46,13 @@ QEMU = os.path.join(TOP, 'scripts', 'pvx-qemu')
 PV = os.path.join(OUT, 'eval-pv.elf')
 NATIVE = os.path.join(OUT, 'eval-native.elf')
 FLOOR = os.path.join(B, 'bench', 'uc_floor')
+DOMAINS = os.path.join(B, 'guests', 'eval-domains.elf')
+ISO_KINDS = ('none', 'cpu', 'events', 'memory')
+# QEMU: pvx on x86 manages 128 MiB and a domain takes at least 4 MiB (the
+# builder's start-of-day area ends on a 4 MiB boundary), so 24 domains at most.
+SCALE_N = {'sim': (1, 2, 4, 8, 16, 32, 64, 128), 'qemu': (1, 2, 4, 8, 16, 24)}
+SCALE_LINE = re.compile(r'^eval scale domains=(\d+) now_ns=(\d+)')
+ISO_LINE = re.compile(r'^eval iso dom=(\d+) share_ppm=(\d+)')
 
 # The paper's Tables 2-4 (µs): Linux native, XenoLinux. None: not in the tables.
 PAPER = {
@@ -105,6 +112,112 @@ def boot(lane, args, limit):
     else:
         argv = [SIM, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
     return run(argv, '%s %s' % (lane, args), limit)
+
+
+def run_domains(machine, mods, limit, mem, cmdline=None, ok_fail=False):
+    """pvx with eval-domains.elf modules; (wall seconds, transcript, passed)."""
+    argv = [SIM if machine == 'sim' else QEMU, '--mem=%s' % mem, '--timeout=%d' % limit]
+    if cmdline:
+        argv.append('--cmdline=%s' % cmdline)
+    argv += ['%s=%s' % (DOMAINS, m) for m in mods]
+    t0 = time.perf_counter()
+    try:
+        p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                           errors='replace', timeout=limit + 30, stdin=subprocess.DEVNULL)
+    except subprocess.TimeoutExpired:
+        raise Failed('%s %s: no end in %d s' % (machine, mods, limit + 30))
+    t = time.perf_counter() - t0
+    out = p.stdout.replace('\r\n', '\n')
+    passed = p.returncode == 0 and 'Test result: SUCCESS' in out
+    if not passed and not ok_fail:
+        raise Failed('%s %s failed (exit %d):\n%s' % (machine, mods, p.returncode, out[-2500:]))
+    return t, out, passed
+
+
+def isolation(args):
+    """Four domains run the workload, a fifth misbehaves; the shares."""
+    rows = []
+    for machine in args.machines:
+        for kind in ISO_KINDS:
+            _, out, passed = run_domains(machine, ['role=iso window=%d' % args.iso_window,
+                                                   'role=good count=4 mem=4M',
+                                                   'role=bad kind=%s mem=4M' % kind],
+                                         120, '256M', 'dom0_mem=8M', ok_fail=True)
+            shares = {int(m.group(1)): int(m.group(2)) / 1e4
+                      for m in (ISO_LINE.match(l) for l in out.splitlines()) if m}
+            good = [shares.get(d) for d in range(1, 5)]
+            if None in good:
+                raise Failed('isolation %s %s: shares missing:\n%s' % (machine, kind, out[-2000:]))
+            worst = max(abs(g - 20.0) / 20.0 * 100 for g in good)
+            rows.append(dict(machine=machine, bad=kind, good_share_pct=good,
+                             bad_share_pct=shares.get(5), worst_rel_err_pct=round(worst, 2),
+                             within_5pct=passed))
+            print('eval: isolation %s %-6s good %s bad %s: worst %.2f%% %s' % (
+                machine, kind, ' '.join('%.2f' % g for g in good), shares.get(5), worst,
+                'ok' if passed else 'MISSED'), flush=True)
+    return rows
+
+
+def scale(args):
+    """Aggregate throughput: a fixed amount of work shared by N domains."""
+    rows = []
+    total = args.scale_work
+    for machine in args.machines:
+        for n in SCALE_N[machine]:
+            if n > args.scale_max:
+                continue
+            mods = lambda t: ['role=scale domains=%d' % n,
+                              'role=work total=%d domains=%d count=%d mem=4M' % (t, n, n)]
+            secs = []
+            for _ in range(args.scale_reps):
+                samples = []
+                for t in (0, total):
+                    wall, out, _ = run_domains(machine, mods(t), 600, '1G' if machine == 'sim' else '128M',
+                                               'dom0_mem=8M')
+                    m = [SCALE_LINE.match(l) for l in out.splitlines()]
+                    m = [x for x in m if x]
+                    if not m:
+                        raise Failed('scale %s n=%d: no result line' % (machine, n))
+                    # The simulator's system time is virtual: its wall time counts.
+                    samples.append(wall if machine == 'sim' else int(m[0].group(2)) / 1e9)
+                secs.append(samples[1] - samples[0])
+            sec = statistics.median(secs)
+            rows.append(dict(machine=machine, domains=n, work_krounds=total, seconds=round(sec, 4),
+                             samples_s=[round(x, 4) for x in secs],
+                             mrounds_per_s=round(total / 1e3 / sec, 2) if sec > 0 else None))
+            print('eval: scale %s %3d domains: %.3f s, %s Mrounds/s' % (
+                machine, n, sec, rows[-1]['mrounds_per_s']), flush=True)
+    return rows
+
+
+def plot_scale(rows, png):
+    if not shutil.which('gnuplot') or not rows:
+        return
+    dat = png[:-4] + '.dat'
+    with open(dat, 'w') as f:
+        for machine in ('sim', 'qemu'):
+            pts = [r for r in rows if r['machine'] == machine and r['mrounds_per_s']]
+            if not pts:
+                continue
+            base = pts[0]['mrounds_per_s']
+            f.write('# %s: domains throughput relative\n' % machine)
+            for r in pts:
+                f.write('%d %s %.3f\n' % (r['domains'], r['mrounds_per_s'], r['mrounds_per_s'] / base))
+            f.write('\n\n')
+    script = '''
+set terminal pngcairo size 900,420 font ",10"
+set output "%s"
+set title "Aggregate throughput of N domains sharing a fixed amount of work (relative to one domain)"
+set xlabel "domains"
+set ylabel "throughput / throughput of 1 domain"
+set logscale x 2
+set yrange [0:1.3]
+set grid
+set key bottom left
+plot "%s" index 0 using 1:3 with linespoints title "pvx-sim (wall time)", \\
+     "%s" index 1 using 1:3 with linespoints title "pvx on QEMU (system time)"
+''' % (png, dat, dat)
+    subprocess.run(['gnuplot'], input=script, text=True, stderr=subprocess.PIPE)
 
 
 def tsc_hz():
@@ -301,7 +414,7 @@ plot "%s" using 2:xtic(1) title "paper (Xen / Linux)", "" using 3 title "pvx (PV
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument('--reps', type=int, default=5, help='repetitions per figure (default 5)')
+    ap.add_argument('--reps', type=int, default=7, help='repetitions per figure (default 7)')
     ap.add_argument('--scale', type=int, default=300,
                     help='QEMU iterations, percent of the kernel\'s defaults (default 300)')
     ap.add_argument('--sim-scale', type=int, default=1000,
@@ -312,8 +425,18 @@ def main():
     ap.add_argument('--smoke', action='store_true',
                     help='the functional check of make test: every lane once, checksums compared')
     ap.add_argument('--smoke-scale', type=int, default=2, help='iterations of --smoke (percent)')
+    ap.add_argument('--sections', default='micro,isolation,scale',
+                    help='micro (the lmbench-like table), isolation, scale (default all)')
+    ap.add_argument('--machines', default='sim,qemu', help='for isolation and scale: sim, qemu')
+    ap.add_argument('--iso-window', type=int, default=2000, help='isolation window, ms (default 2000)')
+    ap.add_argument('--scale-work', type=int, default=100000,
+                    help='thousands of workload rounds shared by the N domains (default 100000)')
+    ap.add_argument('--scale-reps', type=int, default=3, help='repetitions per N (default 3)')
+    ap.add_argument('--scale-max', type=int, default=128, help='at most this many domains')
     args = ap.parse_args()
     args.lanes = [l for l in args.only.split(',') if l]
+    args.sections = [x for x in args.sections.split(',') if x]
+    args.machines = [x for x in args.machines.split(',') if x]
     for l in args.lanes:
         if l not in ('native-qemu', 'pv-qemu', 'pv-sim'):
             ap.error('unknown lane %s' % l)
@@ -328,20 +451,27 @@ def main():
         if args.smoke:
             smoke(args)
             return 0
-        res = measure(args)
+        os.makedirs(OUT, exist_ok=True)
+        res = measure(args) if 'micro' in args.sections else dict(rows=[])
+        if 'isolation' in args.sections:
+            res['isolation'] = isolation(args)
+        if 'scale' in args.sections:
+            res['scale'] = scale(args)
     except Failed as e:
         print('eval: %s' % e, file=sys.stderr)
         return 1
-    os.makedirs(OUT, exist_ok=True)
     with open(os.path.join(OUT, 'results.json'), 'w') as f:
         json.dump(res, f, indent=1)
-    t = table(res)
-    with open(os.path.join(OUT, 'table.md'), 'w') as f:
-        f.write(t)
-    plot(res, os.path.join(OUT, 'ratios.png'))
-    print(t)
-    print('eval: %d repetitions, %.0f s, load %.1f; build/eval/results.json, table.md, ratios.png'
-          % (res['reps'], res['seconds'], res['load']))
+    if res['rows']:
+        t = table(res)
+        with open(os.path.join(OUT, 'table.md'), 'w') as f:
+            f.write(t)
+        plot(res, os.path.join(OUT, 'ratios.png'))
+        print(t)
+        print('eval: %d repetitions, %.0f s, load %.1f' % (res['reps'], res['seconds'], res['load']))
+    if res.get('scale'):
+        plot_scale(res['scale'], os.path.join(OUT, 'scale.png'))
+    print('eval: build/eval/results.json, table.md, ratios.png, scale.png')
     return 0
 
 
