@@ -83,6 +83,15 @@ void ops_as_switch(uint32_t l3);
 void ops_as_switch_kernel(void);
 void ops_as_release(uint32_t l3);
 
+/* Lazy mode, as Linux's lazy MMU mode: between begin and end the backend may
+ * defer the page-table writes, address-space operations and flushes above
+ * and do them all at end, in order (PV: one multicall, one entry into the
+ * hypervisor instead of one per operation). Nothing in between may depend on
+ * them having happened: the kernel never reads page tables, ring 3 does not
+ * run. */
+void ops_lazy_begin(void);
+void ops_lazy_end(void);
+
 /* The current address space's TLB: everything (not global pages). */
 void ops_tlb_flush(void);
 

@@ -86,6 +86,14 @@ void ops_as_release(uint32_t l3)
     (void)l3;
 }
 
+void ops_lazy_begin(void)
+{
+}
+
+void ops_lazy_end(void)
+{
+}
+
 void ops_tlb_flush(void)
 {
     uint32_t cr3;

@@ -6,7 +6,9 @@
  * validates every table once) and loaded with MMUEXT_NEW_BASEPTR, traps are
  * a trap table (the system call a DPL-3 entry without the events-mask flag:
  * the fast path, no hypervisor on the way), cr2 comes from shared_info, a
- * notification is an event on a channel bound to ourselves.
+ * notification is an event on a channel bound to ourselves. In lazy mode
+ * every operation becomes an entry of one multicall (as Xen 1.0's XenoLinux
+ * sent page-table updates, pins and the new base pointer in one batch).
  */
 #include <guest.h>
 #include <events.h>
@@ -16,6 +18,18 @@
 
 const char ops_backend[] = "pv";
 const uint32_t ops_user_cs = FLAT_RING3_CS, ops_user_ds = FLAT_RING3_DS;
+
+#define PV_BATCH    MM_BATCH_MAX
+#define PV_CALLS    16
+
+/* Requests queued; those from first_req on are in no call yet. */
+static struct mmu_update reqs[PV_BATCH];
+static unsigned int nr_reqs, first_req;
+/* Lazy mode's deferred calls and the mmuext ops they point at. */
+static struct multicall_entry calls[PV_CALLS];
+static struct mmuext_op ext[PV_CALLS];
+static unsigned int nr_calls, nr_ext;
+static bool lazy;
 
 static evtchn_port_t notify_port;
 static void (*notify_fn)(void);
@@ -56,14 +70,77 @@ uint32_t ops_frame_alloc(void)
     return mm_pfn_to_mfn(mm_alloc_pfn());
 }
 
+static void defer(uint32_t op, uint32_t a0, uint32_t a1)
+{
+    if ( nr_calls == PV_CALLS )
+        panic("lazy mode: more than %u deferred calls", PV_CALLS);
+    calls[nr_calls++] = (struct multicall_entry){
+        .op = op, .args = { a0, a1, 0, DOMID_SELF },
+    };
+}
+
 void ops_pte_queue(uint32_t table, unsigned int slot, uint64_t val)
 {
-    mm_batch_add(((uint64_t)table << 12) + slot * 8 + MMU_NORMAL_PT_UPDATE, val);
+    if ( nr_reqs == PV_BATCH )
+    {
+        if ( lazy )
+            panic("lazy mode: more than %u page-table writes", PV_BATCH);
+        ops_pte_commit();
+    }
+    reqs[nr_reqs++] = (struct mmu_update){
+        ((uint64_t)table << 12) + slot * 8 + MMU_NORMAL_PT_UPDATE, val,
+    };
 }
 
 void ops_pte_commit(void)
 {
-    check("mmu_update", mm_batch_flush());
+    unsigned int n = nr_reqs - first_req, done = 0;
+
+    if ( !n )
+        return;
+    if ( lazy )
+    {
+        defer(__HYPERVISOR_mmu_update, (uint32_t)(unsigned long)&reqs[first_req], n);
+        first_req = nr_reqs;
+        return;
+    }
+    check("mmu_update", HYPERVISOR_mmu_update(reqs, n, &done, DOMID_SELF));
+    if ( done != n )
+        panic("mmu_update did %u of %u", done, n);
+    nr_reqs = first_req = 0;
+}
+
+static void ext_op(const char *what, unsigned int cmd, uint32_t mfn)
+{
+    if ( lazy )
+    {
+        ext[nr_ext] = (struct mmuext_op){ .cmd = cmd, .arg1.mfn = mfn };
+        defer(__HYPERVISOR_mmuext_op, (uint32_t)(unsigned long)&ext[nr_ext], 1);
+        nr_ext++;
+        return;
+    }
+    check(what, mm_ext(cmd, mfn, 0));
+}
+
+void ops_lazy_begin(void)
+{
+    ops_pte_commit();
+    lazy = true;
+}
+
+void ops_lazy_end(void)
+{
+    ops_pte_commit();
+    lazy = false;
+    if ( nr_calls )
+    {
+        check("multicall", HYPERVISOR_multicall(calls, nr_calls));
+        for ( unsigned int i = 0; i < nr_calls; i++ )
+            if ( calls[i].result )
+                panic("multicall entry %u (hypercall %u): %d", i, calls[i].op,
+                      (int)calls[i].result);
+    }
+    nr_calls = nr_ext = nr_reqs = first_req = 0;
 }
 
 uint64_t ops_kernel_pde(unsigned int i)
@@ -86,27 +163,27 @@ void ops_fill_high_l2(uint32_t l2)
 
 void ops_as_activate(uint32_t l3)
 {
-    check("pin L3", mm_pin(MMUEXT_PIN_L3_TABLE, l3));
+    ext_op("pin L3", MMUEXT_PIN_L3_TABLE, l3);
 }
 
 void ops_as_switch(uint32_t l3)
 {
-    check("new_baseptr", mm_ext(MMUEXT_NEW_BASEPTR, l3, 0));
+    ext_op("new_baseptr", MMUEXT_NEW_BASEPTR, l3);
 }
 
 void ops_as_switch_kernel(void)
 {
-    check("new_baseptr (kernel)", mm_as_switch_back());
+    ext_op("new_baseptr (kernel)", MMUEXT_NEW_BASEPTR, mm_pfn_to_mfn(start_info->pt_base >> 12));
 }
 
 void ops_as_release(uint32_t l3)
 {
-    check("unpin L3", mm_pin(MMUEXT_UNPIN_TABLE, l3));
+    ext_op("unpin L3", MMUEXT_UNPIN_TABLE, l3);
 }
 
 void ops_tlb_flush(void)
 {
-    check("tlb_flush_local", mm_ext(MMUEXT_TLB_FLUSH_LOCAL, 0, 0));
+    ext_op("tlb_flush_local", MMUEXT_TLB_FLUSH_LOCAL, 0);
 }
 
 uint32_t ops_fault_addr(void)

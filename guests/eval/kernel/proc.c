@@ -230,10 +230,12 @@ static void sys_exit(struct kframe *f, uint32_t result)
         next->regs.eax = result;
         next->state = P_RUNNABLE;
         dead->state = P_FREE;
+        ops_lazy_begin();
         ops_as_switch(next->l3);
+        as_teardown(dead);
+        ops_lazy_end();
         *f = next->regs;
         cur = next;
-        as_teardown(dead);
         return;
     }
     run_sum += result;
@@ -253,11 +255,14 @@ static void sys_spawn(struct kframe *f, uint32_t prog, uint32_t arg)
         f->eax = (uint32_t)-1;
         return;
     }
+    /* Build, pin and load the child's address space: one batch. */
+    ops_lazy_begin();
     proc_setup(CHILD, (kprog_t)(unsigned long)prog, arg, 4, false);
+    ops_as_switch(CHILD->l3);
+    ops_lazy_end();
     CHILD->parent = parent;
     parent->state = P_BLOCKED_WAIT;
     parent->regs = *f;
-    ops_as_switch(CHILD->l3);
     *f = CHILD->regs;
     cur = CHILD;
 }
@@ -275,6 +280,7 @@ static uint32_t sys_map(uint32_t va, uint32_t pages, bool map)
     if ( !in_region(va, pages) )
         return (uint32_t)-1;
     first = (va - KUSER_REGION_VA) / KPAGE_SIZE;
+    ops_lazy_begin();
     for ( unsigned int k = first; k < first + pages; k++ )
         ops_pte_queue(cur->l1, 256 + k, map ? pte(region[k], KPTE_USER_RW) : 0);
     ops_pte_commit();
@@ -282,6 +288,7 @@ static uint32_t sys_map(uint32_t va, uint32_t pages, bool map)
         cur->region_used = true;
     else
         ops_tlb_flush();
+    ops_lazy_end();
     return 0;
 }
 
