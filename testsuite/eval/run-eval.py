@@ -8,6 +8,9 @@ Lanes, all in the same run:
   native-qemu   eval-native.elf booted by Multiboot on QEMU (ring 0, no hypervisor)
   pv-qemu       eval-pv.elf on pvx on the same QEMU
   pv-sim        eval-pv.elf on pvx-sim (Unicorn)
+  native-bochs, pv-bochs   both on Bochs (booted by GRUB): Bochs's TSC counts
+                emulated instructions, not time, so its ratio is one of work done
+                (instructions, traps counted as one), free of TCG's trap costs
 
 Time: on QEMU each workload reads the TSC around its own work (TCG derives the
 guest's TSC from the host's, the same clock for both QEMU lanes); PV/native
@@ -43,6 +46,8 @@ B = os.path.join(TOP, 'build')
 OUT = os.path.join(B, 'eval')
 SIM = os.path.join(B, 'pvx-sim')
 QEMU = os.path.join(TOP, 'scripts', 'pvx-qemu')
+BOCHS = os.path.join(TOP, 'scripts', 'pvx-bochs')
+HELLO = os.path.join(B, 'guests', 'hello.elf')
 PV = os.path.join(OUT, 'eval-pv.elf')
 NATIVE = os.path.join(OUT, 'eval-native.elf')
 FLOOR = os.path.join(B, 'bench', 'uc_floor')
@@ -107,6 +112,11 @@ def run(argv, what, limit):
 def boot(lane, args, limit):
     if lane == 'native-qemu':
         argv = [QEMU, '--native', '--timeout=%d' % limit, '%s=%s' % (NATIVE, args)]
+    elif lane == 'native-bochs':
+        # GRUB boots the native kernel in pvx's place; the module is ignored.
+        argv = [BOCHS, '--timeout=%d' % limit, '--hv=%s' % NATIVE, '--cmdline=%s' % args, HELLO]
+    elif lane == 'pv-bochs':
+        argv = [BOCHS, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
     elif lane == 'pv-qemu':
         argv = [QEMU, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
     else:
@@ -297,13 +307,19 @@ def measure(args):
     for rep in range(args.reps):
         reps = {}
         for lane in args.lanes:
-            if lane == 'pv-sim':
+            if lane == 'pv-sim' or lane.endswith('-bochs'):
                 continue
             _, reps[lane] = boot(lane, 'scale=%d' % args.scale, 600)
+        # Bochs counts instructions, not time: one repetition is the figure.
+        for lane in [l for l in args.lanes if l.endswith('-bochs')]:
+            if rep == 0:
+                _, reps[lane] = boot(lane, 'scale=%d' % args.bochs_scale, 1500)
         if reps:
             check_sums(reps)
         for lane, res in reps.items():
             for n in ORDER:
+                if n not in res or (res[n]['ops'] == 0):
+                    continue
                 samples[lane][n].append(per_op(res, n))
         if 'pv-sim' in args.lanes:
             t0, _ = boot('pv-sim', 'scale=0 only=none', 600)
@@ -327,6 +343,8 @@ def measure(args):
                    paper_ratio=round(xen / lin, 2) if lin else None)
         for lane in args.lanes:
             s = samples[lane][n]
+            if not s:
+                continue
             if lane == 'pv-sim':
                 row['pv_sim_ns'] = round(statistics.median(s), 1)
                 row['pv_sim_samples_ns'] = [round(x, 1) for x in s]
@@ -334,8 +352,12 @@ def measure(args):
                 key = lane.replace('-', '_')
                 row[key + '_cycles'] = round(statistics.median(s), 1)
                 row[key + '_samples_cycles'] = [round(x, 1) for x in s]
-                if hz:
+                if hz and lane.endswith('-qemu'):
                     row[key + '_ns'] = round(statistics.median(s) * 1e9 / hz, 1)
+        if samples.get('native-bochs', {}).get(n) and samples.get('pv-bochs', {}).get(n):
+            # Per-operation ticks (about one per instruction), native and PV.
+            row['bochs_native_ticks'] = round(samples['native-bochs'][n][0])
+            row['bochs_pv_ticks'] = round(samples['pv-bochs'][n][0])
         if 'native-qemu' in args.lanes and 'pv-qemu' in args.lanes:
             nat = [x for x in samples['native-qemu'][n]]
             pv = [x for x in samples['pv-qemu'][n]]
@@ -351,6 +373,7 @@ def measure(args):
         rows.append(row)
     return dict(host=platform.node(), machine=platform.machine(), cpus=os.cpu_count(),
                 load=os.getloadavg()[0], tsc_hz=hz, reps=args.reps, qemu_scale=args.scale,
+                bochs_scale=args.bochs_scale,
                 sim_scale=args.sim_scale, lanes=args.lanes, seconds=round(time.time() - t_start, 1),
                 date=time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime()), rows=rows)
 
@@ -365,8 +388,8 @@ def fmt(v, unit=''):
 
 def table(res):
     lines = ['| workload | paper Linux µs | paper Xen µs | paper ratio | native on QEMU ns '
-             '| PV on pvx-on-QEMU ns | **pvx ratio** (spread) | goal | PV on pvx-sim ns |',
-             '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |']
+             '| PV on pvx-on-QEMU ns | **pvx ratio** (spread) | goal | PV on pvx-sim ns | Bochs ticks native / PV |',
+             '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |']
     for r in res['rows']:
         spread = ''
         if r.get('ratio_min') is not None:
@@ -374,10 +397,11 @@ def table(res):
         goal = ''
         if 'goal' in r:
             goal = '≤ %s %s' % (r['goal'], 'met' if r['goal_met'] else 'MISSED')
-        lines.append('| %s | %s | %s | %s | %s | %s | **%s**%s | %s | %s |' % (
+        lines.append('| %s | %s | %s | %s | %s | %s | **%s**%s | %s | %s | %s |' % (
             r['paper_label'], fmt(r['paper_linux_us']), fmt(r['paper_xen_us']), fmt(r['paper_ratio']),
             fmt(r.get('native_qemu_ns')), fmt(r.get('pv_qemu_ns')), fmt(r.get('ratio')), spread, goal,
-            fmt(r.get('pv_sim_ns'))))
+            fmt(r.get('pv_sim_ns')),
+            '%s / %s' % (r['bochs_native_ticks'], r['bochs_pv_ticks']) if 'bochs_pv_ticks' in r else '—'))
     return '\n'.join(lines) + '\n'
 
 
@@ -420,8 +444,11 @@ def main():
     ap.add_argument('--sim-scale', type=int, default=1000,
                     help='simulator iterations, percent of the defaults (default 1000)')
     ap.add_argument('--quick', action='store_true', help='3 repetitions, a third of the iterations')
-    ap.add_argument('--only', default='native-qemu,pv-qemu,pv-sim',
-                    help='lanes, comma-separated (native-qemu, pv-qemu, pv-sim)')
+    ap.add_argument('--only', default='native-qemu,pv-qemu,pv-sim,native-bochs,pv-bochs',
+                    help='lanes, comma-separated (native-qemu, pv-qemu, pv-sim, native-bochs, '
+                         'pv-bochs; default all)')
+    ap.add_argument('--bochs-scale', type=int, default=50,
+                    help='Bochs iterations, percent of the defaults (default 50)')
     ap.add_argument('--smoke', action='store_true',
                     help='the functional check of make test: every lane once, checksums compared')
     ap.add_argument('--smoke-scale', type=int, default=2, help='iterations of --smoke (percent)')
@@ -438,12 +465,14 @@ def main():
     args.sections = [x for x in args.sections.split(',') if x]
     args.machines = [x for x in args.machines.split(',') if x]
     for l in args.lanes:
-        if l not in ('native-qemu', 'pv-qemu', 'pv-sim'):
+        if l not in ('native-qemu', 'pv-qemu', 'pv-sim', 'native-bochs', 'pv-bochs'):
             ap.error('unknown lane %s' % l)
     if args.quick:
         args.reps = 3
         args.scale = max(1, args.scale // 3)
         args.sim_scale = max(1, args.sim_scale // 3)
+    if args.smoke:
+        args.lanes = [l for l in args.lanes if not l.endswith('-bochs')]
     for f in (SIM, PV, NATIVE, os.path.join(B, 'pvx.elf')):
         if not os.path.exists(f):
             ap.error('%s missing (make eval-build)' % f)

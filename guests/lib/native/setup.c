@@ -15,6 +15,8 @@
 #define UART_LSR_THRE       0x20
 #define UART_SPIN           100000      /* never wait forever for a missing UART */
 #define ISA_DEBUG_EXIT_PORT 0xf4
+#define BOCHS_E9_PORT       0xe9
+#define BOCHS_SHUTDOWN_PORT 0x8900
 
 #define CMDLINE_MAX         1024
 
@@ -84,13 +86,22 @@ void printk(const char *fmt, ...)
     va_end(ap);
 }
 
+/* QEMU leaves at the isa-debug-exit write. Bochs has none: as pvx does
+ * (arch-x86/setup.c), the status goes as a line on its port 0xe9 console for
+ * scripts/pvx-bochs, and "Shutdown" on port 0x8900 ends it. */
 void native_exit(unsigned int status_code)
 {
+    static const char word[] = "Shutdown";
+    char line[] = "pvx-exit-status: 0\n";
+
+    outl(ISA_DEBUG_EXIT_PORT, status_code ? 1 : 0);
+    line[sizeof(line) - 3] = status_code ? '1' : '0';
+    for ( size_t i = 0; i < sizeof(line) - 1; i++ )
+        outb(BOCHS_E9_PORT, (uint8_t)line[i]);
+    for ( size_t i = 0; i < sizeof(word) - 1; i++ )
+        outb(BOCHS_SHUTDOWN_PORT, (uint8_t)word[i]);
     for ( ;; )
-    {
-        outl(ISA_DEBUG_EXIT_PORT, status_code ? 1 : 0);
-        asm volatile ( "cli; hlt" );    /* not QEMU: stop here */
-    }
+        asm volatile ( "cli; hlt" );    /* real hardware: stop here */
 }
 
 void panic(const char *fmt, ...)
