@@ -58,6 +58,7 @@ ISO_KINDS = ('none', 'cpu', 'events', 'memory')
 SCALE_N = {'sim': (1, 2, 4, 8, 16, 32, 64, 128), 'qemu': (1, 2, 4, 8, 16, 24)}
 SCALE_LINE = re.compile(r'^eval scale domains=(\d+) now_ns=(\d+)')
 ISO_LINE = re.compile(r'^eval iso dom=(\d+) share_ppm=(\d+)')
+PROGRESS_LINE = re.compile(r'^\(d(\d+)\) eval iso-progress')
 
 # The paper's Tables 2-4 (µs): Linux native, XenoLinux. None: not in the tables.
 PAPER = {
@@ -145,8 +146,10 @@ def run_domains(machine, mods, limit, mem, cmdline=None, ok_fail=False):
 
 
 def isolation(args):
-    """Four domains run the workload, a fifth misbehaves; the shares."""
+    """Four domains run the workload, a fifth misbehaves; the shares, and the
+    work the four did in the window against the run with no misbehaviour."""
     rows = []
+    base = {}
     for machine in args.machines:
         for kind in ISO_KINDS:
             _, out, passed = run_domains(machine, ['role=iso window=%d' % args.iso_window,
@@ -155,16 +158,33 @@ def isolation(args):
                                          120, '256M', 'dom0_mem=8M', ok_fail=True)
             shares = {int(m.group(1)): int(m.group(2)) / 1e4
                       for m in (ISO_LINE.match(l) for l in out.splitlines()) if m}
+            # Work done inside the window: each progress line is 2^18 rounds.
+            lines = out.splitlines()
+            try:
+                a, b = lines.index('eval iso window-start'), lines.index('eval iso window-end')
+            except ValueError:
+                raise Failed('isolation %s %s: no window markers:\n%s' % (machine, kind, out[-2000:]))
+            chunks = {d: 0 for d in range(1, 6)}
+            for l in lines[a:b]:
+                m = PROGRESS_LINE.match(l)
+                if m and int(m.group(1)) in chunks:
+                    chunks[int(m.group(1))] += 1
             good = [shares.get(d) for d in range(1, 5)]
             if None in good:
                 raise Failed('isolation %s %s: shares missing:\n%s' % (machine, kind, out[-2000:]))
             worst = max(abs(g - 20.0) / 20.0 * 100 for g in good)
+            work = [chunks[d] * 2**18 / 1e6 for d in range(1, 5)]
+            if kind == 'none':
+                base[machine] = sum(work)
+            rel = round(sum(work) / base[machine], 3) if base.get(machine) else None
             rows.append(dict(machine=machine, bad=kind, good_share_pct=good,
                              bad_share_pct=shares.get(5), worst_rel_err_pct=round(worst, 2),
-                             within_5pct=passed))
-            print('eval: isolation %s %-6s good %s bad %s: worst %.2f%% %s' % (
-                machine, kind, ' '.join('%.2f' % g for g in good), shares.get(5), worst,
-                'ok' if passed else 'MISSED'), flush=True)
+                             within_5pct=passed, good_mrounds=work,
+                             good_work_vs_none=rel))
+            print('eval: isolation %s %-6s good %s bad %s: worst %.2f%% %s; good work %s Mrounds '
+                  '(%s of none)' % (machine, kind, ' '.join('%.2f' % g for g in good), shares.get(5),
+                                    worst, 'ok' if passed else 'MISSED',
+                                    ' '.join('%.1f' % w for w in work), rel), flush=True)
     return rows
 
 
@@ -364,10 +384,13 @@ def measure(args):
         if 'native-qemu' in args.lanes and 'pv-qemu' in args.lanes:
             nat = [x for x in samples['native-qemu'][n]]
             pv = [x for x in samples['pv-qemu'][n]]
-            # The ratio of the medians, and the spread of the per-repetition ratios.
+            # Each repetition boots both kernels one after the other: the median
+            # of these paired ratios is steadier on a loaded machine than the
+            # ratio of the medians (kept too), and their range is the spread.
             ratios = sorted(p / q for p, q in zip(pv, nat) if q > 0)
             mn = statistics.median(nat)
-            row['ratio'] = round(statistics.median(pv) / mn, 2) if mn > 0 else None
+            row['ratio_of_medians'] = round(statistics.median(pv) / mn, 2) if mn > 0 else None
+            row['ratio'] = round(statistics.median(ratios), 2) if ratios else None
             row['ratio_min'] = round(ratios[0], 2) if ratios else None
             row['ratio_max'] = round(ratios[-1], 2) if ratios else None
             if n in GOALS and row['ratio'] is not None:

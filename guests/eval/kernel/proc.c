@@ -29,6 +29,7 @@ static struct proc procs[KPROC_MAX + 1];
 static uint32_t region[KUSER_REGION_PAGES];     /* mmap's and demand paging's frames */
 static struct proc *cur;
 static unsigned int nr_live;
+static unsigned int nr_slots;           /* slots of this run: 0 .. nr_slots-1 */
 static uint32_t run_sum;
 unsigned long proc_faults, proc_switches, proc_notifies;
 
@@ -161,10 +162,12 @@ uint32_t proc_run_all(void)
     run_sum = 0;
     nr_live = 0;
     cur = NULL;
+    nr_slots = 0;
     for ( unsigned int i = 0; i < KPROC_MAX; i++ )
         if ( procs[i].state != P_FREE )
         {
             nr_live++;
+            nr_slots = i + 1;
             if ( !cur )
                 cur = &procs[i];
         }
@@ -174,13 +177,15 @@ uint32_t proc_run_all(void)
     return kcall_run();
 }
 
+/* Round robin over this run's slots only: a lone process finds itself at
+ * once, as the first of a ring finds the next (ctx's overhead run is one). */
 static struct proc *next_runnable(void)
 {
-    unsigned int start = (unsigned int)(cur - procs);
+    unsigned int start = cur == CHILD ? 0 : (unsigned int)(cur - procs);
 
-    for ( unsigned int k = 1; k <= KPROC_MAX; k++ )
+    for ( unsigned int k = 1; k <= nr_slots; k++ )
     {
-        struct proc *p = &procs[(start + k) % KPROC_MAX];
+        struct proc *p = &procs[(start + k) % nr_slots];
 
         if ( p->state == P_RUNNABLE )
             return p;
