@@ -241,7 +241,7 @@ set title "Aggregate throughput of N domains sharing a fixed amount of work (rel
 set xlabel "domains"
 set ylabel "throughput / throughput of 1 domain"
 set logscale x 2
-set yrange [0:1.3]
+set yrange [0:*]
 set grid
 set key bottom left
 plot "%s" index 0 using 1:3 with linespoints title "pvx-sim (wall time)", \\
