@@ -2,7 +2,7 @@
 #
 # pvx - one entry point. Each room adds its rules in its own fragment:
 #   core/build.mk  arch-x86/build.mk  sim/build.mk  guests/build.mk  testsuite/build.mk
-#   coverage/build.mk  testsuite/fuzz/build.mk  testsuite/bench/build.mk
+#   coverage/build.mk  testsuite/fuzz/build.mk  testsuite/bench/build.mk  testsuite/eval/build.mk
 #
 #   make            build everything (hypervisor for x86, simulator, guests, unit tests)
 #   make run        build, then boot the default scenario in the simulator
@@ -11,6 +11,7 @@
 #   make test-hw    the hardware-faithful lane alone: scenarios on Bochs (scripts/pvx-bochs)
 #   make iso        build/pvx.iso, a GRUB2 image booting the default scenario
 #   make qemu       boot the default scenario on QEMU (TCG, headless)
+#   make eval       the paper's evaluation: native vs PV side by side (docs/evaluation.md)
 #   make sched-plot the BVT scheduler's dispatches as a timeline: build/sched-bvt.png
 #   make fuzz       the hypercall fuzzer for FUZZ_SECONDS (default 60; testsuite/fuzz/)
 #   make gdb-sim    the -O0 pvx-sim under gdb, stopped in core_start
@@ -130,6 +131,7 @@ include testsuite/build.mk
 include coverage/build.mk
 include testsuite/fuzz/build.mk
 include testsuite/bench/build.mk
+include testsuite/eval/build.mk
 
 all: $(ALL_TARGETS)
 

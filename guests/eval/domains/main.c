@@ -1,0 +1,208 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * eval-domains - the paper's §4.3 with pvx: performance isolation between
+ * domains, and aggregate throughput as the number of domains grows. One
+ * image, a role per domain (its command line):
+ *
+ *   role=iso bad=KIND window=MS     (domain 0) domains 1..4 run the workload,
+ *                                   domain 5 misbehaves; over a window of
+ *                                   system time each of 1..4 must get its BVT
+ *                                   share (1/5: all five always runnable, equal
+ *                                   weights) within tolerance=PERMILLE (default
+ *                                   50: ±5%, relative)
+ *   role=good                       the workload, forever: a compute loop with a
+ *                                   hypercall every 1024 rounds, never yielding,
+ *                                   and a line "eval iso-progress" every 2^18 rounds
+ *   role=bad kind=cpu|events|memory|none
+ *                                   cpu: spins with upcalls masked, no hypercall;
+ *                                   events: sends events to itself as fast as it
+ *                                   can, every one delivered to its callback;
+ *                                   memory: gives back 256 frames and asks for
+ *                                   1024 (refused past its reservation), again
+ *                                   and again; none: the workload (the baseline)
+ *   role=scale domains=N            (domain 0) waits until domains 1..N are gone
+ *   role=work total=K domains=N     K thousand rounds of the workload shared by N
+ *                                   domains (K/N each), then powers off
+ *
+ * Prints "eval iso dom=D share_ppm=S" per domain, "eval scale domains=N
+ * now_ns=T" (system time at the end). testsuite/eval/run-eval.py reads them.
+ */
+#include "guest.h"
+#include "events.h"
+#include "mm.h"
+#include <public/pvx.h>
+
+const char test_title[] = "eval-domains: isolation and scale of domains (paper section 4.3)";
+
+#define NR_GOOD 4
+#define PROGRESS_ROUNDS (1u << 18)
+
+static long domctl(uint32_t cmd, domid_t dom, struct xen_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return HYPERVISOR_domctl(op);
+}
+
+static bool domain_info(domid_t d, struct xen_domctl_pvx_getinfo *info)
+{
+    struct xen_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    if ( domctl(XEN_DOMCTL_pvx_getinfo, d, &op) )
+        return false;
+    *info = op.u.pvx_getinfo;
+    return true;
+}
+
+/* The workload: rounds of register arithmetic, a hypercall every 1024. */
+static uint32_t work(uint32_t rounds)
+{
+    uint32_t a = 1, c = 7;
+
+    for ( uint32_t i = 0; i < rounds; i++ )
+    {
+        asm volatile ( ".rept 16\n\tadd %1, %0\n\trol $3, %0\n\t.endr" : "+r" (a) : "r" (c) );
+        if ( (i & 1023) == 1023 )
+            HYPERVISOR_xen_version(XENVER_version, NULL);
+    }
+    return a;
+}
+
+static void __noreturn bad_events(void)
+{
+    evtchn_port_t ipi;
+
+    events_init();
+    if ( evtchn_bind_ipi(&ipi) )
+        guest_shutdown(SHUTDOWN_crash);
+    events_enable();
+    for ( ;; )
+        evtchn_send(ipi);
+}
+
+static void __noreturn bad_memory(void)
+{
+    static xen_pfn_t frames[1024];
+    struct xen_memory_reservation r = { .extent_order = 0, .domid = DOMID_SELF };
+    long got = 256;
+
+    /* Frames from the top nobody maps: ours to give back. */
+    for ( unsigned int i = 0; i < 256; i++ )
+        frames[i] = mm_pfn_to_mfn(mm_alloc_pfn());
+    for ( ;; )
+    {
+        r.extent_start = xen_guest_handle(frames);
+        r.nr_extents = (uint32_t)got;
+        HYPERVISOR_memory_op(XENMEM_decrease_reservation, &r);
+        r.nr_extents = 1024;
+        got = HYPERVISOR_memory_op(XENMEM_increase_reservation, &r);
+        if ( got < 0 )
+            got = 0;
+    }
+}
+
+static void iso(void)
+{
+    uint64_t window = (uint64_t)guest_arg_u32("window=", 2000) * 1000000ull;
+    uint32_t tol = guest_arg_u32("tolerance=", 50);
+    struct xen_domctl_pvx_getinfo before[NR_GOOD + 1], after;
+    uint64_t used[NR_GOOD + 1], total = 0;
+    evtchn_port_t timer;
+    bool ok = true;
+
+    events_init();
+    if ( evtchn_bind_virq(VIRQ_TIMER, &timer) )
+        return test_fail("bind_virq(VIRQ_TIMER) failed\n");
+    /* Let everyone start, then take the window. */
+    HYPERVISOR_set_timer_op(time_now_ns() + window / 10);
+    while ( !evtchn_test_and_clear(timer) )
+        sched_poll(timer, 0);
+    for ( domid_t d = 1; d <= NR_GOOD + 1; d++ )
+        if ( !domain_info(d, &before[d - 1]) )
+            return test_fail("domain %u is missing\n", d);
+    printk("eval iso window-start\n");
+    HYPERVISOR_set_timer_op(time_now_ns() + window);
+    while ( !evtchn_test_and_clear(timer) )
+        sched_poll(timer, 0);
+    printk("eval iso window-end\n");
+    for ( domid_t d = 1; d <= NR_GOOD + 1; d++ )
+    {
+        if ( !domain_info(d, &after) || after.state != 1 )
+            return test_fail("domain %u is no longer running\n", d);
+        used[d - 1] = after.cpu_time_ns - before[d - 1].cpu_time_ns;
+        total += used[d - 1];
+    }
+    if ( !total )
+        return test_fail("nobody ran\n");
+    for ( domid_t d = 1; d <= NR_GOOD + 1; d++ )
+    {
+        uint32_t ppm = (uint32_t)(used[d - 1] * 1000000ull / total);
+        uint32_t want = 1000000u / (NR_GOOD + 1);
+        uint32_t err = ppm > want ? ppm - want : want - ppm;
+
+        printk("eval iso dom=%u share_ppm=%u cpu_ms=%llu\n", d, ppm,
+               (unsigned long long)(used[d - 1] / 1000000));
+        if ( d <= NR_GOOD && (uint64_t)err * 1000 > (uint64_t)want * tol )
+        {
+            printk("domain %u: share %u ppm, expected %u +-%u.%u%%\n", d, ppm, want,
+                   tol / 10, tol % 10);
+            ok = false;
+        }
+    }
+    if ( !ok )
+        return test_fail("a well-behaved domain lost its share\n");
+    test_pass();
+}
+
+static void scale(void)
+{
+    uint32_t n = guest_arg_u32("domains=", 0);
+    struct xen_domctl_pvx_getinfo info;
+    evtchn_port_t dom_exc;
+
+    events_init();
+    if ( evtchn_bind_virq(VIRQ_DOM_EXC, &dom_exc) )
+        return test_fail("bind_virq(VIRQ_DOM_EXC) failed\n");
+    for ( domid_t d = 1; d <= n; d++ )
+        while ( domain_info(d, &info) && info.state != 2 )
+            sched_poll(dom_exc, time_now_ns() + 1000000);
+    printk("eval scale domains=%u now_ns=%llu\n", n, (unsigned long long)time_now_ns());
+    test_pass();
+}
+
+void test_main(void)
+{
+    const char *kind;
+
+    if ( guest_has_arg("role=iso") )
+        return iso();
+    if ( guest_has_arg("role=scale") )
+        return scale();
+    if ( guest_has_arg("role=work") )
+    {
+        uint32_t n = guest_arg_u32("domains=", 1);
+
+        work(n ? guest_arg_u32("total=", 0) * 1000u / n : 0);
+        guest_shutdown(SHUTDOWN_poweroff);
+    }
+    if ( guest_has_arg("role=bad") )
+    {
+        kind = guest_has_arg("kind=cpu") ? "cpu" : guest_has_arg("kind=events") ? "events" :
+               guest_has_arg("kind=memory") ? "memory" : "none";
+        if ( !strcmp(kind, "cpu") )
+            asm volatile ( "1: add %%ecx, %%eax; rol $3, %%eax; jmp 1b" ::: "eax", "ecx", "cc" );
+        if ( !strcmp(kind, "events") )
+            bad_events();
+        if ( !strcmp(kind, "memory") )
+            bad_memory();
+    }
+    /* The workload, and a line per chunk: run-eval.py counts each domain's
+     * lines inside domain 0's window, its work rate. */
+    for ( ;; )
+    {
+        work(PROGRESS_ROUNDS);
+        printk("eval iso-progress\n");
+    }
+}
