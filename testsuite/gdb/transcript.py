@@ -36,7 +36,8 @@ LINE = re.compile(r"(\.[ch]|\.S|line):? ?\d+\b")
 SRC = re.compile(r"^\d+\t")
 PID = re.compile(r"\(process \d+\)")
 # The host's thread library announcing itself: not pvx's, and not everywhere alike.
-NOISE = re.compile(r"^(\[Thread debugging using libthread_db|Using host libthread_db library)")
+NOISE = re.compile(r"^(\[Thread debugging using libthread_db|Using host libthread_db library"
+                   r"|warning: Source file is more recent than executable)")
 
 
 def extract(log_text):
