@@ -30,12 +30,14 @@ import sys
 
 MARK = re.compile(r"^<!-- transcript ([\w-]+): .*-->$")
 ADDR = re.compile(r"0x[0-9a-f]{5,16}\b")
+WORD = re.compile(r"\b[0-9a-f]{8}\b")   # a register dump's bare 32-bit words
 BIG = re.compile(r"\b\d{7,}\b")
 LINE = re.compile(r"(\.[ch]|\.S|line):? ?\d+\b")
 SRC = re.compile(r"^\d+\t")
 PID = re.compile(r"\(process \d+\)")
 # The host's thread library announcing itself: not pvx's, and not everywhere alike.
-NOISE = re.compile(r"^(\[Thread debugging using libthread_db|Using host libthread_db library)")
+NOISE = re.compile(r"^(\[Thread debugging using libthread_db|Using host libthread_db library"
+                   r"|warning: Source file is more recent than executable)")
 
 
 def extract(log_text):
@@ -62,7 +64,7 @@ def extract(log_text):
 
 
 def normalize_line(l):
-    l = PID.sub("(process N)", ADDR.sub("0x…", l))
+    l = PID.sub("(process N)", WORD.sub("…", ADDR.sub("0x…", l)))
     l = LINE.sub(lambda m: m.group(1) + ":N", BIG.sub("N", l))
     return SRC.sub("N\t", l)
 

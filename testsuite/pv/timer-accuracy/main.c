@@ -10,6 +10,13 @@
  *    ahead is clamped to 100 ms (Xen's rule); 0 cancels;
  *  - the virtual-time alarm fires once the domain has *run* long enough:
  *    time spent blocked does not count.
+ *
+ * A host that stalls the machine (QEMU's TCG on a busy host) can make a
+ * step inconclusive: the deadline passed before the cancel was made, the
+ * domain ran its 3 ms while it meant to go to sleep. Such a step is tried
+ * again (ATTEMPTS in all), and fails only if no attempt could judge it or
+ * one judged it wrong: an early alarm, a cancelled one that fired although
+ * cancelled in time, a sleep that counted as run time every time.
  */
 #include "guest.h"
 #include "events.h"
@@ -23,6 +30,8 @@ const char test_title[] = "timer-accuracy: real-time and virtual-time alarms fir
 static uint64_t late_ns = 10000000ull;
 
 static evtchn_port_t timer;
+
+#define ATTEMPTS 20
 
 static uint64_t wait_timer(void)
 {
@@ -56,14 +65,22 @@ void test_main(void)
         return test_fail("system time not monotonic: %llu then %llu\n",
                          (unsigned long long)t0, (unsigned long long)t1);
 
-    /* 1 ms ahead. */
-    deadline = time_now_ns() + 1000000;
-    if ( HYPERVISOR_set_timer_op(deadline) )
-        return test_fail("set_timer_op refused\n");
-    now = wait_timer();
-    if ( now < deadline || now - deadline > late_ns )
-        return test_fail("1 ms alarm: fired at %+lld ns from its deadline\n",
-                         (long long)(now - deadline));
+    /* 1 ms ahead: never early; late by less than the bound in one try at least. */
+    for ( unsigned int i = 0; ; i++ )
+    {
+        deadline = time_now_ns() + 1000000;
+        if ( HYPERVISOR_set_timer_op(deadline) )
+            return test_fail("set_timer_op refused\n");
+        now = wait_timer();
+        if ( now < deadline )
+            return test_fail("1 ms alarm: fired at %+lld ns from its deadline\n",
+                             (long long)(now - deadline));
+        if ( now - deadline <= late_ns )
+            break;
+        if ( i + 1 == ATTEMPTS )
+            return test_fail("1 ms alarm: fired at %+lld ns from its deadline\n",
+                             (long long)(now - deadline));
+    }
     printk("info: 1 ms alarm fired %llu ns late\n", (unsigned long long)(now - deadline));
     printk("real-time alarm: not early, and late by less than the bound\n");
 
@@ -73,14 +90,27 @@ void test_main(void)
     if ( !evtchn_test_and_clear(timer) )
         return test_fail("an alarm in the past did not fire at once\n");
 
-    /* Cancelled: a poll with a timeout runs out with nothing pending. */
-    if ( HYPERVISOR_set_timer_op(time_now_ns() + 500000) )
-        return test_fail("set_timer_op refused\n");
-    if ( HYPERVISOR_set_timer_op(0) )
-        return test_fail("set_timer_op refused\n");
-    sched_poll(timer, time_now_ns() + 2000000);
-    if ( evtchn_test_and_clear(timer) )
-        return test_fail("a cancelled alarm fired\n");
+    /* Cancelled before its deadline: a poll past it runs out with nothing
+     * pending. A cancel that came after the deadline proves nothing. */
+    for ( unsigned int i = 0; ; i++ )
+    {
+        deadline = time_now_ns() + 500000;
+        if ( HYPERVISOR_set_timer_op(deadline) )
+            return test_fail("set_timer_op refused\n");
+        if ( HYPERVISOR_set_timer_op(0) )
+            return test_fail("set_timer_op refused\n");
+        now = time_now_ns();
+        sched_poll(timer, deadline + 2000000);
+        if ( now < deadline )
+        {
+            if ( evtchn_test_and_clear(timer) )
+                return test_fail("a cancelled alarm fired\n");
+            break;
+        }
+        evtchn_test_and_clear(timer);
+        if ( i + 1 == ATTEMPTS )
+            return test_fail("no cancel before its deadline in %u tries\n", ATTEMPTS);
+    }
     printk("alarm in the past fires at once; 0 cancels\n");
 
     /* Far future (2^52 ns ahead): fires after 100 ms instead. */
@@ -88,28 +118,40 @@ void test_main(void)
     if ( HYPERVISOR_set_timer_op(t0 + (1ull << 52)) )
         return test_fail("set_timer_op refused\n");
     now = wait_timer();
-    if ( now - t0 < 100000000ull || now - t0 > 100000000ull + late_ns )
+    /* Clamped: at 100 ms, not 2^52 ns (a bound wide enough for any stall). */
+    if ( now - t0 < 100000000ull || now - t0 > 200000000ull + late_ns )
         return test_fail("far-future alarm fired after %llu ns\n", (unsigned long long)(now - t0));
     printk("far-future alarm clamped to 100 ms\n");
 
-    /* Virtual time: 3 ms of running, with a 5 ms sleep in between that must not count. */
-    t0 = time_now_ns();
-    run0 = time_run_ns();
-    vt.vtime_ns = run0 + 3000000;
-    if ( HYPERVISOR_vcpu_op(VCPUOP_pvx_set_vtimer, 0, &vt) )
-        return test_fail("VCPUOP_pvx_set_vtimer refused\n");
-    sched_poll(timer, t0 + 5000000);    /* sleeps until t0 + 5 ms */
-    t1 = time_now_ns();
-    run_mid = time_run_ns();
-    if ( evtchn_test_and_clear(timer) )
-        return test_fail("virtual alarm fired while the domain slept\n");
-    if ( t1 - t0 < 5000000 )
-        return test_fail("poll returned after %llu ns, before its timeout\n",
-                         (unsigned long long)(t1 - t0));
-    /* Run time across the sleep: only the hypercalls around it (QEMU: well under 1 ms). */
-    if ( run_mid - run0 >= 1000000 )
-        return test_fail("the sleep counted as run time: %llu ns\n",
-                         (unsigned long long)(run_mid - run0));
+    /* Virtual time: 3 ms of running, with a 5 ms sleep in between that must
+     * not count. Judged only when the domain ran less than 1 ms across it
+     * (the hypercalls around the sleep: QEMU well under 1 ms unless stalled). */
+    for ( unsigned int i = 0; ; i++ )
+    {
+        t0 = time_now_ns();
+        run0 = time_run_ns();
+        vt.vtime_ns = run0 + 3000000;
+        if ( HYPERVISOR_vcpu_op(VCPUOP_pvx_set_vtimer, 0, &vt) )
+            return test_fail("VCPUOP_pvx_set_vtimer refused\n");
+        sched_poll(timer, t0 + 5000000);    /* sleeps until t0 + 5 ms */
+        t1 = time_now_ns();
+        run_mid = time_run_ns();
+        if ( t1 - t0 < 5000000 )
+            return test_fail("poll returned after %llu ns, before its timeout\n",
+                             (unsigned long long)(t1 - t0));
+        if ( run_mid - run0 < 1000000 )
+        {
+            if ( evtchn_test_and_clear(timer) )
+                return test_fail("virtual alarm fired while the domain slept\n");
+            break;
+        }
+        if ( i + 1 == ATTEMPTS )
+            return test_fail("the sleep counted as run time: %llu ns\n",
+                             (unsigned long long)(run_mid - run0));
+        /* Stalled: stop this alarm (it may have fired), then again. */
+        HYPERVISOR_vcpu_op(VCPUOP_pvx_stop_vtimer, 0, NULL);
+        evtchn_test_and_clear(timer);
+    }
     while ( !evtchn_test_and_clear(timer) )
         ;                               /* run: the hypervisor preempts and fires it */
     run1 = time_run_ns();
