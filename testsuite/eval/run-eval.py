@@ -57,7 +57,7 @@ ISO_KINDS = ('none', 'cpu', 'events', 'memory')
 # builder's start-of-day area ends on a 4 MiB boundary), so 24 domains at most.
 SCALE_N = {'sim': (1, 2, 4, 8, 16, 32, 64, 128), 'qemu': (1, 2, 4, 8, 16, 24)}
 SCALE_LINE = re.compile(r'^eval scale domains=(\d+) now_ns=(\d+)')
-ISO_LINE = re.compile(r'^eval iso dom=(\d+) share_ppm=(\d+)')
+ISO_LINE = re.compile(r'^eval iso dom=(\d+) share_ppm=(\d+) cpu_ms=(\d+)')
 PROGRESS_LINE = re.compile(r'^\(d(\d+)\) eval iso-progress')
 
 # The paper's Tables 2-4 (µs): Linux native, XenoLinux. None: not in the tables.
@@ -147,8 +147,8 @@ def run_domains(machine, mods, limit, mem, cmdline=None, ok_fail=False):
 
 def isolation(args):
     """Four domains run the workload, a fifth misbehaves; the shares, and the
-    work the four did in the window against the run with no misbehaviour
-    just before it (the kinds interleaved, --iso-reps times)."""
+    work the four did per ms of their CPU time against the run with no
+    misbehaviour just before it (the kinds interleaved, --iso-reps times)."""
     runs = {}
     for machine in args.machines:
         for rep in range(args.iso_reps):
@@ -174,15 +174,21 @@ def isolation(args):
                     if m and int(m.group(1)) in chunks:
                         chunks[int(m.group(1))] += 1
                 work = [chunks[d] * 2**18 / 1e6 for d in range(1, 5)]
+                cpu_ms = {int(m.group(1)): int(m.group(3))
+                          for m in (ISO_LINE.match(l) for l in lines) if m}
+                # Work per ms of its own CPU time: what a good domain got done
+                # in the time it was charged (a window of wall time would
+                # measure the host's load as much).
+                rate = sum(work) / max(1, sum(cpu_ms.get(d, 0) for d in range(1, 5))) * 1e3
                 worst = max(abs(g - 20.0) / 20.0 * 100 for g in good)
                 r = runs.setdefault((machine, kind), [])
-                base = runs[(machine, 'none')][rep]['work'] if kind != 'none' else sum(work)
+                base = runs[(machine, 'none')][rep]['rate'] if kind != 'none' else rate
                 r.append(dict(shares=good, bad=shares.get(5), worst=worst, passed=passed,
-                              work=sum(work), rel=sum(work) / base if base else None))
-                print('eval: isolation %s %-6s good %s bad %s: worst %.2f%% %s; good work %.1f Mrounds '
-                      '(%.3f of none)' % (machine, kind, ' '.join('%.2f' % g for g in good), shares.get(5),
-                                          worst, 'ok' if passed else 'MISSED', sum(work),
-                                          r[-1]['rel'] or 0), flush=True)
+                              work=sum(work), rate=rate, rel=rate / base if base else None))
+                print('eval: isolation %s %-6s good %s bad %s: worst %.2f%% %s; good work %.1f Mrounds, '
+                      '%.0f krounds per CPU ms (%.3f of none)' % (
+                          machine, kind, ' '.join('%.2f' % g for g in good), shares.get(5), worst,
+                          'ok' if passed else 'MISSED', sum(work), rate, r[-1]['rel'] or 0), flush=True)
     rows = []
     for (machine, kind), r in runs.items():
         rels = sorted(x['rel'] for x in r if x['rel'] is not None)
@@ -191,6 +197,7 @@ def isolation(args):
                          worst_rel_err_pct=round(max(x['worst'] for x in r), 2),
                          within_5pct=all(x['passed'] for x in r),
                          good_mrounds=[round(x['work'], 1) for x in r],
+                         good_krounds_per_cpu_ms=[round(x['rate']) for x in r],
                          good_work_vs_none=round(statistics.median(rels), 3) if rels else None,
                          good_work_vs_none_range=[round(rels[0], 3), round(rels[-1], 3)] if rels else None))
     return rows
