@@ -507,7 +507,8 @@ int main(int argc, char **argv)
         else if ( !strcmp(a, "--machine") || !strncmp(a, "--machine=", 10) ||
                   !strcmp(a, "--iso") || !strcmp(a, "--gdb") || !strcmp(a, "--cpu") ||
                   !strncmp(a, "--cpu=", 6) || !strcmp(a, "--hv") || !strncmp(a, "--hv=", 5) ||
-                  !strcmp(a, "--write-iso") || !strncmp(a, "--write-iso=", 12) )
+                  !strcmp(a, "--write-iso") || !strncmp(a, "--write-iso=", 12) ||
+                  !strcmp(a, "--native") )
             bad_usage("%.*s is an option of scripts/pvx-qemu only", (int)strcspn(a, "="), a);
         else
             bad_usage("unknown option %s", a);

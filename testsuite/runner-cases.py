@@ -148,6 +148,8 @@ RUNNER_ONLY = [
     ("qemu-only-iso", "pvx-sim", ["--iso", "{hello}"], 2, "--iso is an option of scripts/pvx-qemu only"),
     ("qemu-only-machine", "pvx-sim", ["--machine=q35", "{hello}"], 2,
      "--machine is an option of scripts/pvx-qemu only"),
+    ("qemu-only-native", "pvx-sim", ["--native", "{hello}"], 2,
+     "--native is an option of scripts/pvx-qemu only"),
     ("qemu-native-one-kernel", "pvx-qemu", ["--native", "{hello}", "{hello}"], 2,
      "--native boots one kernel: no modules"),
     ("qemu-native-no-cmdline", "pvx-qemu", ["--native", "--cmdline=x", "{hello}"], 2,

@@ -57,7 +57,7 @@ ISO_KINDS = ('none', 'cpu', 'events', 'memory')
 # builder's start-of-day area ends on a 4 MiB boundary), so 24 domains at most.
 SCALE_N = {'sim': (1, 2, 4, 8, 16, 32, 64, 128), 'qemu': (1, 2, 4, 8, 16, 24)}
 SCALE_LINE = re.compile(r'^eval scale domains=(\d+) now_ns=(\d+)')
-ISO_LINE = re.compile(r'^eval iso dom=(\d+) share_ppm=(\d+)')
+ISO_LINE = re.compile(r'^eval iso dom=(\d+) share_ppm=(\d+) cpu_ms=(\d+)')
 PROGRESS_LINE = re.compile(r'^\(d(\d+)\) eval iso-progress')
 
 # The paper's Tables 2-4 (µs): Linux native, XenoLinux. None: not in the tables.
@@ -147,44 +147,59 @@ def run_domains(machine, mods, limit, mem, cmdline=None, ok_fail=False):
 
 def isolation(args):
     """Four domains run the workload, a fifth misbehaves; the shares, and the
-    work the four did in the window against the run with no misbehaviour."""
-    rows = []
-    base = {}
+    work the four did per ms of their CPU time against the run with no
+    misbehaviour just before it (the kinds interleaved, --iso-reps times)."""
+    runs = {}
     for machine in args.machines:
-        for kind in ISO_KINDS:
-            _, out, passed = run_domains(machine, ['role=iso window=%d' % args.iso_window,
-                                                   'role=good count=4 mem=4M',
-                                                   'role=bad kind=%s mem=4M' % kind],
-                                         120, '256M', 'dom0_mem=8M', ok_fail=True)
-            shares = {int(m.group(1)): int(m.group(2)) / 1e4
-                      for m in (ISO_LINE.match(l) for l in out.splitlines()) if m}
-            # Work done inside the window: each progress line is 2^18 rounds.
-            lines = out.splitlines()
-            try:
-                a, b = lines.index('eval iso window-start'), lines.index('eval iso window-end')
-            except ValueError:
-                raise Failed('isolation %s %s: no window markers:\n%s' % (machine, kind, out[-2000:]))
-            chunks = {d: 0 for d in range(1, 6)}
-            for l in lines[a:b]:
-                m = PROGRESS_LINE.match(l)
-                if m and int(m.group(1)) in chunks:
-                    chunks[int(m.group(1))] += 1
-            good = [shares.get(d) for d in range(1, 5)]
-            if None in good:
-                raise Failed('isolation %s %s: shares missing:\n%s' % (machine, kind, out[-2000:]))
-            worst = max(abs(g - 20.0) / 20.0 * 100 for g in good)
-            work = [chunks[d] * 2**18 / 1e6 for d in range(1, 5)]
-            if kind == 'none':
-                base[machine] = sum(work)
-            rel = round(sum(work) / base[machine], 3) if base.get(machine) else None
-            rows.append(dict(machine=machine, bad=kind, good_share_pct=good,
-                             bad_share_pct=shares.get(5), worst_rel_err_pct=round(worst, 2),
-                             within_5pct=passed, good_mrounds=work,
-                             good_work_vs_none=rel))
-            print('eval: isolation %s %-6s good %s bad %s: worst %.2f%% %s; good work %s Mrounds '
-                  '(%s of none)' % (machine, kind, ' '.join('%.2f' % g for g in good), shares.get(5),
-                                    worst, 'ok' if passed else 'MISSED',
-                                    ' '.join('%.1f' % w for w in work), rel), flush=True)
+        for rep in range(args.iso_reps):
+            for kind in ISO_KINDS:
+                _, out, passed = run_domains(machine, ['role=iso window=%d' % args.iso_window,
+                                                       'role=good count=4 mem=4M',
+                                                       'role=bad kind=%s mem=4M' % kind],
+                                             120, '256M', 'dom0_mem=8M', ok_fail=True)
+                shares = {int(m.group(1)): int(m.group(2)) / 1e4
+                          for m in (ISO_LINE.match(l) for l in out.splitlines()) if m}
+                good = [shares.get(d) for d in range(1, 5)]
+                if None in good:
+                    raise Failed('isolation %s %s: shares missing:\n%s' % (machine, kind, out[-2000:]))
+                # Work done inside the window: each progress line is 2^18 rounds.
+                lines = out.splitlines()
+                try:
+                    a, b = lines.index('eval iso window-start'), lines.index('eval iso window-end')
+                except ValueError:
+                    raise Failed('isolation %s %s: no window markers:\n%s' % (machine, kind, out[-2000:]))
+                chunks = {d: 0 for d in range(1, 6)}
+                for l in lines[a:b]:
+                    m = PROGRESS_LINE.match(l)
+                    if m and int(m.group(1)) in chunks:
+                        chunks[int(m.group(1))] += 1
+                work = [chunks[d] * 2**18 / 1e6 for d in range(1, 5)]
+                cpu_ms = {int(m.group(1)): int(m.group(3))
+                          for m in (ISO_LINE.match(l) for l in lines) if m}
+                # Work per ms of its own CPU time: what a good domain got done
+                # in the time it was charged (a window of wall time would
+                # measure the host's load as much).
+                rate = sum(work) / max(1, sum(cpu_ms.get(d, 0) for d in range(1, 5))) * 1e3
+                worst = max(abs(g - 20.0) / 20.0 * 100 for g in good)
+                r = runs.setdefault((machine, kind), [])
+                base = runs[(machine, 'none')][rep]['rate'] if kind != 'none' else rate
+                r.append(dict(shares=good, bad=shares.get(5), worst=worst, passed=passed,
+                              work=sum(work), rate=rate, rel=rate / base if base else None))
+                print('eval: isolation %s %-6s good %s bad %s: worst %.2f%% %s; good work %.1f Mrounds, '
+                      '%.0f krounds per CPU ms (%.3f of none)' % (
+                          machine, kind, ' '.join('%.2f' % g for g in good), shares.get(5), worst,
+                          'ok' if passed else 'MISSED', sum(work), rate, r[-1]['rel'] or 0), flush=True)
+    rows = []
+    for (machine, kind), r in runs.items():
+        rels = sorted(x['rel'] for x in r if x['rel'] is not None)
+        rows.append(dict(machine=machine, bad=kind, reps=len(r),
+                         good_share_pct=r[-1]['shares'], bad_share_pct=r[-1]['bad'],
+                         worst_rel_err_pct=round(max(x['worst'] for x in r), 2),
+                         within_5pct=all(x['passed'] for x in r),
+                         good_mrounds=[round(x['work'], 1) for x in r],
+                         good_krounds_per_cpu_ms=[round(x['rate']) for x in r],
+                         good_work_vs_none=round(statistics.median(rels), 3) if rels else None,
+                         good_work_vs_none_range=[round(rels[0], 3), round(rels[-1], 3)] if rels else None))
     return rows
 
 
@@ -482,6 +497,7 @@ def main():
                     help='micro (the lmbench-like table), isolation, scale (default all)')
     ap.add_argument('--machines', default='sim,qemu', help='for isolation and scale: sim, qemu')
     ap.add_argument('--iso-window', type=int, default=2000, help='isolation window, ms (default 2000)')
+    ap.add_argument('--iso-reps', type=int, default=3, help='isolation runs of each kind (default 3)')
     ap.add_argument('--scale-work', type=int, default=100000,
                     help='thousands of workload rounds shared by the N domains (default 100000)')
     ap.add_argument('--scale-reps', type=int, default=3, help='repetitions per N (default 3)')
