@@ -293,6 +293,23 @@ static unsigned int table_guest_slots(enum frame_type type, bool xen_l2)
     return 512;
 }
 
+/*
+ * The next present slot of t from i on (n: none). Most slots of a fresh
+ * address space's tables are empty, and pinning or freeing one walks them
+ * all (a fork pins and unpins five tables: 2,560 slots): four at a time
+ * with one test of their present bits.
+ */
+static always_inline unsigned int next_present(const uint64_t *t, unsigned int i, unsigned int n)
+{
+    while ( i + 4 <= n &&
+            !(((uint32_t)t[i] | (uint32_t)t[i + 1] | (uint32_t)t[i + 2] | (uint32_t)t[i + 3]) &
+              _PAGE_PRESENT) )
+        i += 4;
+    while ( i < n && !(t[i] & _PAGE_PRESENT) )
+        i++;
+    return i;
+}
+
 static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2)
 {
     unsigned int n = table_guest_slots(type, xen_l2), i;
@@ -305,10 +322,8 @@ static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, boo
         rc = -EINVAL;
         goto out;
     }
-    for ( i = 0; i < n; i++ )
+    for ( i = next_present(t, 0, n); i < n; i = next_present(t, i + 1, n) )
     {
-        if ( !(t[i] & _PAGE_PRESENT) )
-            continue;
         machine.mm.work++;
         rc = entry_get(d, type, t[i], i);
         if ( rc )
@@ -334,12 +349,11 @@ static void release_table(mfn_t mfn, enum frame_type type, bool xen_l2)
     unsigned int n = table_guest_slots(type, xen_l2), i;
     uint64_t *t = frame_map(mfn);
 
-    for ( i = 0; i < n; i++ )
-        if ( t[i] & _PAGE_PRESENT )
-        {
-            machine.mm.work++;
-            entry_put(type, t[i]);
-        }
+    for ( i = next_present(t, 0, n); i < n; i = next_present(t, i + 1, n) )
+    {
+        machine.mm.work++;
+        entry_put(type, t[i]);
+    }
     frame_unmap(t);
 }
 
