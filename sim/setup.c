@@ -7,7 +7,7 @@
  */
 #include "sim.h"
 
-_Static_assert(PVX_ARCH_VERSION == 8, "the simulator implements arch.h version 8");
+_Static_assert(PVX_ARCH_VERSION == 9, "the simulator implements arch.h version 9");
 
 bool sim_hash_at_exit;
 

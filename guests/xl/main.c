@@ -18,6 +18,8 @@
  *   sleep MS              echo TEXT            ls
  *   free [check]          (pvx: the free page count; check: as at the last mark)
  *   errors N              (script: exactly N commands failed so far; the count restarts)
+ *   interactive           (commands from the console until exit; VIRQ_CONSOLE)
+ *   exit, quit            (the end of the script or of the console session)
  * create takes KEY=VALUE pairs after the file, overriding it (as xl does). A
  * domain's "Test result: X" line is its verdict, as xtf-runner reads it: one
  * that is not SUCCESS or SKIP fails the toolstack's own run.
@@ -75,6 +77,8 @@ static uint8_t windows[XL_MAX_DOMS][PAGE_SIZE] __attribute__((aligned(4096)));
 static const uint8_t *initrd;
 static size_t initrd_len;
 static evtchn_port_t dom_exc_port;
+static evtchn_port_t console_port;      /* VIRQ_CONSOLE, once interactive */
+static bool quit;
 static unsigned int errors;
 
 /* ------------------------------------------------------------------------
@@ -336,11 +340,13 @@ static void pump(void)
 /* Sleep until an event on our ports, or timeout_ns. */
 static void wait_event(uint64_t timeout_ns)
 {
-    evtchn_port_t ports[XL_MAX_DOMS + 1];
+    evtchn_port_t ports[XL_MAX_DOMS + 2];
     struct sched_poll poll = { .timeout = time_now_ns() + timeout_ns };
     unsigned int n = 0;
 
     ports[n++] = dom_exc_port;
+    if ( console_port )
+        ports[n++] = console_port;
     for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
         if ( doms[i].used && doms[i].ring )
             ports[n++] = doms[i].port;
@@ -986,6 +992,8 @@ static void cmd_ls(void)
         printk("%8u %s\n", e.size, e.name);
 }
 
+static void interactive(void);
+
 static void run_command(char *line)
 {
     char *argv[12];
@@ -1008,7 +1016,9 @@ static void run_command(char *line)
         return;
     if ( !strcmp(argv[0], "echo") )
     {
-        printk("%s\n", argc > 1 ? line + (argv[1] - line) : "");
+        for ( unsigned int i = 1; i < argc; i++ )
+            printk("%s%s", argv[i], i + 1 < argc ? " " : "");
+        printk("\n");
         return;
     }
     printk("# xl");
@@ -1026,6 +1036,10 @@ static void run_command(char *line)
         }
         cmd_create(argv, argc);
     }
+    else if ( !strcmp(argv[0], "exit") || !strcmp(argv[0], "quit") )
+        quit = true;
+    else if ( !strcmp(argv[0], "interactive") )
+        interactive();
     else if ( !strcmp(argv[0], "errors") )
     {
         unsigned int want;
@@ -1117,6 +1131,49 @@ static void run_command(char *line)
     pump();
 }
 
+/*
+ * Commands typed on the console (console_io CONSOLEIO_read, VIRQ_CONSOLE:
+ * COM1 on x86, the simulator's standard input), one a line, until exit or
+ * quit. Domains' consoles and stopped domains are served meanwhile.
+ */
+static void interactive(void)
+{
+    char line[XL_MAX_LINE];
+    unsigned int n = 0;
+
+    if ( !console_port && evtchn_bind_virq(VIRQ_CONSOLE, &console_port) )
+    {
+        error("interactive: cannot bind VIRQ_CONSOLE");
+        return;
+    }
+    printk("xl: reading commands from the console (exit to end)\n");
+    while ( !quit )
+    {
+        char buf[64];
+        long got = HYPERVISOR_console_io(CONSOLEIO_read, sizeof(buf), buf);
+
+        if ( got <= 0 )
+        {
+            wait_event(100000000ull);
+            (void)evtchn_test_and_clear(console_port);
+            pump();
+            continue;
+        }
+        for ( long i = 0; i < got && !quit; i++ )
+        {
+            if ( buf[i] == '\r' || buf[i] == '\n' )
+            {
+                line[n] = '\0';
+                if ( n )
+                    run_command(line);
+                n = 0;
+            }
+            else if ( n + 1 < sizeof(line) && buf[i] >= 0x20 && buf[i] < 0x7f )
+                line[n++] = buf[i];
+        }
+    }
+}
+
 static void run_script(const char *name)
 {
     uint32_t size, at = 0;
@@ -1127,7 +1184,7 @@ static void run_script(const char *name)
         error("script %s: not found in the initrd", name);
         return;
     }
-    while ( at < size )
+    while ( at < size && !quit )
     {
         char line[XL_MAX_LINE];
         unsigned int n = 0;

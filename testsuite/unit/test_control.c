@@ -16,7 +16,9 @@
 #include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
+#include <pvx/event.h>
 #include <pvx/mm.h>
+#include <pvx/time.h>
 #include <public/domctl.h>
 #include <public/event_channel.h>
 #include <pvx/layout.h>
@@ -716,6 +718,55 @@ static void test_foreign_map(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* ------------------------------------------------------------------------
+ * Console input: CONSOLEIO_read and VIRQ_CONSOLE.
+ */
+
+static long console_read(uint32_t count, uint32_t buf)
+{
+    return unit_hypercall(__HYPERVISOR_console_io, CONSOLEIO_read, count, buf, 0, 0);
+}
+
+static void test_console_input(void)
+{
+    struct evtchn_bind_virq b = { .virq = VIRQ_CONSOLE, .vcpu = 0 };
+    char got[16];
+    uint32_t dom;
+
+    boot();
+    memcpy(fake_input, "ls\nabc", 6);
+    fake_input_len = 6;
+    CU_ASSERT_EQUAL(console_read(3, BUF_VA), 3);
+    CU_ASSERT_EQUAL(copy_from_guest(current, got, BUF_VA, 3), 0);
+    CU_ASSERT_EQUAL(memcmp(got, "ls\n", 3), 0);
+    /* A refusal takes nothing: the rest is still there. */
+    CU_ASSERT_EQUAL(console_read(8, 0xfffff000u), -EFAULT);
+    dom = make_domain();
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
+    fixture_become(&domain_lookup((uint16_t)dom)->vcpu[0]);
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), -EPERM);
+    fixture_become(&domain_lookup(0)->vcpu[0]);
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), 3);
+    CU_ASSERT_EQUAL(copy_from_guest(current, got, BUF_VA, 3), 0);
+    CU_ASSERT_EQUAL(memcmp(got, "abc", 3), 0);
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), 0);
+
+    /* Unbound, the timer leaves input where it is; bound, it raises VIRQ_CONSOLE. */
+    memcpy(fake_input, "x\n", 2);
+    fake_input_len = 2;
+    core_timer_interrupt(NULL);
+    CU_ASSERT_EQUAL(fake_input_len, 2);
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, BUF_VA, &b, sizeof(b)), 0);
+    CU_ASSERT_EQUAL_FATAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, BUF_VA,
+                                         0, 0, 0), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &b, BUF_VA, sizeof(b)), 0);
+    CU_ASSERT_FALSE(evtchn_is_pending(domain_lookup(0), b.port));
+    core_timer_interrupt(NULL);
+    CU_ASSERT_EQUAL(fake_input_len, 0);
+    CU_ASSERT(evtchn_is_pending(domain_lookup(0), b.port));
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), 2);
+}
+
 /* 1,000 domains made, built, run and destroyed: everything back. */
 static void test_thousand(void)
 {
@@ -751,5 +802,6 @@ void unit_register_control(void)
     CU_add_test(s, "unprivileged: -EPERM, nothing changed", test_eperm);
     CU_add_test(s, "getdomaininfolist, readconsole, sched_id", test_sysctl_lists);
     CU_add_test(s, "foreign mappings", test_foreign_map);
+    CU_add_test(s, "console input: CONSOLEIO_read, VIRQ_CONSOLE", test_console_input);
     CU_add_test(s, "1,000 domains", test_thousand);
 }
