@@ -265,7 +265,7 @@ static long destroy(struct xl_dom *x, domid_t id)
     return domctl(&op, XEN_DOMCTL_destroydomain, id);
 }
 
-static int create(const struct xl_cfg *c, bool quiet, domid_t *out);
+static int create(const struct xl_cfg *c, domid_t *out);
 
 /* A domain shut down: its config's on_poweroff / on_reboot / on_crash. */
 static void domain_stopped(struct xl_dom *x, unsigned int reason)
@@ -300,7 +300,7 @@ static void domain_stopped(struct xl_dom *x, unsigned int reason)
     }
     if ( destroy(x, id) )
         error("cannot destroy domain %u", id);
-    if ( a == ACT_RESTART && create(&cfg, true, &nid) == 0 )
+    if ( a == ACT_RESTART && create(&cfg, &nid) == 0 )
     {
         find_dom(nid)->restarts = restarts + 1;
         printk("xl: domain %s restarted as %u\n", cfg.name, nid);
@@ -588,7 +588,7 @@ static int lookup(const char *s)
     return -1;
 }
 
-static int create(const struct xl_cfg *c, bool quiet, domid_t *out)
+static int create(const struct xl_cfg *c, domid_t *out)
 {
     struct xen_domctl op;
     struct xen_sysctl phys;
@@ -600,7 +600,6 @@ static int create(const struct xl_cfg *c, bool quiet, domid_t *out)
     domid_t id;
     long rc;
 
-    (void)quiet;
     for ( unsigned int i = 0; i < XL_MAX_DOMS && !x; i++ )
         if ( !doms[i].used )
             x = &doms[i];
@@ -734,7 +733,7 @@ static void cmd_create(char **argv, unsigned int argc)
         if ( cfg_set(&c, argv[i], eq + 1, "command line", 0) || cfg_check(&c, argv[1]) )
             return;
     }
-    if ( create(&c, false, &id) == 0 )
+    if ( create(&c, &id) == 0 )
         printk("xl: domain %u (%s) created\n", id, c.name);
 }
 
