@@ -391,11 +391,18 @@ static bool parse_action(const char *v, enum xl_action *a)
     return false;
 }
 
+/* A file of the initrd; a path not there is looked up by its last part (an
+ * XTF config names its kernel by the path it was built at). */
 static const char *file_data(const char *name, uint32_t *size)
 {
     struct cpio_entry e;
+    const char *base = name;
 
-    if ( !initrd || cpio_find(initrd, initrd_len, name, &e) )
+    for ( const char *p = name; *p; p++ )
+        if ( *p == '/' )
+            base = p + 1;
+    if ( !initrd || (cpio_find(initrd, initrd_len, name, &e) &&
+                     cpio_find(initrd, initrd_len, base, &e)) )
         return NULL;
     *size = e.size;
     return (const char *)e.data;
@@ -512,6 +519,16 @@ static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const cha
             return -1;
         }
     }
+    else if ( !strcmp(key, "type") )
+    {
+        if ( strcmp(val, "pv") )
+        {
+            error("%s:%u: type \"%s\": pvx runs PV domains only", file, lineno, val);
+            return -1;
+        }
+    }
+    else if ( !strcmp(key, "loader") )
+        ;                               /* xl's legacy key (XTF's configs carry it): no effect */
     else if ( !strcmp(key, "on_poweroff") || !strcmp(key, "on_reboot") ||
               !strcmp(key, "on_crash") )
     {
