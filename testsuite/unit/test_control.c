@@ -498,6 +498,22 @@ static void test_lifecycle(void)
                                        0, 0, 0), -ESRCH);
     }
     CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
+    /* A paused one shut down, then destroyed. */
+    dom = make_domain();
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_pausedomain, dom), 0);
+    {
+        struct sched_remote_shutdown rs = { .domain_id = (domid_t)dom, .reason = SHUTDOWN_poweroff };
+
+        CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &rs, sizeof(rs)), 0);
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, BUF_VA,
+                                       0, 0, 0), 0);
+    }
+    CU_ASSERT_EQUAL(domain_lookup((uint16_t)dom)->state, DOMAIN_SHUTDOWN);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);     /* it stays stopped */
+    CU_ASSERT(domain_lookup((uint16_t)dom)->vcpu[0].sched.down);
+    CU_ASSERT_EQUAL(domain_lookup((uint16_t)dom)->state, DOMAIN_SHUTDOWN);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
     dom = make_domain();
     CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
     CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
