@@ -238,11 +238,12 @@ def xl_scenarios():
     ok = [r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"]
     lanes = ("sim", "qemu")
     return [
-        # make run's scenario: three domains from configs, xl list while they run, all shut down.
+        # make run's scenario: three domains from configs, xl list while they run, all
+        # shut down; through GRUB too (the initrd a module with the word initrd).
         Scenario("xl/boot", xl(), 0, ok + [r"^web +2 +8 +1 +-{6} ", r"^db +3 +8 +1 +--p--- ",
                                           r"^xl: domain 3 \(db\) poweroff: destroy$",
                                           r"^\(d1\) Test result: SUCCESS$"],
-                 lanes=lanes, mask=XL_MASK),
+                 lanes=lanes + ("iso-pc",), mask=XL_MASK),
         # Bad configs: one message each, nothing created, the free count as before.
         Scenario("xl/bad-configs", xl("bad.xl"), 0,
                  ok + [r"^xl: bad-key.cfg:3: unknown key 'colour'$",
