@@ -12,6 +12,7 @@
 #define UART_LCR        3
 #define UART_MCR        4
 #define UART_LSR        5
+#define UART_LSR_DR     0x01        /* a received byte is waiting */
 #define UART_LSR_THRE   0x20
 #define UART_LSR_TEMT   0x40
 #define UART_SPIN       100000      /* a missing UART reads 0xff or hangs: never wait forever */
@@ -107,6 +108,17 @@ void x86_console_init(void)
         vga[i] = VGA_ATTR | ' ';
     vga_col = vga_row = 0;
     vga_set_cursor();
+}
+
+size_t arch_console_read(char *buf, size_t len)
+{
+    size_t n = 0;
+    uint8_t lsr;
+
+    /* A missing UART reads 0xff: no input, not an endless stream of it. */
+    while ( n < len && (lsr = inb(COM1 + UART_LSR)) != 0xff && (lsr & UART_LSR_DR) )
+        buf[n++] = (char)inb(COM1 + UART_THR);   /* the receive buffer, read */
+    return n;
 }
 
 void arch_console_write(const char *s, size_t len)

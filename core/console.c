@@ -54,6 +54,31 @@ size_t console_ring_read(char *out, size_t len, uint32_t *index, bool incrementa
     return n;
 }
 
+bool console_poll_input(void)
+{
+    uint32_t space = CONSOLE_IN_SIZE - (machine.console.in_prod - machine.console.in_cons);
+    char buf[64];
+    size_t n, total = 0;
+
+    while ( space && (n = arch_console_read(buf, MIN((size_t)space, sizeof(buf)))) )
+    {
+        for ( size_t i = 0; i < n; i++ )
+            machine.console.in[machine.console.in_prod++ & (CONSOLE_IN_SIZE - 1)] = buf[i];
+        space -= (uint32_t)n;
+        total += n;
+    }
+    return total != 0;
+}
+
+size_t console_input_read(char *out, size_t len)
+{
+    size_t n = 0;
+
+    for ( ; n < len && machine.console.in_cons != machine.console.in_prod; n++ )
+        out[n] = machine.console.in[machine.console.in_cons++ & (CONSOLE_IN_SIZE - 1)];
+    return n;
+}
+
 static void vprintk_prefixed(const char *prefix, const char *fmt, va_list ap)
 {
     char line[256];

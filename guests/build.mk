@@ -90,8 +90,6 @@ ALL_TARGETS += $(GUEST_SDK)/pvx-guest.mk
 XL_INITRD      := $(B)/xl-initrd.cpio
 XL_INITRD_ELFS := $(filter-out $(B)/guests/xl.elf,$(GUEST_ELFS))
 XL_GEN         := $(B)/xl-gen/pv-tests.xl $(B)/xl-gen/pv-tests-qemu.xl $(B)/xl-gen/thousand.xl
-# The PV test guests whose info file names QEMU (the others need the simulator or Bochs).
-PV_TEST_QEMU   := $(foreach n,$(PV_TEST_NAMES),$(if $(shell grep -l 'machines:.*qemu' testsuite/pv/$(n)/info 2>/dev/null),$(n)))
 XL_FILES       := $(sort $(wildcard guests/xl/files/*)) $(XL_GEN)
 
 $(B)/xl-gen/pv-tests.xl: guests/build.mk
@@ -102,7 +100,8 @@ $(B)/xl-gen/pv-tests.xl: guests/build.mk
 $(B)/xl-gen/pv-tests-qemu.xl: guests/build.mk $(wildcard testsuite/pv/*/info)
 	@mkdir -p $(@D)
 	$(Q){ echo '# The PV test guests that run on QEMU too, as domains of the toolstack (generated).'; \
-	  for n in $(PV_TEST_QEMU); do echo "create pv.cfg name=$$n kernel=$$n.elf"; echo "wait $$n"; done; \
+	  for n in $(PV_TEST_NAMES); do grep -q 'machines:.*qemu' testsuite/pv/$$n/info || continue; \
+	    echo "create pv.cfg name=$$n kernel=$$n.elf"; echo "wait $$n"; done; \
 	} > $@
 $(B)/xl-gen/thousand.xl: guests/build.mk
 	@mkdir -p $(@D)

@@ -7,7 +7,7 @@
  */
 #include "sim.h"
 
-_Static_assert(PVX_ARCH_VERSION == 9, "the simulator implements arch.h version 9");
+_Static_assert(PVX_ARCH_VERSION == 10, "the simulator implements arch.h version 10");
 
 bool sim_hash_at_exit;
 

@@ -44,6 +44,28 @@ static long console_write(struct vcpu *v, uint32_t count, gva_t buffer)
     return 0;
 }
 
+/*
+ * console_io(CONSOLEIO_read, count, buffer): the initial domain's input, as
+ * on Xen: up to count bytes received (COM1, the simulator's standard input),
+ * the number returned, 0 when there are none; VIRQ_CONSOLE says more came.
+ * The buffer is checked before a byte is taken: a refusal loses no input.
+ */
+static long console_read(struct vcpu *v, uint32_t count, gva_t buffer)
+{
+    char kbuf[CONSOLE_WRITE_CHUNK];
+    size_t n;
+
+    if ( !v->domain->is_privileged )
+        return -EPERM;
+    count = MIN(count, (uint32_t)sizeof(kbuf));
+    if ( count && guest_probe(v, buffer, count, true) )
+        return -EFAULT;
+    (void)console_poll_input();
+    n = console_input_read(kbuf, count);
+    copy_to_guest_probed(v, buffer, kbuf, n);
+    return (long)n;
+}
+
 long do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buffer,
                    uint32_t a4 __unused, uint32_t a5 __unused)
 {
@@ -52,10 +74,7 @@ long do_console_io(struct vcpu *v, uint32_t cmd, uint32_t count, uint32_t buffer
     case CONSOLEIO_write:
         return console_write(v, count, buffer);
     case CONSOLEIO_read:
-        /* No console input exists on either machine yet: nothing to read. */
-        if ( !v->domain->is_privileged )
-            return -EPERM;
-        return 0;
+        return console_read(v, count, buffer);
     default:
         return -EINVAL;
     }

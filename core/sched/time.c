@@ -21,6 +21,7 @@
  * vCPU is charged, and one found due fires at the next tick.
  */
 #include <pvx/arch.h>
+#include <pvx/console.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
 #include <pvx/fault.h>
@@ -487,6 +488,10 @@ void core_timer_interrupt(struct cpu_regs *regs)
     sched_account(now);
     time_fire_due(now);
     io_watchdog(now);
+    /* Console input, for an initial domain that listens (VIRQ_CONSOLE bound). */
+    if ( machine.domains[0].state == DOMAIN_RUNNING &&
+         machine.domains[0].vcpu[0].virq_port[VIRQ_CONSOLE] && console_poll_input() )
+        evtchn_send_global_virq(VIRQ_CONSOLE);
     if ( !regs )
     {
         /* Idle (inside schedule()): it picks again when we return. */

@@ -18,6 +18,8 @@
  *   sleep MS              echo TEXT            ls
  *   free [check]          (pvx: the free page count; check: as at the last mark)
  *   errors N              (script: exactly N commands failed so far; the count restarts)
+ *   interactive           (commands from the console until exit; VIRQ_CONSOLE)
+ *   exit, quit            (the end of the script or of the console session)
  * create takes KEY=VALUE pairs after the file, overriding it (as xl does). A
  * domain's "Test result: X" line is its verdict, as xtf-runner reads it: one
  * that is not SUCCESS or SKIP fails the toolstack's own run.
@@ -75,6 +77,8 @@ static uint8_t windows[XL_MAX_DOMS][PAGE_SIZE] __attribute__((aligned(4096)));
 static const uint8_t *initrd;
 static size_t initrd_len;
 static evtchn_port_t dom_exc_port;
+static evtchn_port_t console_port;      /* VIRQ_CONSOLE, once interactive */
+static bool quit;
 static unsigned int errors;
 
 /* ------------------------------------------------------------------------
@@ -261,7 +265,7 @@ static long destroy(struct xl_dom *x, domid_t id)
     return domctl(&op, XEN_DOMCTL_destroydomain, id);
 }
 
-static int create(const struct xl_cfg *c, bool quiet, domid_t *out);
+static int create(const struct xl_cfg *c, domid_t *out);
 
 /* A domain shut down: its config's on_poweroff / on_reboot / on_crash. */
 static void domain_stopped(struct xl_dom *x, unsigned int reason)
@@ -296,7 +300,7 @@ static void domain_stopped(struct xl_dom *x, unsigned int reason)
     }
     if ( destroy(x, id) )
         error("cannot destroy domain %u", id);
-    if ( a == ACT_RESTART && create(&cfg, true, &nid) == 0 )
+    if ( a == ACT_RESTART && create(&cfg, &nid) == 0 )
     {
         find_dom(nid)->restarts = restarts + 1;
         printk("xl: domain %s restarted as %u\n", cfg.name, nid);
@@ -336,11 +340,13 @@ static void pump(void)
 /* Sleep until an event on our ports, or timeout_ns. */
 static void wait_event(uint64_t timeout_ns)
 {
-    evtchn_port_t ports[XL_MAX_DOMS + 1];
+    evtchn_port_t ports[XL_MAX_DOMS + 2];
     struct sched_poll poll = { .timeout = time_now_ns() + timeout_ns };
     unsigned int n = 0;
 
     ports[n++] = dom_exc_port;
+    if ( console_port )
+        ports[n++] = console_port;
     for ( unsigned int i = 0; i < XL_MAX_DOMS; i++ )
         if ( doms[i].used && doms[i].ring )
             ports[n++] = doms[i].port;
@@ -385,11 +391,18 @@ static bool parse_action(const char *v, enum xl_action *a)
     return false;
 }
 
+/* A file of the initrd; a path not there is looked up by its last part (an
+ * XTF config names its kernel by the path it was built at). */
 static const char *file_data(const char *name, uint32_t *size)
 {
     struct cpio_entry e;
+    const char *base = name;
 
-    if ( !initrd || cpio_find(initrd, initrd_len, name, &e) )
+    for ( const char *p = name; *p; p++ )
+        if ( *p == '/' )
+            base = p + 1;
+    if ( !initrd || (cpio_find(initrd, initrd_len, name, &e) &&
+                     cpio_find(initrd, initrd_len, base, &e)) )
         return NULL;
     *size = e.size;
     return (const char *)e.data;
@@ -506,6 +519,16 @@ static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const cha
             return -1;
         }
     }
+    else if ( !strcmp(key, "type") )
+    {
+        if ( strcmp(val, "pv") )
+        {
+            error("%s:%u: type \"%s\": pvx runs PV domains only", file, lineno, val);
+            return -1;
+        }
+    }
+    else if ( !strcmp(key, "loader") )
+        ;                               /* xl's legacy key (XTF's configs carry it): no effect */
     else if ( !strcmp(key, "on_poweroff") || !strcmp(key, "on_reboot") ||
               !strcmp(key, "on_crash") )
     {
@@ -582,7 +605,7 @@ static int lookup(const char *s)
     return -1;
 }
 
-static int create(const struct xl_cfg *c, bool quiet, domid_t *out)
+static int create(const struct xl_cfg *c, domid_t *out)
 {
     struct xen_domctl op;
     struct xen_sysctl phys;
@@ -594,7 +617,6 @@ static int create(const struct xl_cfg *c, bool quiet, domid_t *out)
     domid_t id;
     long rc;
 
-    (void)quiet;
     for ( unsigned int i = 0; i < XL_MAX_DOMS && !x; i++ )
         if ( !doms[i].used )
             x = &doms[i];
@@ -728,7 +750,7 @@ static void cmd_create(char **argv, unsigned int argc)
         if ( cfg_set(&c, argv[i], eq + 1, "command line", 0) || cfg_check(&c, argv[1]) )
             return;
     }
-    if ( create(&c, false, &id) == 0 )
+    if ( create(&c, &id) == 0 )
         printk("xl: domain %u (%s) created\n", id, c.name);
 }
 
@@ -986,6 +1008,8 @@ static void cmd_ls(void)
         printk("%8u %s\n", e.size, e.name);
 }
 
+static void interactive(void);
+
 static void run_command(char *line)
 {
     char *argv[12];
@@ -1008,7 +1032,9 @@ static void run_command(char *line)
         return;
     if ( !strcmp(argv[0], "echo") )
     {
-        printk("%s\n", argc > 1 ? line + (argv[1] - line) : "");
+        for ( unsigned int i = 1; i < argc; i++ )
+            printk("%s%s", argv[i], i + 1 < argc ? " " : "");
+        printk("\n");
         return;
     }
     printk("# xl");
@@ -1026,6 +1052,10 @@ static void run_command(char *line)
         }
         cmd_create(argv, argc);
     }
+    else if ( !strcmp(argv[0], "exit") || !strcmp(argv[0], "quit") )
+        quit = true;
+    else if ( !strcmp(argv[0], "interactive") )
+        interactive();
     else if ( !strcmp(argv[0], "errors") )
     {
         unsigned int want;
@@ -1117,6 +1147,49 @@ static void run_command(char *line)
     pump();
 }
 
+/*
+ * Commands typed on the console (console_io CONSOLEIO_read, VIRQ_CONSOLE:
+ * COM1 on x86, the simulator's standard input), one a line, until exit or
+ * quit. Domains' consoles and stopped domains are served meanwhile.
+ */
+static void interactive(void)
+{
+    char line[XL_MAX_LINE];
+    unsigned int n = 0;
+
+    if ( !console_port && evtchn_bind_virq(VIRQ_CONSOLE, &console_port) )
+    {
+        error("interactive: cannot bind VIRQ_CONSOLE");
+        return;
+    }
+    printk("xl: reading commands from the console (exit to end)\n");
+    while ( !quit )
+    {
+        char buf[64];
+        long got = HYPERVISOR_console_io(CONSOLEIO_read, sizeof(buf), buf);
+
+        if ( got <= 0 )
+        {
+            wait_event(100000000ull);
+            (void)evtchn_test_and_clear(console_port);
+            pump();
+            continue;
+        }
+        for ( long i = 0; i < got && !quit; i++ )
+        {
+            if ( buf[i] == '\r' || buf[i] == '\n' )
+            {
+                line[n] = '\0';
+                if ( n )
+                    run_command(line);
+                n = 0;
+            }
+            else if ( n + 1 < sizeof(line) && buf[i] >= 0x20 && buf[i] < 0x7f )
+                line[n++] = buf[i];
+        }
+    }
+}
+
 static void run_script(const char *name)
 {
     uint32_t size, at = 0;
@@ -1127,7 +1200,7 @@ static void run_script(const char *name)
         error("script %s: not found in the initrd", name);
         return;
     }
-    while ( at < size )
+    while ( at < size && !quit )
     {
         char line[XL_MAX_LINE];
         unsigned int n = 0;

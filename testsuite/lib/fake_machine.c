@@ -29,6 +29,8 @@ uint8_t *fake_mem;
 jmp_buf *fake_shutdown_jmp;
 int fake_shutdown_status;
 paddr_t fake_cr3;
+char fake_input[256];
+size_t fake_input_len;
 char fake_console[65536];
 size_t fake_console_len;
 unsigned long fake_frames_written;
@@ -127,6 +129,7 @@ void fake_reset(void)
     memset(&m, 0, sizeof(m));
     fake_console_len = 0;
     fake_console[0] = '\0';
+    fake_input_len = 0;
     fake_cr3 = 0;
     fake_tlb_flushes = fake_tlb_flush_ones = 0;
     /* A machine FPU full of something no vCPU wrote: a vCPU that were
@@ -653,6 +656,16 @@ unsigned long fake_dispatch_count(void)
 
 /* At least the last 32 KiB stay: when the buffer is full the older half
  * goes at once, so a long run costs one move per 32 KiB, not one per write. */
+size_t arch_console_read(char *buf, size_t len)
+{
+    size_t n = len < fake_input_len ? len : fake_input_len;
+
+    memcpy(buf, fake_input, n);
+    memmove(fake_input, fake_input + n, fake_input_len - n);
+    fake_input_len -= n;
+    return n;
+}
+
 void arch_console_write(const char *s, size_t len)
 {
     const size_t keep = sizeof(fake_console) - 1;

@@ -48,6 +48,8 @@ extern uint8_t *fake_mem;
 extern jmp_buf *fake_shutdown_jmp;      /* where arch_shutdown lands (NULL: fake_fail) */
 extern int fake_shutdown_status;
 extern paddr_t fake_cr3;                /* the last arch_load_cr3 */
+extern char fake_input[256];               /* console input arch_console_read hands out */
+extern size_t fake_input_len;
 extern char fake_console[65536];        /* console output: at least the last 32 KiB */
 extern size_t fake_console_len;
 extern unsigned long fake_frames_written;

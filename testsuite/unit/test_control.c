@@ -16,7 +16,9 @@
 #include <pvx/fault.h>
 #include <pvx/frame.h>
 #include <pvx/guest_access.h>
+#include <pvx/event.h>
 #include <pvx/mm.h>
+#include <pvx/time.h>
 #include <public/domctl.h>
 #include <public/event_channel.h>
 #include <pvx/layout.h>
@@ -496,6 +498,22 @@ static void test_lifecycle(void)
                                        0, 0, 0), -ESRCH);
     }
     CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
+    /* A paused one shut down, then destroyed. */
+    dom = make_domain();
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_pausedomain, dom), 0);
+    {
+        struct sched_remote_shutdown rs = { .domain_id = (domid_t)dom, .reason = SHUTDOWN_poweroff };
+
+        CU_ASSERT_EQUAL(copy_to_guest(current, BUF_VA, &rs, sizeof(rs)), 0);
+        CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, BUF_VA,
+                                       0, 0, 0), 0);
+    }
+    CU_ASSERT_EQUAL(domain_lookup((uint16_t)dom)->state, DOMAIN_SHUTDOWN);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);     /* it stays stopped */
+    CU_ASSERT(domain_lookup((uint16_t)dom)->vcpu[0].sched.down);
+    CU_ASSERT_EQUAL(domain_lookup((uint16_t)dom)->state, DOMAIN_SHUTDOWN);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
     dom = make_domain();
     CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
     CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
@@ -716,6 +734,101 @@ static void test_foreign_map(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* A domain destroyed in the middle of a long hypercall (a continuation
+ * pending) and with a channel bound to dom0: everything back, dom0's end
+ * unbound, its other channels working. */
+static void test_destroy_midway(void)
+{
+    struct evtchn_bind_interdomain bi;
+    struct evtchn_status st;
+    struct domain *d;
+    unsigned int free0;
+    uint32_t dom;
+    long port, rc;
+
+    boot();
+    free0 = frame_free_count();
+    dom = make_domain();
+    d = domain_lookup((uint16_t)dom);
+    port = alloc_unbound(dom);
+    CU_ASSERT_FATAL(port > 0);
+    bi = (struct evtchn_bind_interdomain){ .remote_dom = (domid_t)dom, .remote_port = (uint32_t)port };
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, BUF_VA, &bi, sizeof(bi)), 0);
+    CU_ASSERT_EQUAL_FATAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_interdomain,
+                                         BUF_VA, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &bi, BUF_VA, sizeof(bi)), 0);
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
+
+    /* Its console_io write of 64 KiB stops after 4 KiB with a continuation. */
+    fixture_become(&d->vcpu[0]);
+    rc = unit_hypercall(__HYPERVISOR_console_io, CONSOLEIO_write, 0x10000, 0x100000, 0, 0);
+    CU_ASSERT_EQUAL(rc, __HYPERVISOR_console_io);
+    fixture_become(&domain_lookup(0)->vcpu[0]);
+
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_destroydomain, dom), 0);
+    CU_ASSERT_PTR_NULL(domain_lookup((uint16_t)dom));
+    CU_ASSERT_EQUAL(frame_free_count(), free0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+    st = (struct evtchn_status){ .dom = DOMID_SELF, .port = bi.local_port };
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, BUF_VA, &st, sizeof(st)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_status, BUF_VA, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &st, BUF_VA, sizeof(st)), 0);
+    CU_ASSERT_EQUAL(st.status, EVTCHNSTAT_unbound);
+    /* dom0 goes on: a new domain, built and run. */
+    dom = make_domain();
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
+/* ------------------------------------------------------------------------
+ * Console input: CONSOLEIO_read and VIRQ_CONSOLE.
+ */
+
+static long console_read(uint32_t count, uint32_t buf)
+{
+    return unit_hypercall(__HYPERVISOR_console_io, CONSOLEIO_read, count, buf, 0, 0);
+}
+
+static void test_console_input(void)
+{
+    struct evtchn_bind_virq b = { .virq = VIRQ_CONSOLE, .vcpu = 0 };
+    char got[16];
+    uint32_t dom;
+
+    boot();
+    memcpy(fake_input, "ls\nabc", 6);
+    fake_input_len = 6;
+    CU_ASSERT_EQUAL(console_read(3, BUF_VA), 3);
+    CU_ASSERT_EQUAL(copy_from_guest(current, got, BUF_VA, 3), 0);
+    CU_ASSERT_EQUAL(memcmp(got, "ls\n", 3), 0);
+    /* A refusal takes nothing: the rest is still there. */
+    CU_ASSERT_EQUAL(console_read(8, 0xfffff000u), -EFAULT);
+    dom = make_domain();
+    CU_ASSERT_EQUAL(simple(XEN_DOMCTL_unpausedomain, dom), 0);
+    fixture_become(&domain_lookup((uint16_t)dom)->vcpu[0]);
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), -EPERM);
+    fixture_become(&domain_lookup(0)->vcpu[0]);
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), 3);
+    CU_ASSERT_EQUAL(copy_from_guest(current, got, BUF_VA, 3), 0);
+    CU_ASSERT_EQUAL(memcmp(got, "abc", 3), 0);
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), 0);
+
+    /* Unbound, the timer leaves input where it is; bound, it raises VIRQ_CONSOLE. */
+    memcpy(fake_input, "x\n", 2);
+    fake_input_len = 2;
+    core_timer_interrupt(NULL);
+    CU_ASSERT_EQUAL(fake_input_len, 2);
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, BUF_VA, &b, sizeof(b)), 0);
+    CU_ASSERT_EQUAL_FATAL(unit_hypercall(__HYPERVISOR_event_channel_op, EVTCHNOP_bind_virq, BUF_VA,
+                                         0, 0, 0), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &b, BUF_VA, sizeof(b)), 0);
+    CU_ASSERT_FALSE(evtchn_is_pending(domain_lookup(0), b.port));
+    core_timer_interrupt(NULL);
+    CU_ASSERT_EQUAL(fake_input_len, 0);
+    CU_ASSERT(evtchn_is_pending(domain_lookup(0), b.port));
+    CU_ASSERT_EQUAL(console_read(8, BUF_VA), 2);
+}
+
 /* 1,000 domains made, built, run and destroyed: everything back. */
 static void test_thousand(void)
 {
@@ -751,5 +864,7 @@ void unit_register_control(void)
     CU_add_test(s, "unprivileged: -EPERM, nothing changed", test_eperm);
     CU_add_test(s, "getdomaininfolist, readconsole, sched_id", test_sysctl_lists);
     CU_add_test(s, "foreign mappings", test_foreign_map);
+    CU_add_test(s, "destroyed mid-hypercall, with a channel to dom0", test_destroy_midway);
+    CU_add_test(s, "console input: CONSOLEIO_read, VIRQ_CONSOLE", test_console_input);
     CU_add_test(s, "1,000 domains", test_thousand);
 }

@@ -15,7 +15,7 @@
 #include <pvx/regs.h>
 #include <pvx/types.h>
 
-#define PVX_ARCH_VERSION 9
+#define PVX_ARCH_VERSION 10
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -211,6 +211,12 @@ uint64_t arch_tsc_hz(void);
  * Console and the end of the machine.
  */
 void arch_console_write(const char *s, size_t len);
+
+/* Console input (version 10): copy up to len bytes the machine received and
+ * the core has not read yet, without waiting; 0 when there are none. x86:
+ * COM1's receiver; the simulator: its standard input (a file is read from
+ * its start, so a run with the same file is the same run). */
+size_t arch_console_read(char *buf, size_t len);
 
 /* Wait until something happens (the timer fires, a disk completes). Returns
  * after the core's handler for that event ran. */

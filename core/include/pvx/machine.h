@@ -112,6 +112,8 @@ struct machine {
         char epitaph[256];              /* the last panic's words, for gdb */
         char ring[CONSOLE_RING_SIZE];
         uint32_t ring_prod, ring_cons;
+        char in[CONSOLE_IN_SIZE];       /* input received, not read by dom0 yet */
+        uint32_t in_prod, in_cons;
     } console;
 
     /* control/domctl.c: the id after the last createdomain chose (Xen's rover). */
