@@ -256,7 +256,11 @@ def xl_scenarios():
                        r"^xl: huge: memory 100000 MiB is more than the \d+ MiB free$",
                        r"^xl: badimage: kernel hello.cfg: not an ELF image$",
                        r"^xl: domain 'idle' already exists \(id \d+\)$",
-                       r"^xl: 7 error\(s\), as the script expected$",
+                       r"^xl: long-name.cfg:1: name is longer than 63 bytes$",
+                       r"^xl: long-line.cfg:2: a line longer than 255 bytes$",
+                       r"^xl: bad-mec.cfg:3: max_event_channels must be a number from 1$",
+                       r"^xl: domain \d+ \(xtfkeys\) poweroff: destroy$",
+                       r"^xl: 10 error\(s\), as the script expected$",
                        r"^free pages: \d+, as at the mark$"],
                  lanes=lanes, mask=XL_MASK + [(r"more than the \d+ MiB", "more than the N MiB")]),
         # on_crash=restart (three times, then destroyed) and preserve; pause; shutdown -w.

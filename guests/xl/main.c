@@ -440,9 +440,12 @@ static int parse_cfg(const char *file, struct xl_cfg *c)
         lineno++;
         while ( at < size && text[at] != '\n' )
         {
-            if ( n + 1 < sizeof(line) )
-                line[n++] = text[at];
-            at++;
+            if ( n + 1 == sizeof(line) )
+            {
+                error("%s:%u: a line longer than %u bytes", file, lineno, XL_MAX_LINE - 1);
+                return -1;
+            }
+            line[n++] = text[at++];
         }
         at++;
         line[n] = '\0';
