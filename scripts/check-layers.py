@@ -43,7 +43,8 @@ ALLOWED = {
     "event": {"base", "mm-types"} | MIDDLE,
     "domain": {"base", "mm-types", "mm"} | MIDDLE,   # a dying domain gives its memory back
     "io": {"base", "mm-types"} | MIDDLE,
-    "control": {"base", "mm-types", "mm"} | MIDDLE,
+    # the initial domain manages the I/O rooms' policy: the VFR's rules
+    "control": {"base", "mm-types", "mm", "io"} | MIDDLE,
     "entry": {"base", "mm-types", "mm", "io", "control"} | MIDDLE,
 }
 

@@ -14,6 +14,7 @@
 #include <pvx/lib.h>
 #include <pvx/machine.h>
 #include <pvx/sched.h>
+#include <pvx/vfr.h>
 #include <public/pvx.h>
 #include <public/xen.h>
 
@@ -34,6 +35,12 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         return -EFAULT;
     if ( op.interface_version != XEN_DOMCTL_INTERFACE_VERSION )
         return -EACCES;
+    /* The firewall-router is the machine's, not one domain's. */
+    if ( op.cmd >= XEN_DOMCTL_pvx_vfr_add && op.cmd <= XEN_DOMCTL_pvx_vfr_vif )
+    {
+        rc = vfr_domctl(&op);
+        goto out;
+    }
     d = domain_lookup(op.domain == DOMID_SELF ? v->domain->domain_id : op.domain);
     if ( !d )
         return -ESRCH;
@@ -83,6 +90,8 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         rc = -ENOSYS;
         break;
     }
+
+ out:
     if ( rc == 0 )
         copy_to_guest_probed(v, arg, &op, sizeof(op));
     return rc;

@@ -58,6 +58,7 @@
 #include <pvx/setup.h>
 #include <public/elfnote.h>
 #include <public/memory.h>
+#include <public/pvx.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/version.h>
@@ -656,6 +657,62 @@ static void gen_vcpu_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r
     put(v, r, &c, sizeof(c));
 }
 
+/* domctl: mostly the VFR's sub-ops (a rule of input bytes, an index near the
+ * list's end, a VIF), sometimes the scheduler's or any number; the header
+ * mostly right. Unprivileged callers get -EPERM, refusals change nothing. */
+static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_DOMCTL_pvx_vfr_add, XEN_DOMCTL_pvx_vfr_remove, XEN_DOMCTL_pvx_vfr_list,
+        XEN_DOMCTL_pvx_vfr_vif, XEN_DOMCTL_pvx_bvt_get, XEN_DOMCTL_pvx_getinfo,
+    };
+    struct fdom *self = fdom_of(v);
+    struct xen_domctl op;
+    struct pvx_vfr_rule *rule = &op.u.pvx_vfr.rule;
+    uint8_t k = get8(in), f;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    op.interface_version = get8(in) % 8 ? XEN_DOMCTL_INTERFACE_VERSION : get32(in);
+    op.domain = get8(in) % 4 ? DOMID_SELF : gen_domid(in);
+    if ( op.cmd == XEN_DOMCTL_pvx_vfr_vif )
+    {
+        op.u.pvx_vfr_vif.vif = get8(in) % 4;
+        op.u.pvx_vfr_vif.set_ipv4 = get8(in) % 3;
+        op.u.pvx_vfr_vif.ipv4 = get32(in);
+    }
+    else
+    {
+        op.u.pvx_vfr.dir = get8(in) % 3;
+        op.u.pvx_vfr.index = get8(in) % 36;
+        f = get8(in);
+        rule->in_vif = f & 1 ? get16(in) : PVX_VFR_ANY_VIF;
+        rule->action = get8(in) % 4;
+        rule->to_vif = get8(in) % 20;
+        rule->proto = f & 2 ? get8(in) : 0;
+        rule->ethertype = f & 4 ? get16(in) : 0;
+        if ( f & 8 )
+        {
+            rule->src_ip = get32(in);
+            rule->src_ip_mask = get32(in);
+        }
+        if ( f & 0x10 )
+        {
+            rule->dport_lo = get16(in);
+            rule->dport_hi = get16(in);
+        }
+        if ( f & 0x20 )
+        {
+            unsigned int i = get8(in) % 6;
+
+            rule->src_mac_mask[i] = get8(in);
+        }
+        rule->hits = f & 0x40 ? get32(in) : 0;
+    }
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
 /* A hypercall this harness has no model for: (cmd, pointer, words...) with a
  * structure of plausible words (small numbers, pointers, frames, ids). */
 static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
@@ -741,6 +798,9 @@ static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], 
         break;
     case __HYPERVISOR_vcpu_op:
         gen_vcpu_op(in, v, a, r);
+        break;
+    case __HYPERVISOR_domctl:
+        gen_domctl(in, v, a, r);
         break;
     default:
         gen_generic(in, v, a, r);

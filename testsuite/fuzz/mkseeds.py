@@ -160,6 +160,22 @@ def vcpu_initialise(vcpu, eip, esp, eflags=0x202, cr3_mfn=None, fpu=True):
     return op_hcall(24, body + u16(0x37f) + u32(0x1f80))
 
 
+# gen_domctl: cmd index (0 vfr_add, 1 vfr_remove, 2 vfr_list, 3 vfr_vif,
+# 4 bvt_get, 5 getinfo), the right interface version, DOMID_SELF.
+def vfr_rule_op(cmd, dir, index, action=1, to_vif=0, proto=None, dport=None):
+    f = (2 if proto is not None else 0) | (0x10 if dport is not None else 0)
+    body = [cmd, 1, 1, dir, index, f, action, to_vif]
+    if proto is not None:
+        body += u8(proto)
+    if dport is not None:
+        body += u16(dport[0]) + u16(dport[1])
+    return op_hcall(36, body + BUF)
+
+
+def vfr_vif_op(vif, set_ipv4=0, ipv4=0):
+    return op_hcall(36, [3, 1, 1, vif, set_ipv4] + u32(ipv4) + BUF)
+
+
 def multicall(entries):
     """entries: (nr, argument bytes as for that hypercall's generator)."""
     body = [len(entries)]
@@ -365,6 +381,20 @@ SEEDS = {
         ("vCPU 1 up again", vcpu_op(1, 1)),
         ("time passes", time(2000)),
         ("vCPU 1 down", vcpu_op(2, 1)),
+    ]),
+    "vfr": ("the firewall-router's rules: added, listed, removed by dom0; refused from d1",
+            header(), [
+        ("d0 adds an RX rule: drop UDP port 53", vfr_rule_op(0, 1, 0, 1, 0, 17, (53, 53))),
+        ("d0 adds a TX rule before it: deliver to VIF 1", vfr_rule_op(0, 0, 0, 2, 1)),
+        ("d0 lists RX rule 0", vfr_rule_op(2, 1, 0)),
+        ("past the end: -ENOENT", vfr_rule_op(2, 1, 1)),
+        ("a bad action: -EINVAL", vfr_rule_op(0, 1, 0, 3)),
+        ("a port range upside down: -EINVAL", vfr_rule_op(0, 1, 0, 1, 0, None, (9, 8))),
+        ("VIF 0 does not exist: -EINVAL", vfr_vif_op(0, 1, 0x0a00020f)),
+        ("d0 yields: d1 runs", yield_()),
+        ("d1 tries to remove it: -EPERM", vfr_rule_op(1, 1, 0)),
+        ("d1 yields", yield_()),
+        ("d0 removes it", vfr_rule_op(1, 1, 0)),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

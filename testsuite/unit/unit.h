@@ -74,5 +74,6 @@ void unit_register_events(void);
 void unit_register_sched(void);
 void unit_register_trace(void);
 void unit_register_vcpu(void);
+void unit_register_vfr(void);
 
 #endif /* UNIT_H */

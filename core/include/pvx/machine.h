@@ -25,6 +25,7 @@
 #include <pvx/layout.h>
 #include <pvx/sched.h>
 #include <pvx/traps.h>
+#include <pvx/vfr.h>
 #include <public/xen.h>
 
 struct frame;
@@ -138,6 +139,16 @@ struct machine {
         struct trace_record ring[TRACE_RING_SIZE];
         uint64_t next;
     } trace;
+
+    /* io/vfr.c: the VIFs, the rules of each direction (PVX_VFR_TX, _RX),
+     * and what no VIF's counter holds. Zero is a fresh VFR: no VIF, no rule. */
+    struct {
+        struct vfr_vif vif[VFR_MAX_VIFS];
+        struct pvx_vfr_rule rules[2][VFR_MAX_RULES];
+        unsigned int nr_rules[2];
+        uint64_t malformed;             /* either direction */
+        uint64_t rx_no_vif;             /* received for no VIF's address */
+    } vfr;
 
     /* traps.c: set_trap_table builds a table here before it commits it. */
     struct virt_trap trap_table_scratch[NR_VECTORS];
