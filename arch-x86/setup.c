@@ -6,7 +6,7 @@
  */
 #include "x86.h"
 
-_Static_assert(PVX_ARCH_VERSION == 8, "arch-x86 implements arch.h version 8");
+_Static_assert(PVX_ARCH_VERSION == 9, "arch-x86 implements arch.h version 9");
 
 static struct boot_info boot_info;
 

@@ -13,6 +13,7 @@
 static const char *const site_names[FAULT_NR_SITES] = {
     [FAULT_FRAME_ALLOC] = "frame_alloc", [FAULT_GUEST_COPY] = "guest_copy",
     [FAULT_CONSOLE] = "console", [FAULT_EVTCHN_SEND] = "evtchn_send", [FAULT_TIMER] = "timer",
+    [FAULT_NET_TX] = "net_tx", [FAULT_NET_RX] = "net_rx",
 };
 
 #define sites (machine.fault.site)   /* owned here */

@@ -33,6 +33,7 @@
 #include <pvx/frame.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
+#include <pvx/netif.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <pvx/time.h>
@@ -336,6 +337,8 @@ struct cpu_regs *core_start(const struct boot_info *bi)
         panic("no usable memory in the boot memory map");
     mm_init();
     printk("memory: %u MiB free, frames 0-%#x", frame_free_count() >> 8, frame_max_mfn() - 1);
+    if ( netif_init() )
+        panic("no memory for the NIC's receive frames");
 
     if ( bi->nr_modules == 0 )
         refuse("to start", "no initial domain: pass its kernel as the first module");

@@ -209,6 +209,19 @@ struct block_info {                              /* what time.c learned decoding
 };
 const struct block_info *time_last_block(void);
 
+/* Something else than the timer may be due earlier now (the NIC's wire). */
+void time_events_changed(void);
+
+/* ------------------------------------------------------------------------
+ * The NIC (nic.c): its wire's events in virtual time.
+ */
+extern bool sim_nic_user;                       /* --net=user: libslirp */
+extern const char *sim_pcap_out, *sim_pcap_in;  /* --pcap-out, --pcap-in */
+void nic_init(void);                            /* after the options, before boot */
+uint64_t nic_next_ns(void);                     /* the next event on the wire; UINT64_MAX: none */
+void nic_fire(struct cpu_regs *regs);           /* every event due: regs as core_timer_interrupt's */
+uint64_t nic_lost_rx(void);
+
 /* ------------------------------------------------------------------------
  * Tracing and decoding (trace.c).
  */

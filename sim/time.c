@@ -59,6 +59,7 @@ static void budget_update(void)
 
     if ( deadline_ns && deadline_ns < end )
         end = deadline_ns;
+    end = MIN(end, nic_next_ns());
     if ( end <= now )
         stop_icount = icount;           /* at the next block */
     else
@@ -68,6 +69,11 @@ static void budget_update(void)
 void arch_set_timer(uint64_t deadline)
 {
     deadline_ns = deadline;
+    budget_update();
+}
+
+void time_events_changed(void)
+{
     budget_update();
 }
 
@@ -200,13 +206,25 @@ void time_after_stop(struct cpu_regs *regs)
         deadline_ns = 0;
         core_timer_interrupt(regs);
     }
+    if ( nic_next_ns() <= arch_now_ns() )
+        nic_fire(regs);
     budget_update();
 }
 
 void arch_idle(void)
 {
-    uint64_t now = arch_now_ns();
+    uint64_t now = arch_now_ns(), wire = nic_next_ns();
 
+    /* The wire first when it has something sooner (a frame arrives). */
+    if ( wire != UINT64_MAX && (deadline_ns == 0 || wire < deadline_ns) &&
+         wire < sim_max_time_ns )
+    {
+        if ( wire > now )
+            idle_ns += wire - now;
+        nic_fire(NULL);
+        budget_update();
+        return;
+    }
     /* Every domain waits and no timer is armed: nothing can ever happen
      * again. Hardware would idle forever; here that is the time limit. */
     if ( deadline_ns == 0 )

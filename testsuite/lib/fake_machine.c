@@ -143,6 +143,7 @@ void fake_reset(void)
     fake_now_ns = 0;
     fake_isolate_domid = -1;
     fake_lazy = false;
+    fake_nic_reset();
 }
 
 void fake_boot_info(struct boot_info *bi, const void *image, size_t len, const char *mod_cmdline,

@@ -75,5 +75,6 @@ void unit_register_sched(void);
 void unit_register_trace(void);
 void unit_register_vcpu(void);
 void unit_register_vfr(void);
+void unit_register_netif(void);
 
 #endif /* UNIT_H */

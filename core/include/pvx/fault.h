@@ -38,6 +38,8 @@ enum fault_site_id {
     FAULT_CONSOLE,              /* console_io write: -EIO */
     FAULT_EVTCHN_SEND,          /* EVTCHNOP_send: -ENOMEM, nothing sent */
     FAULT_TIMER,                /* set_timer_op / singleshot timer: -ENOMEM */
+    FAULT_NET_TX,               /* PHYSDEVOP_pvx_net_tx: -EIO, the frame never sent */
+    FAULT_NET_RX,               /* a received frame lost before the VFR sees it */
     FAULT_NR_SITES
 };
 #define fault_frame_alloc  (machine.fault.site[FAULT_FRAME_ALLOC])
@@ -45,6 +47,8 @@ enum fault_site_id {
 #define fault_console      (machine.fault.site[FAULT_CONSOLE])
 #define fault_evtchn_send  (machine.fault.site[FAULT_EVTCHN_SEND])
 #define fault_timer        (machine.fault.site[FAULT_TIMER])
+#define fault_net_tx       (machine.fault.site[FAULT_NET_TX])
+#define fault_net_rx       (machine.fault.site[FAULT_NET_RX])
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);

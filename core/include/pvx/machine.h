@@ -23,6 +23,7 @@
 #include <pvx/heap.h>
 #include <pvx/hypercall.h>
 #include <pvx/layout.h>
+#include <pvx/netif.h>
 #include <pvx/sched.h>
 #include <pvx/traps.h>
 #include <pvx/vfr.h>
@@ -149,6 +150,23 @@ struct machine {
         uint64_t malformed;             /* either direction */
         uint64_t rx_no_vif;             /* received for no VIF's address */
     } vfr;
+
+    /* io/netif.c: the NIC, its receive pool (the hypervisor's frames, always
+     * posted), and the initial domain's interim VIF: transmits in flight
+     * (their frames held), frames it posted (held, writable type), and
+     * completions it has not polled yet. */
+    struct {
+        bool has_nic, vif_up;
+        uint8_t mac[6];
+        uint16_t vif;
+        mfn_t pool[NIC_RX_DEPTH];
+        struct { bool busy; mfn_t mfn; uint32_t id; } tx[NIC_TX_DEPTH];
+        struct { mfn_t mfn; uint32_t id; } rx[NIC_RX_DEPTH];
+        unsigned int rx_head, rx_nr;
+        struct netif_done done[NETIF_DONE_SLOTS];
+        unsigned int done_head, done_nr;
+        uint64_t tx_frames, rx_frames, rx_lost, rx_bad;
+    } netif;
 
     /* traps.c: set_trap_table builds a table here before it commits it. */
     struct virt_trap trap_table_scratch[NR_VECTORS];

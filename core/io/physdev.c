@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * cpu/physdev.c - physdev_op: what a PV guest may say about physical devices.
- * Today the virtual I/O privilege level (PHYSDEVOP_set_iopl) that the
- * emulation of in/out honours (cpu/emulate.c); the I/O rooms (core/io/) add
- * what the virtual block and network devices need.
+ * io/physdev.c - physdev_op: what a PV guest may say about physical devices.
+ * The virtual I/O privilege level (PHYSDEVOP_set_iopl) that the emulation of
+ * in/out honours (cpu/emulate.c), and pvx's range 0x7000-: the initial
+ * domain's interim path to the NIC (io/netif.c).
  */
 #include <pvx/domain.h>
 #include <pvx/errno.h>
 #include <pvx/guest_access.h>
+#include <pvx/netif.h>
 #include <pvx/traps.h>
 #include <public/physdev.h>
+#include <public/pvx.h>
 
 long do_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unused,
                    uint32_t a4 __unused, uint32_t a5 __unused)
@@ -27,6 +29,11 @@ long do_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unu
         v->cpu.iopl = s.iopl;
         return 0;
     }
+    case PHYSDEVOP_pvx_net_setup:
+    case PHYSDEVOP_pvx_net_tx:
+    case PHYSDEVOP_pvx_net_rx_post:
+    case PHYSDEVOP_pvx_net_poll:
+        return netif_physdev_op(v, cmd, arg);
     default:
         return -ENOSYS;
     }
