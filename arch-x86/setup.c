@@ -51,6 +51,7 @@ void x86_start(uint32_t mbi_pa)
     write_cr3(__pa(boot_l3));
 
     x86_time_init();
+    (void)e1000_probe();                /* before any guest: its MMIO slot is in every L2 */
     x86_multiboot_parse(mbi_pa, &boot_info);
     x86_bench_trap_init(boot_info.cmdline);
 

@@ -30,7 +30,6 @@ static uint64_t tsc_at_boot;
 static uint64_t tsc_hz;                 /* calibrated TSC rate */
 static uint64_t ns_per_tsc_32;          /* ns per TSC tick, 32.32 fixed point */
 static uint64_t timer_deadline;         /* 0: no timer armed */
-static volatile unsigned int timer_events;
 
 static inline void io_delay(void)
 {
@@ -150,6 +149,25 @@ void arch_set_timer(uint64_t deadline_ns)
         outb(PIT_CMD, 0x30);            /* a control word alone stops the count */
 }
 
+void x86_pic_unmask(unsigned int line)
+{
+    if ( line >= 8 )
+    {
+        outb(PIC2_DATA, inb(PIC2_DATA) & ~(1u << (line - 8)));
+        line = 2;                       /* the cascade */
+    }
+    outb(PIC1_DATA, inb(PIC1_DATA) & ~(1u << line));
+}
+
+void x86_pic_eoi(unsigned int line)
+{
+    if ( line >= 8 )
+        outb(PIC2_CMD, PIC_EOI);
+    outb(PIC1_CMD, PIC_EOI);
+}
+
+volatile unsigned int x86_wakeups;
+
 /* IRQ0. regs is a ring-0 frame when we were idle: the core then gets NULL. */
 void x86_timer_irq(struct cpu_regs *regs)
 {
@@ -162,21 +180,19 @@ void x86_timer_irq(struct cpu_regs *regs)
         return;
     }
     timer_deadline = 0;
-    timer_events++;
+    x86_wakeups++;
     core_timer_interrupt((regs->cs & 3) ? regs : NULL);
 }
 
 void arch_idle(void)
 {
-    unsigned int seen = timer_events;
+    unsigned int seen = x86_wakeups;
 
-    /* No timer armed: every domain waits forever, and so does the machine
-     * (halted with interrupts on, as Xen's idle loop; a runner's time limit
-     * ends it, exit 3 - the same as the simulator). */
-    if ( !timer_deadline )
-        for ( ;; )
-            asm volatile ( "sti; hlt" ::: "memory" );
-    /* sti's one-instruction shadow makes sti;hlt atomic: no lost wake-up. */
-    while ( timer_events == seen )
+    /* Until the timer or the NIC wakes us. With neither armed nor present,
+     * every domain waits forever, and so does the machine (halted with
+     * interrupts on, as Xen's idle loop; a runner's time limit ends it,
+     * exit 3 - the same as the simulator). sti's one-instruction shadow
+     * makes sti;hlt atomic: no lost wake-up. */
+    while ( x86_wakeups == seen )
         asm volatile ( "sti; hlt; cli" ::: "memory" );
 }

@@ -113,6 +113,19 @@ void x86_stack_overflow(void)
     x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
 }
 
+/* A device's legacy IRQ line (only the NIC's is unmasked): acknowledged at
+ * the device, then at the PIC, then the core hears of it. */
+static void x86_irq(struct cpu_regs *regs, unsigned int line)
+{
+    bool nic = e1000_irq(line);
+
+    x86_pic_eoi(line);
+    if ( !nic )
+        return;
+    x86_wakeups++;
+    core_nic_interrupt((regs->cs & 3) ? regs : NULL);
+}
+
 void x86_trap_dispatch(struct cpu_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
@@ -128,6 +141,8 @@ void x86_trap_dispatch(struct cpu_regs *regs)
         x86_timer_irq(regs);
     else if ( vec == VECTOR_SPURIOUS_MASTER || vec == VECTOR_SPURIOUS_SLAVE )
         x86_pic_spurious(vec);
+    else if ( vec > VECTOR_TIMER && vec < VECTOR_IRQ_BASE + 16 )
+        x86_irq(regs, vec - VECTOR_IRQ_BASE);
     else if ( !from_guest )
     {
         /* Breakpoints are the guest's (arch_load_debugregs): one the

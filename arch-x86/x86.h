@@ -167,6 +167,17 @@ size_t x86_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4)
 /* time.c */
 void x86_time_init(void);
 void x86_timer_irq(struct cpu_regs *regs);
+void x86_pic_unmask(unsigned int line);     /* a legacy IRQ line (1..15) */
+void x86_pic_eoi(unsigned int line);
+extern volatile unsigned int x86_wakeups;           /* interrupts that may end arch_idle */
+
+/* e1000.c: the 82540EM, if the machine has one (nic.c's arch.h calls). */
+bool e1000_probe(void);
+bool e1000_mac(uint8_t mac[6]);
+void e1000_transmit(const struct nic_seg *seg, unsigned int nr, uint32_t cookie);
+void e1000_post_rx(mfn_t mfn, uint32_t cookie);
+bool e1000_poll(struct nic_event *ev);
+bool e1000_irq(unsigned int line);          /* true: its interrupt, acknowledged */
 
 /* fpu.c */
 void x86_fpu_init(void);
