@@ -36,6 +36,7 @@ STAGES = [
     ("runners", "python3 testsuite/runner-cases.py", 600),
     ("scenarios", "python3 testsuite/run-scenarios.py", 1500),
     ("soup", "python3 testsuite/soup.py", 600),
+    ("net", "python3 testsuite/net-wire.py", 600),
     ("bochs", "python3 testsuite/run-scenarios.py --hw", 1200),
     ("sanitizers", "{make} --no-print-directory sanitize", 1500),
     ("fault", "python3 testsuite/fault/sweep.py --max-nth 6", 900),

@@ -37,7 +37,11 @@ int netif_init(void)
     {
         net.pool[i] = frame_alloc(DOMID_XEN_OWN);
         if ( net.pool[i] == INVALID_MFN )
-            return -ENOMEM;
+        {
+            while ( i-- > 0 )
+                frame_free(net.pool[i]);
+            return -ENOMEM;                     /* the machine runs without it */
+        }
     }
     net.has_nic = true;
     for ( unsigned int i = 0; i < NIC_RX_DEPTH; i++ )

@@ -18,7 +18,8 @@ struct netif_done {
 };
 
 /* At boot, after the frame allocator: the NIC's receive pool, if the
- * machine has a NIC. 0, or -ENOMEM. */
+ * machine has a NIC. 0, or -ENOMEM (nothing kept: the machine runs as one
+ * without a NIC). */
 int netif_init(void);
 
 /* PHYSDEVOP_pvx_net_*: the initial domain's alone (-EPERM), -ENODEV
