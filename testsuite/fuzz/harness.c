@@ -22,7 +22,8 @@
  *     11    guest store: u8 n, a va (gen_va), n words (gen_word) written
  *           through the guest's page tables where they allow it
  *     12    exception: u8 vector (% 32), u32 error code, u32 cr2
- *     13    time: u16 microseconds pass; the timer fires if it is due
+ *     13    time: u16 microseconds pass; the timer fires if it is due; the
+ *           NIC completes its transmits and the last comes back (MACs swapped)
  *     14    registers: esp = gen_va, ebp = gen_word (the guest owns them)
  *     15    destroy domain 1 if it has stopped (what a toolstack does)
  *
@@ -58,6 +59,7 @@
 #include <pvx/setup.h>
 #include <public/elfnote.h>
 #include <public/memory.h>
+#include <public/physdev.h>
 #include <public/pvx.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
@@ -713,6 +715,56 @@ static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
     a[0] = gen_ptr(in, self, r);
 }
 
+/* physdev_op: pvx's interim NIC path mostly (public/pvx.h), set_iopl, or
+ * any number. A transmit names a frame of the input's choosing, mostly the
+ * scratch page that holds an Ethernet frame from the NIC's MAC, at an offset
+ * and a length near the limits. */
+static void gen_physdev(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        PHYSDEVOP_pvx_net_setup, PHYSDEVOP_pvx_net_tx, PHYSDEVOP_pvx_net_rx_post,
+        PHYSDEVOP_pvx_net_poll, PHYSDEVOP_set_iopl,
+    };
+    static const uint16_t lens[] = { 14, 42, 60, 1514, 13, 1515, 0, 4096 };
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    static const uint8_t mac[6] = FAKE_NIC_MAC;
+    uint8_t k = get8(in), f, frame[64];
+    uint32_t words[4] = { 0 };
+    mfn_t own = self->p2m[(r + 0x800 - KERN_VA) >> PAGE_SHIFT];
+
+    a[0] = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    /* The frame: from the NIC's MAC mostly, IPv4 or ARP, the rest input. */
+    for ( unsigned int i = 0; i < sizeof(frame); i++ )
+        frame[i] = get8(in);
+    f = get8(in);
+    if ( f & 1 )
+        memcpy(frame + 6, mac, 6);
+    if ( f & 2 )
+    {
+        frame[12] = 0x08;
+        frame[13] = f & 4 ? 0x06 : 0x00;
+    }
+    put(v, r + 0x800, frame, sizeof(frame));
+    switch ( a[0] )
+    {
+    case PHYSDEVOP_pvx_net_tx:
+        words[0] = get8(in) % 4 ? own : gen_mfn(in, self, other);
+        words[1] = get8(in) % 4 ? 0x800 : get16(in);               /* offset */
+        words[1] |= (uint32_t)lens[get8(in) % ARRAY_SIZE(lens)] << 16;
+        words[2] = get8(in);                                        /* id */
+        break;
+    case PHYSDEVOP_pvx_net_rx_post:
+        words[0] = gen_mfn(in, self, other);
+        words[1] = get8(in);
+        break;
+    default:
+        words[0] = gen_word(in, self, other);
+        break;
+    }
+    put(v, r, words, sizeof(words));
+    a[1] = gen_ptr(in, self, r);
+}
+
 /* A hypercall this harness has no model for: (cmd, pointer, words...) with a
  * structure of plausible words (small numbers, pointers, frames, ids). */
 static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
@@ -801,6 +853,9 @@ static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], 
         break;
     case __HYPERVISOR_domctl:
         gen_domctl(in, v, a, r);
+        break;
+    case __HYPERVISOR_physdev_op:
+        gen_physdev(in, v, a, r);
         break;
     default:
         gen_generic(in, v, a, r);
@@ -1090,6 +1145,31 @@ static void guest_trap(uint32_t vector, uint32_t error_code, uint32_t cr2)
     entry_end();
 }
 
+/* The wire, when time passes: every transmit in flight leaves, and the
+ * last one sent comes back with its MACs swapped (so it is for the NIC's
+ * address: the VFR's receive path sees a frame the input made). */
+static void nic_passes(void)
+{
+    bool any = false;
+
+    while ( fake_nic_complete_tx() )
+        any = true;
+    if ( any )
+    {
+        const struct fake_nic_tx *t = &fake_nic_sent[(fake_nic_nr_sent - 1) % FAKE_NIC_SENT];
+        uint8_t f[NIC_FRAME_MAX];
+
+        memcpy(f, t->bytes, t->len);
+        memcpy(f, t->bytes + 6, 6);
+        memcpy(f + 6, t->bytes, 6);
+        (void)fake_nic_receive(f, t->len);
+        tr("the NIC: transmits done, %u bytes back\n", t->len);
+        entry_begin();
+        core_nic_interrupt(&cpu);
+        entry_end();
+    }
+}
+
 static void time_passes(uint32_t us)
 {
     fake_now_ns += (uint64_t)us * 1000;
@@ -1102,6 +1182,7 @@ static void time_passes(uint32_t us)
         core_timer_interrupt(&cpu);
         entry_end();
     }
+    nic_passes();
 }
 
 /* A toolstack's part (xl destroy): domain 1 is killed if it still runs and
@@ -1278,7 +1359,7 @@ static void init_once(void)
     trace = getenv("FUZZ_TRACE") != NULL;
     fake_config = (struct fake_config){
         .mem_frames = FUZZ_MEM_FRAMES, .module_mfn = FUZZ_MODULE_MFN, .tsc_hz = 2000000000ull,
-        .idle_limit = 10000, .reset_dirty_only = true, .console_echo = trace,
+        .idle_limit = 10000, .reset_dirty_only = true, .console_echo = trace, .nic = true,
     };
 
     elfgen_default(&s);

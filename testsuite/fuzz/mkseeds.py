@@ -176,6 +176,20 @@ def vfr_vif_op(vif, set_ipv4=0, ipv4=0):
     return op_hcall(36, [3, 1, 1, vif, set_ipv4] + u32(ipv4) + BUF)
 
 
+# gen_physdev: cmd index (0 net_setup, 1 net_tx, 2 net_rx_post, 3 net_poll,
+# 4 set_iopl), 64 bytes of frame and its flag byte (1: the NIC's MAC as the
+# source), then the sub-op's words.
+NIC_FRAME = [0xff] * 6 + [0] * 6 + [0x88, 0xb5] + [ord(c) for c in "pvx fuzz frame".ljust(50)]
+
+
+def physdev_net(cmd, words):
+    return op_hcall(33, [cmd] + NIC_FRAME + [1] + words + BUF)
+
+
+def net_tx(lenidx=1, ident=5): return physdev_net(1, [1, 1, lenidx, ident])   # own scratch, offset 0x800
+def net_rx_post(pfn, ident): return physdev_net(2, own(pfn) + [ident])
+
+
 def multicall(entries):
     """entries: (nr, argument bytes as for that hypercall's generator)."""
     body = [len(entries)]
@@ -395,6 +409,21 @@ SEEDS = {
         ("d1 tries to remove it: -EPERM", vfr_rule_op(1, 1, 0)),
         ("d1 yields", yield_()),
         ("d0 removes it", vfr_rule_op(1, 1, 0)),
+    ]),
+    "net": ("dom0's interim NIC path: set up, a frame posted, one sent through the VFR, its "
+            "completion and the frame coming back; d1 refused", header(), [
+        ("d0 sets up its VIF", physdev_net(0, word(0))),
+        ("again: -EEXIST", physdev_net(0, word(0))),
+        ("d0 posts a frame to receive into", net_rx_post(0x90, 7)),
+        ("d0 posts a page table: refused", physdev_net(2, pt(2) + [8])),
+        ("d0 sends 42 bytes from its scratch page", net_tx(1, 5)),
+        ("a length past the page: -EINVAL", net_tx(7, 6)),
+        ("nothing done yet: -EAGAIN", physdev_net(3, word(0))),
+        ("time: the frame leaves and comes back", time(10)),
+        ("d0 polls: the transmit done", physdev_net(3, word(0))),
+        ("d0 polls: the frame arrived", physdev_net(3, word(0))),
+        ("d0 yields: d1 runs", yield_()),
+        ("d1 sends: -EPERM", net_tx(1, 9)),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

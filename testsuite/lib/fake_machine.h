@@ -182,9 +182,19 @@ struct fake_nic_tx {
     uint32_t cookie;
     mfn_t mfn;                          /* the first segment's */
 };
-extern struct fake_nic_tx fake_nic_sent[64];
+#define FAKE_NIC_SENT 64                /* the last 64 transmits: [n % 64] */
+extern struct fake_nic_tx fake_nic_sent[FAKE_NIC_SENT];
 extern unsigned int fake_nic_nr_sent, fake_nic_nr_posted;
 void fake_nic_reset(void);
+/* What a snapshot keeps of the NIC: counts, posted frames, waiting events
+ * (a transmit's bytes are not kept: only the cookies of those in flight). */
+struct fake_nic_state {
+    unsigned int nr_sent, nr_posted, tx_done, nr_events;
+    struct { mfn_t mfn; uint32_t cookie; } posted[NIC_RX_DEPTH];
+    struct nic_event events[NIC_TX_DEPTH + NIC_RX_DEPTH + 1];
+};
+void fake_nic_save(struct fake_nic_state *s);
+void fake_nic_restore(const struct fake_nic_state *s);
 /* The oldest transmit not completed yet leaves: its TX_DONE waits. */
 bool fake_nic_complete_tx(void);
 /* A frame arrives: into the oldest posted frame (false: none posted, lost). */

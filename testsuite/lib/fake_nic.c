@@ -8,18 +8,34 @@
 #include "fake_machine.h"
 #include <pvx/arch.h>
 
-struct fake_nic_tx fake_nic_sent[64];
+struct fake_nic_tx fake_nic_sent[FAKE_NIC_SENT];
 unsigned int fake_nic_nr_sent, fake_nic_nr_posted;
 
-static unsigned int tx_done;                    /* completed of fake_nic_sent */
-static struct { mfn_t mfn; uint32_t cookie; } posted[NIC_RX_DEPTH];
-static struct nic_event events[NIC_TX_DEPTH + NIC_RX_DEPTH + 1];
-static unsigned int nr_events;
+/* Everything else of the NIC, in one struct for the snapshots. */
+static struct fake_nic_state st;
+#define tx_done   (st.tx_done)
+#define posted    (st.posted)
+#define events    (st.events)
+#define nr_events (st.nr_events)
 
 void fake_nic_reset(void)
 {
     fake_nic_nr_sent = fake_nic_nr_posted = 0;
     tx_done = nr_events = 0;
+}
+
+void fake_nic_save(struct fake_nic_state *s)
+{
+    st.nr_sent = fake_nic_nr_sent;
+    st.nr_posted = fake_nic_nr_posted;
+    *s = st;
+}
+
+void fake_nic_restore(const struct fake_nic_state *s)
+{
+    st = *s;
+    fake_nic_nr_sent = st.nr_sent;
+    fake_nic_nr_posted = st.nr_posted;
 }
 
 bool arch_nic_mac(uint8_t mac[6])
@@ -39,9 +55,9 @@ void arch_nic_transmit(const struct nic_seg *seg, unsigned int nr, uint32_t cook
 
     if ( nr == 0 || nr > NIC_MAX_SEGS )
         fake_fail("arch_nic_transmit: %u segments", nr);
-    if ( fake_nic_nr_sent - tx_done >= NIC_TX_DEPTH || fake_nic_nr_sent == 64 )
-        fake_fail("arch_nic_transmit: more than NIC_TX_DEPTH in flight (or 64 in a test)");
-    t = &fake_nic_sent[fake_nic_nr_sent++];
+    if ( fake_nic_nr_sent - tx_done >= NIC_TX_DEPTH )
+        fake_fail("arch_nic_transmit: more than NIC_TX_DEPTH in flight");
+    t = &fake_nic_sent[fake_nic_nr_sent++ % FAKE_NIC_SENT];
     for ( unsigned int i = 0; i < nr; i++ )
     {
         if ( seg[i].mfn >= fake_config.mem_frames || seg[i].offset + seg[i].len > PAGE_SIZE ||
@@ -81,7 +97,7 @@ bool fake_nic_complete_tx(void)
     if ( tx_done == fake_nic_nr_sent )
         return false;
     events[nr_events++] = (struct nic_event){ .kind = NIC_EV_TX_DONE,
-                                              .cookie = fake_nic_sent[tx_done++].cookie };
+                                              .cookie = fake_nic_sent[tx_done++ % FAKE_NIC_SENT].cookie };
     return true;
 }
 
