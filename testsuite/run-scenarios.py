@@ -347,10 +347,9 @@ def scenarios(tmp):
                       [r"^DHCP: lease of 10\.0\.2\.15 ", r"^ping 3: reply from 10\.0\.2\.2$",
                        r"^a spoofed source: dropped and counted$", r"^Test result: SUCCESS$",
                        r"^\(pvx\) audit: clean$"],
-                      lanes=("sim", "qemu"), sim_opts=["--net=user"], qemu_opts=["--net=user"]))
+                      sim_opts=["--net=user"], qemu_opts=["--net=user"]))
     # Without a NIC the guest says so and skips.
-    s.append(Scenario("net/no-nic", [guest("net-dhcp-ping")], 0,
-                      [r"^Test result: SKIP$"], lanes=("sim", "qemu")))
+    s.append(Scenario("net/no-nic", [guest("net-dhcp-ping")], 0, [r"^Test result: SKIP$"]))
     bad = make_bad_images(tmp)
     s.append(Scenario("refuse-not-elf", [bad["not-elf"]], 2, [r"^\(pvx\) refusing .*not an ELF image"]))
     s.append(Scenario("refuse-elf64", [bad["elf64"]], 2, [r"^\(pvx\) refusing .*not an ELF32 image"],
