@@ -29,10 +29,8 @@ bool x86_disk_irq(unsigned int vec, struct cpu_regs *regs)
         x86_ata_irq(regs);
     else if ( driver == DISK_AHCI && vec == VECTOR_IRQ_BASE + ahci_irq )
         x86_ahci_irq(regs);
-    else if ( vec >= VECTOR_IRQ_BASE && vec < VECTOR_IRQ_BASE + 16 )
-        x86_pic_eoi(vec - VECTOR_IRQ_BASE);     /* a line nobody drives now */
     else
-        return false;
+        return false;                   /* not the disk's line: traps.c sends the EOI */
     return true;
 }
 

@@ -87,7 +87,20 @@ x86_stub_\vec:
         STUB 30, 1
         STUB 31
         STUB 0x20                       /* IRQ0: PIT */
+        STUB 0x21                       /* IRQ1-14: a device's line (the NIC's) */
+        STUB 0x22
+        STUB 0x23
+        STUB 0x24
+        STUB 0x25
+        STUB 0x26
         STUB 0x27                       /* IRQ7: spurious (master) */
+        STUB 0x28
+        STUB 0x29
+        STUB 0x2a
+        STUB 0x2b
+        STUB 0x2c
+        STUB 0x2d
+        STUB 0x2e
         STUB 0x2f                       /* IRQ15: spurious (slave) */
         STUB 0x2e                       /* IRQ14: the IDE channel (ata.c) */
         STUB 0x29                       /* IRQ9-11: PCI lines (ahci.c) */

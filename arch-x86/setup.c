@@ -6,7 +6,7 @@
  */
 #include "x86.h"
 
-_Static_assert(PVX_ARCH_VERSION == 10, "arch-x86 implements arch.h version 10");
+_Static_assert(PVX_ARCH_VERSION == 11, "arch-x86 implements arch.h version 11");
 
 static struct boot_info boot_info;
 
@@ -52,6 +52,7 @@ void x86_start(uint32_t mbi_pa)
 
     x86_time_init();
     x86_disk_init();
+    (void)e1000_probe();                /* before any guest: its MMIO slot is in every L2 */
     x86_multiboot_parse(mbi_pa, &boot_info);
     x86_bench_trap_init(boot_info.cmdline);
 

@@ -188,13 +188,11 @@ void arch_idle(void)
 {
     unsigned int seen = x86_wake_events;
 
-    /* No timer armed: every domain waits forever, and so does the machine
-     * (halted with interrupts on, as Xen's idle loop; a runner's time limit
-     * ends it, exit 3 - the same as the simulator). */
-    if ( !timer_deadline )
-        for ( ;; )
-            asm volatile ( "sti; hlt" ::: "memory" );
-    /* sti's one-instruction shadow makes sti;hlt atomic: no lost wake-up. */
+    /* Until the timer, a disk or the NIC wakes us. With neither armed nor present,
+     * every domain waits forever, and so does the machine (halted with
+     * interrupts on, as Xen's idle loop; a runner's time limit ends it,
+     * exit 3 - the same as the simulator). sti's one-instruction shadow
+     * makes sti;hlt atomic: no lost wake-up. */
     while ( x86_wake_events == seen )
         asm volatile ( "sti; hlt; cli" ::: "memory" );
 }

@@ -113,6 +113,22 @@ void x86_stack_overflow(void)
     x86_panic("hypervisor stack overflow (more than %u KiB used)\n", X86_STACK_SIZE >> 10);
 }
 
+/* A device's legacy IRQ line (the disk's and the NIC's are unmasked; on a
+ * PCI machine they may share one): every device on it acknowledged, the
+ * PIC's end of interrupt sent once, then the core hears of each. The disk's
+ * handler sends the EOI itself when the line is its. */
+static void x86_irq(struct cpu_regs *regs, unsigned int line)
+{
+    bool nic = e1000_irq(line);
+
+    if ( !x86_disk_irq(VECTOR_IRQ_BASE + line, regs) )
+        x86_pic_eoi(line);
+    if ( !nic )
+        return;
+    x86_wake_events++;
+    core_nic_interrupt((regs->cs & 3) ? regs : NULL);
+}
+
 void x86_trap_dispatch(struct cpu_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
@@ -128,8 +144,8 @@ void x86_trap_dispatch(struct cpu_regs *regs)
         x86_timer_irq(regs);
     else if ( vec == VECTOR_SPURIOUS_MASTER || vec == VECTOR_SPURIOUS_SLAVE )
         x86_pic_spurious(vec);
-    else if ( x86_disk_irq(vec, regs) )
-        ;
+    else if ( vec > VECTOR_TIMER && vec < VECTOR_IRQ_BASE + 16 )
+        x86_irq(regs, vec - VECTOR_IRQ_BASE);
     else if ( !from_guest )
     {
         /* Breakpoints are the guest's (arch_load_debugregs): one the

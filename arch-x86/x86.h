@@ -195,7 +195,7 @@ size_t x86_snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4)
 /* time.c */
 void x86_time_init(void);
 void x86_timer_irq(struct cpu_regs *regs);
-/* Interrupts that can end arch_idle's wait (the timer's, a disk's). */
+/* Interrupts that can end arch_idle's wait (the timer's, a disk's, the NIC's). */
 extern volatile unsigned int x86_wake_events;
 /* Let the PIC deliver irq (0-15); send the end of interrupt for it. */
 void x86_pic_unmask(unsigned int irq);
@@ -220,6 +220,14 @@ void x86_ahci_irq(struct cpu_regs *regs);
 /* The disk's interrupt arrived on vector vec (traps.c): true if it was its. */
 bool x86_disk_irq(unsigned int vec, struct cpu_regs *regs);
 void x86_disk_init(void);
+
+/* e1000.c: the 82540EM, if the machine has one (nic.c's arch.h calls). */
+bool e1000_probe(void);
+bool e1000_mac(uint8_t mac[6]);
+void e1000_transmit(const struct nic_seg *seg, unsigned int nr, uint32_t cookie);
+void e1000_post_rx(mfn_t mfn, uint32_t cookie);
+bool e1000_poll(struct nic_event *ev);
+bool e1000_irq(unsigned int line);          /* true: its interrupt, acknowledged */
 
 /* fpu.c */
 void x86_fpu_init(void);

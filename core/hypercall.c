@@ -18,16 +18,6 @@
 
 #define HC(n, a) [__HYPERVISOR_##n] = { do_##n, #n, a }
 
-/* physdev_op: pvx's block sub-ops (0x7000 up, public/pvx.h) are the I/O
- * layer's; the rest the CPU's. */
-static long hypercall_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3,
-                                 uint32_t a4, uint32_t a5)
-{
-    if ( cmd >= PHYSDEVOP_pvx_vbd_info && cmd <= PHYSDEVOP_pvx_vbd_info + 0xff )
-        return blkif_physdev_op(v, cmd, arg);
-    return do_physdev_op(v, cmd, arg, a3, a4, a5);
-}
-
 static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
     HC(mmu_update, 4),
     HC(memory_op, 2),
@@ -47,7 +37,7 @@ static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
     HC(update_descriptor, 4),
     HC(iret, 0),
     HC(callback_op, 2),
-    [__HYPERVISOR_physdev_op] = { hypercall_physdev_op, "physdev_op", 2 },
+    HC(physdev_op, 2),
     HC(grant_table_op, 3),
     HC(set_timer_op, 2),
     HC(event_channel_op_compat, 1),

@@ -44,6 +44,7 @@
 #include <pvx/io.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
+#include <pvx/netif.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <pvx/time.h>
@@ -434,6 +435,8 @@ struct cpu_regs *core_start(const struct boot_info *bi)
     mm_init();
     io_init();
     printk("memory: %u MiB free, frames 0-%#x", frame_free_count() >> 8, frame_max_mfn() - 1);
+    if ( netif_init() )
+        printk("nic: no memory for its receive frames: not used");
 
     if ( bi->nr_modules == 0 )
         refuse("to start", "no initial domain: pass its kernel as the first module");

@@ -22,6 +22,7 @@ COV_UNIT_OBJS := $(patsubst %.c,$(B)/cov/%.o,$(UNIT_SRCS)) $(B)/cov/core-string.
 COV_SIM_OBJS  := $(patsubst %.c,$(B)/cov/%.o,$(SIM_SRCS))
 $(eval $(call compile,cov,$(B)/cov,testsuite/unit,CC,UNIT_CFLAGS))
 $(eval $(call compile,cov,$(B)/cov,testsuite/lib,CC,UNIT_CFLAGS))
+$(eval $(call compile,cov,$(B)/cov,guests/lib/net,CC,UNIT_CFLAGS))
 $(eval $(call unit_string,cov,$(B)/cov,UNIT_CFLAGS))
 $(eval $(call compile,cov,$(B)/cov,sim,CC,SIM_CFLAGS,$(UNICORN_LIB)))
 
@@ -41,6 +42,7 @@ SAN_UNIT_OBJS := $(patsubst %.c,$(B)/san/%.o,$(UNIT_SRCS)) $(B)/san/core-string.
 SAN_SIM_OBJS  := $(patsubst %.c,$(B)/san/%.o,$(SIM_SRCS))
 $(eval $(call compile,san,$(B)/san,testsuite/unit,CC,SAN_UNIT_CFLAGS))
 $(eval $(call compile,san,$(B)/san,testsuite/lib,CC,SAN_UNIT_CFLAGS))
+$(eval $(call compile,san,$(B)/san,guests/lib/net,CC,SAN_UNIT_CFLAGS))
 $(eval $(call unit_string,san,$(B)/san,SAN_UNIT_CFLAGS))
 $(eval $(call compile,san,$(B)/san,sim,CC,SAN_SIM_CFLAGS,$(UNICORN_LIB)))
 

@@ -14,7 +14,7 @@ GUEST_OBJDIR := $(B)/guests/obj
 # Sources -> objects under $(GUEST_OBJDIR), keeping their path.
 guest_objs = $(patsubst %,$(GUEST_OBJDIR)/%.o,$(basename $(1)))
 
-GUEST_LIB_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S)) \
+GUEST_LIB_SRCS := $(sort $(wildcard guests/lib/*.c guests/lib/*.S guests/lib/net/*.c)) \
                   lib/string.c lib/vsnprintk.c
 GUEST_LIB_OBJS := $(call guest_objs,$(GUEST_LIB_SRCS))
 

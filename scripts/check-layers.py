@@ -45,7 +45,8 @@ ALLOWED = {
     "event": {"base", "mm-types"} | MIDDLE,
     "domain": {"base", "mm-types", "mm"} | MIDDLE,   # a dying domain gives its memory back
     "io": {"base", "mm-types"} | MIDDLE,
-    "control": {"base", "mm-types", "mm", "io"} | MIDDLE,   # VBDs: vbd_domctl
+    # the initial domain manages the I/O rooms' policy: VBDs (vbd_domctl), the VFR's rules
+    "control": {"base", "mm-types", "mm", "io"} | MIDDLE,
     "entry": {"base", "mm-types", "mm", "io", "control"} | MIDDLE,
 }
 

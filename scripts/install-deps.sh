@@ -17,6 +17,7 @@ deps="$top/build/deps"
 pkgs=(
     make gcc libc6-dev lib32gcc-12-dev binutils  # host build, -m32 libgcc for 64-bit division helpers
     libcapstone-dev libcunit1-dev pkg-config       # simulator disassembly, unit tests
+    libslirp-dev tshark                            # the simulator's user network; reading its captures
     qemu-system-x86 grub-pc-bin grub-common xorriso mtools  # metal lane: QEMU + GRUB ISO
     bochs bochs-term bochsbios vgabios             # hardware-faithful lane (scripts/pvx-bochs); bochs-term
                                                    # stands for the GUI bochs depends on (we use its RFB display)

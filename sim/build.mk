@@ -9,7 +9,7 @@
 SIM_SRCS     := $(sort $(wildcard sim/*.c))
 SIM_CFLAGS    = $(WARN) -O2 -g $(CORE_INC) -I$(DEPS)/unicorn/include
 SIM_CFLAGS_dbg = $(WARN) -O0 -g3 $(CORE_INC) -I$(DEPS)/unicorn/include
-SIM_LIBS     := $(UNICORN_LIB) -lcapstone -lpthread -lm
+SIM_LIBS     := $(UNICORN_LIB) -lcapstone -lslirp -lpthread -lm
 
 SIM_OBJS     := $(patsubst %.c,$(B)/sim/%.o,$(SIM_SRCS))
 SIM_OBJS_dbg := $(patsubst %.c,$(B)/dbg/host/%.o,$(SIM_SRCS))

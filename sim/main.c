@@ -49,18 +49,25 @@ static const char usage[] =
     "  --cmdline=STRING    the hypervisor's command line (at most 1023 bytes)\n"
     "  --fail=SITE:KNOB=V,...  fault injection (boot option fail=; sites\n"
     "                      frame_alloc, guest_copy, console, evtchn_send, timer,\n"
-    "                      domain_create, foreign_map, disk_media, disk_lost;\n"
+    "                      domain_create, foreign_map, disk_media, disk_lost,\n"
+    "                      net_tx, net_rx;\n"
     "                      knobs probability, interval, times, space, fail-nth;\n"
     "                      ';' between sites)\n"
     "  --seed=N            seed of the fault injection (boot option fail_seed=)\n"
     "  --disk=FILE         a physical disk: the image FILE, read and written in\n"
     "                      place (a whole number of 512-byte sectors; up to 4)\n"
+    "  --net=user          a NIC on the user network (libslirp here, QEMU's\n"
+    "                      -nic user,model=e1000,restrict=on there): gateway\n"
+    "                      10.0.2.2, DHCP from 10.0.2.15, nothing beyond it\n"
+    "  --pcap-out=FILE     write every frame on the NIC's wire to FILE (pcap)\n"
     "  -h, --help          this text\n"
     "The simulator only:\n"
     "  --trace=LIST        comma-separated: insn (each instruction), hcall (each\n"
     "                      hypercall), sched (each dispatch, CSV); to stderr\n"
     "  --sched-csv=FILE    write the sched trace to FILE instead\n"
     "  --hash              print a hash of memory and registers at exit\n"
+    "  --pcap-in=FILE      a NIC whose peer replays FILE: its frames not sent from\n"
+    "                      this NIC's MAC arrive at their recorded times\n"
     "  --no-time           benchmarks only: no instruction-counting block hook, so\n"
     "                      no timer, no time limit, no int3/into, no port I/O checks\n"
     "  --full-frames       hypercalls save every guest register (slower); on by\n"
@@ -148,7 +155,7 @@ static bool parse_time(const char *s, uint64_t *out)
  * an error and not a run that injects nothing. */
 static const char *const fail_sites[] = {
     "frame_alloc", "guest_copy", "console", "evtchn_send", "timer", "domain_create", "foreign_map",
-    "disk_media", "disk_lost",
+    "disk_media", "disk_lost", "net_tx", "net_rx",
 };
 static const char *const fail_knobs[] = {
     "probability", "interval", "times", "space", "fail-nth",
@@ -195,7 +202,7 @@ static void check_fail_spec(const char *spec)
         if ( !word_in(p, n, fail_sites, ARRAY_SIZE(fail_sites)) )
             bad_usage("--fail: unknown site '%.*s' (sites: frame_alloc, guest_copy, "
                       "console, evtchn_send, timer, domain_create, foreign_map, disk_media, "
-                      "disk_lost)", (int)n, p);
+                      "disk_lost, net_tx, net_rx)", (int)n, p);
         if ( ++clauses > ARRAY_SIZE(fail_sites) )
             bad_usage("--fail: more clauses than the %zu sites", ARRAY_SIZE(fail_sites));
         if ( n + 1 >= len )
@@ -498,6 +505,16 @@ int main(int argc, char **argv)
             if ( trace_sched_out == NULL )
                 bad_usage("--sched-csv: cannot write %s: %s", v, strerror(errno));
         }
+        else if ( (v = opt_value(argc, argv, &i, "--net")) )
+        {
+            if ( strcmp(v, "user") )
+                bad_usage("--net: %s is not a network (user)", v);
+            sim_nic_user = true;
+        }
+        else if ( (v = opt_value(argc, argv, &i, "--pcap-out")) )
+            sim_pcap_out = v;
+        else if ( (v = opt_value(argc, argv, &i, "--pcap-in")) )
+            sim_pcap_in = v;
         else if ( !strcmp(a, "--hash") )
             sim_hash_at_exit = true;
         else if ( !strcmp(a, "--no-time") )

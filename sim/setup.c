@@ -7,7 +7,7 @@
  */
 #include "sim.h"
 
-_Static_assert(PVX_ARCH_VERSION == 10, "the simulator implements arch.h version 10");
+_Static_assert(PVX_ARCH_VERSION == 11, "the simulator implements arch.h version 11");
 
 bool sim_hash_at_exit;
 
@@ -19,6 +19,7 @@ void sim_start(const struct boot_info *bi)
     cpu_init();
     cpu_make_templates();
     time_init();
+    nic_init();
     trace_init();
     /* Hooks added after the templates ran: drop the blocks translated without them. */
     uc_ctl_flush_tb(sim_uc);

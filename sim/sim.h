@@ -221,6 +221,19 @@ uint64_t sim_disk_next_ns(void);                /* the next completion, 0: none 
 /* Complete every op due by now (core_disk_interrupt with regs, as the timer). */
 void sim_disk_fire(struct cpu_regs *regs, uint64_t now);
 
+/* Something else than the timer may be due earlier now (the NIC's wire). */
+void time_events_changed(void);
+
+/* ------------------------------------------------------------------------
+ * The NIC (nic.c): its wire's events in virtual time.
+ */
+extern bool sim_nic_user;                       /* --net=user: libslirp */
+extern const char *sim_pcap_out, *sim_pcap_in;  /* --pcap-out, --pcap-in */
+void nic_init(void);                            /* after the options, before boot */
+uint64_t nic_next_ns(void);                     /* the next event on the wire; UINT64_MAX: none */
+void nic_fire(struct cpu_regs *regs);           /* every event due: regs as core_timer_interrupt's */
+uint64_t nic_lost_rx(void);
+
 /* ------------------------------------------------------------------------
  * Tracing and decoding (trace.c).
  */

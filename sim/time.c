@@ -63,6 +63,7 @@ static void budget_update(void)
         end = deadline_ns;
     if ( disk && disk < end )
         end = disk;
+    end = MIN(end, nic_next_ns());
     if ( end <= now )
         stop_icount = icount;           /* at the next block */
     else
@@ -77,6 +78,11 @@ void time_disk_changed(void)
 void arch_set_timer(uint64_t deadline)
 {
     deadline_ns = deadline;
+    budget_update();
+}
+
+void time_events_changed(void)
+{
     budget_update();
 }
 
@@ -219,20 +225,27 @@ void time_after_stop(struct cpu_regs *regs)
         else
             break;
     }
+    if ( nic_next_ns() <= arch_now_ns() )
+        nic_fire(regs);
     budget_update();
 }
 
 void arch_idle(void)
 {
-    uint64_t now = arch_now_ns(), disk = sim_disk_next_ns();
+    uint64_t now = arch_now_ns(), disk = sim_disk_next_ns(), wire = nic_next_ns();
+    uint64_t first = MIN(disk ? disk : UINT64_MAX, wire);
 
-    /* A disk completes first: jump there, and the core handles it. */
-    if ( disk && (!deadline_ns || disk < deadline_ns) && disk < sim_max_time_ns )
+    /* A disk completes or a frame arrives first: jump there, and the core
+     * handles it (the disk on a tie; the wire's turn is the next idle). */
+    if ( first != UINT64_MAX && (!deadline_ns || first < deadline_ns) && first < sim_max_time_ns )
     {
-        if ( disk > now )
-            idle_ns += disk - now;
+        if ( first > now )
+            idle_ns += first - now;
         budget_update();
-        sim_disk_fire(NULL, arch_now_ns());
+        if ( disk && first == disk )
+            sim_disk_fire(NULL, arch_now_ns());
+        else
+            nic_fire(NULL);
         budget_update();
         return;
     }

@@ -10,8 +10,12 @@ TESTLIB_SRCS := $(sort $(wildcard testsuite/lib/*.c))
 TESTLIB_INC  := -Itestsuite/lib
 
 UNIT_SRCS := $(sort $(wildcard testsuite/unit/*.c))
-UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS)) $(TESTLIB_SRCS)
-UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit $(TESTLIB_INC)
+# The guests' network stack is portable C over lib/: its parsers are tested
+# on the host too (test_guest_net.c), compiled from the same sources.
+UNIT_GUEST_NET_SRCS := guests/lib/net/net.c guests/lib/net/dhcp.c
+UNIT_SRCS := $(filter-out testsuite/unit/abi_check.c,$(UNIT_SRCS)) $(TESTLIB_SRCS) $(UNIT_GUEST_NET_SRCS)
+UNIT_CFLAGS := $(WARN) -O1 -g -fno-omit-frame-pointer $(CORE_INC) -Itestsuite/unit $(TESTLIB_INC) \
+               -Iguests/lib
 
 # The core for unit tests: the same sources, its own objects (so that the
 # coverage and sanitizer variants can differ from the simulator's).
@@ -34,6 +38,7 @@ endef
 UNIT_OBJS := $(patsubst %.c,$(B)/unit/%.o,$(UNIT_SRCS)) $(B)/unit/core-string.o
 $(eval $(call compile,unit,$(B)/unit,testsuite/unit,CC,UNIT_CFLAGS))
 $(eval $(call compile,unit,$(B)/unit,testsuite/lib,CC,UNIT_CFLAGS))
+$(eval $(call compile,unit,$(B)/unit,guests/lib/net,CC,UNIT_CFLAGS))
 $(eval $(call unit_string,unit,$(B)/unit,UNIT_CFLAGS))
 
 $(B)/unit/unit-tests: $(UNIT_OBJS) $(CORE_OBJS_unit)

@@ -37,6 +37,7 @@ STAGES = [
     ("scenarios", "python3 testsuite/run-scenarios.py", 1500),
     ("soup", "python3 testsuite/soup.py", 600),
     ("eval-smoke", "python3 testsuite/eval/run-eval.py --smoke", 600),
+    ("net", "python3 testsuite/net-wire.py", 600),
     ("bochs", "python3 testsuite/run-scenarios.py --hw", 1200),
     ("sanitizers", "{make} --no-print-directory sanitize", 1500),
     ("fault", "python3 testsuite/fault/sweep.py --max-nth 6", 900),

@@ -424,6 +424,16 @@ def scenarios(tmp):
     s.append(Scenario("blocked", [guest("blocked")], 3, [r"^Blocking with nothing to wake me$"],
                       lanes=("sim", "qemu"), sim_opts=["--max-time=50ms"],
                       qemu_opts=["--timeout", "3"]))
+    # Issue 15: a DHCP lease and pings through the VFR to a real peer's user
+    # network (libslirp in pvx-sim, QEMU's with the e1000); net-wire.py reads
+    # the captures.
+    s.append(Scenario("net/dhcp-ping", [guest("net-dhcp-ping")], 0,
+                      [r"^DHCP: lease of 10\.0\.2\.15 ", r"^ping 3: reply from 10\.0\.2\.2$",
+                       r"^a spoofed source: dropped and counted$", r"^Test result: SUCCESS$",
+                       r"^\(pvx\) audit: clean$"],
+                      sim_opts=["--net=user"], qemu_opts=["--net=user"]))
+    # Without a NIC the guest says so and skips.
+    s.append(Scenario("net/no-nic", [guest("net-dhcp-ping")], 0, [r"^Test result: SKIP$"]))
     bad = make_bad_images(tmp)
     s.append(Scenario("refuse-not-elf", [bad["not-elf"]], 2, [r"^\(pvx\) refusing .*not an ELF image"]))
     s.append(Scenario("refuse-elf64", [bad["elf64"]], 2, [r"^\(pvx\) refusing .*not an ELF32 image"],

@@ -51,7 +51,7 @@ SIZE_MSG = "is not a size from 16M to 4G (K/M/G; a bare number is MiB)"
 MODSIZE_MSG = "is not a size from 1 to 4G (K/M/G; a bare number is MiB)"
 TIME_MSG = "is not a time (10s, 250ms, 5us, 100ns; 0 for none)"
 SITES = ("sites: frame_alloc, guest_copy, console, evtchn_send, timer, domain_create, foreign_map, "
-         "disk_media, disk_lost")
+         "disk_media, disk_lost, net_tx, net_rx")
 KNOBS = "knobs: probability, interval, times, space, fail-nth"
 BOOTED = r"^Test result: SUCCESS$"
 
@@ -100,6 +100,9 @@ CASES = [
     ("fail-good", ["--fail=guest_copy:fail-nth=1000000;timer:interval=1,times=0", "--seed", "7",
                    "--cmdline=fail_report=1", "{hello}"], 0, r"^\(pvx\) fault guest_copy: calls \d+, injected 0$"),
     ("seed-abc", ["--seed=abc", "{hello}"], 2, "--seed: abc is not a whole number"),
+    # The NIC: one network, a capture of its wire; without --net there is none.
+    ("net-bogus", ["--net=tap", "{hello}"], 2, "--net: tap is not a network (user)"),
+    ("net-user", ["--net=user", "{hello}"], 0, r"^\(pvx\) nic: 52:54:00:12:34:56$"),
     # The time limit: one spelling, the other an alias.
     ("timeout-abc", ["--timeout=abc", "{hello}"], 2, "--timeout: abc " + TIME_MSG),
     ("max-time-abc", ["--max-time", "1x", "{hello}"], 2, "--max-time: 1x " + TIME_MSG),

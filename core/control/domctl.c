@@ -27,8 +27,10 @@
 #include <pvx/lib.h>
 #include <pvx/machine.h>
 #include <pvx/sched.h>
+#include <pvx/vfr.h>
 #include <public/domctl.h>
 #include <public/event_channel.h>
+#include <public/pvx.h>
 #include <public/xen.h>
 
 /* ------------------------------------------------------------------------
@@ -381,6 +383,14 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         rc = domctl_createdomain(&op);
         break;
 
+    /* The firewall-router is the machine's, not one domain's. */
+    case XEN_DOMCTL_pvx_vfr_add:
+    case XEN_DOMCTL_pvx_vfr_remove:
+    case XEN_DOMCTL_pvx_vfr_list:
+    case XEN_DOMCTL_pvx_vfr_vif:
+        rc = vfr_domctl(&op);
+        break;
+
     case XEN_DOMCTL_getdomaininfo:
         d = domctl_next_domain(op.domain == DOMID_SELF ? v->domain->domain_id : op.domain);
         rc = -ESRCH;
@@ -397,6 +407,8 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         rc = d ? domctl_domain_op(v, d, &op) : -ESRCH;
         break;
     }
+
+ out:
     if ( rc == 0 )
         copy_to_guest_probed(v, arg, &op, sizeof(op));
     return rc;

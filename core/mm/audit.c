@@ -227,6 +227,18 @@ unsigned int audit_frames(void)
         }
     }
     audit_io();
+    /* The NIC path's: a reference per transmit in flight, a reference and
+     * a writable-type reference per frame posted for receive. */
+    for ( i = 0; i < NIC_TX_DEPTH; i++ )
+        if ( machine.netif.tx[i].busy )
+            frame_of(machine.netif.tx[i].mfn)->audit_refs++;
+    for ( i = 0; i < machine.netif.rx_nr; i++ )
+    {
+        struct frame *f = frame_of(machine.netif.rx[(machine.netif.rx_head + i) % NIC_RX_DEPTH].mfn);
+
+        f->audit_refs++;
+        f->audit_types++;
+    }
     for ( m = 0; m < max; m++ )
     {
         struct frame *f = frame_of(m);

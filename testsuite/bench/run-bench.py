@@ -103,13 +103,13 @@ class Bench:
             res.append((tn - t0) * 1e9 / ops)
         return statistics.median(res), res
 
-    def qemu(self, name, args, cmdline='', more=()):
+    def qemu(self, name, args, cmdline='', more=(), opts=()):
         """The guest's own TSC figures on QEMU, one dict per repetition.
         more: further modules [(elf, args)], each under a file name of its own
         (QEMU's loader needs distinct names)."""
         runs = []
         for _ in range(self.reps):
-            argv = [QEMU, '--hv', HV, '--timeout', '300']
+            argv = [QEMU, '--hv', HV, '--timeout', '300', *opts]
             if cmdline:
                 argv += ['--cmdline', cmdline]
             mods = ['%s=%s' % (guest(name), args)]
@@ -156,6 +156,8 @@ def fmt_value(v, unit):
         return '%d B' % v
     if unit == 'KiB':
         return '%.2f KiB' % v
+    if unit in ('pkt/s', 'rt/s'):
+        return '%.0f %s' % (v, unit)
     return '%.1f %s' % (v, unit)
 
 
@@ -237,6 +239,31 @@ def bench_qemu(b, hz):
     b.ratio_row(sec, 'ring-3 syscall int $0x80, fast path (DPL-3 IDT gate)',
                 statistics.median(fast), 'ns', statistics.median(refl), 'reflected',
                 samples=fast, note='ring 3 -> ring 1 without the hypervisor; the handler irets')
+
+
+# ---------------------------------------------------------------------------
+# The network: packets between the initial domain and the wire (issue 15).
+
+def bench_net(b, hz, machines):
+    sec = 'net'
+    print('== the network: domain <-> wire (interim NIC path, VFR)', flush=True)
+    n = b.n(20_000)
+    k = b.n(5_000)
+    if 'sim' in machines:
+        tx, s1 = b.sim_per_op('net', 'n=%d' % n, 'n=0', n, opts=['--net=user'])
+        b.row(sec, 'UDP datagrams domain -> wire, pvx-sim (libslirp)', 1e9 / tx, 'pkt/s',
+              samples=[1e9 / x for x in s1], note='64 bytes of payload, broadcast; host time')
+        rt, s2 = b.sim_per_op('net', 'n=%d ping=1' % k, 'n=0 ping=1', k, opts=['--net=user'])
+        b.row(sec, 'ICMP echo round trips with 10.0.2.2, pvx-sim (libslirp)', 1e9 / rt, 'rt/s',
+              samples=[1e9 / x for x in s2], note='host time')
+    if 'qemu' in machines:
+        tx = [r['n'] / (r['net_tsc'] / hz) for r in b.qemu('net', 'n=%d' % n, opts=['--net=user'])]
+        b.row(sec, 'UDP datagrams domain -> wire, QEMU (e1000)', statistics.median(tx), 'pkt/s',
+              samples=tx, note='64 bytes of payload, broadcast')
+        rt = [r['n'] / (r['net_tsc'] / hz) for r in
+              b.qemu('net', 'n=%d ping=1' % k, opts=['--net=user'])]
+        b.row(sec, 'ICMP echo round trips with 10.0.2.2, QEMU (e1000)', statistics.median(rt), 'rt/s',
+              samples=rt)
 
 
 # ---------------------------------------------------------------------------
@@ -437,8 +464,9 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--reps', type=int, default=7, help='repetitions per figure (median)')
     ap.add_argument('--quick', action='store_true', help='a quarter of the iterations, 3 reps')
-    ap.add_argument('--only', default='sim,qemu,mmu,events,scale',
-                    help='comma-separated: sim, qemu, mmu, events, scale')
+    ap.add_argument('--only', default='sim,qemu,mmu,events,scale,net',
+                    help='comma-separated: sim, qemu, mmu, events, scale, net')
+    ap.add_argument('--net-machines', default='sim,qemu')
     ap.add_argument('--events-machines', default='sim,qemu')
     ap.add_argument('--mmu-machines', default='native,sim,qemu')
     ap.add_argument('--out', default=os.path.join(B, 'bench', 'results.json'))
@@ -448,7 +476,7 @@ def main():
     only = set(a.only.split(','))
     b = Bench(a.reps, a.quick)
     start = time.time()
-    hz = tsc_hz(b) if only & {'qemu', 'mmu', 'events'} else None
+    hz = tsc_hz(b) if only & {'qemu', 'mmu', 'events', 'net'} else None
     try:
         if 'sim' in only:
             bench_sim(b)
@@ -460,6 +488,8 @@ def main():
             bench_events(b, hz, a.events_machines.split(','))
         if 'scale' in only:
             bench_scale(b)
+        if 'net' in only:
+            bench_net(b, hz, a.net_machines.split(','))
     except RuntimeError as e:
         print('run-bench: %s' % e, file=sys.stderr)
         return 2

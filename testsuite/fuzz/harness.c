@@ -22,7 +22,8 @@
  *     11    guest store: u8 n, a va (gen_va), n words (gen_word) written
  *           through the guest's page tables where they allow it
  *     12    exception: u8 vector (% 32), u32 error code, u32 cr2
- *     13    time: u16 microseconds pass; the timer fires if it is due
+ *     13    time: u16 microseconds pass; the timer fires if it is due; the
+ *           NIC completes its transmits and the last comes back (MACs swapped)
  *     14    registers: esp = gen_va, ebp = gen_word (the guest owns them)
  *     15    destroy domain 1 if it has stopped (what a toolstack does)
  *
@@ -668,7 +669,7 @@ static void gen_vcpu_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r
  * and then the op's own fields set as the op reads them. pvx_build writes its
  * refusal's reason at err: the generator passes none (err 0), so the refusal
  * check holds every failed build to "nothing changed" (unit tests check err). */
-static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+static void gen_domctl_toolstack(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
 {
     static const uint32_t cmds[] = {
         XEN_DOMCTL_createdomain, XEN_DOMCTL_destroydomain, XEN_DOMCTL_pausedomain,
@@ -752,6 +753,72 @@ static void gen_sysctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
     a[0] = gen_ptr(in, self, r);
 }
 
+/* domctl: mostly the VFR's sub-ops (a rule of input bytes, an index near the
+ * list's end, a VIF), sometimes the scheduler's or any number; the header
+ * mostly right. Unprivileged callers get -EPERM, refusals change nothing. */
+static void gen_domctl_vfr(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_DOMCTL_pvx_vfr_add, XEN_DOMCTL_pvx_vfr_remove, XEN_DOMCTL_pvx_vfr_list,
+        XEN_DOMCTL_pvx_vfr_vif, XEN_DOMCTL_pvx_bvt_get, XEN_DOMCTL_pvx_getinfo,
+    };
+    struct fdom *self = fdom_of(v);
+    struct xen_domctl op;
+    struct pvx_vfr_rule *rule = &op.u.pvx_vfr.rule;
+    uint8_t k = get8(in), f;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    op.interface_version = get8(in) % 8 ? XEN_DOMCTL_INTERFACE_VERSION : get32(in);
+    op.domain = get8(in) % 4 ? DOMID_SELF : gen_domid(in);
+    if ( op.cmd == XEN_DOMCTL_pvx_vfr_vif )
+    {
+        op.u.pvx_vfr_vif.vif = get8(in) % 4;
+        op.u.pvx_vfr_vif.set_ipv4 = get8(in) % 3;
+        op.u.pvx_vfr_vif.ipv4 = get32(in);
+    }
+    else
+    {
+        op.u.pvx_vfr.dir = get8(in) % 3;
+        op.u.pvx_vfr.index = get8(in) % 36;
+        f = get8(in);
+        rule->in_vif = f & 1 ? get16(in) : PVX_VFR_ANY_VIF;
+        rule->action = get8(in) % 4;
+        rule->to_vif = get8(in) % 20;
+        rule->proto = f & 2 ? get8(in) : 0;
+        rule->ethertype = f & 4 ? get16(in) : 0;
+        if ( f & 8 )
+        {
+            rule->src_ip = get32(in);
+            rule->src_ip_mask = get32(in);
+        }
+        if ( f & 0x10 )
+        {
+            rule->dport_lo = get16(in);
+            rule->dport_hi = get16(in);
+        }
+        if ( f & 0x20 )
+        {
+            unsigned int i = get8(in) % 6;
+
+            rule->src_mac_mask[i] = get8(in);
+        }
+        rule->hits = f & 0x40 ? get32(in) : 0;
+    }
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
+/* domctl: a first byte picks the toolstack's and scheduler's ops (even) or
+ * the firewall-router's (odd). */
+static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    if ( get8(in) & 1 )
+        gen_domctl_vfr(in, v, a, r);
+    else
+        gen_domctl_toolstack(in, v, a, r);
+}
+
 /* A hypercall this harness has no model for: (cmd, pointer, words...) with a
  * structure of plausible words (small numbers, pointers, frames, ids). */
 static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
@@ -829,7 +896,7 @@ static void gen_ring_requests(struct in *in, struct vcpu *v, struct fdom *self,
     arch_unmap_frames(s, 1);
 }
 
-static void gen_physdev_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+static void gen_physdev_blk(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
 {
     static const uint32_t xen_cmds[] = { PHYSDEVOP_set_iopl, PHYSDEVOP_eoi, 0x10 };
     struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
@@ -851,6 +918,66 @@ static void gen_physdev_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_
     a[1] = gen_ptr(in, self, r);
     if ( a[0] == PHYSDEVOP_pvx_blkif_notify )
         gen_ring_requests(in, v, self, other);
+}
+
+/* physdev_op: pvx's interim NIC path mostly (public/pvx.h), set_iopl, or
+ * any number. A transmit names a frame of the input's choosing, mostly the
+ * scratch page that holds an Ethernet frame from the NIC's MAC, at an offset
+ * and a length near the limits. */
+static void gen_physdev_net(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        PHYSDEVOP_pvx_net_setup, PHYSDEVOP_pvx_net_tx, PHYSDEVOP_pvx_net_rx_post,
+        PHYSDEVOP_pvx_net_poll, PHYSDEVOP_set_iopl,
+    };
+    static const uint16_t lens[] = { 14, 42, 60, 1514, 13, 1515, 0, 4096 };
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    static const uint8_t mac[6] = FAKE_NIC_MAC;
+    uint8_t k = get8(in), f, frame[64];
+    uint32_t words[4] = { 0 };
+    mfn_t own = self->p2m[(r + 0x800 - KERN_VA) >> PAGE_SHIFT];
+
+    a[0] = k < 0xf0 ? cmds[k % ARRAY_SIZE(cmds)] : get32(in);
+    /* The frame: from the NIC's MAC mostly, IPv4 or ARP, the rest input. */
+    for ( unsigned int i = 0; i < sizeof(frame); i++ )
+        frame[i] = get8(in);
+    f = get8(in);
+    if ( f & 1 )
+        memcpy(frame + 6, mac, 6);
+    if ( f & 2 )
+    {
+        frame[12] = 0x08;
+        frame[13] = f & 4 ? 0x06 : 0x00;
+    }
+    put(v, r + 0x800, frame, sizeof(frame));
+    switch ( a[0] )
+    {
+    case PHYSDEVOP_pvx_net_tx:
+        words[0] = get8(in) % 4 ? own : gen_mfn(in, self, other);
+        words[1] = get8(in) % 4 ? 0x800 : get16(in);               /* offset */
+        words[1] |= (uint32_t)lens[get8(in) % ARRAY_SIZE(lens)] << 16;
+        words[2] = get8(in);                                        /* id */
+        break;
+    case PHYSDEVOP_pvx_net_rx_post:
+        words[0] = gen_mfn(in, self, other);
+        words[1] = get8(in);
+        break;
+    default:
+        words[0] = gen_word(in, self, other);
+        break;
+    }
+    put(v, r, words, sizeof(words));
+    a[1] = gen_ptr(in, self, r);
+}
+
+/* physdev_op: a first byte picks the block devices' sub-ops (even) or the
+ * interim NIC path's (odd). */
+static void gen_physdev_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    if ( get8(in) & 1 )
+        gen_physdev_net(in, v, a, r);
+    else
+        gen_physdev_blk(in, v, a, r);
 }
 
 static void gen_call(struct in *in, struct vcpu *v, uint32_t nr, uint32_t a[5], unsigned int depth)
@@ -1242,6 +1369,31 @@ static void disks_complete(bool all)
         }
 }
 
+/* The wire, when time passes: every transmit in flight leaves, and the
+ * last one sent comes back with its MACs swapped (so it is for the NIC's
+ * address: the VFR's receive path sees a frame the input made). */
+static void nic_passes(void)
+{
+    bool any = false;
+
+    while ( fake_nic_complete_tx() )
+        any = true;
+    if ( any )
+    {
+        const struct fake_nic_tx *t = &fake_nic_sent[(fake_nic_nr_sent - 1) % FAKE_NIC_SENT];
+        uint8_t f[NIC_FRAME_MAX];
+
+        memcpy(f, t->bytes, t->len);
+        memcpy(f, t->bytes + 6, 6);
+        memcpy(f + 6, t->bytes, 6);
+        (void)fake_nic_receive(f, t->len);
+        tr("the NIC: transmits done, %u bytes back\n", t->len);
+        entry_begin();
+        core_nic_interrupt(&cpu);
+        entry_end();
+    }
+}
+
 static void time_passes(uint32_t us)
 {
     fake_now_ns += (uint64_t)us * 1000;
@@ -1255,6 +1407,7 @@ static void time_passes(uint32_t us)
         entry_end();
     }
     disks_complete(false);
+    nic_passes();
 }
 
 /* A toolstack's part (xl destroy): domain 1 is killed if it still runs and
@@ -1462,7 +1615,7 @@ static void init_once(void)
     trace = getenv("FUZZ_TRACE") != NULL;
     fake_config = (struct fake_config){
         .mem_frames = FUZZ_MEM_FRAMES, .module_mfn = FUZZ_MODULE_MFN, .tsc_hz = 2000000000ull,
-        .idle_limit = 10000, .reset_dirty_only = true, .console_echo = trace,
+        .idle_limit = 10000, .reset_dirty_only = true, .console_echo = trace, .nic = true,
     };
 
     elfgen_default(&s);

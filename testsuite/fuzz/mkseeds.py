@@ -160,12 +160,12 @@ def vcpu_initialise(vcpu, eip, esp, eflags=0x202, cr3_mfn=None, fpu=True):
     return op_hcall(24, body + u16(0x37f) + u32(0x1f80))
 
 
-# gen_domctl: cmd index (0 createdomain, 1 destroy, 2 pause, 3 unpause,
+# gen_domctl, first byte even (the toolstack's ops): cmd index (0 createdomain, 1 destroy, 2 pause, 3 unpause,
 # 4 getdomaininfo, 5 max_mem, 6 setvcpucontext, 7 getvcpucontext, 8 max_vcpus,
 # 9 bvt_set, 10 bvt_get, 11 pvx_getinfo, 12 pvx_build), the right version, a
 # domain id, no union words, the op's own fields, the buffer.
-def domctl(cmd, dom, fields=()):
-    return op_hcall(36, [cmd, 1] + domid(dom) + [0] + list(fields) + BUF)
+def domctl(cmd, dom, fields=()):                # 0: gen_domctl's toolstack ops
+    return op_hcall(36, [0, cmd, 1] + domid(dom) + [0] + list(fields) + BUF)
 def createdomain(vcpus): return domctl(0, 0, [vcpus])
 def max_mem_pages(dom, pages): return domctl(5, dom, [1, pages])     # pages * 4 KiB
 def vcpucontext(cmd, dom, vcpu): return domctl(cmd, dom, [vcpu] + BUF)
@@ -178,6 +178,34 @@ def readconsole(clear, incremental, index, n):
 def physinfo(): return op_hcall(35, [1, 1] + BUF)
 def sched_id(): return op_hcall(35, [2, 1] + BUF)
 def domaininfolist(first, n): return op_hcall(35, [3, 1] + domid(first) + [n] + BUF + BUF)
+# gen_domctl, first byte odd (the VFR's ops): cmd index (0 vfr_add, 1 vfr_remove, 2 vfr_list, 3 vfr_vif,
+# 4 bvt_get, 5 getinfo), the right interface version, DOMID_SELF.
+def vfr_rule_op(cmd, dir, index, action=1, to_vif=0, proto=None, dport=None):
+    f = (2 if proto is not None else 0) | (0x10 if dport is not None else 0)
+    body = [1, cmd, 1, 1, dir, index, f, action, to_vif]   # 1: gen_domctl's VFR ops
+    if proto is not None:
+        body += u8(proto)
+    if dport is not None:
+        body += u16(dport[0]) + u16(dport[1])
+    return op_hcall(36, body + BUF)
+
+
+def vfr_vif_op(vif, set_ipv4=0, ipv4=0):
+    return op_hcall(36, [1, 3, 1, 1, vif, set_ipv4] + u32(ipv4) + BUF)
+
+
+# gen_physdev_op, first byte odd (the NIC path): cmd index (0 net_setup, 1 net_tx, 2 net_rx_post, 3 net_poll,
+# 4 set_iopl), 64 bytes of frame and its flag byte (1: the NIC's MAC as the
+# source), then the sub-op's words.
+NIC_FRAME = [0xff] * 6 + [0] * 6 + [0x88, 0xb5] + [ord(c) for c in "pvx fuzz frame".ljust(50)]
+
+
+def physdev_net(cmd, words):
+    return op_hcall(33, [1, cmd] + NIC_FRAME + [1] + words + BUF)     # 1: the NIC path
+
+
+def net_tx(lenidx=1, ident=5): return physdev_net(1, [1, 1, lenidx, ident])   # own scratch, offset 0x800
+def net_rx_post(pfn, ident): return physdev_net(2, own(pfn) + [ident])
 
 
 def multicall(entries):
@@ -201,12 +229,12 @@ def regs(esp_va, ebp): return [14] + esp_va + word(ebp)
 def destroy(): return [15]
 
 
-# gen_physdev_op: cmd index (0 vbd_info, 1 blkif_connect, 2 notify, 3
+# gen_physdev_op, first byte even (block devices): cmd index (0 vbd_info, 1 blkif_connect, 2 notify, 3
 # disconnect), vdev kind (1: xvda), index, gen_mfn, the buffer; a notify then
 # writes requests on the ring: each (op, nr_segments, sector, id, segments
 # [(mfn bytes, first, last)]), and req_prod (None: after them; else raw).
 def blk(cmd, mfn, reqs=(), req_prod=None, index=0):
-    b = op_hcall(33, [cmd, 1, index] + mfn + BUF)
+    b = op_hcall(33, [0, cmd, 1, index] + mfn + BUF)                # 0: the block devices
     if cmd != 2:
         return b
     b += [len(reqs)]
@@ -470,6 +498,35 @@ SEEDS = {
         ("d1 yields", yield_()),
         ("destroy d1 with its write in flight", destroy()),
         ("d0 notify with no ring: -ENOTCONN", blk(2, own(0))),
+    ]),
+    "vfr": ("the firewall-router's rules: added, listed, removed by dom0; refused from d1",
+            header(), [
+        ("d0 adds an RX rule: drop UDP port 53", vfr_rule_op(0, 1, 0, 1, 0, 17, (53, 53))),
+        ("d0 adds a TX rule before it: deliver to VIF 1", vfr_rule_op(0, 0, 0, 2, 1)),
+        ("d0 lists RX rule 0", vfr_rule_op(2, 1, 0)),
+        ("past the end: -ENOENT", vfr_rule_op(2, 1, 1)),
+        ("a bad action: -EINVAL", vfr_rule_op(0, 1, 0, 3)),
+        ("a port range upside down: -EINVAL", vfr_rule_op(0, 1, 0, 1, 0, None, (9, 8))),
+        ("VIF 0 does not exist: -EINVAL", vfr_vif_op(0, 1, 0x0a00020f)),
+        ("d0 yields: d1 runs", yield_()),
+        ("d1 tries to remove it: -EPERM", vfr_rule_op(1, 1, 0)),
+        ("d1 yields", yield_()),
+        ("d0 removes it", vfr_rule_op(1, 1, 0)),
+    ]),
+    "net": ("dom0's interim NIC path: set up, a frame posted, one sent through the VFR, its "
+            "completion and the frame coming back; d1 refused", header(), [
+        ("d0 sets up its VIF", physdev_net(0, word(0))),
+        ("again: -EEXIST", physdev_net(0, word(0))),
+        ("d0 posts a frame to receive into", net_rx_post(0x90, 7)),
+        ("d0 posts a page table: refused", physdev_net(2, pt(2) + [8])),
+        ("d0 sends 42 bytes from its scratch page", net_tx(1, 5)),
+        ("a length past the page: -EINVAL", net_tx(7, 6)),
+        ("nothing done yet: -EAGAIN", physdev_net(3, word(0))),
+        ("time: the frame leaves and comes back", time(10)),
+        ("d0 polls: the transmit done", physdev_net(3, word(0))),
+        ("d0 polls: the frame arrived", physdev_net(3, word(0))),
+        ("d0 yields: d1 runs", yield_()),
+        ("d1 sends: -EPERM", net_tx(1, 9)),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

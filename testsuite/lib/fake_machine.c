@@ -147,6 +147,7 @@ void fake_reset(void)
     fake_disk_reset();
     fake_isolate_domid = -1;
     fake_lazy = false;
+    fake_nic_reset();
 }
 
 void fake_boot_info(struct boot_info *bi, const void *image, size_t len, const char *mod_cmdline,
@@ -868,6 +869,7 @@ struct fake_snapshot {
     bool ts;
     struct fpu_state fpu;
     uint32_t dr[4], dr7, dr6;
+    struct fake_nic_state nic;
 };
 
 /* The core's pointers into machine memory stay valid only in the memory it
@@ -921,6 +923,7 @@ struct fake_snapshot *fake_snapshot_take(void)
     memcpy(s->dr, fake_dr, sizeof(s->dr));
     s->dr7 = fake_dr7;
     s->dr6 = fake_dr6;
+    fake_nic_save(&s->nic);
     memset(dirty, 0, sizeof(dirty));
     return s;
 }
@@ -975,6 +978,7 @@ void fake_snapshot_restore(struct fake_snapshot *s)
     fake_dr7 = s->dr7;
     fake_dr6 = s->dr6;
     fake_fpu = s->fpu;
+    fake_nic_restore(&s->nic);
     fake_isolate_domid = -1;
     fake_lazy = false;
 }
@@ -989,5 +993,12 @@ long fake_snapshot_differs(const struct fake_snapshot *s)
     if ( memcmp(&m, &s->m, sizeof(m)) || fake_cr3 != s->cr3 || fake_now_ns != s->now_ns ||
          fake_timer != s->timer || memcmp(&fake_fpu, &s->fpu, sizeof(fake_fpu)) )
         return -2;
+    {
+        struct fake_nic_state now;
+
+        fake_nic_save(&now);
+        if ( memcmp(&now, &s->nic, sizeof(now)) )
+            return -2;
+    }
     return -1;
 }

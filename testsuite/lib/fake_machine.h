@@ -41,6 +41,7 @@ struct fake_config {
     unsigned int idle_limit;            /* idles per run before it stops (0: no limit) */
     bool reset_dirty_only;              /* zero only the frames the last run mapped */
     bool console_echo;                  /* copy the console to stderr */
+    bool nic;                           /* a NIC (fake_nic.c); else arch_nic_mac -ENODEV */
 };
 extern struct fake_config fake_config;  /* defaults: 16 MiB, modules at 8 MiB, 3 GHz */
 
@@ -194,5 +195,33 @@ void fake_snapshot_restore(struct fake_snapshot *s);
 /* -1 when memory and CPU state equal the snapshot, else the first frame
  * that differs (or -2: the CPU state): for checking that restores are whole. */
 long fake_snapshot_differs(const struct fake_snapshot *s);
+
+/* The NIC (fake_nic.c), when fake_config.nic: the MAC FAKE_NIC_MAC, every
+ * transmit recorded (its bytes copied at the call) until a test completes
+ * it; frames the core posted, filled by fake_nic_receive. fake_reset empties it. */
+#define FAKE_NIC_MAC { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 }
+struct fake_nic_tx {
+    uint8_t bytes[1514];
+    unsigned int len;
+    uint32_t cookie;
+    mfn_t mfn;                          /* the first segment's */
+};
+#define FAKE_NIC_SENT 64                /* the last 64 transmits: [n % 64] */
+extern struct fake_nic_tx fake_nic_sent[FAKE_NIC_SENT];
+extern unsigned int fake_nic_nr_sent, fake_nic_nr_posted;
+void fake_nic_reset(void);
+/* What a snapshot keeps of the NIC: counts, posted frames, waiting events
+ * (a transmit's bytes are not kept: only the cookies of those in flight). */
+struct fake_nic_state {
+    unsigned int nr_sent, nr_posted, tx_done, nr_events;
+    struct { mfn_t mfn; uint32_t cookie; } posted[NIC_RX_DEPTH];
+    struct nic_event events[NIC_TX_DEPTH + NIC_RX_DEPTH + 1];
+};
+void fake_nic_save(struct fake_nic_state *s);
+void fake_nic_restore(const struct fake_nic_state *s);
+/* The oldest transmit not completed yet leaves: its TX_DONE waits. */
+bool fake_nic_complete_tx(void);
+/* A frame arrives: into the oldest posted frame (false: none posted, lost). */
+bool fake_nic_receive(const void *bytes, unsigned int len);
 
 #endif /* FAKE_MACHINE_H */

@@ -72,6 +72,9 @@ int main(void)
     unit_register_vcpu();
     unit_register_control();
     unit_register_io();
+    unit_register_vfr();
+    unit_register_netif();
+    unit_register_guest_net();
 
     CU_basic_set_mode(CU_BRM_VERBOSE);
     CU_basic_run_tests();

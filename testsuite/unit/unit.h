@@ -76,5 +76,8 @@ void unit_register_trace(void);
 void unit_register_vcpu(void);
 void unit_register_control(void);
 void unit_register_io(void);
+void unit_register_vfr(void);
+void unit_register_netif(void);
+void unit_register_guest_net(void);
 
 #endif /* UNIT_H */

@@ -235,6 +235,73 @@ struct xen_domctl_pvx_vbd {
 _Static_assert(sizeof(struct xen_domctl_pvx_vbd) == 32, "xen_domctl_pvx_vbd size");
 _Static_assert(offsetof(struct xen_domctl_pvx_vbd, start) == 16, "xen_domctl_pvx_vbd.start");
 
+/*
+ * The virtual firewall-router (VFR, paper section 3.3.5): per direction an
+ * ordered list of rules, the first that matches a packet decides. Transmit
+ * rules see what a VIF sends (after the fixed anti-spoofing check: a VIF
+ * sends only from its own MAC and IPv4 address), receive rules what arrives
+ * from the wire (before the default demultiplexing by destination). IPv4
+ * addresses are host-order integers (10.0.2.2 is 0x0a000202); a zero mask
+ * matches anything. Privileged.
+ */
+#define XEN_DOMCTL_pvx_vfr_add      0x7020  /* insert rule at index (<= nr_rules) */
+#define XEN_DOMCTL_pvx_vfr_remove   0x7021  /* remove the rule at index */
+#define XEN_DOMCTL_pvx_vfr_list     0x7022  /* read the rule at index, and nr_rules */
+#define XEN_DOMCTL_pvx_vfr_vif      0x7023  /* set a VIF's IPv4 address, read its counters */
+
+#define PVX_VFR_TX          0               /* dir: sent by a VIF */
+#define PVX_VFR_RX          1               /* dir: arrived from the wire */
+#define PVX_VFR_ACCEPT      0               /* action: on to the default path */
+#define PVX_VFR_DROP        1
+#define PVX_VFR_DELIVER     2               /* to VIF to_vif */
+#define PVX_VFR_ANY_VIF     0xffff          /* in_vif: any sender */
+#define PVX_VFR_MAX_RULES   32              /* per direction */
+#define PVX_VFR_MAX_VIFS    16
+
+struct pvx_vfr_rule {
+    uint16_t in_vif;                    /* TX: the sending VIF, or PVX_VFR_ANY_VIF */
+    uint16_t ethertype;                 /* 0: any */
+    uint8_t  proto;                     /* IPv4 protocol (1, 6, 17), 0: any */
+    uint8_t  action;                    /* PVX_VFR_* */
+    uint16_t to_vif;                    /* PVX_VFR_DELIVER's VIF */
+    uint8_t  src_mac[6], src_mac_mask[6];
+    uint8_t  dst_mac[6], dst_mac_mask[6];
+    uint32_t src_ip, src_ip_mask;
+    uint32_t dst_ip, dst_ip_mask;
+    uint16_t sport_lo, sport_hi;        /* inclusive; sport_hi 0: any (no ports needed) */
+    uint16_t dport_lo, dport_hi;
+    xen_uint64_t hits;                  /* OUT (list): packets it decided */
+};
+_Static_assert(sizeof(struct pvx_vfr_rule) == 64, "pvx_vfr_rule size");
+_Static_assert(offsetof(struct pvx_vfr_rule, src_ip) == 32, "pvx_vfr_rule.src_ip");
+_Static_assert(offsetof(struct pvx_vfr_rule, hits) == 56, "pvx_vfr_rule.hits");
+
+struct xen_domctl_pvx_vfr {
+    uint32_t dir;                       /* PVX_VFR_TX or PVX_VFR_RX */
+    uint32_t index;
+    uint32_t nr_rules;                  /* OUT: rules in dir after the op */
+    uint32_t pad;
+    struct pvx_vfr_rule rule;           /* add: IN; list: OUT */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_vfr) == 80, "xen_domctl_pvx_vfr size");
+
+/* A VIF's address (set_ipv4 1: ipv4 becomes its address, 0 only reads) and
+ * the default rules' counters. */
+struct xen_domctl_pvx_vfr_vif {
+    uint32_t vif;
+    uint32_t set_ipv4;
+    uint32_t ipv4;                      /* IN with set_ipv4; OUT */
+    uint16_t owner;                     /* OUT: its domain */
+    uint8_t  mac[6];                    /* OUT */
+    uint32_t pad;
+    xen_uint64_t tx_sent;               /* OUT: accepted for the wire or a VIF */
+    xen_uint64_t tx_spoofed;            /* OUT: dropped: not its MAC or IPv4 source */
+    xen_uint64_t tx_dropped;            /* OUT: dropped by a rule or malformed */
+    xen_uint64_t rx_delivered;          /* OUT: handed to it */
+    xen_uint64_t rx_dropped;            /* OUT: meant for it, nowhere to put it */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_vfr_vif) == 64, "xen_domctl_pvx_vfr_vif size");
+
 struct xen_domctl {
     uint32_t cmd;
 #define XEN_DOMCTL_createdomain         1
@@ -263,6 +330,8 @@ struct xen_domctl {
         struct xen_domctl_pvx_getinfo   pvx_getinfo;
         struct xen_domctl_pvx_build     pvx_build;
         struct xen_domctl_pvx_vbd       pvx_vbd;
+        struct xen_domctl_pvx_vfr       pvx_vfr;
+        struct xen_domctl_pvx_vfr_vif   pvx_vfr_vif;
         uint8_t pad[128];
     } u;
 };

@@ -6,8 +6,11 @@
  *   vcpu_op    0x7000-0x70ff   the virtual-time alarm
  *   domctl     0x7000-0x700f   scheduler parameters, accounting, building (domctl.h)
  *   domctl     0x7010-0x701f   virtual block devices and physical disks (domctl.h)
+ *   domctl     0x7020-0x702f   the virtual firewall-router (domctl.h)
  *   physdev_op 0x7000-0x700f   a guest's virtual block devices and their rings
+ *   physdev_op 0x7010-0x701f   the initial domain's interim NIC path
  *   VIRQ 15                    responses on a block ring
+ *   VIRQ 23                    the interim NIC path's completions
  */
 #ifndef PVX_PUBLIC_PVX_H
 #define PVX_PUBLIC_PVX_H
@@ -65,5 +68,57 @@ _Static_assert(offsetof(struct physdev_pvx_blkif, sectors) == 16, "physdev_pvx_b
 
 /* Bound with EVTCHNOP_bind_virq on vCPU 0: a domain's VIRQ. */
 #define VIRQ_PVX_BLKIF  15
+
+/*
+ * The initial domain's interim path to the NIC (physdev_op 0x7010-), until
+ * the VIFs' rings replace it: one VIF for the initial domain, its frames
+ * sent and received one at a time through the VFR. Completions (a transmit
+ * left, a frame arrived) wait in the hypervisor; VIRQ_PVX_NET (a global
+ * VIRQ, the initial domain's) says that some wait, PHYSDEVOP_pvx_net_poll
+ * takes them one at a time. Frames are machine frames of the caller's own.
+ */
+#define PHYSDEVOP_pvx_net_setup     0x7010  /* create the VIF; OUT: vif, mac */
+#define PHYSDEVOP_pvx_net_tx        0x7011  /* send bytes of one frame */
+#define PHYSDEVOP_pvx_net_rx_post   0x7012  /* a frame to receive into */
+#define PHYSDEVOP_pvx_net_poll      0x7013  /* the oldest completion, or -EAGAIN */
+#define VIRQ_PVX_NET                23      /* VIRQ_ARCH_7 */
+
+#define PVX_NET_FRAME_MIN           14
+#define PVX_NET_FRAME_MAX           1514
+#define PVX_NET_QUEUED              0       /* tx status: on its way to the wire */
+#define PVX_NET_DELIVERED           1       /* tx status: copied to a local VIF */
+#define PVX_NET_DROPPED             2       /* tx status: the VFR dropped it */
+
+struct physdev_pvx_net_setup {
+    uint32_t vif;                       /* OUT */
+    uint8_t  mac[6];                    /* OUT: the NIC's, the VIF's */
+    uint16_t pad;
+};
+_Static_assert(sizeof(struct physdev_pvx_net_setup) == 12, "physdev_pvx_net_setup size");
+
+struct physdev_pvx_net_tx {
+    uint32_t mfn;                       /* a frame of the caller's */
+    uint16_t offset, len;               /* offset + len <= 4096, len 14..1514 */
+    uint32_t id;                        /* comes back in the completion */
+    uint32_t status;                    /* OUT: PVX_NET_QUEUED (frame held until its
+                                         * completion), _DELIVERED or _DROPPED (done) */
+};
+_Static_assert(sizeof(struct physdev_pvx_net_tx) == 16, "physdev_pvx_net_tx size");
+
+struct physdev_pvx_net_rx_post {
+    uint32_t mfn;                       /* a writable frame of the caller's: held,
+                                         * and no page table, until its completion */
+    uint32_t id;
+};
+_Static_assert(sizeof(struct physdev_pvx_net_rx_post) == 8, "physdev_pvx_net_rx_post size");
+
+#define PVX_NET_EV_TX_DONE          1
+#define PVX_NET_EV_RX               2
+struct physdev_pvx_net_poll {
+    uint32_t kind;                      /* OUT: PVX_NET_EV_* */
+    uint32_t id;                        /* OUT: the transmit's or the posted frame's */
+    uint32_t len;                       /* OUT: EV_RX: bytes at offset 0 */
+};
+_Static_assert(sizeof(struct physdev_pvx_net_poll) == 12, "physdev_pvx_net_poll size");
 
 #endif /* PVX_PUBLIC_PVX_H */

@@ -15,7 +15,7 @@
 #include <pvx/regs.h>
 #include <pvx/types.h>
 
-#define PVX_ARCH_VERSION 10
+#define PVX_ARCH_VERSION 11
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -206,6 +206,49 @@ void arch_set_timer(uint64_t deadline_ns);       /* one-shot; 0 cancels; a past 
 void arch_tsc_sample(uint64_t *tsc, uint64_t *now_ns);
 /* TSC ticks per second: constant for the machine's life. */
 uint64_t arch_tsc_hz(void);
+
+/* ------------------------------------------------------------------------
+ * The network interface (version 11): one Ethernet NIC, or none. The core
+ * owns the policy (the VFR, who gets which frame); the machine moves frames
+ * between machine memory and the wire. Completions wait in the NIC until
+ * the core polls them; the machine says that some wait by calling
+ * core_nic_interrupt, between guest instructions or from arch_idle.
+ */
+#define NIC_FRAME_MIN    14             /* an Ethernet header */
+#define NIC_FRAME_MAX    1514           /* header + 1500, no FCS */
+#define NIC_TX_DEPTH     16             /* transmits the core may have in flight */
+#define NIC_RX_DEPTH     16             /* receive frames the core may have posted */
+#define NIC_MAX_SEGS     4
+
+struct nic_seg {                        /* part of a frame to send: bytes of one machine frame */
+    mfn_t mfn;
+    uint16_t offset, len;               /* offset + len <= PAGE_SIZE */
+};
+
+#define NIC_EV_TX_DONE   1              /* a transmit left: its frames are free again */
+#define NIC_EV_RX        2              /* a posted frame holds a received frame of len bytes */
+struct nic_event {
+    uint32_t kind;                      /* NIC_EV_* */
+    uint32_t cookie;                    /* what the core gave with the transmit / the frame */
+    uint32_t len;                       /* NIC_EV_RX: bytes at offset 0 of the frame */
+};
+
+/* The NIC's MAC address: true, or false when the machine has none (then
+ * the core calls no other arch_nic_*). */
+bool arch_nic_mac(uint8_t mac[6]);
+/* Send one frame of nr (1..NIC_MAX_SEGS) segments, NIC_FRAME_MIN to
+ * NIC_FRAME_MAX bytes in all, straight from machine memory: no copy, so the
+ * bytes must stay as they are until its NIC_EV_TX_DONE with cookie. At most
+ * NIC_TX_DEPTH in flight. */
+void arch_nic_transmit(const struct nic_seg *seg, unsigned int nr, uint32_t cookie);
+/* Receive one frame into machine frame mfn (at offset 0, at most
+ * NIC_FRAME_MAX bytes), which the NIC owns until its NIC_EV_RX with cookie.
+ * At most NIC_RX_DEPTH posted. Frames arriving with none posted are lost. */
+void arch_nic_post_rx(mfn_t mfn, uint32_t cookie);
+/* The oldest waiting completion: true and *ev, or false when none waits. */
+bool arch_nic_poll(struct nic_event *ev);
+/* Completions wait (the NIC's interrupt). regs as core_timer_interrupt's. */
+void core_nic_interrupt(struct cpu_regs *regs);
 
 /* ------------------------------------------------------------------------
  * Console and the end of the machine.

@@ -42,6 +42,8 @@ enum fault_site_id {
     FAULT_FOREIGN_MAP,          /* a privileged domain's foreign mapping: -ENOMEM */
     FAULT_DISK_MEDIA,           /* a disk operation fails: the request gets an error */
     FAULT_DISK_LOST,            /* a disk's completion is lost: the watchdog fails it */
+    FAULT_NET_TX,               /* PHYSDEVOP_pvx_net_tx: -EIO, the frame never sent */
+    FAULT_NET_RX,               /* a received frame lost before the VFR sees it */
     FAULT_NR_SITES
 };
 #define fault_frame_alloc  (machine.fault.site[FAULT_FRAME_ALLOC])
@@ -53,6 +55,8 @@ enum fault_site_id {
 #define fault_foreign_map  (machine.fault.site[FAULT_FOREIGN_MAP])
 #define fault_disk_media   (machine.fault.site[FAULT_DISK_MEDIA])
 #define fault_disk_lost    (machine.fault.site[FAULT_DISK_LOST])
+#define fault_net_tx       (machine.fault.site[FAULT_NET_TX])
+#define fault_net_rx       (machine.fault.site[FAULT_NET_RX])
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);

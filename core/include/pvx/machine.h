@@ -25,8 +25,10 @@
 #include <pvx/hypercall.h>
 #include <pvx/io.h>
 #include <pvx/layout.h>
+#include <pvx/netif.h>
 #include <pvx/sched.h>
 #include <pvx/traps.h>
+#include <pvx/vfr.h>
 #include <public/xen.h>
 
 struct frame;
@@ -155,6 +157,33 @@ struct machine {
         struct trace_record ring[TRACE_RING_SIZE];
         uint64_t next;
     } trace;
+
+    /* io/vfr.c: the VIFs, the rules of each direction (PVX_VFR_TX, _RX),
+     * and what no VIF's counter holds. Zero is a fresh VFR: no VIF, no rule. */
+    struct {
+        struct vfr_vif vif[VFR_MAX_VIFS];
+        struct pvx_vfr_rule rules[2][VFR_MAX_RULES];
+        unsigned int nr_rules[2];
+        uint64_t malformed;             /* either direction */
+        uint64_t rx_no_vif;             /* received for no VIF's address */
+    } vfr;
+
+    /* io/netif.c: the NIC, its receive pool (the hypervisor's frames, always
+     * posted), and the initial domain's interim VIF: transmits in flight
+     * (their frames held), frames it posted (held, writable type), and
+     * completions it has not polled yet. */
+    struct {
+        bool has_nic, vif_up;
+        uint8_t mac[6];
+        uint16_t vif;
+        mfn_t pool[NIC_RX_DEPTH];
+        struct { bool busy; mfn_t mfn; uint32_t id; } tx[NIC_TX_DEPTH];
+        struct { mfn_t mfn; uint32_t id; } rx[NIC_RX_DEPTH];
+        unsigned int rx_head, rx_nr;
+        struct netif_done done[NETIF_DONE_SLOTS];
+        unsigned int done_head, done_nr;
+        uint64_t tx_frames, rx_frames, rx_lost, rx_bad;
+    } netif;
 
     /* traps.c: set_trap_table builds a table here before it commits it. */
     struct virt_trap trap_table_scratch[NR_VECTORS];
