@@ -16,8 +16,6 @@
  */
 #include "x86.h"
 
-#define PCI_CONFIG_ADDR     0xcf8
-#define PCI_CONFIG_DATA     0xcfc
 #define PCI_VENDOR_INTEL    0x8086
 #define PCI_DEVICE_82540EM  0x100e
 #define PCI_COMMAND         0x04
@@ -113,29 +111,15 @@ static unsigned int txf_head, txf_nr, tx_tail;
 static uint32_t rx_cookie[RX_RING];
 static unsigned int rx_next, rx_tail, rx_posted;
 
-static inline void outl(uint16_t port, uint32_t v)
-{
-    asm volatile ( "outl %0, %1" :: "a" (v), "Nd" (port) );
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-
-    asm volatile ( "inl %1, %0" : "=a" (v) : "Nd" (port) );
-    return v;
-}
-
+/* Configuration space of bus 0, function 0 (pci.c). */
 static uint32_t pci_read(unsigned int dev, unsigned int off)
 {
-    outl(PCI_CONFIG_ADDR, 0x80000000u | dev << 11 | (off & 0xfc));
-    return inl(PCI_CONFIG_DATA);
+    return x86_pci_read(dev, 0, off);
 }
 
 static void pci_write(unsigned int dev, unsigned int off, uint32_t v)
 {
-    outl(PCI_CONFIG_ADDR, 0x80000000u | dev << 11 | (off & 0xfc));
-    outl(PCI_CONFIG_DATA, v);
+    x86_pci_write(dev, 0, off, v);
 }
 
 static uint32_t rd(unsigned int reg)

@@ -87,8 +87,8 @@ x86_stub_\vec:
         STUB 30, 1
         STUB 31
         STUB 0x20                       /* IRQ0: PIT */
-        STUB 0x21                       /* IRQ1-14: a device's line (the NIC's) */
-        STUB 0x22
+        STUB 0x21                       /* IRQ1-14: devices' lines (ata.c: 14, the PCI */
+        STUB 0x22                       /* lines of ahci.c and e1000.c: 9-11 mostly) */
         STUB 0x23
         STUB 0x24
         STUB 0x25
@@ -102,10 +102,6 @@ x86_stub_\vec:
         STUB 0x2d
         STUB 0x2e
         STUB 0x2f                       /* IRQ15: spurious (slave) */
-        STUB 0x2e                       /* IRQ14: the IDE channel (ata.c) */
-        STUB 0x29                       /* IRQ9-11: PCI lines (ahci.c) */
-        STUB 0x2a
-        STUB 0x2b
 
 /*
  * int $0x82 (DPL 1: only ring 1 gets here) goes to the core directly; the

@@ -408,7 +408,6 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         break;
     }
 
- out:
     if ( rc == 0 )
         copy_to_guest_probed(v, arg, &op, sizeof(op));
     return rc;
