@@ -88,6 +88,10 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         rc = vbd_domctl(op.cmd, d, &op.u.pvx_vbd);
         break;
 
+    case XEN_DOMCTL_pvx_disk_stats:
+        rc = io_disk_stats(&op.u.pvx_disk_stats);
+        break;
+
     default:
         rc = -ENOSYS;
         break;

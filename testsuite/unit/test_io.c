@@ -119,7 +119,8 @@ static struct blkif_request rw(uint8_t op, uint64_t id, uint64_t sector, uint32_
     struct blkif_request rq = { .operation = op, .nr_segments = (uint8_t)nseg, .handle = XVDA,
                                 .id = id, .sector_number = sector };
 
-    for ( unsigned int i = 0; i < nseg; i++ )
+    /* A count above the maximum is sent as it is, over the segments there are. */
+    for ( unsigned int i = 0; i < nseg && i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++ )
         rq.seg[i] = (struct blkif_request_segment){ .gref = mfn + i, .first_sect = 0,
                                                     .last_sect = 7 };
     return rq;
@@ -226,6 +227,16 @@ static void test_vbd_domctl(void)
     CU_ASSERT(op.u.pvx_vbd.nr == 4096 && op.u.pvx_vbd.nr_extents == 1);
     op.u.pvx_vbd.disk = 1;
     CU_ASSERT_EQUAL(DOMCTL(XEN_DOMCTL_pvx_disk_info), -ENODEV);
+    /* The disk's counters: what the core saw of it. */
+    machine.io.disk[0].ops = 3;
+    machine.io.disk[0].busy_ns = 700;
+    machine.io.disk[0].seek_sectors = 4096;
+    op.u.pvx_disk_stats = (struct xen_domctl_pvx_disk_stats){ .disk = 0, .pad = 9 };
+    CU_ASSERT_EQUAL(DOMCTL(XEN_DOMCTL_pvx_disk_stats), 0);
+    CU_ASSERT(op.u.pvx_disk_stats.ops == 3 && op.u.pvx_disk_stats.busy_ns == 700 &&
+              op.u.pvx_disk_stats.seek_sectors == 4096 && op.u.pvx_disk_stats.pad == 0);
+    op.u.pvx_disk_stats.disk = 1;
+    CU_ASSERT_EQUAL(DOMCTL(XEN_DOMCTL_pvx_disk_stats), -ENODEV);
 
     /* Domain 1 may not: -EPERM, nothing read. */
     fixture_become(fixture_vcpu(1));
@@ -350,7 +361,9 @@ static void test_read_zero_copy(void)
     CU_ASSERT_EQUAL(fake_disk_op[0].seg[0].addr, ((paddr_t)b << PAGE_SHIFT) + 4 * 512);
     CU_ASSERT_EQUAL(fake_disk_op[0].seg[1].len, 8 * 512);
     CU_ASSERT_EQUAL(responses(r), 0);                    /* not before both are done */
+    fake_now_ns += 250;
     fake_disk_complete(0, 0);
+    CU_ASSERT_EQUAL(machine.io.disk[0].busy_ns, 250);    /* start to completion */
     CU_ASSERT_EQUAL_FATAL(responses(r), 1);
     rsp = rsp_at(r, 0);
     CU_ASSERT(rsp.id == 0x1234567890ull && rsp.status == BLKIF_RSP_OKAY &&

@@ -77,6 +77,10 @@ _Static_assert(sizeof(struct xen_domctl_pvx_getinfo) == 32, "xen_domctl_pvx_geti
 #define XEN_DOMCTL_pvx_vbd_destroy  0x7012
 #define XEN_DOMCTL_pvx_vbd_list     0x7013
 #define XEN_DOMCTL_pvx_disk_info    0x7014
+/* The disk's counters since boot (`domain` is not looked at): operations
+ * completed, of them failed, the time the device had one (start to
+ * completion), and the distance its head moved, in sectors. -ENODEV. */
+#define XEN_DOMCTL_pvx_disk_stats   0x7015
 
 #define PVX_VBD_MODE_R  0x1
 #define PVX_VBD_MODE_W  0x2
@@ -94,6 +98,13 @@ struct xen_domctl_pvx_vbd {
 _Static_assert(sizeof(struct xen_domctl_pvx_vbd) == 32, "xen_domctl_pvx_vbd size");
 _Static_assert(offsetof(struct xen_domctl_pvx_vbd, start) == 16, "xen_domctl_pvx_vbd.start");
 
+struct xen_domctl_pvx_disk_stats {
+    uint32_t     disk;                  /* IN */
+    uint32_t     pad;
+    xen_uint64_t ops, errors, busy_ns, seek_sectors;
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_disk_stats) == 40, "xen_domctl_pvx_disk_stats size");
+
 struct xen_domctl {
     uint32_t cmd;
     uint32_t interface_version;         /* XEN_DOMCTL_INTERFACE_VERSION */
@@ -103,6 +114,7 @@ struct xen_domctl {
         struct xen_domctl_pvx_bvt     pvx_bvt;
         struct xen_domctl_pvx_getinfo pvx_getinfo;
         struct xen_domctl_pvx_vbd     pvx_vbd;
+        struct xen_domctl_pvx_disk_stats pvx_disk_stats;
         uint8_t pad[128];
     } u;
 };
