@@ -500,10 +500,10 @@ def bench_disk(b, hz, machines):
         d0 = int(re.search(r'^info: done (\d+) sectors', out, re.M).group(1))
         d1 = int(re.search(r'^\(d1\) info: done (\d+) sectors', out, re.M).group(1))
         share = d0 / (d0 + d1)
-        b.row(sec, 'sim: fairness, two domains: domain 0 share', share, '',
+        b.row(sec, 'sim: fairness, two domains: domain 0 share', share * 100, '%',
               status='PASS' if abs(share - 0.5) <= 0.025 else 'MISS',
-              note='domain 0 %d, domain 1 %d sectors in 2 s; target 0.5 +- 5%%' % (d0, d1),
-              target='0.475..0.525')
+              note='domain 0 %d, domain 1 %d sectors in 2 s; target 50%% +- 5%% of it' % (d0, d1),
+              target='47.5..52.5')
     # QEMU: real time (TCG); the disk is QEMU's, on pc's IDE controller.
     if 'qemu' in machines:
         def qemu(args, machine='pc'):
