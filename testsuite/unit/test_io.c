@@ -479,6 +479,45 @@ static void test_read_only(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* A VBD the toolstack made and has not grown yet: nothing to read or
+ * write, and a flush has nothing to do - it is answered at once. Two
+ * requests with the same id are two requests: ids are the guest's. */
+static void test_empty_vbd_and_ids(void)
+{
+    struct blkif_request rq;
+    uint32_t r, b;
+
+    boot(NULL, 0);
+    CU_ASSERT_EQUAL(vbd_create(0, 8, PVX_VBD_MODE_RW), 0);
+    r = connect(v0, PFN_RING, 8);
+    b = mfn_of(v0, PFN_BUF);
+    rq = rw(BLKIF_OP_FLUSH_DISKCACHE, 1, 0, b, 0);
+    rq.handle = 8;
+    post(r, &rq);
+    rq = rw(BLKIF_OP_READ, 2, 0, b, 1);
+    rq.handle = 8;
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(8), 0);
+    CU_ASSERT_EQUAL_FATAL(responses(r), 2);
+    CU_ASSERT(rsp_at(r, 0).id == 1 && rsp_at(r, 0).status == BLKIF_RSP_OKAY);
+    CU_ASSERT(rsp_at(r, 1).id == 2 && rsp_at(r, 1).status == BLKIF_RSP_ERROR);
+    CU_ASSERT_FALSE(fake_disk_busy[0]);
+    CU_ASSERT_EQUAL(machine.io.vbd[vbd_index(vbd_lookup(0, 8))].outstanding, 0);
+    CU_ASSERT_EQUAL(physdev(PHYSDEVOP_pvx_blkif_disconnect, 8, 0, NULL), 0);
+
+    r = connect(v0, PFN_RING, XVDA);
+    rq = rw(BLKIF_OP_READ, 77, 0, b, 1);
+    post(r, &rq);
+    rq = rw(BLKIF_OP_READ, 77, 64, b + 1, 1);
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    fake_disk_complete(0, 0);
+    fake_disk_complete(0, 0);
+    CU_ASSERT(responses(r) == 2 && rsp_at(r, 0).id == 77 && rsp_at(r, 1).id == 77 &&
+              rsp_at(r, 0).status == 0 && rsp_at(r, 1).status == 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 /* C-LOOK from the head, FIFO when asked; responses come in the disk's
  * order, not the ring's. */
 static void elevator_order(const char *opt, const uint64_t *want)
@@ -699,6 +738,8 @@ void unit_register_io(void)
     CU_add_test(s, "every request check alone: an error response, nothing else",
                 test_bad_requests);
     CU_add_test(s, "a read-only VBD: writes and flushes refused", test_read_only);
+    CU_add_test(s, "a VBD with no extents: a flush answered at once; ids are the guest's",
+                test_empty_vbd_and_ids);
     CU_add_test(s, "the elevator: C-LOOK, FIFO; responses out of order", test_elevator);
     CU_add_test(s, "a barrier orders both ways and flushes", test_barrier);
     CU_add_test(s, "faults: media error, refusal, lost completion, no completion",
