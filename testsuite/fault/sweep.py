@@ -2,6 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0-only
 """Fault-injection campaign: every site x every PV guest x fail-nth.
 
+Besides the PV guests, the block cases (BLOCK_CASES): guests/blk on a fresh
+disk image each run, one domain or two, so that the disk sites and every
+other site on the I/O path fail somewhere in a request's life.
+
 For each guest that passes on its own, a first run with fail_report=1 counts
 how often each fault site is reached. Then each site is made to fail its nth
 call, for n = 1..N (when a site is reached more than --max-nth times, an even
@@ -22,6 +26,7 @@ import argparse
 import collections
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -29,10 +34,37 @@ TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))
 B = os.path.join(TOP, "build")
 
 
+# (name, modules, the hypervisor's command line, disk sectors): the modules
+# are guests/blk with its arguments; a second one under another file name.
+BLOCK_CASES = [
+    ("blk-pattern", ["blk.elf=test=pattern seed=3"],
+     "dom0_vbd=xvda,w,0:0+512,0:1024+256 disk_timeout_ms=50", 2048),
+    ("blk-two-domains", ["blk.elf=test=readonly wait=1",
+                         "blk2.elf=test=inflight vbd=xvdb,w,0:512+1024"],
+     "dom0_vbd=xvda,r,0:0+512 disk_timeout_ms=50", 2048),
+]
+
+
 def run(sim, guest, cmdline, max_time="5s"):
-    p = subprocess.run([sim, "--max-time=" + max_time, "--cmdline=" + cmdline, guest],
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    """guest: a path, or a block case (name, modules, cmdline, sectors)."""
+    argv = [sim, "--max-time=" + max_time]
+    if isinstance(guest, tuple):
+        name, mods, extra, sectors = guest
+        img = os.path.join(B, "fault", name + ".img")
+        os.makedirs(os.path.dirname(img), exist_ok=True)
+        with open(img, "wb") as f:
+            f.truncate(sectors * 512)
+        argv += ["--disk=" + img, "--cmdline=" + extra + " " + cmdline]
+        argv += [os.path.join(B, "guests", m) if not m.startswith("blk2.elf") else
+                 os.path.join(B, "fault", m) for m in mods]
+    else:
+        argv += ["--cmdline=" + cmdline, guest]
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+
+
+def guest_name(g):
+    return g[0] if isinstance(g, tuple) else os.path.basename(g)
 
 
 def judge(rc, out, err):
@@ -77,7 +109,9 @@ def main():
     if not guests:
         pv = os.path.join(TOP, "testsuite", "pv")
         names = ["hello"] + sorted(os.listdir(pv) if os.path.isdir(pv) else [])
-        guests = [os.path.join(B, "guests", n + ".elf") for n in names]
+        guests = [os.path.join(B, "guests", n + ".elf") for n in names] + BLOCK_CASES
+        os.makedirs(os.path.join(B, "fault"), exist_ok=True)
+        shutil.copyfile(os.path.join(B, "guests", "blk.elf"), os.path.join(B, "fault", "blk2.elf"))
 
     table = collections.defaultdict(collections.Counter)
     bad = []
@@ -86,8 +120,8 @@ def main():
         rc, out, err = run(args.sim, g, "fail_report=1")
         runs += 1
         if rc != 0 or "Test result: SUCCESS" not in out:
-            print("sweep: %s does not pass on its own (exit %d): skipped" % (os.path.basename(g), rc))
-            bad.append((os.path.basename(g), "-", "-", "fails without injection"))
+            print("sweep: %s does not pass on its own (exit %d): skipped" % (guest_name(g), rc))
+            bad.append((guest_name(g), "-", "-", "fails without injection"))
             continue
         calls = {m.group(1): int(m.group(2))
                  for m in re.finditer(r"^\(pvx\) fault (\S+): calls (\d+)", out, re.M)}
@@ -104,7 +138,7 @@ def main():
                     verdict, why = "BAD", "the fault was not injected exactly once"
                 table[site][verdict] += 1
                 if verdict == "BAD":
-                    bad.append((os.path.basename(g), site, nth, why))
+                    bad.append((guest_name(g), site, nth, why))
 
     outcomes = ["ok", "guest", "refused", "BAD"]
     print("\n%-14s %s" % ("site", " ".join("%8s" % o for o in outcomes)))
