@@ -197,6 +197,33 @@ def blk(cmd, mfn, reqs=(), req_prod=None, index=0):
     return b + ([1] if req_prod is None else [0] + u32(req_prod))   # read even with no ring
 
 
+# gen_domctl: cmd index (0-2 bvt_set, bvt_get, getinfo; 3-8 vbd_create,
+# vbd_grow, vbd_destroy, vbd_list, disk_info, disk_stats), the domain, the VBD
+# fields: vdev (raw u16), mode kind (0 R, 1 RW, 2 W alone), index, disk 0,
+# start and nr in units of 8 sectors (< 256).
+DOMCTL = {"bvt_set": 0, "bvt_get": 1, "getinfo": 2, "vbd_create": 3, "vbd_grow": 4,
+          "vbd_destroy": 5, "vbd_list": 6, "disk_info": 7, "disk_stats": 8}
+XVDA, XVDB = 202 << 8, (202 << 8) | 16
+
+
+def domctl(cmd, dom, vdev=XVDB, mode=1, index=0, start8=0, nr8=0):
+    return op_hcall(36, [DOMCTL[cmd], 1] + domid(dom) + [0] + u16(vdev) + [mode, index, 0,
+                                                                          1, start8, 1, nr8] + BUF)
+
+
+def blk_vdev(cmd, vdev, mfn, reqs=(), req_prod=None):
+    """blk() on any VBD: the vdev raw."""
+    b = op_hcall(33, [cmd, 0] + u16(vdev) + [0] + mfn + BUF)
+    if cmd != 2:
+        return b
+    b += [len(reqs)]
+    for op, sector, rid, segs in reqs:
+        b += [op, len(segs), 1] + u16(sector) + u32(rid)
+        for mfn_b, first, last in segs:
+            b += [1] + mfn_b + [first, last]
+    return b + ([1] if req_prod is None else [0] + u32(req_prod))
+
+
 def header(one_domain=False, faults=()):
     """faults: (site index, kind 0 fail-nth / 3 probability, value)."""
     h = [1 if one_domain else 0, len(faults)]
@@ -405,6 +432,30 @@ SEEDS = {
         ("d1 yields", yield_()),
         ("destroy d1 with its write in flight", destroy()),
         ("d0 notify with no ring: -ENOTCONN", blk(2, own(0))),
+    ]),
+    "block-domctl": ("the VBD domctl ops: a VBD made for domain 1 with no extents, its "
+                     "flush, grows refused and allowed, lists, disk counters, a destroy "
+                     "under a ring in use", header(), [
+        ("d0 makes xvdb for d1, read-write, no extents", domctl("vbd_create", 1)),
+        ("again: -EEXIST", domctl("vbd_create", 1)),
+        ("write-only is no mode: -EINVAL", domctl("vbd_create", 1, XVDB + 16, mode=2)),
+        ("d0 lists d1's second VBD", domctl("vbd_list", 1, index=1)),
+        ("a grow over d1's own xvda: -EBUSY", domctl("vbd_grow", 1, start8=20, nr8=2)),
+        ("a grow of nothing: -EINVAL", domctl("vbd_grow", 1, start8=1, nr8=0)),
+        ("disk 0's size and counters", domctl("disk_info", 0)),
+        ("", domctl("disk_stats", 0)),
+        ("d0 yields", yield_()),
+        ("d1 connects a ring to xvdb", blk_vdev(1, XVDB, own(300))),
+        ("d1 flushes xvdb, which has no extents: answered at once",
+         blk_vdev(2, XVDB, own(0), [(3, 0, 9, [])])),
+        ("d1 reads xvdb: an error", blk_vdev(2, XVDB, own(0), [(0, 0, 10, [(own(301), 0, 7)])])),
+        ("d1 asks for BVT parameters: -EPERM", domctl("bvt_get", "SELF")),
+        ("d1 yields", yield_()),
+        ("d0 grows xvdb: 64 sectors past d1's xvda", domctl("vbd_grow", 1, start8=40, nr8=8)),
+        ("d0 destroys xvdb under d1's ring", domctl("vbd_destroy", 1)),
+        ("d0 destroys it again: -ENOENT", domctl("vbd_destroy", 1)),
+        ("d0 yields", yield_()),
+        ("d1 notifies a ring that is gone: -ENOENT", blk_vdev(2, XVDB, own(0))),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",
