@@ -129,7 +129,12 @@ static void take(struct level *s, struct vcpu *v, uint32_t nr, const uint32_t a[
         if ( !d )
             continue;
         s->dom[i] = *d;
-        memcpy(s->si[i], d->shared_info, PAGE_SIZE);
+        /* A domain destroyed while a disk still had some of its frames has
+         * no shared_info any more (docs/io.md): its slot waits for them. */
+        if ( d->shared_info )
+            memcpy(s->si[i], d->shared_info, PAGE_SIZE);
+        else
+            memset(s->si[i], 0, PAGE_SIZE);
     }
     s->regs = v->regs;
     s->missing = v->regs_missing;
@@ -248,7 +253,8 @@ static void compare(const struct level *s, long rc, uint32_t pdone)
             continue;
         /* The done count may land in it too: a guest may map its
          * shared_info writable and point pdone there. */
-        for ( uint32_t off = memcmp(s->si[i], d->shared_info, PAGE_SIZE) ? 0 : PAGE_SIZE;
+        for ( uint32_t off = !d->shared_info || !memcmp(s->si[i], d->shared_info, PAGE_SIZE)
+                             ? PAGE_SIZE : 0;
               off < PAGE_SIZE; off++ )
         {
             if ( s->si[i][off] == ((const uint8_t *)d->shared_info)[off] )
