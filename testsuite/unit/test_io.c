@@ -518,6 +518,57 @@ static void test_empty_vbd_and_ids(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* Two disks: a request across a VBD's extents on both goes to both at once,
+ * each disk with its own queue; a flush goes to each disk once. */
+static void test_two_disks(void)
+{
+    struct blkif_request rq;
+    uint32_t r, b;
+    struct elfgen_spec s;
+
+    memset(fake_disk_sectors, 0, sizeof(fake_disk_sectors));
+    fake_disk_sectors[0] = 4096;
+    fake_disk_sectors[1] = 2048;
+    elfgen_default(&s);
+    CU_ASSERT_EQUAL_FATAL(fixture_boot(&s, "kernel.elf",
+                                       "dom0_mem=4M dom0_vbd=xvda,w,0:100+4,1:200+4,0:300+8", 0,
+                                       NULL), -1);
+    v0 = current;
+    CU_ASSERT_EQUAL(machine.io.nr_disks, 2);
+    r = connect(v0, PFN_RING, XVDA);
+    b = mfn_of(v0, PFN_BUF);
+    memset(frame_ptr(b), 0x5c, PAGE_SIZE);
+    /* VBD sectors 2-9: disk 0's 102-103, disk 1's 200-203, disk 0's 300-301. */
+    rq = rw(BLKIF_OP_WRITE, 1, 2, b, 1);
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    CU_ASSERT(fake_disk_busy[0] && fake_disk_busy[1]);
+    CU_ASSERT(fake_disk_op[0].sector == 102 && fake_disk_op[0].seg[0].len == 2 * 512);
+    CU_ASSERT(fake_disk_op[1].sector == 200 && fake_disk_op[1].seg[0].len == 4 * 512 &&
+              fake_disk_op[1].seg[0].addr == ((paddr_t)b << PAGE_SHIFT) + 2 * 512);
+    fake_disk_complete(1, 0);
+    fake_disk_complete(0, 0);
+    CU_ASSERT(fake_disk_busy[0] && fake_disk_op[0].sector == 300);   /* disk 0's second piece */
+    CU_ASSERT_EQUAL(responses(r), 0);
+    fake_disk_complete(0, 0);
+    CU_ASSERT(responses(r) == 1 && rsp_at(r, 0).status == BLKIF_RSP_OKAY);
+    CU_ASSERT_EQUAL(fake_disk_data[1][200 * 512], 0x5c);
+    CU_ASSERT_EQUAL(fake_disk_data[0][301 * 512 + 511], 0x5c);
+    CU_ASSERT_EQUAL(fake_disk_data[0][302 * 512], 0);
+    /* A flush: once on each disk, not once per extent. */
+    rq = rw(BLKIF_OP_FLUSH_DISKCACHE, 2, 0, b, 0);
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    CU_ASSERT(fake_disk_busy[0] && fake_disk_busy[1] && fake_disk_op[0].cmd == ARCH_DISK_FLUSH &&
+              fake_disk_op[1].cmd == ARCH_DISK_FLUSH);
+    fake_disk_complete(0, 0);
+    fake_disk_complete(1, 0);
+    CU_ASSERT_FALSE(fake_disk_busy[0] || fake_disk_busy[1]);
+    CU_ASSERT(responses(r) == 2 && rsp_at(r, 1).id == 2 && rsp_at(r, 1).status == 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+    memset(fake_disk_sectors, 0, sizeof(fake_disk_sectors));
+}
+
 /* C-LOOK from the head, FIFO when asked; responses come in the disk's
  * order, not the ring's. */
 static void elevator_order(const char *opt, const uint64_t *want)
@@ -741,6 +792,7 @@ void unit_register_io(void)
     CU_add_test(s, "a VBD with no extents: a flush answered at once; ids are the guest's",
                 test_empty_vbd_and_ids);
     CU_add_test(s, "the elevator: C-LOOK, FIFO; responses out of order", test_elevator);
+    CU_add_test(s, "two disks: pieces in parallel, a flush on each once", test_two_disks);
     CU_add_test(s, "a barrier orders both ways and flushes", test_barrier);
     CU_add_test(s, "faults: media error, refusal, lost completion, no completion",
                 test_faults);
