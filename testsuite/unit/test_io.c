@@ -745,6 +745,59 @@ static void test_destroy_in_flight(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* Competing domains are served batch by batch, in turn: once both rings
+ * wait, neither takes more than IO_BATCH requests ahead of the other. */
+static void test_round_robin(void)
+{
+    struct vcpu *v1;
+    struct blkif_request rq;
+    uint32_t r0, r1, b0, b1;
+    struct vbd *vbd0, *vbd1;
+    unsigned int steps = 0;
+
+    boot(NULL, 1);
+    v1 = fixture_vcpu(1);
+    CU_ASSERT_EQUAL(vbd_create(1, XVDA, PVX_VBD_MODE_RW), 0);
+    CU_ASSERT_EQUAL(vbd_grow(1, XVDA, 0, 3072, 1024), 0);
+    vbd0 = vbd_lookup(0, XVDA);
+    vbd1 = vbd_lookup(1, XVDA);
+    r0 = connect(v0, PFN_RING, XVDA);
+    b0 = mfn_of(v0, PFN_BUF);
+    for ( unsigned int i = 0; i < BLKIF_RING_SIZE_PAGE; i++ )
+    {
+        rq = rw(BLKIF_OP_READ, i, 8 * i, b0, 1);
+        post(r0, &rq);
+    }
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    /* Batches until the queue is full: domain 0's ring is left waiting. */
+    CU_ASSERT_EQUAL(vbd0->ring.req_cons, IO_QUEUE_LIMIT);
+    CU_ASSERT_EQUAL(machine.io.rr_len, 1);
+    fixture_become(v1);
+    r1 = connect(v1, 900, XVDA);
+    b1 = mfn_of(v1, 901);
+    for ( unsigned int i = 0; i < BLKIF_RING_SIZE_PAGE; i++ )
+    {
+        rq = rw(BLKIF_OP_READ, i, 8 * i, b1, 1);
+        post(r1, &rq);
+    }
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    CU_ASSERT_EQUAL(vbd1->ring.req_cons, 0);        /* the queue is full: it waits its turn */
+    fixture_become(v0);
+    /* From here on the two take turns, a batch each. */
+    while ( fake_disk_busy[0] && steps++ < 200 )
+    {
+        uint32_t t0 = vbd0->ring.req_cons - IO_QUEUE_LIMIT, t1 = vbd1->ring.req_cons;
+
+        if ( vbd0->ring.req_cons < BLKIF_RING_SIZE_PAGE && t1 < BLKIF_RING_SIZE_PAGE )
+            CU_ASSERT(t0 <= t1 + IO_BATCH && t1 <= t0 + IO_BATCH);
+        fake_disk_complete(0, 0);
+    }
+    CU_ASSERT(vbd0->ring.req_cons == BLKIF_RING_SIZE_PAGE &&
+              vbd1->ring.req_cons == BLKIF_RING_SIZE_PAGE);
+    CU_ASSERT(responses(r0) == BLKIF_RING_SIZE_PAGE && responses(r1) == BLKIF_RING_SIZE_PAGE);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 /* A ring left waiting on the round-robin list whose indices go insane
  * before its next turn: its domain dies alone. */
 static void test_insane_later(void)
@@ -798,4 +851,5 @@ void unit_register_io(void)
                 test_faults);
     CU_add_test(s, "a domain destroyed with requests in flight", test_destroy_in_flight);
     CU_add_test(s, "a ring insane at its next turn: its domain dies alone", test_insane_later);
+    CU_add_test(s, "competing domains: batches in turn", test_round_robin);
 }
