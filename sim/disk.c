@@ -40,6 +40,8 @@ struct sim_disk {
 };
 
 static struct sim_disk disks[ARCH_DISK_MAX];
+/* The model's time by part, for the benchmarks (stderr at the end). */
+static uint64_t model_seek_ns, model_rot_ns, model_xfer_ns;
 static unsigned int nr_disks;
 uint64_t sim_disk_ops, sim_disk_busy_ns;        /* for --hash and the benchmarks */
 
@@ -93,10 +95,13 @@ static uint64_t disk_model_ns(struct sim_disk *d, const struct arch_disk_op *op,
     dist = track > d->head_track ? track - d->head_track : d->head_track - track;
     if ( dist )
         t += SIM_DISK_SETTLE_NS + SIM_DISK_FULL_SEEK_NS * dist / tracks;
+    model_seek_ns += t;
     /* The platter turns with time: wait for the first sector's slot. */
     angle = (now + t) % SIM_DISK_ROT_NS;
     target = (op->sector % SIM_DISK_SPT) * SIM_DISK_ROT_NS / SIM_DISK_SPT;
+    model_rot_ns += (target + SIM_DISK_ROT_NS - angle) % SIM_DISK_ROT_NS;
     t += (target + SIM_DISK_ROT_NS - angle) % SIM_DISK_ROT_NS;
+    model_xfer_ns += n * SIM_DISK_ROT_NS / SIM_DISK_SPT;
     t += n * SIM_DISK_ROT_NS / SIM_DISK_SPT;
     d->head_track = (op->sector + n - 1) / SIM_DISK_SPT;
     return t;
@@ -172,6 +177,15 @@ static int disk_transfer(struct sim_disk *d)
         off += op->seg[i].len;
     }
     return 0;
+}
+
+void sim_disk_report(void)
+{
+    if ( sim_disk_ops )
+        fprintf(stderr, "pvx-sim: disk model: %llu ops, seek %llu ns, rotation %llu ns, "
+                "transfer %llu ns\n", (unsigned long long)sim_disk_ops,
+                (unsigned long long)model_seek_ns, (unsigned long long)model_rot_ns,
+                (unsigned long long)model_xfer_ns);
 }
 
 void sim_disk_fire(struct cpu_regs *regs, uint64_t now)

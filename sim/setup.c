@@ -40,6 +40,7 @@ void arch_shutdown(int status)
         printf("(pvx) state hash %016llx\n",
                (unsigned long long)cpu_hash(mem_hash(0xcbf29ce484222325ull)));
     }
+    sim_disk_report();
     fflush(stdout);
     fflush(stderr);
     exit(status);

@@ -218,6 +218,7 @@ void time_disk_changed(void);
 extern uint64_t sim_disk_ops, sim_disk_busy_ns;
 const char *sim_disk_add(const char *path);     /* --disk=FILE: NULL, or why not */
 uint64_t sim_disk_next_ns(void);                /* the next completion, 0: none */
+void sim_disk_report(void);                     /* the model's time by part, on stderr */
 /* Complete every op due by now (core_disk_interrupt with regs, as the timer). */
 void sim_disk_fire(struct cpu_regs *regs, uint64_t now);
 

@@ -391,6 +391,11 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         rc = vfr_domctl(&op);
         break;
 
+    /* The disks' counters: the machine's too. */
+    case XEN_DOMCTL_pvx_disk_stats:
+        rc = io_disk_stats(&op.u.pvx_disk_stats);
+        break;
+
     case XEN_DOMCTL_getdomaininfo:
         d = domctl_next_domain(op.domain == DOMID_SELF ? v->domain->domain_id : op.domain);
         rc = -ESRCH;
@@ -400,6 +405,10 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
             op.domain = d->domain_id;
             rc = 0;
         }
+        break;
+
+    case XEN_DOMCTL_pvx_disk_stats:
+        rc = io_disk_stats(&op.u.pvx_disk_stats);
         break;
 
     default:

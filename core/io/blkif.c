@@ -337,7 +337,9 @@ static void blkif_take(struct vbd *vbd, struct domain *d)
     req->in_use = true;
     vbd->outstanding++;
     blkif_queue_ops(vbd, ri, &rq);
-    ASSERT(req->ops_left > 0);
+    /* A flush of a VBD with no extents yet has no disk to go to: done. */
+    if ( !req->ops_left )
+        blkif_complete(ri);
 }
 
 /* Is a request slot free? */

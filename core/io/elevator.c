@@ -213,6 +213,7 @@ static void io_disk_finish(unsigned int d, int status)
 
     disk->inflight = IO_NONE;
     disk->ops++;
+    disk->busy_ns += arch_now_ns() - disk->started_ns;
     if ( status )
         disk->errors++;
     io_op_done(op, status);
@@ -237,6 +238,21 @@ void core_disk_interrupt(struct cpu_regs *regs, unsigned int disk, int status)
     sched_after_entry();
     regs_copy(regs, vcpu_regs(current));
     regs_sanitize_eflags(regs);
+}
+
+int io_disk_stats(struct xen_domctl_pvx_disk_stats *st)
+{
+    const struct io_disk *d;
+
+    if ( st->disk >= IO.nr_disks )
+        return -ENODEV;
+    d = &IO.disk[st->disk];
+    st->pad = 0;
+    st->ops = d->ops;
+    st->errors = d->errors;
+    st->busy_ns = d->busy_ns;
+    st->seek_sectors = d->seek_sectors;
+    return 0;
 }
 
 uint64_t io_watchdog_deadline(void)

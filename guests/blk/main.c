@@ -28,7 +28,11 @@
  *                  errors=N of them fail.
  *   test=inflight  posts writes, and dies with them in flight (the
  *                  hypervisor keeps its frames until the disk is done).
- * As domain 0 with wait=1 it first waits until domain 1 is gone.
+ *   test=insane    fills its ring, and while the hypervisor still has
+ *                  requests of it to take (the disk is busy with another
+ *                  domain's), makes req_prod insane: it must be killed, alone.
+ * As domain 0 with wait=1 it first waits until domain 1 is gone; with
+ * waitend=1 it does so after its test (domain 0's end is the machine's).
  */
 #include "guest.h"
 #include "blkfront.h"
@@ -431,16 +435,6 @@ static void test_hammer(void)
         sectors += 8;
     }
     printk("info: done %lu sectors in %lu requests\n", sectors, reqs);
-    /* Domain 0 ends the machine: not before its rival finished. */
-    if ( guest_has_arg("waitend=1") )
-    {
-        evtchn_port_t dom_exc;
-
-        if ( evtchn_bind_virq(VIRQ_DOM_EXC, &dom_exc) )
-            return test_error("bind VIRQ_DOM_EXC\n");
-        wait_domain_gone(1, dom_exc);
-    }
-    printk("hammer: done\n");
     test_pass();
 }
 
@@ -465,6 +459,28 @@ static void test_faults(void)
     if ( errors != want )
         return test_fail("%u errors, expected %u\n", errors, want);
     test_pass();
+}
+
+/* ------------------------------------------------------------------------
+ * test=insane: indices that ran ahead after the hypervisor was told.
+ */
+static void test_insane(void)
+{
+    struct blkif_sring *s = (struct blkif_sring *)ring_page;
+    struct blkif_response rsp;
+    long rc;
+
+    for ( unsigned int i = 0; i < BLKIF_RING_SIZE_PAGE; i++ )
+        if ( blkfront_post(&bf, BLKIF_OP_READ, (uint64_t)i * 8, bufs[i % NR_BUFS], 8) < 0 )
+            return test_error("post failed\n");
+    if ( (rc = blkfront_kick(&bf)) )
+        return test_fail("notify: %ld\n", rc);
+    printk("insane: 32 requests posted; req_prod runs 1000 ahead\n");
+    s->req_prod += 1000;
+    /* Responses until the hypervisor finds out, then it kills us. */
+    while ( blkfront_wait(&bf, &rsp, BLKFRONT_TIMEOUT_NS) == 0 )
+        ;
+    test_fail("still alive: every request was taken before req_prod went insane\n");
 }
 
 /* ------------------------------------------------------------------------
@@ -513,6 +529,17 @@ void test_main(void)
         test_faults();
     else if ( is_test("inflight") )
         test_inflight();
+    else if ( is_test("insane") )
+        test_insane();
     else
         test_error("no test= given\n");
+    if ( guest_has_arg("waitend=1") )
+    {
+        evtchn_port_t dom_exc;
+
+        if ( evtchn_bind_virq(VIRQ_DOM_EXC, &dom_exc) )
+            return test_error("bind VIRQ_DOM_EXC\n");
+        wait_domain_gone(1, dom_exc);
+        printk("domain 1 is gone\n");
+    }
 }

@@ -460,12 +460,115 @@ def print_table(rows):
             print('%-7s   (%s)' % ('', r['note']))
 
 
+# ---------------------------------------------------------------------------
+# 6. Virtual block devices (docs/io.md).
+
+def disk_image(sectors):
+    path = os.path.join(B, 'bench', 'disk.img')
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'wb') as f:
+        f.truncate(sectors * 512)
+    return path
+
+
+SIM_MODEL = re.compile(r'disk model: (\d+) ops, seek (\d+) ns, rotation (\d+) ns, transfer (\d+) ns')
+
+
+def bench_disk(b, hz, machines):
+    sec = 'disk'
+    print('== virtual block devices', flush=True)
+    img = disk_image(32768)                     # 16 MiB
+    vbd = 'dom0_vbd=xvda,w,0:0+32768'
+    n = b.n(400)
+
+    def sim(args, cmdline=vbd):
+        _, out = b._run([SIM, '--max-time=1000s', '--disk=' + img, '--cmdline=' + cmdline,
+                         '%s=%s' % (guest('disk'), args)], 'bench-disk')
+        v = b._values(out)
+        m = SIM_MODEL.search(out)
+        if m:
+            v['model_seek_ns'], v['model_rot_ns'], v['model_xfer_ns'] = map(float, m.groups()[1:])
+        return v
+
+    def mbps(v):
+        return v['sectors'] * 512 / v['elapsed_ns'] * 1e3   # MB/s (10^6 B)
+
+    # The simulator's time is virtual and deterministic: one run each.
+    if 'sim' in machines:
+        seq = sim('pattern=seq n=%d depth=16 nsect=88 stats=1' % n)
+        rnd = sim('pattern=rand n=%d depth=16 nsect=8 stats=1' % n)
+        one = sim('pattern=rand n=%d depth=1 nsect=8 stats=1' % n)
+        media = 256 * 512 / 6e6 * 1e3                        # the model's media rate, MB/s
+        b.ratio_row(sec, 'sim: sequential reads, 44 KiB x 16 in flight', mbps(seq), 'MB/s',
+                    media, "the model's media rate (256 sectors a 6 ms turn)", ('>=', 0.5))
+        b.ratio_row(sec, 'sim: random reads, 4 KiB x 16 in flight', mbps(rnd), 'MB/s',
+                    mbps(seq), 'sequential reads, same run')
+        b.ratio_row(sec, 'sim: random 4 KiB read latency, depth 1', one['lat_ns'] / one['reqs'] / 1e3,
+                    'us', one['disk_busy_ns'] / one['disk_ops'] / 1e3,
+                    'the disk busy per operation (start to completion)', ('<=', 1.05))
+        # The elevator against FIFO on the same random workload.
+        fifo = sim('pattern=rand n=%d depth=16 nsect=8 stats=1' % n, vbd + ' elevator=fifo')
+        b.ratio_row(sec, 'sim: total seek time, C-LOOK', rnd['model_seek_ns'] / 1e6, 'ms',
+                    fifo['model_seek_ns'] / 1e6, 'FIFO, same requests', ('<=', 0.8))
+        b.ratio_row(sec, 'sim: seek distance, C-LOOK', rnd['seek_sectors'], 'sectors',
+                    fifo['seek_sectors'], 'FIFO, same requests')
+        b.ratio_row(sec, 'sim: random 4 KiB reads, C-LOOK', mbps(rnd), 'MB/s', mbps(fifo),
+                    'FIFO', ('>=', 1.0))
+        # Two domains at once on their own halves: each within 5% of half.
+        blk = os.path.join(B, 'guests', 'blk.elf')
+        blk2 = os.path.join(B, 'bench', 'blk2.elf')
+        shutil.copyfile(blk, blk2)
+        _, out = b._run([SIM, '--max-time=100s', '--disk=' + img,
+                         '--cmdline=dom0_vbd=xvda,w,0:0+16384',
+                         blk + '=test=hammer waitend=1 seed=1 window=2000',
+                         blk2 + '=test=hammer seed=2 window=2000 vbd=xvda,w,0:16384+16384'],
+                        'blk two domains')
+        d0 = int(re.search(r'^info: done (\d+) sectors', out, re.M).group(1))
+        d1 = int(re.search(r'^\(d1\) info: done (\d+) sectors', out, re.M).group(1))
+        share = d0 / (d0 + d1)
+        b.row(sec, 'sim: fairness, two domains: domain 0 share', share * 100, '%',
+              status='PASS' if abs(share - 0.5) <= 0.025 else 'MISS',
+              note='domain 0 %d, domain 1 %d sectors in 2 s; target 50%% +- 5%% of it' % (d0, d1),
+              target='47.5..52.5')
+    # QEMU: real time (TCG); the disk is QEMU's, on pc's IDE controller.
+    if 'qemu' in machines:
+        def qemu(args, machine='pc'):
+            runs = []
+            for _ in range(b.reps):
+                _, out = b._run([QEMU, '--hv', HV, '--timeout', '300', '--machine', machine,
+                                 '--disk', img, '--cmdline', vbd,
+                                 '%s=%s' % (guest('disk'), args)], 'bench-disk on QEMU')
+                runs.append(b._values(out))
+            return runs
+        for machine, ctl in (('pc', 'IDE'), ('q35', 'AHCI')):
+            one = qemu('pattern=rand n=%d depth=1 nsect=8 stats=1' % b.n(2000), machine)
+            lat = [r['lat_ns'] / r['reqs'] for r in one]
+            busy = [r['disk_busy_ns'] / r['disk_ops'] for r in one]
+            over = [l - d for l, d in zip(lat, busy)]
+            b.ratio_row(sec, 'qemu %s (%s): 4 KiB read latency, depth 1' % (machine, ctl),
+                        statistics.median(lat) / 1e3, 'us', statistics.median(busy) / 1e3,
+                        'the bare driver path (arch_disk_start to its interrupt)',
+                        samples=[x / 1e3 for x in lat])
+            b.row(sec, 'qemu %s (%s): hypervisor and ring overhead per request' % (machine, ctl),
+                  statistics.median(over) / 1e3, 'us', samples=[x / 1e3 for x in over],
+                  note='latency seen by the guest less the time the device had the operation')
+            seq = qemu('pattern=seq n=%d depth=16 nsect=88' % b.n(500), machine)
+            rnd = qemu('pattern=rand n=%d depth=16 nsect=8' % b.n(2000), machine)
+            s = statistics.median([mbps(r) for r in seq])
+            r_ = statistics.median([mbps(r) for r in rnd])
+            b.row(sec, 'qemu %s (%s): sequential reads, 44 KiB x 16' % (machine, ctl), s, 'MB/s',
+                  samples=[mbps(r) for r in seq])
+            b.ratio_row(sec, 'qemu %s (%s): random reads, 4 KiB x 16' % (machine, ctl), r_, 'MB/s',
+                        s, 'sequential, same run', samples=[mbps(r) for r in rnd])
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('--reps', type=int, default=7, help='repetitions per figure (median)')
     ap.add_argument('--quick', action='store_true', help='a quarter of the iterations, 3 reps')
-    ap.add_argument('--only', default='sim,qemu,mmu,events,scale,net',
-                    help='comma-separated: sim, qemu, mmu, events, scale, net')
+    ap.add_argument('--only', default='sim,qemu,mmu,events,scale,disk,net',
+                    help='comma-separated: sim, qemu, mmu, events, scale, disk, net')
+    ap.add_argument('--disk-machines', default='sim,qemu')
     ap.add_argument('--net-machines', default='sim,qemu')
     ap.add_argument('--events-machines', default='sim,qemu')
     ap.add_argument('--mmu-machines', default='native,sim,qemu')
@@ -488,6 +591,8 @@ def main():
             bench_events(b, hz, a.events_machines.split(','))
         if 'scale' in only:
             bench_scale(b)
+        if 'disk' in only:
+            bench_disk(b, hz, a.disk_machines.split(','))
         if 'net' in only:
             bench_net(b, hz, a.net_machines.split(','))
     except RuntimeError as e:

@@ -3,6 +3,10 @@
 """Fault-injection campaign: every site x every PV guest x fail-nth.
 (And net-dhcp-ping on the simulator's user network, for the NIC's sites.)
 
+Besides the PV guests, the block cases (BLOCK_CASES): guests/blk on a fresh
+disk image each run, one domain or two, so that the disk sites and every
+other site on the I/O path fail somewhere in a request's life.
+
 For each guest that passes on its own, a first run with fail_report=1 counts
 how often each fault site is reached. Then each site is made to fail its nth
 call, for n = 1..N (when a site is reached more than --max-nth times, an even
@@ -23,6 +27,7 @@ import argparse
 import collections
 import os
 import re
+import shutil
 import subprocess
 import sys
 
@@ -35,12 +40,34 @@ B = os.path.join(TOP, "build")
 # frame costs it a DHCP or ping timeout, so it gets more virtual time.
 SPECIAL = {"net-dhcp-ping.elf": (["--net=user"], "30s")}
 
+# (name, modules, the hypervisor's command line, disk sectors): the modules
+# are guests/blk with its arguments; a second one under another file name.
+BLOCK_CASES = [
+    ("blk-pattern", ["blk.elf=test=pattern seed=3"],
+     "dom0_vbd=xvda,w,0:0+512,0:1024+256 disk_timeout_ms=50", 2048),
+    ("blk-two-domains", ["blk.elf=test=readonly wait=1",
+                         "blk2.elf=test=inflight vbd=xvdb,w,0:512+1024"],
+     "dom0_vbd=xvda,r,0:0+512 disk_timeout_ms=50", 2048),
+]
+
 
 def run(sim, guest, cmdline, max_time="5s"):
-    # A guest is one kernel, or several modules separated by spaces (the toolstack).
-    opts, max_time = SPECIAL.get(os.path.basename(guest.split()[0]), ([], max_time))
-    p = subprocess.run([sim, "--max-time=" + max_time, "--cmdline=" + cmdline] + opts + guest.split(),
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
+    """guest: one kernel, several modules separated by spaces (the toolstack),
+    or a block case (name, modules, cmdline, sectors)."""
+    argv = [sim]
+    if isinstance(guest, tuple):
+        name_, mods, extra, sectors = guest
+        img = os.path.join(B, "fault", name_ + ".img")
+        os.makedirs(os.path.dirname(img), exist_ok=True)
+        with open(img, "wb") as f:
+            f.truncate(sectors * 512)
+        argv += ["--max-time=" + max_time, "--disk=" + img, "--cmdline=" + extra + " " + cmdline]
+        argv += [os.path.join(B, "guests", m) if not m.startswith("blk2.elf") else
+                 os.path.join(B, "fault", m) for m in mods]
+    else:
+        opts, max_time = SPECIAL.get(os.path.basename(guest.split()[0]), ([], max_time))
+        argv += ["--max-time=" + max_time, "--cmdline=" + cmdline] + opts + guest.split()
+    p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL)
     return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
 
 
@@ -66,7 +93,7 @@ def judge(rc, out, err):
 
 
 def name(guest):
-    return os.path.basename(guest.split()[0])
+    return guest[0] if isinstance(guest, tuple) else os.path.basename(guest.split()[0])
 
 
 def sample(n, most):
@@ -96,6 +123,9 @@ def main():
         # where domain_create and foreign_map are reached (issue 13).
         guests.append("%s=script=sweep.xl %s=initrd" % (os.path.join(B, "guests", "xl.elf"),
                                                           os.path.join(B, "xl-initrd.cpio")))
+        guests += BLOCK_CASES
+        os.makedirs(os.path.join(B, "fault"), exist_ok=True)
+        shutil.copyfile(os.path.join(B, "guests", "blk.elf"), os.path.join(B, "fault", "blk2.elf"))
 
     table = collections.defaultdict(collections.Counter)
     bad = []
@@ -110,7 +140,7 @@ def main():
         calls = {m.group(1): int(m.group(2))
                  for m in re.finditer(r"^\(pvx\) fault (\S+): calls (\d+)", out, re.M)}
         if not calls:
-            print("sweep: no fault report from %s" % g)
+            print("sweep: no fault report from %s" % name(g))
             return 2
         for site, n in sorted(calls.items()):
             for nth in sample(n, args.max_nth):

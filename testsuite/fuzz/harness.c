@@ -79,7 +79,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 #define KERN_VA         0x300000u
 #define HCALL_PAGE_VA   0x301000u
 #define FUZZ_XVDA       ((202u << 8) | 0)  /* each domain's VBD */
-#define FUZZ_DISK_SECTORS 256u
+#define FUZZ_DISK_SECTORS 512u   /* dom0 0-127, dom1 128-255, the rest free */
 #define DOM_PAGES       320u        /* 256 mapped + 64 spare (owned, unmapped) */
 #define MAPPED_PAGES    256u
 #define SCRATCH_VA      0x380000u   /* in the padding below v_end: writable, unused */
@@ -809,16 +809,6 @@ static void gen_domctl_vfr(struct in *in, struct vcpu *v, uint32_t a[5], uint32_
     a[0] = gen_ptr(in, self, r);
 }
 
-/* domctl: a first byte picks the toolstack's and scheduler's ops (even) or
- * the firewall-router's (odd). */
-static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
-{
-    if ( get8(in) & 1 )
-        gen_domctl_vfr(in, v, a, r);
-    else
-        gen_domctl_toolstack(in, v, a, r);
-}
-
 /* A hypercall this harness has no model for: (cmd, pointer, words...) with a
  * structure of plausible words (small numbers, pointers, frames, ids). */
 static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
@@ -840,7 +830,7 @@ static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r
 /*
  * physdev_op: pvx's block sub-ops (public/pvx.h), and requests on the ring.
  * The ring is the guest's memory: before a notify the caller may write
- * requests into it, as a guest would, and move req_prod (sanely, or not):
+ * requests into the ring of the VBD it names, as a guest would, and move req_prod (sanely, or not):
  *   u8 cmd (% 8: 0-3 the sub-ops 0x7000-0x7003, 4 another 0x70xx, 5-7
  *      Xen's numbers), u8 vdev kind (% 4: 0 another, else xvda), u8 index,
  *      gen_mfn (connect's frame);
@@ -850,9 +840,9 @@ static void gen_generic(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r
  *      (% 8), u8 last (% 9); then u8 (% 8 == 0: req_prod a raw u32).
  */
 static void gen_ring_requests(struct in *in, struct vcpu *v, struct fdom *self,
-                              struct fdom *other)
+                              struct fdom *other, uint16_t vdev)
 {
-    struct vbd *vbd = vbd_lookup(v->domain->domain_id, FUZZ_XVDA);
+    struct vbd *vbd = vbd_lookup(v->domain->domain_id, vdev);
     struct blkif_request rq[4];
     unsigned int n = get8(in) % 5;
     struct blkif_sring *s;
@@ -917,7 +907,72 @@ static void gen_physdev_blk(struct in *in, struct vcpu *v, uint32_t a[5], uint32
     put(v, r, &op, sizeof(op));
     a[1] = gen_ptr(in, self, r);
     if ( a[0] == PHYSDEVOP_pvx_blkif_notify )
-        gen_ring_requests(in, v, self, other);
+        gen_ring_requests(in, v, self, other, op.vdev);
+}
+
+/*
+ * domctl: the initial domain's control interface (another domain gets
+ * -EPERM). u8 cmd (% 12: 0-2 the BVT and getinfo ops, 3-8 the VBD and disk
+ * ops 0x7010-0x7015, 9 a raw u32, 10-11 vbd_create and vbd_grow again),
+ * u8 (% 8 == 0: a wrong interface version), gen_domid, then the VBD fields:
+ * u8 vdev kind (% 4: 0 a raw u16, 1 xvda, 2-3 xvdb), u8 mode (% 4: 0 R,
+ * 1 RW, 2 W alone, 3 raw u8), u8 index, u8 disk (% 4 == 3: raw u32, else
+ * 0), u8 start kind (% 4 == 0: raw u32, else u8 * 8), u8 nr kind (the same).
+ * One read per statement: the order is the input format.
+ */
+static void gen_domctl_vbd(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_DOMCTL_pvx_bvt_set, XEN_DOMCTL_pvx_bvt_get, XEN_DOMCTL_pvx_getinfo,
+        XEN_DOMCTL_pvx_vbd_create, XEN_DOMCTL_pvx_vbd_grow, XEN_DOMCTL_pvx_vbd_destroy,
+        XEN_DOMCTL_pvx_vbd_list, XEN_DOMCTL_pvx_disk_info, XEN_DOMCTL_pvx_disk_stats,
+        0, XEN_DOMCTL_pvx_vbd_create, XEN_DOMCTL_pvx_vbd_grow,
+    };
+    struct fdom *self = fdom_of(v);
+    struct xen_domctl op;
+    uint8_t k;
+
+    memset(&op, 0, sizeof(op));
+    k = get8(in) % 12;
+    op.cmd = k == 9 ? get32(in) : cmds[k];
+    k = get8(in) % 8;
+    op.interface_version = k ? XEN_DOMCTL_INTERFACE_VERSION : XEN_DOMCTL_INTERFACE_VERSION + 1;
+    op.domain = gen_domid(in);
+    k = get8(in) % 4;
+    op.u.pvx_vbd.vdev = k == 0 ? get16(in) : k == 1 ? FUZZ_XVDA : FUZZ_XVDA + 16;
+    k = get8(in) % 4;
+    op.u.pvx_vbd.mode = k == 0 ? PVX_VBD_MODE_R : k == 1 ? PVX_VBD_MODE_RW :
+                        k == 2 ? PVX_VBD_MODE_W : get8(in);
+    op.u.pvx_vbd.index = get8(in);
+    k = get8(in) % 4;
+    op.u.pvx_vbd.disk = k == 3 ? get32(in) : 0;
+    k = get8(in) % 4;
+    op.u.pvx_vbd.start = k ? (uint64_t)get8(in) * 8 : get32(in);
+    k = get8(in) % 4;
+    op.u.pvx_vbd.nr = k ? (uint64_t)get8(in) * 8 : get32(in);
+    if ( op.cmd == XEN_DOMCTL_pvx_disk_stats )
+    {
+        uint32_t disk = op.u.pvx_vbd.disk;
+
+        memset(&op.u, 0, sizeof(op.u));
+        op.u.pvx_disk_stats.disk = disk;
+    }
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
+/* domctl: a first byte picks the toolstack's and scheduler's ops (% 3 == 0),
+ * the firewall-router's (1) or the block devices' (2). */
+static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    uint8_t which = get8(in) % 3;
+
+    if ( which == 1 )
+        gen_domctl_vfr(in, v, a, r);
+    else if ( which == 2 )
+        gen_domctl_vbd(in, v, a, r);
+    else
+        gen_domctl_toolstack(in, v, a, r);
 }
 
 /* physdev_op: pvx's interim NIC path mostly (public/pvx.h), set_iopl, or
@@ -1476,7 +1531,7 @@ static void boot(bool two_domains)
     int st;
 
     memset(doms, 0, sizeof(doms));
-    /* One disk: dom0's VBD its first half, dom1's the second. */
+    /* One disk: dom0's VBD, dom1's beside it, room for more (gen_domctl). */
     memset(fake_disk_sectors, 0, sizeof(fake_disk_sectors));
     fake_disk_sectors[0] = FUZZ_DISK_SECTORS;
     st = fixture_boot_image(image, image_len, "fuzz.elf",
@@ -1500,7 +1555,7 @@ static void boot(bool two_domains)
         doms[1].l = l;
         sched_add_vcpu(&d->vcpu[0]);    /* as setup.c does: it runs when picked */
         if ( vbd_create(1, FUZZ_XVDA, PVX_VBD_MODE_RW) ||
-             vbd_grow(1, FUZZ_XVDA, 0, FUZZ_DISK_SECTORS / 2, FUZZ_DISK_SECTORS / 2) )
+             vbd_grow(1, FUZZ_XVDA, 0, 128, 128) )
             fake_fail("cannot give d1 its VBD");
     }
     doms[0].l.v_end = KERN_VA + MAPPED_PAGES * PAGE_SIZE;

@@ -160,7 +160,7 @@ def vcpu_initialise(vcpu, eip, esp, eflags=0x202, cr3_mfn=None, fpu=True):
     return op_hcall(24, body + u16(0x37f) + u32(0x1f80))
 
 
-# gen_domctl, first byte even (the toolstack's ops): cmd index (0 createdomain, 1 destroy, 2 pause, 3 unpause,
+# gen_domctl, first byte % 3 == 0 (the toolstack's ops): cmd index (0 createdomain, 1 destroy, 2 pause, 3 unpause,
 # 4 getdomaininfo, 5 max_mem, 6 setvcpucontext, 7 getvcpucontext, 8 max_vcpus,
 # 9 bvt_set, 10 bvt_get, 11 pvx_getinfo, 12 pvx_build), the right version, a
 # domain id, no union words, the op's own fields, the buffer.
@@ -178,7 +178,7 @@ def readconsole(clear, incremental, index, n):
 def physinfo(): return op_hcall(35, [1, 1] + BUF)
 def sched_id(): return op_hcall(35, [2, 1] + BUF)
 def domaininfolist(first, n): return op_hcall(35, [3, 1] + domid(first) + [n] + BUF + BUF)
-# gen_domctl, first byte odd (the VFR's ops): cmd index (0 vfr_add, 1 vfr_remove, 2 vfr_list, 3 vfr_vif,
+# gen_domctl, first byte % 3 == 1 (the VFR's ops): cmd index (0 vfr_add, 1 vfr_remove, 2 vfr_list, 3 vfr_vif,
 # 4 bvt_get, 5 getinfo), the right interface version, DOMID_SELF.
 def vfr_rule_op(cmd, dir, index, action=1, to_vif=0, proto=None, dport=None):
     f = (2 if proto is not None else 0) | (0x10 if dport is not None else 0)
@@ -243,6 +243,33 @@ def blk(cmd, mfn, reqs=(), req_prod=None, index=0):
         for mfn_b, first, last in segs:
             b += [1] + mfn_b + [first, last]
     return b + ([1] if req_prod is None else [0] + u32(req_prod))   # read even with no ring
+
+
+# gen_domctl, first byte % 3 == 2 (the VBD ops): cmd index (0-2 bvt_set, bvt_get, getinfo; 3-8 vbd_create,
+# vbd_grow, vbd_destroy, vbd_list, disk_info, disk_stats), the domain, the VBD
+# fields: vdev (raw u16), mode kind (0 R, 1 RW, 2 W alone), index, disk 0,
+# start and nr in units of 8 sectors (< 256).
+DOMCTL = {"bvt_set": 0, "bvt_get": 1, "getinfo": 2, "vbd_create": 3, "vbd_grow": 4,
+          "vbd_destroy": 5, "vbd_list": 6, "disk_info": 7, "disk_stats": 8}
+XVDA, XVDB = 202 << 8, (202 << 8) | 16
+
+
+def vbd_domctl(cmd, dom, vdev=XVDB, mode=1, index=0, start8=0, nr8=0):   # 2: the VBD ops
+    return op_hcall(36, [2, DOMCTL[cmd], 1] + domid(dom) + [0] + u16(vdev) + [mode, index, 0,
+                                                                          1, start8, 1, nr8] + BUF)
+
+
+def blk_vdev(cmd, vdev, mfn, reqs=(), req_prod=None):
+    """blk() on any VBD: the vdev raw."""
+    b = op_hcall(33, [0, cmd, 0] + u16(vdev) + [0] + mfn + BUF)     # 0: the block devices
+    if cmd != 2:
+        return b
+    b += [len(reqs)]
+    for op, sector, rid, segs in reqs:
+        b += [op, len(segs), 1] + u16(sector) + u32(rid)
+        for mfn_b, first, last in segs:
+            b += [1] + mfn_b + [first, last]
+    return b + ([1] if req_prod is None else [0] + u32(req_prod))
 
 
 def header(one_domain=False, faults=()):
@@ -527,6 +554,30 @@ SEEDS = {
         ("d0 polls: the frame arrived", physdev_net(3, word(0))),
         ("d0 yields: d1 runs", yield_()),
         ("d1 sends: -EPERM", net_tx(1, 9)),
+    ]),
+    "block-domctl": ("the VBD domctl ops: a VBD made for domain 1 with no extents, its "
+                     "flush, grows refused and allowed, lists, disk counters, a destroy "
+                     "under a ring in use", header(), [
+        ("d0 makes xvdb for d1, read-write, no extents", vbd_domctl("vbd_create", 1)),
+        ("again: -EEXIST", vbd_domctl("vbd_create", 1)),
+        ("write-only is no mode: -EINVAL", vbd_domctl("vbd_create", 1, XVDB + 16, mode=2)),
+        ("d0 lists d1's second VBD", vbd_domctl("vbd_list", 1, index=1)),
+        ("a grow over d1's own xvda: -EBUSY", vbd_domctl("vbd_grow", 1, start8=20, nr8=2)),
+        ("a grow of nothing: -EINVAL", vbd_domctl("vbd_grow", 1, start8=1, nr8=0)),
+        ("disk 0's size and counters", vbd_domctl("disk_info", 0)),
+        ("", vbd_domctl("disk_stats", 0)),
+        ("d0 yields", yield_()),
+        ("d1 connects a ring to xvdb", blk_vdev(1, XVDB, own(300))),
+        ("d1 flushes xvdb, which has no extents: answered at once",
+         blk_vdev(2, XVDB, own(0), [(3, 0, 9, [])])),
+        ("d1 reads xvdb: an error", blk_vdev(2, XVDB, own(0), [(0, 0, 10, [(own(301), 0, 7)])])),
+        ("d1 asks for BVT parameters: -EPERM", vbd_domctl("bvt_get", "SELF")),
+        ("d1 yields", yield_()),
+        ("d0 grows xvdb: 64 sectors past d1's xvda", vbd_domctl("vbd_grow", 1, start8=40, nr8=8)),
+        ("d0 destroys xvdb under d1's ring", vbd_domctl("vbd_destroy", 1)),
+        ("d0 destroys it again: -ENOENT", vbd_domctl("vbd_destroy", 1)),
+        ("d0 yields", yield_()),
+        ("d1 notifies a ring that is gone: -ENOENT", blk_vdev(2, XVDB, own(0))),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

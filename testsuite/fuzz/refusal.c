@@ -131,9 +131,12 @@ static void take(struct level *s, struct vcpu *v, uint32_t nr, const uint32_t a[
         if ( !d )
             continue;
         s->dom[i] = *d;
-        /* A destroyed domain a foreign mapping keeps (dying) has none. */
+        /* A destroyed domain kept (dying) while a foreign mapping or a
+         * disk still holds some of its frames has no shared_info any more. */
         if ( d->shared_info )
             memcpy(s->si[i], d->shared_info, PAGE_SIZE);
+        else
+            memset(s->si[i], 0, PAGE_SIZE);
     }
     s->regs = v->regs;
     s->missing = v->regs_missing;

@@ -783,7 +783,11 @@ void fake_disk_complete_regs(unsigned int disk, int status, struct cpu_regs *reg
         uint8_t *p = fake_mem + op->seg[i].addr;
 
         if ( op->cmd == ARCH_DISK_READ )
+        {
+            /* The device wrote machine memory: a reset must zero it. */
             memcpy(p, fake_disk_data[disk] + off, op->seg[i].len);
+            mark_dirty((mfn_t)(op->seg[i].addr >> PAGE_SHIFT), 1);
+        }
         else
             memcpy(fake_disk_data[disk] + off, p, op->seg[i].len);
         off += op->seg[i].len;

@@ -119,7 +119,8 @@ static struct blkif_request rw(uint8_t op, uint64_t id, uint64_t sector, uint32_
     struct blkif_request rq = { .operation = op, .nr_segments = (uint8_t)nseg, .handle = XVDA,
                                 .id = id, .sector_number = sector };
 
-    for ( unsigned int i = 0; i < nseg; i++ )
+    /* A count above the maximum is sent as it is, over the segments there are. */
+    for ( unsigned int i = 0; i < nseg && i < BLKIF_MAX_SEGMENTS_PER_REQUEST; i++ )
         rq.seg[i] = (struct blkif_request_segment){ .gref = mfn + i, .first_sect = 0,
                                                     .last_sect = 7 };
     return rq;
@@ -226,6 +227,16 @@ static void test_vbd_domctl(void)
     CU_ASSERT(op.u.pvx_vbd.nr == 4096 && op.u.pvx_vbd.nr_extents == 1);
     op.u.pvx_vbd.disk = 1;
     CU_ASSERT_EQUAL(DOMCTL(XEN_DOMCTL_pvx_disk_info), -ENODEV);
+    /* The disk's counters: what the core saw of it. */
+    machine.io.disk[0].ops = 3;
+    machine.io.disk[0].busy_ns = 700;
+    machine.io.disk[0].seek_sectors = 4096;
+    op.u.pvx_disk_stats = (struct xen_domctl_pvx_disk_stats){ .disk = 0, .pad = 9 };
+    CU_ASSERT_EQUAL(DOMCTL(XEN_DOMCTL_pvx_disk_stats), 0);
+    CU_ASSERT(op.u.pvx_disk_stats.ops == 3 && op.u.pvx_disk_stats.busy_ns == 700 &&
+              op.u.pvx_disk_stats.seek_sectors == 4096 && op.u.pvx_disk_stats.pad == 0);
+    op.u.pvx_disk_stats.disk = 1;
+    CU_ASSERT_EQUAL(DOMCTL(XEN_DOMCTL_pvx_disk_stats), -ENODEV);
 
     /* Domain 1 may not: -EPERM, nothing read. */
     fixture_become(fixture_vcpu(1));
@@ -350,7 +361,9 @@ static void test_read_zero_copy(void)
     CU_ASSERT_EQUAL(fake_disk_op[0].seg[0].addr, ((paddr_t)b << PAGE_SHIFT) + 4 * 512);
     CU_ASSERT_EQUAL(fake_disk_op[0].seg[1].len, 8 * 512);
     CU_ASSERT_EQUAL(responses(r), 0);                    /* not before both are done */
+    fake_now_ns += 250;
     fake_disk_complete(0, 0);
+    CU_ASSERT_EQUAL(machine.io.disk[0].busy_ns, 250);    /* start to completion */
     CU_ASSERT_EQUAL_FATAL(responses(r), 1);
     rsp = rsp_at(r, 0);
     CU_ASSERT(rsp.id == 0x1234567890ull && rsp.status == BLKIF_RSP_OKAY &&
@@ -464,6 +477,96 @@ static void test_read_only(void)
     fake_disk_complete(0, 0);
     CU_ASSERT(responses(r) == 4 && rsp_at(r, 3).status == BLKIF_RSP_OKAY);
     CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
+/* A VBD the toolstack made and has not grown yet: nothing to read or
+ * write, and a flush has nothing to do - it is answered at once. Two
+ * requests with the same id are two requests: ids are the guest's. */
+static void test_empty_vbd_and_ids(void)
+{
+    struct blkif_request rq;
+    uint32_t r, b;
+
+    boot(NULL, 0);
+    CU_ASSERT_EQUAL(vbd_create(0, 8, PVX_VBD_MODE_RW), 0);
+    r = connect(v0, PFN_RING, 8);
+    b = mfn_of(v0, PFN_BUF);
+    rq = rw(BLKIF_OP_FLUSH_DISKCACHE, 1, 0, b, 0);
+    rq.handle = 8;
+    post(r, &rq);
+    rq = rw(BLKIF_OP_READ, 2, 0, b, 1);
+    rq.handle = 8;
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(8), 0);
+    CU_ASSERT_EQUAL_FATAL(responses(r), 2);
+    CU_ASSERT(rsp_at(r, 0).id == 1 && rsp_at(r, 0).status == BLKIF_RSP_OKAY);
+    CU_ASSERT(rsp_at(r, 1).id == 2 && rsp_at(r, 1).status == BLKIF_RSP_ERROR);
+    CU_ASSERT_FALSE(fake_disk_busy[0]);
+    CU_ASSERT_EQUAL(machine.io.vbd[vbd_index(vbd_lookup(0, 8))].outstanding, 0);
+    CU_ASSERT_EQUAL(physdev(PHYSDEVOP_pvx_blkif_disconnect, 8, 0, NULL), 0);
+
+    r = connect(v0, PFN_RING, XVDA);
+    rq = rw(BLKIF_OP_READ, 77, 0, b, 1);
+    post(r, &rq);
+    rq = rw(BLKIF_OP_READ, 77, 64, b + 1, 1);
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    fake_disk_complete(0, 0);
+    fake_disk_complete(0, 0);
+    CU_ASSERT(responses(r) == 2 && rsp_at(r, 0).id == 77 && rsp_at(r, 1).id == 77 &&
+              rsp_at(r, 0).status == 0 && rsp_at(r, 1).status == 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
+/* Two disks: a request across a VBD's extents on both goes to both at once,
+ * each disk with its own queue; a flush goes to each disk once. */
+static void test_two_disks(void)
+{
+    struct blkif_request rq;
+    uint32_t r, b;
+    struct elfgen_spec s;
+
+    memset(fake_disk_sectors, 0, sizeof(fake_disk_sectors));
+    fake_disk_sectors[0] = 4096;
+    fake_disk_sectors[1] = 2048;
+    elfgen_default(&s);
+    CU_ASSERT_EQUAL_FATAL(fixture_boot(&s, "kernel.elf",
+                                       "dom0_mem=4M dom0_vbd=xvda,w,0:100+4,1:200+4,0:300+8", 0,
+                                       NULL), -1);
+    v0 = current;
+    CU_ASSERT_EQUAL(machine.io.nr_disks, 2);
+    r = connect(v0, PFN_RING, XVDA);
+    b = mfn_of(v0, PFN_BUF);
+    memset(frame_ptr(b), 0x5c, PAGE_SIZE);
+    /* VBD sectors 2-9: disk 0's 102-103, disk 1's 200-203, disk 0's 300-301. */
+    rq = rw(BLKIF_OP_WRITE, 1, 2, b, 1);
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    CU_ASSERT(fake_disk_busy[0] && fake_disk_busy[1]);
+    CU_ASSERT(fake_disk_op[0].sector == 102 && fake_disk_op[0].seg[0].len == 2 * 512);
+    CU_ASSERT(fake_disk_op[1].sector == 200 && fake_disk_op[1].seg[0].len == 4 * 512 &&
+              fake_disk_op[1].seg[0].addr == ((paddr_t)b << PAGE_SHIFT) + 2 * 512);
+    fake_disk_complete(1, 0);
+    fake_disk_complete(0, 0);
+    CU_ASSERT(fake_disk_busy[0] && fake_disk_op[0].sector == 300);   /* disk 0's second piece */
+    CU_ASSERT_EQUAL(responses(r), 0);
+    fake_disk_complete(0, 0);
+    CU_ASSERT(responses(r) == 1 && rsp_at(r, 0).status == BLKIF_RSP_OKAY);
+    CU_ASSERT_EQUAL(fake_disk_data[1][200 * 512], 0x5c);
+    CU_ASSERT_EQUAL(fake_disk_data[0][301 * 512 + 511], 0x5c);
+    CU_ASSERT_EQUAL(fake_disk_data[0][302 * 512], 0);
+    /* A flush: once on each disk, not once per extent. */
+    rq = rw(BLKIF_OP_FLUSH_DISKCACHE, 2, 0, b, 0);
+    post(r, &rq);
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    CU_ASSERT(fake_disk_busy[0] && fake_disk_busy[1] && fake_disk_op[0].cmd == ARCH_DISK_FLUSH &&
+              fake_disk_op[1].cmd == ARCH_DISK_FLUSH);
+    fake_disk_complete(0, 0);
+    fake_disk_complete(1, 0);
+    CU_ASSERT_FALSE(fake_disk_busy[0] || fake_disk_busy[1]);
+    CU_ASSERT(responses(r) == 2 && rsp_at(r, 1).id == 2 && rsp_at(r, 1).status == 0);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+    memset(fake_disk_sectors, 0, sizeof(fake_disk_sectors));
 }
 
 /* C-LOOK from the head, FIFO when asked; responses come in the disk's
@@ -642,6 +745,59 @@ static void test_destroy_in_flight(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* Competing domains are served batch by batch, in turn: once both rings
+ * wait, neither takes more than IO_BATCH requests ahead of the other. */
+static void test_round_robin(void)
+{
+    struct vcpu *v1;
+    struct blkif_request rq;
+    uint32_t r0, r1, b0, b1;
+    struct vbd *vbd0, *vbd1;
+    unsigned int steps = 0;
+
+    boot(NULL, 1);
+    v1 = fixture_vcpu(1);
+    CU_ASSERT_EQUAL(vbd_create(1, XVDA, PVX_VBD_MODE_RW), 0);
+    CU_ASSERT_EQUAL(vbd_grow(1, XVDA, 0, 3072, 1024), 0);
+    vbd0 = vbd_lookup(0, XVDA);
+    vbd1 = vbd_lookup(1, XVDA);
+    r0 = connect(v0, PFN_RING, XVDA);
+    b0 = mfn_of(v0, PFN_BUF);
+    for ( unsigned int i = 0; i < BLKIF_RING_SIZE_PAGE; i++ )
+    {
+        rq = rw(BLKIF_OP_READ, i, 8 * i, b0, 1);
+        post(r0, &rq);
+    }
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    /* Batches until the queue is full: domain 0's ring is left waiting. */
+    CU_ASSERT_EQUAL(vbd0->ring.req_cons, IO_QUEUE_LIMIT);
+    CU_ASSERT_EQUAL(machine.io.rr_len, 1);
+    fixture_become(v1);
+    r1 = connect(v1, 900, XVDA);
+    b1 = mfn_of(v1, 901);
+    for ( unsigned int i = 0; i < BLKIF_RING_SIZE_PAGE; i++ )
+    {
+        rq = rw(BLKIF_OP_READ, i, 8 * i, b1, 1);
+        post(r1, &rq);
+    }
+    CU_ASSERT_EQUAL(notify(XVDA), 0);
+    CU_ASSERT_EQUAL(vbd1->ring.req_cons, 0);        /* the queue is full: it waits its turn */
+    fixture_become(v0);
+    /* From here on the two take turns, a batch each. */
+    while ( fake_disk_busy[0] && steps++ < 200 )
+    {
+        uint32_t t0 = vbd0->ring.req_cons - IO_QUEUE_LIMIT, t1 = vbd1->ring.req_cons;
+
+        if ( vbd0->ring.req_cons < BLKIF_RING_SIZE_PAGE && t1 < BLKIF_RING_SIZE_PAGE )
+            CU_ASSERT(t0 <= t1 + IO_BATCH && t1 <= t0 + IO_BATCH);
+        fake_disk_complete(0, 0);
+    }
+    CU_ASSERT(vbd0->ring.req_cons == BLKIF_RING_SIZE_PAGE &&
+              vbd1->ring.req_cons == BLKIF_RING_SIZE_PAGE);
+    CU_ASSERT(responses(r0) == BLKIF_RING_SIZE_PAGE && responses(r1) == BLKIF_RING_SIZE_PAGE);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 /* A ring left waiting on the round-robin list whose indices go insane
  * before its next turn: its domain dies alone. */
 static void test_insane_later(void)
@@ -686,10 +842,14 @@ void unit_register_io(void)
     CU_add_test(s, "every request check alone: an error response, nothing else",
                 test_bad_requests);
     CU_add_test(s, "a read-only VBD: writes and flushes refused", test_read_only);
+    CU_add_test(s, "a VBD with no extents: a flush answered at once; ids are the guest's",
+                test_empty_vbd_and_ids);
     CU_add_test(s, "the elevator: C-LOOK, FIFO; responses out of order", test_elevator);
+    CU_add_test(s, "two disks: pieces in parallel, a flush on each once", test_two_disks);
     CU_add_test(s, "a barrier orders both ways and flushes", test_barrier);
     CU_add_test(s, "faults: media error, refusal, lost completion, no completion",
                 test_faults);
     CU_add_test(s, "a domain destroyed with requests in flight", test_destroy_in_flight);
     CU_add_test(s, "a ring insane at its next turn: its domain dies alone", test_insane_later);
+    CU_add_test(s, "competing domains: batches in turn", test_round_robin);
 }

@@ -218,6 +218,10 @@ _Static_assert(offsetof(struct xen_domctl_pvx_build, name) == 56, "pvx_build.nam
 #define XEN_DOMCTL_pvx_vbd_destroy  0x7012
 #define XEN_DOMCTL_pvx_vbd_list     0x7013
 #define XEN_DOMCTL_pvx_disk_info    0x7014
+/* The disk's counters since boot (`domain` is not looked at): operations
+ * completed, of them failed, the time the device had one (start to
+ * completion), and the distance its head moved, in sectors. -ENODEV. */
+#define XEN_DOMCTL_pvx_disk_stats   0x7015
 
 #define PVX_VBD_MODE_R  0x1
 #define PVX_VBD_MODE_W  0x2
@@ -234,6 +238,13 @@ struct xen_domctl_pvx_vbd {
 };
 _Static_assert(sizeof(struct xen_domctl_pvx_vbd) == 32, "xen_domctl_pvx_vbd size");
 _Static_assert(offsetof(struct xen_domctl_pvx_vbd, start) == 16, "xen_domctl_pvx_vbd.start");
+
+struct xen_domctl_pvx_disk_stats {
+    uint32_t     disk;                  /* IN */
+    uint32_t     pad;
+    xen_uint64_t ops, errors, busy_ns, seek_sectors;
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_disk_stats) == 40, "xen_domctl_pvx_disk_stats size");
 
 /*
  * The virtual firewall-router (VFR, paper section 3.3.5): per direction an
@@ -330,6 +341,7 @@ struct xen_domctl {
         struct xen_domctl_pvx_getinfo   pvx_getinfo;
         struct xen_domctl_pvx_build     pvx_build;
         struct xen_domctl_pvx_vbd       pvx_vbd;
+        struct xen_domctl_pvx_disk_stats pvx_disk_stats;
         struct xen_domctl_pvx_vfr       pvx_vfr;
         struct xen_domctl_pvx_vfr_vif   pvx_vfr_vif;
         uint8_t pad[128];

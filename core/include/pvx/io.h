@@ -113,6 +113,7 @@ struct io_disk {
     uint64_t started_ns;
     bool lost;                  /* the completion of the op in flight was lost (fault) */
     uint64_t ops, errors, seek_sectors; /* done so far; the distance the head moved */
+    uint64_t busy_ns;           /* start to completion, summed */
 };
 
 struct io_state {
@@ -178,6 +179,9 @@ struct vbd *vbd_nth(uint16_t domid, uint32_t index);
  * (VDEV xvda..xvdz or a number, MODE r or w) for domid: 0, or -errno with
  * the VBD not made. */
 int vbd_parse(uint16_t domid, const char *spec, size_t len);
+struct xen_domctl_pvx_disk_stats;
+/* XEN_DOMCTL_pvx_disk_stats: 0 or -ENODEV. */
+int io_disk_stats(struct xen_domctl_pvx_disk_stats *st);
 /* The domctl sub-ops (XEN_DOMCTL_pvx_vbd_*, pvx_disk_info) for domain d. */
 long vbd_domctl(uint32_t cmd, struct domain *d, struct xen_domctl_pvx_vbd *op);
 /* A domain being destroyed: every VBD of its goes (vbd_destroy). */
