@@ -407,10 +407,6 @@ long do_domctl(struct vcpu *v, uint32_t arg, uint32_t a2 __unused, uint32_t a3 _
         }
         break;
 
-    case XEN_DOMCTL_pvx_disk_stats:
-        rc = io_disk_stats(&op.u.pvx_disk_stats);
-        break;
-
     default:
         d = domain_lookup(op.domain == DOMID_SELF ? v->domain->domain_id : op.domain);
         rc = d ? domctl_domain_op(v, d, &op) : -ESRCH;
