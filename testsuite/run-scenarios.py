@@ -574,7 +574,34 @@ def block_scenarios(tmp):
         # The Bochs lane (--hw) too: its own ATA emulation behind ata.c.
         sc.hw = hw
         return sc
+    def check_xl_block(out):
+        # xl's blkpat wrote its pattern on disk sectors 1024-2047 (its xvda);
+        # nothing else may have changed (blkro's VBD is read-only).
+        data = open(img, "rb").read()
+        want = bytearray(len(data))
+        for i in range(1024):
+            want[(1024 + i) * 512:(1025 + i) * 512] = blk_pattern(7, i)
+        if data == bytes(want):
+            return []
+        bad = [n for n in range(len(data) // 512) if data[n * 512:(n + 1) * 512] != want[n * 512:(n + 1) * 512]]
+        return ["the image differs from the pattern in %d sectors, the first %d" % (len(bad), bad[0])]
+
     return [
+        # The toolstack's disks (issue 14 point 4): a config's disk = [...] line, the
+        # read-only grant, block-attach/-list/-detach at run time, bad disks refused.
+        Scenario("xl/block", xl("block.xl"), 0,
+                 ok + [r"^\(pvx\) audit: clean$", r"^\(d1\) pattern: read back and compared$",
+                       r"^\(d2\) readonly: reads answered, every write refused$",
+                       r"^51744  xvdc  r  8  1$", r"^xl: block-attach blkidle phy:0:256\+512,xvdd,w: -16$",
+                       r"^xl: 6 error\(s\), as the script expected$",
+                       r"^free pages: \d+, as at the mark$"],
+                 lanes=("sim", "qemu"), sim_opts=[disk], qemu_opts=[disk], prepare=fresh(4096),
+                 # xl echoes its next command when it reads it: on QEMU a domain may
+                 # finish first. The echoes are left out of the comparison.
+                 # finish first, and the hypervisor's line on a domain's shutdown may
+                 # come before the console lines xl drains (xl's own line says it).
+                 check=check_xl_block, mask=XL_MASK + [(r"^# xl .*", ""),
+                                                       (r"^\(pvx\) domain [1-9]\d* \(.*\) shut down: .*", "")]),
         on_both(Scenario("blk/pattern", [blk + "=test=pattern seed=7"], 0,
                  ok + [r"^pattern: read back and compared$"], lanes=both,
                  sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:4096+1024,0:1024+1024"],

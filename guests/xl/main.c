@@ -41,7 +41,8 @@ const char test_title[] = "xl: Domain 0's toolstack";
 
 #define XL_MAX_DOMS     16
 #define XL_MAX_LINE     256
-#define XL_MAX_RESTARTS 3       /* pvx: a domain that keeps crashing is not restarted forever */
+#define XL_MAX_RESTARTS 3
+#define XL_MAX_DISKS    4       /* VBDs a config may give a domain */       /* pvx: a domain that keeps crashing is not restarted forever */
 
 enum xl_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE };
 static const char *const action_names[] = { "destroy", "restart", "preserve" };
@@ -55,6 +56,8 @@ struct xl_cfg {
     unsigned int vcpus;
     unsigned int weight;        /* BVT weight, 0: the default */
     enum xl_action on_poweroff, on_reboot, on_crash;
+    char disk[XL_MAX_DISKS][64];    /* disk = [...]: "phy:DISK:START+NR,VDEV,MODE" */
+    unsigned int nr_disks;
 };
 
 struct xl_dom {
@@ -410,6 +413,94 @@ static const char *file_data(const char *name, uint32_t *size)
 
 static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const char *file,
                    unsigned int lineno);
+
+/*
+ * A disk: "phy:DISK:START+NR,VDEV,MODE" - Xen's "target,vdev,access" with
+ * pvx's target, a range of sectors of one of the machine's disks (there are
+ * no block devices in Domain 0 to name); VDEV xvda..xvdz (Linux's numbers:
+ * 202 << 8, 16 apart), MODE r/ro or w/rw.
+ */
+struct xl_disk {
+    uint32_t disk;
+    uint64_t start, nr;
+    uint16_t vdev, mode;
+};
+
+static bool parse_u64(const char **p, uint64_t *out)
+{
+    uint64_t v = 0;
+
+    if ( **p < '0' || **p > '9' )
+        return false;
+    for ( ; **p >= '0' && **p <= '9'; (*p)++ )
+    {
+        if ( v > (UINT64_MAX - 9) / 10 )
+            return false;
+        v = v * 10 + (uint64_t)(**p - '0');
+    }
+    *out = v;
+    return true;
+}
+
+static bool parse_vdev(const char *s, size_t len, uint16_t *vdev)
+{
+    if ( len != 4 || strncmp(s, "xvd", 3) || s[3] < 'a' || s[3] > 'z' )
+        return false;
+    *vdev = (uint16_t)((202u << 8) + (unsigned int)(s[3] - 'a') * 16);
+    return true;
+}
+
+static bool parse_disk(const char *spec, struct xl_disk *d)
+{
+    const char *p = spec, *comma;
+    uint64_t disk;
+
+    if ( strncmp(p, "phy:", 4) )
+        return false;
+    p += 4;
+    if ( !parse_u64(&p, &disk) || disk > 0xffff || *p++ != ':' || !parse_u64(&p, &d->start) ||
+         *p++ != '+' || !parse_u64(&p, &d->nr) || d->nr == 0 || *p++ != ',' )
+        return false;
+    d->disk = (uint32_t)disk;
+    comma = strchr(p, ',');
+    if ( !comma || !parse_vdev(p, (size_t)(comma - p), &d->vdev) )
+        return false;
+    p = comma + 1;
+    if ( !strcmp(p, "r") || !strcmp(p, "ro") )
+        d->mode = PVX_VBD_MODE_R;
+    else if ( !strcmp(p, "w") || !strcmp(p, "rw") )
+        d->mode = PVX_VBD_MODE_RW;
+    else
+        return false;
+    return true;
+}
+
+/* The VBD in the hypervisor: made, then its one extent; undone on a refusal. */
+static long vbd_attach(domid_t id, const struct xl_disk *d)
+{
+    struct xen_domctl op;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    op.u.pvx_vbd.vdev = d->vdev;
+    op.u.pvx_vbd.mode = d->mode;
+    rc = domctl(&op, XEN_DOMCTL_pvx_vbd_create, id);
+    if ( rc )
+        return rc;
+    memset(&op, 0, sizeof(op));
+    op.u.pvx_vbd.vdev = d->vdev;
+    op.u.pvx_vbd.disk = d->disk;
+    op.u.pvx_vbd.start = d->start;
+    op.u.pvx_vbd.nr = d->nr;
+    rc = domctl(&op, XEN_DOMCTL_pvx_vbd_grow, id);
+    if ( rc )
+    {
+        memset(&op, 0, sizeof(op));
+        op.u.pvx_vbd.vdev = d->vdev;
+        domctl(&op, XEN_DOMCTL_pvx_vbd_destroy, id);
+    }
+    return rc;
+}
 static int cfg_check(const struct xl_cfg *c, const char *file);
 
 /* One config file into c: 0, or -1 with the one message printed. */
@@ -478,6 +569,19 @@ static int parse_cfg(const char *file, struct xl_cfg *c)
             }
             p++;
         }
+        else if ( *p == '[' )
+        {
+            /* A list, [ 'a', "b" ]: one value, the brackets and all. */
+            while ( *p && *p != ']' && v + 1 < sizeof(val) )
+                val[v++] = *p++;
+            if ( *p != ']' || v + 2 > sizeof(val) )
+            {
+                error("%s:%u: unterminated list, or longer than %u bytes", file, lineno,
+                      (unsigned int)sizeof(val) - 2);
+                return -1;
+            }
+            val[v++] = *p++;
+        }
         else
             while ( *p && !is_space(*p) && *p != '#' && v + 1 < sizeof(val) )
                 val[v++] = *p++;
@@ -537,6 +641,51 @@ static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const cha
         {
             error("%s:%u: type \"%s\": pvx runs PV domains only", file, lineno, val);
             return -1;
+        }
+    }
+    else if ( !strcmp(key, "disk") )
+    {
+        /* [ 'SPEC', "SPEC", ... ] or one SPEC: each checked now. */
+        const char *p = val;
+        bool list = *p == '[';
+
+        c->nr_disks = 0;
+        while ( *p )
+        {
+            const char *end;
+            struct xl_disk d;
+            char q = 0;
+
+            if ( list )
+            {
+                while ( *p == '[' || *p == ']' || *p == ',' || is_space(*p) )
+                    p++;
+                if ( !*p )
+                    break;
+                if ( *p != '\'' && *p != '"' )
+                {
+                    error("%s:%u: disk: each of a list's disks quoted", file, lineno);
+                    return -1;
+                }
+                q = *p++;
+            }
+            end = q ? strchr(p, q) : p + strlen(p);
+            if ( !end || (size_t)(end - p) >= sizeof(c->disk[0]) || c->nr_disks == XL_MAX_DISKS )
+            {
+                error("%s:%u: disk: at most %u disks of %u bytes", file, lineno,
+                      XL_MAX_DISKS, (unsigned int)sizeof(c->disk[0]) - 1);
+                return -1;
+            }
+            memcpy(c->disk[c->nr_disks], p, (size_t)(end - p));
+            c->disk[c->nr_disks][end - p] = '\0';
+            if ( !parse_disk(c->disk[c->nr_disks], &d) )
+            {
+                error("%s:%u: disk '%s' is not phy:DISK:START+NR,xvdX,r|w", file, lineno,
+                      c->disk[c->nr_disks]);
+                return -1;
+            }
+            c->nr_disks++;
+            p = q ? end + 1 : end;
         }
     }
     else if ( !strcmp(key, "loader") || !strcmp(key, "viridian") )
@@ -731,6 +880,19 @@ static int create(const struct xl_cfg *c, domid_t *out)
         error("%s: cannot attach its console: %ld", c->name, rc);
         destroy(x, id);
         return -1;
+    }
+    for ( unsigned int i = 0; i < c->nr_disks; i++ )
+    {
+        struct xl_disk d;
+
+        (void)parse_disk(c->disk[i], &d);          /* checked when read */
+        rc = vbd_attach(id, &d);
+        if ( rc )
+        {
+            error("%s: disk '%s': %ld", c->name, c->disk[i], rc);
+            destroy(x, id);
+            return -1;
+        }
     }
     memset(&op, 0, sizeof(op));
     rc = domctl(&op, XEN_DOMCTL_unpausedomain, id);
@@ -951,6 +1113,65 @@ static void cmd_mem(const char *dom, const char *mem)
         error("mem-set %s: refused", dom);
 }
 
+/* block-attach DOM SPEC, block-detach DOM VDEV, block-list DOM. */
+static void cmd_block_attach(const char *dom, const char *spec)
+{
+    struct xl_disk d;
+    int id = lookup(dom);
+    long rc;
+
+    if ( id < 0 )
+        return;
+    if ( !parse_disk(spec, &d) )
+    {
+        error("block-attach: '%s' is not phy:DISK:START+NR,xvdX,r|w", spec);
+        return;
+    }
+    rc = vbd_attach((domid_t)id, &d);
+    if ( rc )
+        error("block-attach %s %s: %ld", dom, spec, rc);
+}
+
+static void cmd_block_detach(const char *dom, const char *vdev)
+{
+    struct xen_domctl op;
+    int id = lookup(dom);
+    long rc;
+
+    if ( id < 0 )
+        return;
+    memset(&op, 0, sizeof(op));
+    if ( !parse_vdev(vdev, strlen(vdev), &op.u.pvx_vbd.vdev) )
+    {
+        error("block-detach: '%s' is no xvdX", vdev);
+        return;
+    }
+    rc = domctl(&op, XEN_DOMCTL_pvx_vbd_destroy, (domid_t)id);
+    if ( rc )
+        error("block-detach %s %s: %ld", dom, vdev, rc);
+}
+
+static void cmd_block_list(const char *dom)
+{
+    struct xen_domctl op;
+    int id = lookup(dom);
+
+    if ( id < 0 )
+        return;
+    printk("Vdev  Name  Mode  Sectors  Extents\n");
+    for ( uint32_t i = 0; ; i++ )
+    {
+        memset(&op, 0, sizeof(op));
+        op.u.pvx_vbd.index = i;
+        if ( domctl(&op, XEN_DOMCTL_pvx_vbd_list, (domid_t)id) )
+            break;
+        printk("%u  xvd%c  %s  %llu  %u\n", op.u.pvx_vbd.vdev,
+               (char)('a' + ((op.u.pvx_vbd.vdev - (202u << 8)) / 16) % 26),
+               op.u.pvx_vbd.mode & PVX_VBD_MODE_W ? "w" : "r",
+               (unsigned long long)op.u.pvx_vbd.nr, op.u.pvx_vbd.nr_extents);
+    }
+}
+
 static void cmd_sched_bvt(char **argv, unsigned int argc)
 {
     struct xen_domctl op;
@@ -1135,6 +1356,9 @@ static void run_command(char *line)
     else if ( !strcmp(argv[0], "console") ) { ARGS(2); cmd_console(argv[1]); }
     else if ( !strcmp(argv[0], "dmesg") ) cmd_dmesg(argc > 1 && !strcmp(argv[1], "-c"));
     else if ( !strcmp(argv[0], "mem-set") || !strcmp(argv[0], "mem-max") ) { ARGS(3); cmd_mem(argv[1], argv[2]); }
+    else if ( !strcmp(argv[0], "block-attach") ) { ARGS(3); cmd_block_attach(argv[1], argv[2]); }
+    else if ( !strcmp(argv[0], "block-detach") ) { ARGS(3); cmd_block_detach(argv[1], argv[2]); }
+    else if ( !strcmp(argv[0], "block-list") ) { ARGS(2); cmd_block_list(argv[1]); }
     else if ( !strcmp(argv[0], "sched-bvt") ) cmd_sched_bvt(argv, argc);
     else if ( !strcmp(argv[0], "sched-rr") ) cmd_sched_rr();
     else if ( !strcmp(argv[0], "info") ) cmd_info();
