@@ -122,9 +122,10 @@ gdb-docs: $(B)/dbg/pvx-sim $(B)/dbg/pvx.elf $(B)/pvx.elf $(GUEST_ELFS) gdb-scrip
 .PHONY: test-gdb gdb-docs gdb-scripts
 
 # Fault-injection campaign: every site x every PV guest x fail-nth (see
-# testsuite/fault/sweep.py). FAULT_NTH bounds the nth values tried per site.
+# testsuite/fault/sweep.py; the toolstack runs from its initrd). FAULT_NTH
+# bounds the nth values tried per site.
 FAULT_NTH ?= 40
-fault: $(B)/pvx-sim $(GUEST_ELFS)
+fault: $(B)/pvx-sim $(GUEST_ELFS) $(XL_INITRD)
 	python3 testsuite/fault/sweep.py --max-nth $(FAULT_NTH)
 
 .PHONY: fault
