@@ -272,3 +272,8 @@ void arch_set_fast_trap(unsigned int vector, uint32_t cs, uint32_t eip)
                   (uint64_t)(0x8f | 3 << 5) << 40 |           /* present 32-bit trap gate, DPL 3 */
                   (uint64_t)(eip >> 16) << 48;
 }
+
+bool x86_fast_trap_set(void)
+{
+    return idt[0x80] != 0;
+}

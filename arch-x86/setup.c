@@ -45,6 +45,7 @@ void x86_start(uint32_t mbi_pa)
     x86_stack_canary_init();
     x86_desc_init();
     x86_fpu_init();
+    x86_dbshadow_probe();
 
     /* Nothing runs from low addresses any more. */
     boot_l3[0] = 0;

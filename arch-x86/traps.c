@@ -129,6 +129,9 @@ static void x86_irq(struct cpu_regs *regs, unsigned int line)
     core_nic_interrupt((regs->cs & 3) ? regs : NULL);
 }
 
+/* The running vCPU's breakpoints as loaded (arch_load_debugregs). */
+static uint32_t dr_loaded[4], dr7_loaded;
+
 void x86_trap_dispatch(struct cpu_regs *regs)
 {
     unsigned int vec = regs->entry_vector;
@@ -138,7 +141,10 @@ void x86_trap_dispatch(struct cpu_regs *regs)
     /* The CPU's pushes of cs (and ss) are 32-bit slots; keep the upper halves clean. */
     regs->cs &= 0xffff;
     if ( from_guest )
+    {
         regs->ss &= 0xffff;
+        x86_dbshadow_release(regs);
+    }
 
     if ( vec == VECTOR_TIMER )
         x86_timer_irq(regs);
@@ -152,6 +158,7 @@ void x86_trap_dispatch(struct cpu_regs *regs)
          * hypervisor itself hit is ignored, as Xen ignores them inside. */
         if ( vec == X86_EXC_DB )
         {
+            x86_dbshadow_ring0_db(regs);
             write_dr6(X86_DR6_DEFAULT);
             return;
         }
@@ -161,6 +168,8 @@ void x86_trap_dispatch(struct cpu_regs *regs)
             reflect_iret_fault(regs);
         ring0_panic(regs, cr2);
     }
+    else if ( vec == X86_EXC_DB && x86_dbshadow_hold(regs, read_dr6(), dr7_loaded) )
+        return;
     else if ( vec < X86_NR_EXCEPTIONS )
         core_trap(regs, cr2);
     else
@@ -182,8 +191,6 @@ void arch_regs_fill(struct cpu_regs *regs, uint32_t fields)
  * serializing; a switch between vCPUs with the same (usually none) writes
  * nothing.
  */
-static uint32_t dr_loaded[4], dr7_loaded;
-
 void arch_load_debugregs(const uint32_t addr[4], uint32_t dr7)
 {
     if ( dr7 == 0 && dr7_loaded == 0 )

@@ -241,6 +241,12 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi);
 
 /* traps.c */
 void x86_trap_dispatch(struct cpu_regs *regs);
+/* dbshadow.c: the mov-ss shadow of #DB where the CPU lacks it (TCG) */
+void x86_dbshadow_probe(void);
+void x86_dbshadow_ring0_db(const struct cpu_regs *regs);
+bool x86_dbshadow_hold(struct cpu_regs *regs, uint32_t dr6, uint32_t dr7);
+void x86_dbshadow_release(struct cpu_regs *regs);
+bool x86_fast_trap_set(void);           /* desc.c: the guest's int $0x80 gate is in the IDT */
 void x86_stack_canary_init(void);
 void x86_stack_overflow(void) __noreturn;
 

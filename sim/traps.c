@@ -276,6 +276,13 @@ static void fast_trap(uint32_t cs, uint32_t eip, unsigned int len)
     stop(STOP_TRAP);
 }
 
+/* Forget a data hit whose #DB is still held off (the ss shadow's). */
+static void dbg_drop_pending(void)
+{
+    dbg.pending = 0;
+    dbg.shadow_used = false;
+}
+
 static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
 {
     struct cpu_regs entry;
@@ -289,6 +296,10 @@ static void hook_intr(uc_engine *uc, uint32_t intno, void *data)
         sim_panic("trap %u while making the ring templates", intno);
     if ( io_undoing || stop_reason != STOP_NONE )
         return;                         /* the block's rest, being run out */
+    /* A data hit held off by a load of ss, and this instruction enters the
+     * hypervisor: hardware delivers that #DB in ring 0, where pvx drops it. */
+    if ( unlikely(dbg.pending) )
+        dbg_drop_pending();
 
     /* int $0x82: vectors past the exceptions only ever come from `int n`.
      * The lazy entry reads no eflags: only the flat ring-1 cs proves that
@@ -753,10 +764,7 @@ bool traps_exit(uc_err err)
     /* A data hit outlives only a stop between instructions (the budget's):
      * anything else is the next instruction's fault, or the hit's own #DB. */
     if ( stop_reason != STOP_NONE )
-    {
-        dbg.pending = 0;
-        dbg.shadow_used = false;
-    }
+        dbg_drop_pending();
     switch ( stop_reason )
     {
     case STOP_RELOAD:
@@ -789,7 +797,9 @@ bool traps_exit(uc_err err)
         }
         if ( err == UC_ERR_INSN_INVALID )
         {
-            /* ud2 and friends never reach the hook; EIP is at the instruction. */
+            /* ud2 and friends never reach the hook; EIP is at the instruction.
+             * A held-off data hit goes with the fault, as in hook_intr. */
+            dbg_drop_pending();
             cpu_frame.entry_vector = ud_vector(&cpu_frame);
             if ( cpu_frame.entry_vector == X86_EXC_DB )
                 cpu_frame.eip += 1;         /* a trap: after the (unprefixed) icebp */
