@@ -67,50 +67,12 @@
 #ifndef __ASSEMBLY__
 
 #include <lib/format.h>
+#include <lib/portio.h>
 #include <lib/string.h>
 #include <pvx/arch.h>
 
 #define __va(pa)    ((void *)((uint32_t)(pa) + DIRECTMAP_VIRT))
 #define __pa(va)    ((uint32_t)(va) - DIRECTMAP_VIRT)
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    asm volatile ( "outb %0, %1" :: "a" (v), "Nd" (port) );
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-
-    asm volatile ( "inb %1, %0" : "=a" (v) : "Nd" (port) );
-    return v;
-}
-
-static inline void outw(uint16_t port, uint16_t v)
-{
-    asm volatile ( "outw %0, %1" :: "a" (v), "Nd" (port) );
-}
-
-static inline uint16_t inw(uint16_t port)
-{
-    uint16_t v;
-
-    asm volatile ( "inw %1, %0" : "=a" (v) : "Nd" (port) );
-    return v;
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-    asm volatile ( "outl %0, %1" :: "a" (v), "Nd" (port) );
-}
-
-static inline uint32_t inl(uint16_t port)
-{
-    uint32_t v;
-
-    asm volatile ( "inl %1, %0" : "=a" (v) : "Nd" (port) );
-    return v;
-}
 
 static inline uint64_t rdtsc(void)
 {

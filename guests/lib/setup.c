@@ -3,6 +3,7 @@
  * setup.c - from _start to the result line: keep the start-of-day state,
  * run the guest's test_main and report its result the way XTF does.
  */
+#include "args.h"
 #include "guest.h"
 
 struct start_info *start_info;
@@ -99,31 +100,12 @@ void guest_start(struct start_info *si)
     guest_shutdown(SHUTDOWN_poweroff);
 }
 
-/* The command line's words: a word starting with a. */
-static const char *guest_find_arg(const char *a)
-{
-    const char *p = start_info->cmd_line;
-    size_t n = strlen(a);
-
-    for ( ; *p; p++ )
-        if ( (p == start_info->cmd_line || p[-1] == ' ') && !strncmp(p, a, n) )
-            return p + n;
-    return NULL;
-}
-
 bool guest_has_arg(const char *a)
 {
-    return guest_find_arg(a) != NULL;
+    return args_find(start_info->cmd_line, a) != NULL;
 }
 
 uint32_t guest_arg_u32(const char *key, uint32_t def)
 {
-    const char *p = guest_find_arg(key);
-    uint32_t n = 0;
-
-    if ( !p )
-        return def;
-    for ( ; *p >= '0' && *p <= '9'; p++ )
-        n = n * 10 + (uint32_t)(*p - '0');
-    return n;
+    return args_u32(start_info->cmd_line, key, def);
 }

@@ -17,6 +17,7 @@
 
 #include <lib/compiler.h>
 #include <lib/format.h>
+#include <lib/portio.h>
 #include <lib/string.h>
 
 #define PAGE_SHIFT      12
@@ -99,24 +100,6 @@ static inline uint32_t native_read_cr2(void)
 static inline void native_invlpg(uint32_t va)
 {
     asm volatile ( "invlpg (%0)" :: "r" (va) : "memory" );
-}
-
-static inline void outb(uint16_t port, uint8_t v)
-{
-    asm volatile ( "outb %0, %1" :: "a" (v), "Nd" (port) );
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-
-    asm volatile ( "inb %1, %0" : "=a" (v) : "Nd" (port) );
-    return v;
-}
-
-static inline void outl(uint16_t port, uint32_t v)
-{
-    asm volatile ( "outl %0, %1" :: "a" (v), "Nd" (port) );
 }
 
 #endif /* NATIVE_NATIVE_H */

@@ -4,6 +4,7 @@
  * console, the command line, the machine set up (cpu.c), test_main, and
  * the exit through QEMU's isa-debug-exit (native.h).
  */
+#include "args.h"
 #include "native.h"
 
 #define MB_LOADER_MAGIC     0x2badb002
@@ -151,31 +152,14 @@ REPORTER(test_fail, TEST_FAILURE)
 REPORTER(test_skip, TEST_SKIP)
 REPORTER(test_error, TEST_ERROR)
 
-static const char *find_arg(const char *a)
-{
-    size_t n = strlen(a);
-
-    for ( const char *p = cmdline; *p; p++ )
-        if ( (p == cmdline || p[-1] == ' ') && !strncmp(p, a, n) )
-            return p + n;
-    return NULL;
-}
-
 bool guest_has_arg(const char *a)
 {
-    return find_arg(a) != NULL;
+    return args_find(cmdline, a) != NULL;
 }
 
 uint32_t guest_arg_u32(const char *key, uint32_t def)
 {
-    const char *p = find_arg(key);
-    uint32_t n = 0;
-
-    if ( !p )
-        return def;
-    for ( ; *p >= '0' && *p <= '9'; p++ )
-        n = n * 10 + (uint32_t)(*p - '0');
-    return n;
+    return args_u32(cmdline, key, def);
 }
 
 /* What the default stubs (head.S) saw: an exception no gate was set for. */
