@@ -16,8 +16,7 @@
 #include <lib/errno.h>
 #include "x86.h"
 
-#define AHCI_SLOT_VA        0xf6a00000u     /* L2 slot 437 */
-#define AHCI_L2_SLOT        437
+#define AHCI_SLOT_VA        L2_SLOT_VIRT(AHCI_L2_SLOT)
 
 #define HBA_CAP     0x00
 #define HBA_GHC     0x04

@@ -41,39 +41,35 @@ static struct {
 } held;
 
 /* ------------------------------------------------------------------------
- * Reading the guest's instruction bytes: a walk of the live PAE tables
- * (the guest's, which the core validated) through the direct map; nothing
- * here can fault.
+ * Reading the guest's instruction bytes: a walk of the live PAE tables (the
+ * guest's, which the core validated, under our per-vCPU PDPT); nothing here
+ * can fault.
  */
-static const uint64_t *table_at(uint64_t e)
+static bool entry_next(uint32_t table_pa, unsigned int idx, uint64_t *e)
 {
-    uint64_t pa = e & 0x000ffffffffff000ull;
+    const uint64_t *t = arch_map_frames(table_pa >> PAGE_SHIFT, 1);
 
-    if ( !(e & _PAGE_PRESENT) || pa >= DIRECTMAP_SIZE )
-        return NULL;
-    return __va((uint32_t)pa);
+    *e = t[idx];
+    arch_unmap_frames((void *)t, 1);
+    return (*e & _PAGE_PRESENT) && (*e & 0x000ffffffffff000ull) < X86_MAX_RAM;
 }
 
 static bool guest_byte(uint32_t la, uint8_t *b)
 {
-    const uint64_t *l3 = __va(read_cr3() & ~31u), *l2, *l1;
+    uint32_t cr3 = read_cr3() & ~31u;
+    const uint8_t *p;
     uint64_t e;
 
-    if ( la >= HYPERVISOR_VIRT_START || (read_cr3() & ~31u) >= DIRECTMAP_SIZE )
+    if ( la >= HYPERVISOR_VIRT_START )
         return false;
-    l2 = table_at(l3[la >> 30]);
-    if ( !l2 )
+    /* The PDPT: 32 bytes, within one frame. */
+    if ( !entry_next(cr3 & PAGE_MASK, ((cr3 & ~PAGE_MASK) >> 3) + (la >> 30), &e) ||
+         !entry_next((uint32_t)e & PAGE_MASK, (la >> 21) & 511, &e) || (e & _PAGE_PSE) ||
+         !entry_next((uint32_t)e & PAGE_MASK, (la >> 12) & 511, &e) )
         return false;
-    e = l2[(la >> 21) & 511];
-    if ( e & _PAGE_PSE )
-        return false;                   /* never a guest's */
-    l1 = table_at(e);
-    if ( !l1 )
-        return false;
-    e = l1[(la >> 12) & 511];
-    if ( !table_at(e) )
-        return false;
-    *b = ((const uint8_t *)table_at(e))[la & 0xfff];
+    p = arch_map_frames((mfn_t)(e >> PAGE_SHIFT) & 0xfffff, 1);
+    *b = p[la & ~PAGE_MASK];
+    arch_unmap_frames((void *)p, 1);
     return true;
 }
 

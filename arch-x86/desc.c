@@ -134,7 +134,7 @@ static void gdt_init(void)
     for ( unsigned int i = 0; i < GDT_ENTRIES / 512; i++ )
         gdt_l1[i] = (i < FIRST_RESERVED_GDT_PAGE ? __pa(gdt_zero_page) : __pa(&gdt[i * 512])) |
                     GDT_PTE;
-    boot_l2_high[ARCH_FIRST_L2_SLOT] = __pa(gdt_l1) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED;
+    boot_l2_high[GDT_L2_SLOT] = __pa(gdt_l1) | _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED;
     p.base = GDT_VIRT;
     asm volatile ( "lgdt %0" :: "m" (p) );
 }

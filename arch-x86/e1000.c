@@ -73,8 +73,8 @@
 #define DESC_DD             0x01        /* status: descriptor done */
 #define RX_EOP              0x02
 
-#define E1000_MMIO_SLOT     (ARCH_FIRST_L2_SLOT + 1)    /* 437: empty (mem.c) */
-#define E1000_MMIO_VIRT     (0xc0000000u + ((uint32_t)E1000_MMIO_SLOT << 21))
+#define E1000_MMIO_SLOT     E1000_L2_SLOT   /* x86.h: not the AHCI's 437 */
+#define E1000_MMIO_VIRT     L2_SLOT_VIRT(E1000_MMIO_SLOT)
 #define PDE_MMIO            0x9bull     /* P, RW, PWT, PCD, PS: uncached 2 MiB */
 
 #define TX_RING             128         /* NIC_TX_DEPTH frames of up to NIC_MAX_SEGS */

@@ -181,12 +181,13 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi)
 {
     const struct mb_info *mbi = mb_ptr(mbi_pa, sizeof(*mbi));
     uint64_t total = 0, usable = 0;
-    const uint32_t top = DIRECTMAP_SIZE >> PAGE_SHIFT;
+    const uint32_t top = X86_MAX_RAM >> PAGE_SHIFT;
     unsigned int i;
 
     bi->machine = "x86";
 
-    /* Free RAM as the loader saw it, clipped to the direct map. */
+    /* Free RAM as the loader saw it, up to X86_MAX_RAM (mem.c maps what
+     * lies beyond the direct map through its mapcache). */
     if ( mbi->flags & MBI_FLAG_MMAP )
     {
         uint32_t off;
@@ -202,8 +203,8 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi)
                 uint64_t e = (m->base + m->len) >> PAGE_SHIFT;
 
                 total += m->len;
-                if ( m->base < DIRECTMAP_SIZE )
-                    usable += MIN(m->base + m->len, (uint64_t)DIRECTMAP_SIZE) - m->base;
+                if ( m->base < X86_MAX_RAM )
+                    usable += MIN(m->base + m->len, X86_MAX_RAM) - m->base;
                 if ( s < top )
                     add_span((uint32_t)s, (uint32_t)MIN(e, (uint64_t)top));
             }
@@ -224,7 +225,7 @@ void x86_multiboot_parse(uint32_t mbi_pa, struct boot_info *bi)
         uint64_t upper = (uint64_t)mbi->mem_upper << 10;
 
         total = ((uint64_t)mbi->mem_lower << 10) + upper;
-        usable = ((uint64_t)mbi->mem_lower << 10) + MIN(upper, (uint64_t)DIRECTMAP_SIZE - 0x100000);
+        usable = ((uint64_t)mbi->mem_lower << 10) + MIN(upper, X86_MAX_RAM - 0x100000);
         add_span(0x100, (uint32_t)MIN((0x100000 + upper) >> PAGE_SHIFT, (uint64_t)top));
     }
     else

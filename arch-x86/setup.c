@@ -30,6 +30,9 @@ static void bochs_exit(int status)
 void arch_shutdown(int status)
 {
     asm volatile ( "cli" );
+    if ( x86_mapcache_peak() )
+        x86_printk("(pvx) mapcache: %u pages mapped at most, %u at the end\n",
+                   x86_mapcache_peak(), x86_mapcache_live());
     x86_console_flush();
     outb(ISA_DEBUG_EXIT_PORT, (uint8_t)status);     /* QEMU exits with (status << 1) | 1 */
     bochs_exit(status);
@@ -44,6 +47,7 @@ void x86_start(uint32_t mbi_pa)
     x86_console_init();
     x86_stack_canary_init();
     x86_desc_init();
+    x86_mem_init();
     x86_fpu_init();
     x86_dbshadow_probe();
 

@@ -16,6 +16,22 @@
 #define DIRECTMAP_FIRST_SLOT 448
 #define X86_LOAD_ADDR       0x00100000          /* the image is loaded at 1 MiB */
 
+/*
+ * The arch's other L2 slots (under L3 slot 3, in every address space):
+ * 436 the GDT and LDT area (desc.c), 437 the AHCI registers (ahci.c), 438
+ * the e1000's (e1000.c), 439..447 the mapcache: frames beyond the direct
+ * map, mapped while the core uses them (mem.c).
+ */
+#define GDT_L2_SLOT         436
+#define AHCI_L2_SLOT        437
+#define E1000_L2_SLOT       438
+#define MAPCACHE_FIRST_SLOT 439
+#define MAPCACHE_SLOTS      (DIRECTMAP_FIRST_SLOT - MAPCACHE_FIRST_SLOT)
+#define L2_SLOT_VIRT(slot)  (0xC0000000u + ((uint32_t)(slot) << 21))
+/* What pvx manages at most: the frame table (24 bytes a frame) and the M2P
+ * must fit in the direct map, and DMA (IDE's PRDs) takes 32-bit addresses. */
+#define X86_MAX_RAM         0x80000000ull       /* 2 GiB */
+
 #define X86_STACK_SIZE      (32 * 1024)
 /* The word below the stack: no guard page in a 2 MiB mapping, so check a canary. */
 #define X86_STACK_CANARY    0x5afe57ac
@@ -141,6 +157,9 @@ extern char x86_restore[], x86_iret[];
 void x86_start(uint32_t mbi_pa) __noreturn;
 
 /* desc.c */
+void x86_mem_init(void);                    /* mem.c: the mapcache's L1s in place */
+unsigned int x86_mapcache_live(void);
+unsigned int x86_mapcache_peak(void);
 void x86_desc_init(void);                   /* GDT, IDT, TSS: loaded */
 void x86_bench_trap_init(const char *cmdline);
 /* The descriptor tables changed since the segment registers were loaded: the
