@@ -13,13 +13,17 @@
  *   role=good                       the workload, forever: a compute loop with a
  *                                   hypercall every 1024 rounds, never yielding,
  *                                   and a line "eval iso-progress" every 2^18 rounds
- *   role=bad kind=cpu|events|memory|none
+ *   role=bad kind=cpu|events|memory|disk|none
  *                                   cpu: spins with upcalls masked, no hypercall;
  *                                   events: sends events to itself as fast as it
  *                                   can, every one delivered to its callback;
  *                                   memory: gives back 256 frames and asks for
  *                                   1024 (refused past its reservation), again
- *                                   and again; none: the workload (the baseline)
+ *                                   and again; disk: keeps its VBD's ring full
+ *                                   of 11-page reads and writes all over the
+ *                                   VBD, polling for the answers (never
+ *                                   blocking: always runnable, the disk never
+ *                                   idle); none: the workload (the baseline)
  *   role=scale domains=N            (domain 0) waits until domains 1..N are gone
  *   role=work total=K domains=N     K thousand rounds of the workload shared by N
  *                                   domains (K/N each), then powers off
@@ -27,6 +31,7 @@
  * Prints "eval iso dom=D share_ppm=S" per domain, "eval scale domains=N
  * now_ns=T" (system time at the end). testsuite/eval/run-eval.py reads them.
  */
+#include "blkfront.h"
 #include "guest.h"
 #include "events.h"
 #include "mm.h"
@@ -100,6 +105,38 @@ static void __noreturn bad_memory(void)
         got = HYPERVISOR_memory_op(XENMEM_increase_reservation, &r);
         if ( got < 0 )
             got = 0;
+    }
+}
+
+static void __noreturn bad_disk(void)
+{
+    static uint8_t ring[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    /* One buffer for every request: what lands in it does not matter. */
+    static uint8_t buf[BLKFRONT_MAX_SECT * BLKIF_SECTOR_SIZE] __attribute__((aligned(PAGE_SIZE)));
+    static struct blkfront bf;
+    struct blkif_response rsp;
+    uint32_t seed = 1;
+    long id;
+
+    events_init();
+    if ( blkfront_open(&bf, 0, ring) || bf.sectors < BLKFRONT_MAX_SECT )
+        guest_shutdown(SHUTDOWN_crash);
+    for ( ;; )
+    {
+        /* Fill the ring: a write every other request, anywhere. */
+        do {
+            uint64_t sector;
+
+            seed = seed * 1103515245u + 12345u;
+            sector = (seed >> 8) % (bf.sectors - BLKFRONT_MAX_SECT + 1);
+            id = blkfront_post(&bf, (seed & 0x100) ? BLKIF_OP_WRITE : BLKIF_OP_READ, sector,
+                               buf, BLKFRONT_MAX_SECT);
+        } while ( id >= 0 );
+        blkfront_kick(&bf);
+        /* Take what has come back, without blocking. */
+        while ( blkfront_wait(&bf, &rsp, 0) == 0 )
+            if ( rsp.status != BLKIF_RSP_OKAY )
+                guest_shutdown(SHUTDOWN_crash);
     }
 }
 
@@ -190,13 +227,16 @@ void test_main(void)
     if ( guest_has_arg("role=bad") )
     {
         kind = guest_has_arg("kind=cpu") ? "cpu" : guest_has_arg("kind=events") ? "events" :
-               guest_has_arg("kind=memory") ? "memory" : "none";
+               guest_has_arg("kind=memory") ? "memory" : guest_has_arg("kind=disk") ? "disk" :
+               "none";
         if ( !strcmp(kind, "cpu") )
             asm volatile ( "1: add %%ecx, %%eax; rol $3, %%eax; jmp 1b" ::: "eax", "ecx", "cc" );
         if ( !strcmp(kind, "events") )
             bad_events();
         if ( !strcmp(kind, "memory") )
             bad_memory();
+        if ( !strcmp(kind, "disk") )
+            bad_disk();
     }
     /* The workload, and a line per chunk: run-eval.py counts each domain's
      * lines inside domain 0's window, its work rate. */
