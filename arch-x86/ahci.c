@@ -1,17 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ahci.c - the first SATA disk of an AHCI controller (QEMU's q35: ICH9; most
- * real machines), one command slot, by DMA and the controller's PCI
- * interrupt through the PIC.
+ * ahci.c - the SATA disks of an AHCI controller (QEMU's q35: ICH9; most real
+ * machines), up to ARCH_DISK_MAX ports in port order, each with one command
+ * slot, by DMA and the controller's PCI interrupt through the PIC.
  *
  * The controller's registers (ABAR, BAR5) are memory: they get a 2 MiB
  * uncached mapping of their own in L2 slot 437 of the hypervisor's area
- * (free, docs/memory.md), made before any guest's L2 copies the slots. The
- * command list, the received-FIS area and the command table are the
- * image's own (physical = __pa). A command: a register FIS (READ/WRITE DMA
- * EXT, FLUSH CACHE EXT) and a PRD entry per segment - the guests' frames,
- * zero-copy - in slot 0; PxCI bit 0 starts it, the port's interrupt (a
- * device-to-host register FIS, or a task-file error) ends it.
+ * (x86.h), made before any guest's L2 copies the slots. Each disk's command
+ * list, received-FIS area and command table are the image's own (physical =
+ * __pa). A command: a register FIS (READ/WRITE DMA EXT, FLUSH CACHE EXT) and
+ * a PRD entry per segment - the guests' frames, zero-copy - in slot 0; PxCI
+ * bit 0 starts it, the port's interrupt (a device-to-host register FIS, or a
+ * task-file error) ends it. The ports work side by side; one interrupt may
+ * end commands on several.
  */
 #include <lib/errno.h>
 #include "x86.h"
@@ -72,13 +73,25 @@ struct ahci_cmd_table {
 };
 _Static_assert(sizeof(struct ahci_cmd_table) == 128 + 16 * ARCH_DISK_MAX_SEGS, "table size");
 
-static struct ahci_cmd_header cmd_list[32] __attribute__((aligned(1024)));
-static uint8_t rx_fis[256] __attribute__((aligned(256)));
-static struct ahci_cmd_table cmd_table __attribute__((aligned(128)));
+/* One disk: its port's areas (the command list 1 KiB aligned first). */
+struct ahci_disk {
+    struct ahci_cmd_header cmd_list[32];
+    uint8_t rx_fis[256];
+    struct ahci_cmd_table table;
+    unsigned int port;
+    bool busy;
+    uint64_t sectors;
+} __attribute__((aligned(1024)));
+
+static struct ahci_disk disks[ARCH_DISK_MAX];
+static unsigned int nr_disks;
 static uint16_t identify[256] __attribute__((aligned(4)));
 static volatile uint8_t *abar;
-static unsigned int port, irq;
-static bool busy;
+static unsigned int irq;
+
+_Static_assert(offsetof(struct ahci_disk, rx_fis) % 256 == 0 &&
+               offsetof(struct ahci_disk, table) % 128 == 0 && sizeof(struct ahci_disk) % 1024 == 0,
+               "every disk's areas aligned as AHCI wants");
 
 static uint32_t hba_read(unsigned int off)
 {
@@ -90,29 +103,29 @@ static void hba_write(unsigned int off, uint32_t v)
     *(volatile uint32_t *)(abar + off) = v;
 }
 
-static uint32_t px_read(unsigned int off)
+static uint32_t px_read(const struct ahci_disk *d, unsigned int off)
 {
-    return hba_read(0x100 + port * 0x80 + off);
+    return hba_read(0x100 + d->port * 0x80 + off);
 }
 
-static void px_write(unsigned int off, uint32_t v)
+static void px_write(const struct ahci_disk *d, unsigned int off, uint32_t v)
 {
-    hba_write(0x100 + port * 0x80 + off, v);
+    hba_write(0x100 + d->port * 0x80 + off, v);
 }
 
-static bool px_wait_clear(unsigned int off, uint32_t bits)
+static bool px_wait_clear(const struct ahci_disk *d, unsigned int off, uint32_t bits)
 {
     for ( unsigned int i = 0; i < 1000000; i++ )
-        if ( !(px_read(off) & bits) )
+        if ( !(px_read(d, off) & bits) )
             return true;
     return false;
 }
 
 /* Slot 0 holds a command FIS and nr PRD entries. */
-static void ahci_command(uint8_t command, uint64_t lba, uint32_t count, bool write,
-                         unsigned int nr_prd)
+static void ahci_command(struct ahci_disk *d, uint8_t command, uint64_t lba, uint32_t count,
+                         bool write, unsigned int nr_prd)
 {
-    uint8_t *f = cmd_table.cfis;
+    uint8_t *f = d->table.cfis;
 
     memset(f, 0, 20);
     f[0] = 0x27;                        /* register FIS, host to device */
@@ -127,21 +140,60 @@ static void ahci_command(uint8_t command, uint64_t lba, uint32_t count, bool wri
     f[10] = (uint8_t)(lba >> 40);
     f[12] = (uint8_t)count;
     f[13] = (uint8_t)(count >> 8);
-    cmd_list[0].flags = 5u | (write ? 1u << 6 : 0) | (uint32_t)nr_prd << 16;
-    cmd_list[0].prdbc = 0;
-    cmd_list[0].ctba = __pa(&cmd_table);
-    cmd_list[0].ctbau = 0;
-    px_write(PX_IS, ~0u);
-    busy = true;
+    d->cmd_list[0].flags = 5u | (write ? 1u << 6 : 0) | (uint32_t)nr_prd << 16;
+    d->cmd_list[0].prdbc = 0;
+    d->cmd_list[0].ctba = __pa(&d->table);
+    d->cmd_list[0].ctbau = 0;
+    px_write(d, PX_IS, ~0u);
+    d->busy = true;
     asm volatile ( "" ::: "memory" );   /* the table before the doorbell */
-    px_write(PX_CI, 1);
+    px_write(d, PX_CI, 1);
 }
 
-uint64_t x86_ahci_probe(unsigned int *irq_out)
+/* Take port's disk as disks[nr_disks]: stop the port, give it the disk's
+ * areas, start it, IDENTIFY (polled: interrupts are not on yet). */
+static bool ahci_port_init(unsigned int port)
 {
-    unsigned int dev, fn;
+    struct ahci_disk *d = &disks[nr_disks];
+
+    d->port = port;
+    px_write(d, PX_CMD, px_read(d, PX_CMD) & ~PXCMD_ST);
+    if ( !px_wait_clear(d, PX_CMD, PXCMD_CR) )
+        return false;
+    px_write(d, PX_CMD, px_read(d, PX_CMD) & ~PXCMD_FRE);
+    if ( !px_wait_clear(d, PX_CMD, PXCMD_FR) )
+        return false;
+    px_write(d, PX_CLB, __pa(d->cmd_list));
+    px_write(d, PX_CLBU, 0);
+    px_write(d, PX_FB, __pa(d->rx_fis));
+    px_write(d, PX_FBU, 0);
+    px_write(d, PX_SERR, ~0u);
+    px_write(d, PX_IS, ~0u);
+    px_write(d, PX_IE, 0);
+    px_write(d, PX_CMD, px_read(d, PX_CMD) | PXCMD_FRE);
+    px_write(d, PX_CMD, px_read(d, PX_CMD) | PXCMD_ST);
+
+    d->table.prd[0] = (struct ahci_prd){ .dba = __pa(identify), .dbc = sizeof(identify) - 1 };
+    ahci_command(d, ATA_CMD_IDENTIFY, 0, 0, false, 1);
+    if ( !px_wait_clear(d, PX_CI, 1) || (px_read(d, PX_TFD) & 0x01) )
+        return false;
+    d->busy = false;
+    px_write(d, PX_IS, ~0u);
+    if ( !(identify[83] & (1u << 10)) )
+        return false;                   /* no LBA48 */
+    d->sectors = (uint64_t)identify[100] | (uint64_t)identify[101] << 16 |
+                 (uint64_t)identify[102] << 32 | (uint64_t)identify[103] << 48;
+    px_write(d, PX_IE, PXIS_DHRS | PXIS_TFES);
+    nr_disks++;
+    return true;
+}
+
+/* Every SATA disk (an ATA signature on a port with a device; ATAPI drives,
+ * the ISO's CD-ROM, are not disks), up to ARCH_DISK_MAX; how many. */
+unsigned int x86_ahci_probe(unsigned int *irq_out)
+{
+    unsigned int dev, fn, port;
     uint32_t bar5, pi;
-    bool found = false;
 
     if ( !x86_pci_find(0x01, 0x06, &dev, &fn) )
         return 0;
@@ -160,101 +212,107 @@ uint64_t x86_ahci_probe(unsigned int *irq_out)
 
     hba_write(HBA_GHC, hba_read(HBA_GHC) | GHC_AE);
     pi = hba_read(HBA_PI);
-    for ( port = 0; port < 32 && !found; port++ )
-        found = (pi & (1u << port)) && (px_read(PX_SSTS) & 0xf) == 3 &&
-                px_read(PX_SIG) == SIG_ATA;
-    if ( !found )
-        return 0;
-    port--;
+    for ( port = 0; port < 32 && nr_disks < ARCH_DISK_MAX; port++ )
+    {
+        uint32_t p = 0x100 + port * 0x80;
 
-    /* Stop the port, give it our areas, start it. */
-    px_write(PX_CMD, px_read(PX_CMD) & ~PXCMD_ST);
-    if ( !px_wait_clear(PX_CMD, PXCMD_CR) )
+        if ( (pi & (1u << port)) && (hba_read(p + PX_SSTS) & 0xf) == 3 &&
+             hba_read(p + PX_SIG) == SIG_ATA && !ahci_port_init(port) )
+            x86_printk("(pvx) disk: AHCI port %u does not answer as a disk: not used\n", port);
+    }
+    if ( !nr_disks )
         return 0;
-    px_write(PX_CMD, px_read(PX_CMD) & ~PXCMD_FRE);
-    if ( !px_wait_clear(PX_CMD, PXCMD_FR) )
-        return 0;
-    px_write(PX_CLB, __pa(cmd_list));
-    px_write(PX_CLBU, 0);
-    px_write(PX_FB, __pa(rx_fis));
-    px_write(PX_FBU, 0);
-    px_write(PX_SERR, ~0u);
-    px_write(PX_IS, ~0u);
-    px_write(PX_IE, 0);
-    px_write(PX_CMD, px_read(PX_CMD) | PXCMD_FRE);
-    px_write(PX_CMD, px_read(PX_CMD) | PXCMD_ST);
-
-    /* IDENTIFY, polled: interrupts are not on yet. */
-    cmd_table.prd[0] = (struct ahci_prd){ .dba = __pa(identify), .dbc = sizeof(identify) - 1 };
-    ahci_command(ATA_CMD_IDENTIFY, 0, 0, false, 1);
-    if ( !px_wait_clear(PX_CI, 1) || (px_read(PX_TFD) & 0x01) )
-        return 0;
-    busy = false;
-    px_write(PX_IS, ~0u);
-    if ( !(identify[83] & (1u << 10)) )
-        return 0;                       /* no LBA48 */
-
-    px_write(PX_IE, PXIS_DHRS | PXIS_TFES);
     hba_write(HBA_IS, ~0u);
     hba_write(HBA_GHC, hba_read(HBA_GHC) | GHC_IE);
     x86_pic_unmask(irq);
     *irq_out = irq;
-    return (uint64_t)identify[100] | (uint64_t)identify[101] << 16 |
-           (uint64_t)identify[102] << 32 | (uint64_t)identify[103] << 48;
+    return nr_disks;
 }
 
-int x86_ahci_start(const struct arch_disk_op *op)
+uint64_t x86_ahci_sectors(unsigned int disk)
 {
+    return disk < nr_disks ? disks[disk].sectors : 0;
+}
+
+int x86_ahci_start(unsigned int disk, const struct arch_disk_op *op)
+{
+    struct ahci_disk *d = &disks[disk];
     uint32_t count = 0;
 
-    if ( busy || (px_read(PX_CI) & 1) )
+    if ( disk >= nr_disks || d->busy || (px_read(d, PX_CI) & 1) )
         return -EIO;
     if ( op->cmd == ARCH_DISK_FLUSH )
     {
-        ahci_command(ATA_CMD_FLUSH_EXT, 0, 0, false, 0);
+        ahci_command(d, ATA_CMD_FLUSH_EXT, 0, 0, false, 0);
         return 0;
     }
     for ( unsigned int i = 0; i < op->nr_segs; i++ )
     {
-        cmd_table.prd[i] = (struct ahci_prd){
+        d->table.prd[i] = (struct ahci_prd){
             .dba = (uint32_t)op->seg[i].addr, .dbau = (uint32_t)(op->seg[i].addr >> 32),
             .dbc = op->seg[i].len - 1,
         };
         count += op->seg[i].len / ARCH_DISK_SECTOR;
     }
-    ahci_command(op->cmd == ARCH_DISK_READ ? ATA_CMD_READ_DMA_EXT : ATA_CMD_WRITE_DMA_EXT,
+    ahci_command(d, op->cmd == ARCH_DISK_READ ? ATA_CMD_READ_DMA_EXT : ATA_CMD_WRITE_DMA_EXT,
                  op->sector, count, op->cmd == ARCH_DISK_WRITE, op->nr_segs);
     return 0;
 }
 
-void x86_ahci_cancel(void)
+void x86_ahci_cancel(unsigned int disk)
 {
-    if ( !busy )
+    struct ahci_disk *d = &disks[disk];
+
+    if ( disk >= nr_disks || !d->busy )
         return;
-    busy = false;
+    d->busy = false;
     /* Stopping the port stops its DMA; started again, slot 0 is empty. */
-    px_write(PX_CMD, px_read(PX_CMD) & ~PXCMD_ST);
-    (void)px_wait_clear(PX_CMD, PXCMD_CR);
-    px_write(PX_IS, ~0u);
-    px_write(PX_SERR, ~0u);
-    px_write(PX_CMD, px_read(PX_CMD) | PXCMD_ST);
+    px_write(d, PX_CMD, px_read(d, PX_CMD) & ~PXCMD_ST);
+    (void)px_wait_clear(d, PX_CMD, PXCMD_CR);
+    px_write(d, PX_IS, ~0u);
+    px_write(d, PX_SERR, ~0u);
+    px_write(d, PX_CMD, px_read(d, PX_CMD) | PXCMD_ST);
 }
 
-/* The controller's line. regs is a ring-0 frame when we were idle. */
+/* The controller's line: every port that says so. regs is a ring-0 frame
+ * when we were idle. */
 void x86_ahci_irq(struct cpu_regs *regs)
 {
-    uint32_t is = px_read(PX_IS), tfd = px_read(PX_TFD);
-    bool done = !(px_read(PX_CI) & 1);
+    uint32_t pending = hba_read(HBA_IS);
+    int status[ARCH_DISK_MAX];
+    bool ended[ARCH_DISK_MAX] = { false };
 
-    px_write(PX_IS, is);
-    hba_write(HBA_IS, 1u << port);
+    /* Acknowledge everything first, then tell the core: its answer may
+     * start the next command on a port. */
+    for ( unsigned int i = 0; i < nr_disks; i++ )
+    {
+        struct ahci_disk *d = &disks[i];
+        uint32_t is, tfd;
+        bool done;
+
+        if ( !(pending & (1u << d->port)) )
+            continue;
+        is = px_read(d, PX_IS);
+        tfd = px_read(d, PX_TFD);
+        done = !(px_read(d, PX_CI) & 1);
+        px_write(d, PX_IS, is);
+        hba_write(HBA_IS, 1u << d->port);
+        if ( !d->busy || (!done && !(is & PXIS_TFES)) )
+            continue;                   /* not ours, or not finished */
+        d->busy = false;
+        if ( is & PXIS_TFES )
+        {
+            d->busy = true;
+            x86_ahci_cancel(i);         /* the port stops on an error: restart it */
+        }
+        ended[i] = true;
+        status[i] = (is & PXIS_TFES) || (tfd & 0x21) ? -EIO : 0;
+    }
     x86_pic_eoi(irq);
-    if ( !busy || (!done && !(is & PXIS_TFES)) )
-        return;                         /* not ours, or not finished */
-    busy = false;
-    if ( is & PXIS_TFES )
-        x86_ahci_cancel();              /* the port stops on an error: restart it */
-    x86_wake_events++;
-    core_disk_interrupt((regs->cs & 3) ? regs : NULL, 0,
-                        (is & PXIS_TFES) || (tfd & 0x21) ? -EIO : 0);
+    for ( unsigned int i = 0; i < nr_disks; i++ )
+        if ( ended[i] )
+        {
+            x86_wake_events++;
+            core_disk_interrupt((regs->cs & 3) ? regs : NULL, i, status[i]);
+        }
 }

@@ -193,10 +193,11 @@ uint64_t x86_ata_probe(void);
 int x86_ata_start(const struct arch_disk_op *op);
 void x86_ata_cancel(void);
 void x86_ata_irq(struct cpu_regs *regs);
-/* ahci.c: the first SATA disk of an AHCI controller; *irq its PIC line. */
-uint64_t x86_ahci_probe(unsigned int *irq);
-int x86_ahci_start(const struct arch_disk_op *op);
-void x86_ahci_cancel(void);
+/* ahci.c: the SATA disks of an AHCI controller (how many; *irq its PIC line). */
+unsigned int x86_ahci_probe(unsigned int *irq);
+uint64_t x86_ahci_sectors(unsigned int disk);
+int x86_ahci_start(unsigned int disk, const struct arch_disk_op *op);
+void x86_ahci_cancel(unsigned int disk);
 void x86_ahci_irq(struct cpu_regs *regs);
 /* The disk's interrupt arrived on vector vec (traps.c): true if it was its. */
 bool x86_disk_irq(unsigned int vec, struct cpu_regs *regs);

@@ -586,7 +586,20 @@ def block_scenarios(tmp):
             ["unfair: domain 0 %d, domain 1 %d sectors (share %.3f, not 0.5 +- 5%%)" % (a, b, share)]
 
     disk = "--disk=" + img
+    img2 = os.path.join(tmp, "disk2.img")
+    disk2 = "--disk=" + img2
     both = ("sim", "qemu", "iso-q35")   # pc: IDE (ata.c); q35: AHCI (ahci.c)
+
+    def check_two_disks(out):
+        probs = []
+        for path, start, first in ((img, 4096, 0), (img2, 1024, 1024)):
+            data = open(path, "rb").read()
+            want = bytearray(len(data))
+            for i in range(1024):
+                want[(start + i) * 512:(start + i + 1) * 512] = blk_pattern(7, first + i)
+            if data != bytes(want):
+                probs.append("%s differs from the pattern" % os.path.basename(path))
+        return probs
 
     def on_both(sc, hw=True):
         sc.qemu_opts = list(sc.sim_opts)
@@ -628,6 +641,17 @@ def block_scenarios(tmp):
         Scenario("blk/pattern-fifo", [blk + "=test=pattern seed=7"], 0, ok, lanes=lanes,
                  sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:4096+1024,0:1024+1024 elevator=fifo"],
                  prepare=fresh(8192), check=check_pattern),
+        # One VBD over two disks: its first half on disk 0 (sectors 4096-5119),
+        # its second on disk 1 (1024-2047); requests in flight on both at once.
+        # On x86 the AHCI controller's ports (q35): before, pvx on x86 used one
+        # disk only and refused the VBD.
+        Scenario("blk/two-disks", [blk + "=test=pattern seed=7"], 0,
+                 ok + [r"^pattern: read back and compared$"], lanes=("sim", "qemu"),
+                 sim_opts=[disk, disk2, "--cmdline=dom0_vbd=xvda,w,0:4096+1024,1:1024+1024"],
+                 qemu_opts=["--machine=q35", disk, disk2,
+                            "--cmdline", "dom0_vbd=xvda,w,0:4096+1024,1:1024+1024"],
+                 prepare=lambda: (make_image(img, 8192), make_image(img2, 2048)),
+                 check=check_two_disks),
         on_both(Scenario("blk/tar", [blk + "=test=tar"], 0, ok, lanes=both,
                  sim_opts=[disk, "--cmdline=dom0_vbd=xvda,w,0:0+2048"],
                  prepare=fresh(2048), check=check_tar)),
