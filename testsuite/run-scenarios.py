@@ -432,6 +432,21 @@ def scenarios(tmp):
                        r"^a spoofed source: dropped and counted$", r"^Test result: SUCCESS$",
                        r"^\(pvx\) audit: clean$"],
                       sim_opts=["--net=user"], qemu_opts=["--net=user"]))
+    # Issue 15 part 2: a VIF with rings (docs/network.md). The initial domain
+    # makes itself one, gets its lease and pings by page flip, and meets
+    # every rule of the issue through it.
+    s.append(Scenario("net/vif-wire", [guest("net-vif") + "=test=wire"], 0,
+                      [r"^DHCP through the VIF: lease of 10\.0\.2\.15 from 10\.0\.2\.2$",
+                       r"^ping 3: reply from 10\.0\.2\.2$",
+                       r"^received by page flip: every packet at its page, on a frame new to us$",
+                       r"^a spoofed source: dropped and counted$",
+                       r"^a rule dropping UDP to port 53: 1 hit, port 54 through$",
+                       r"^no frame posted: the reply dropped and counted$",
+                       r"^bad transmit descriptors: 5 answered with an error, none sent$",
+                       r"^bad receive frames \(mapped, a page table, none\): refused, still ours$",
+                       r"^an insane ring index: refused, the VIF still works$",
+                       r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"],
+                      sim_opts=["--net=user"], qemu_opts=["--net=user"]))
     # Without a NIC the guest says so and skips.
     s.append(Scenario("net/no-nic", [guest("net-dhcp-ping")], 0, [r"^Test result: SKIP$"]))
     bad = make_bad_images(tmp)
