@@ -604,6 +604,22 @@ def block_scenarios(tmp):
     return [
         # The toolstack's disks (issue 14 point 4): a config's disk = [...] line, the
         # read-only grant, block-attach/-list/-detach at run time, bad disks refused.
+        # The toolstack's network (issue 15 point 4): two domains from configs with
+        # vif = [...] ping each other through the VFR; a receive rule stops the
+        # pings and counts its hits; VIFs attached, listed and detached at run
+        # time; bad specs refused; the free page count at the end is the mark's.
+        Scenario("xl/network", xl("network.xl"), 0,
+                 ok + [r"^\(d2\) ping 3: reply from 10\.0\.0\.2$",
+                       r"^0  0  00:16:3e:00:01:02  10\.0\.0\.2  flip  8  4  4  0  0$",
+                       r"^\(d3\) 2 pings to 10\.0\.0\.2: none answered$",
+                       r"^0  drop  1  -  10\.0\.0\.2  0-0  0-0  2$",
+                       r"^1  2  00:16:3e:00:04:01  10\.0\.0\.9  copy,down  0  0  0  0  0$",
+                       r"^xl: network-attach netidle mac=00:16:3e:00:02:01: -22$",
+                       r"^xl: 6 error\(s\), as the script expected$",
+                       r"^free pages: \d+, as at the mark$"],
+                 lanes=("sim", "qemu"),
+                 mask=XL_MASK + [(r"^# xl .*", ""),
+                                 (r"^\(pvx\) domain [1-9]\d* \(.*\) shut down: .*", "")]),
         Scenario("xl/block", xl("block.xl"), 0,
                  ok + [r"^\(pvx\) audit: clean$", r"^\(d1\) pattern: read back and compared$",
                        r"^\(d2\) readonly: reads answered, every write refused$",

@@ -14,7 +14,8 @@
  *           nothing changed; a ring's insane index refused.
  *   answer  a domain of xl's: answer pings on its VIF for secs= seconds
  *   ping    a domain of xl's: ping the peer (its address's last byte peer=)
- *           count= times through the VFR, domain to domain
+ *           count= times through the VFR, domain to domain (blocked: each
+ *           must go unanswered)
  */
 #include "guest.h"
 #include "events.h"
@@ -153,7 +154,7 @@ static void test_wire(void)
     struct xen_domctl_pvx_vfr_vif fv;
     struct xen_domctl_pvx_vif vl;
     struct xen_domctl op;
-    uint32_t pings = guest_arg_u32("pings", 3), mfn, back, vfr_vif;
+    uint32_t pings = guest_arg_u32("pings=", 3), mfn, back, vfr_vif;
     char a[16];
     long rc;
 
@@ -336,26 +337,36 @@ static long open_configured(void)
 
 static void test_answer(void)
 {
-    uint64_t deadline = time_now_ns() + guest_arg_u32("secs", 5) * 1000000000ull;
+    uint64_t deadline = time_now_ns() + guest_arg_u32("secs=", 5) * 1000000000ull;
     long rc = open_configured();
+    static const bool never;
 
     if ( rc )
         return test_fail("netfront: %ld\n", rc);
-    net_poll(&nif, deadline, NULL);
+    net_poll(&nif, deadline, &never);
     printk("answered %u echo requests\n", nif.echo_answered);
     test_pass();
 }
 
 static void test_ping(void)
 {
-    uint32_t count = guest_arg_u32("count", 3), peer;
+    uint32_t count = guest_arg_u32("count=", 3), peer;
     char a[16];
     long rc = open_configured();
 
     if ( rc )
         return test_fail("netfront: %ld\n", rc);
-    peer = (nif.ip & 0xffffff00u) | guest_arg_u32("peer", 2);
+    peer = (nif.ip & 0xffffff00u) | guest_arg_u32("peer=", 2);
     ip_str(a, sizeof(a), peer);
+    if ( guest_has_arg("blocked") )
+    {
+        /* A rule stops them: every ping unanswered. */
+        for ( uint32_t i = 1; i <= count; i++ )
+            if ( net_ping(&nif, peer, 0x7078, (uint16_t)(100 + i), 500000000ull) != -ETIME )
+                return test_fail("ping %u to %s answered through the rule\n", i, a);
+        printk("%u pings to %s: none answered\n", count, a);
+        return test_pass();
+    }
     for ( uint32_t i = 1; i <= count; i++ )
     {
         rc = net_ping(&nif, peer, 0x7078, (uint16_t)i, 2000000000ull);
