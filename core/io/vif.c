@@ -505,6 +505,16 @@ long vif_domctl(uint32_t cmd, struct domain *d, struct xen_domctl_pvx_vif *op)
 /* ------------------------------------------------------------------------
  * physdev_op's sub-ops: the guest's side.
  */
+
+/* What io_ring_attach will take: a frame of d's reservation that is, or
+ * can become, writable (no other type in use). */
+static bool vif_ring_frame_ok(struct domain *d, mfn_t mfn)
+{
+    const struct frame *f = frame_of(mfn);
+
+    return f && f->owner == d->domain_id && (f->flags & FRAME_F_ALLOCATED) &&
+           !(f->flags & FRAME_F_XEN_SHARED) && (f->type_count == 0 || f->type == FRAME_WRITABLE);
+}
 long vif_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg)
 {
     struct physdev_pvx_netif op;
@@ -536,17 +546,26 @@ long vif_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg)
     switch ( cmd )
     {
     case PHYSDEVOP_pvx_netif_connect:
+    {
+        struct io_ring before = vif->tx;
+
         if ( vif->tx.page )
             return -EEXIST;
-        if ( op.tx_ring_mfn == op.rx_ring_mfn )
+        /* Both frames checked before either is taken: a refusal changes nothing. */
+        if ( op.tx_ring_mfn == op.rx_ring_mfn || !vif_ring_frame_ok(d, op.tx_ring_mfn) ||
+             !vif_ring_frame_ok(d, op.rx_ring_mfn) )
             return -EINVAL;
         rc = io_ring_attach(&vif->tx, d, op.tx_ring_mfn, sizeof(union netif_tx_sring_entry));
         if ( rc )
             return rc;
         rc = io_ring_attach(&vif->rx, d, op.rx_ring_mfn, sizeof(union netif_rx_sring_entry));
         if ( rc )
+        {
             io_ring_detach(&vif->tx);
+            vif->tx = before;
+        }
         return rc;
+    }
 
     case PHYSDEVOP_pvx_netif_notify:
         if ( !vif->tx.page )

@@ -209,6 +209,8 @@ static void test_vif_domctl(void)
 
 static void test_vif_rings_checked(void)
 {
+    static typeof(machine.netif) before;
+    struct frame tx_frame;
     mfn_t txm, rxm, l3;
     struct netif_rx_response r;
     struct netif_tx_response t;
@@ -220,12 +222,16 @@ static void test_vif_rings_checked(void)
     rxm = frame(1501);
     l3 = (mfn_t)(current->cr3 >> PAGE_SHIFT);
     CU_ASSERT_EQUAL(vif_new(0, mac_a, IP_A, 0), 0);
+    memcpy(&before, &machine.netif, sizeof(before));
+    memcpy(&tx_frame, frame_of(txm), sizeof(tx_frame));
     CU_ASSERT_EQUAL(netif_op(PHYSDEVOP_pvx_netif_notify, 0, 0, 0), -XEN_ENOTCONN);
     CU_ASSERT_EQUAL(netif_op(PHYSDEVOP_pvx_netif_connect, 1, txm, rxm), -ENOENT);
     CU_ASSERT_EQUAL(netif_op(PHYSDEVOP_pvx_netif_connect, 0, txm, txm), -EINVAL);
+    /* A good transmit ring and a bad receive ring: nothing of either changes. */
     CU_ASSERT_EQUAL(netif_op(PHYSDEVOP_pvx_netif_connect, 0, txm, l3), -EINVAL);
     CU_ASSERT_EQUAL(netif_op(PHYSDEVOP_pvx_netif_connect, 0, 0xfffff, rxm), -EINVAL);
-    CU_ASSERT_EQUAL(frame_of(txm)->ref_count, 1);       /* the failed attach let go */
+    CU_ASSERT_EQUAL(memcmp(&before, &machine.netif, sizeof(before)), 0);
+    CU_ASSERT_EQUAL(memcmp(&tx_frame, frame_of(txm), sizeof(tx_frame)), 0);
     front_open(&f, 0, txm, rxm);
     CU_ASSERT_EQUAL(netif_op(PHYSDEVOP_pvx_netif_connect, 0, txm, rxm), -EEXIST);
     CU_ASSERT_EQUAL(audit_frames(), 0);
