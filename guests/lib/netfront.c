@@ -62,11 +62,15 @@ long netfront_kick(void)
     struct physdev_pvx_netif op = { .handle = netfront.handle };
     bool tx = netif_tx_front_push(&netfront.tx);
     bool rx = netif_rx_front_push(&netfront.rx);
+    long rc;
 
-    if ( !tx && !rx )
+    /* A notify that failed is owed: req_event will not ask for it again. */
+    if ( !tx && !rx && !netfront.kick_owed )
         return 0;
     netfront.st.notifies++;
-    return netfront_physdev(PHYSDEVOP_pvx_netif_notify, &op);
+    rc = netfront_physdev(PHYSDEVOP_pvx_netif_notify, &op);
+    netfront.kick_owed = rc != 0;
+    return rc;
 }
 
 long netfront_post_rx(void)
@@ -167,12 +171,18 @@ static int link_send(struct net_link *l, const void *frame, unsigned int len)
 {
     long id, rc;
 
+    uint64_t give_up = time_now_ns() + NETFRONT_TIMEOUT_NS;
+
     (void)l;
     if ( len < NETIF_FRAME_MIN || len > NETIF_FRAME_MAX )
         return -EINVAL;
     while ( (id = netfront_send_nowait(frame, len)) == -EBUSY )
     {
-        (void)sched_poll(netfront_port, 0);     /* every page in flight: wait for one */
+        /* Every page in flight: wait for one, notifying again if owed. */
+        if ( time_now_ns() >= give_up )
+            return -ETIME;
+        (void)netfront_kick();
+        (void)sched_poll(netfront_port, time_now_ns() + NETFRONT_TIMEOUT_NS / 10);
         evtchn_test_and_clear(netfront_port);
     }
     rc = netfront_kick();
@@ -191,6 +201,8 @@ static int link_recv(struct net_link *l, void *frame, unsigned int max, uint64_t
             break;
         if ( deadline_ns == 0 || time_now_ns() >= deadline_ns )
             return 0;
+        if ( netfront.kick_owed )
+            (void)netfront_kick();
         (void)sched_poll(netfront_port, deadline_ns);
         evtchn_test_and_clear(netfront_port);
     }

@@ -26,6 +26,7 @@
 
 #define NETFRONT_TX     4
 #define NETFRONT_RX     8
+#define NETFRONT_TIMEOUT_NS 2000000000ull   /* a transmit page that never comes back */
 
 struct netfront_stats {
     unsigned long tx, tx_dropped, tx_errors, rx, rx_errors, bad_rsps, notifies, flips;
@@ -34,6 +35,7 @@ struct netfront_stats {
 struct netfront {
     struct net_link link;               /* first: the stack's handle is ours */
     uint16_t handle;
+    bool kick_owed;                     /* the last notify failed: the next one is owed */
     uint32_t ipv4;                      /* the toolstack's address for it (0: none) */
     bool up;
     struct netif_tx_front_ring tx;
