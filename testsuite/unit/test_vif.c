@@ -527,6 +527,50 @@ static void test_vif_destroy_in_flight(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* A transmit ring whose index goes insane while it waits its turn (the NIC
+ * full): its domain dies alone at that turn; the initial domain runs on. */
+static void test_vif_insane_at_turn(void)
+{
+    struct elfgen_spec spec;
+    struct xen_domctl op;
+    struct domain *d1;
+    struct front f;
+    mfn_t m;
+
+    fake_config.nic = true;
+    elfgen_default(&spec);
+    CU_ASSERT_EQUAL_FATAL(fixture_boot(&spec, "kernel.elf", "dom0_mem=8M", 1, NULL), -1);
+    fake_config.nic = false;
+    d1 = domain_lookup(1);
+    memset(&op, 0, sizeof(op));
+    memcpy(op.u.pvx_vif.mac, mac_b, 6);
+    op.u.pvx_vif.ipv4 = IP_B;
+    op.cmd = XEN_DOMCTL_pvx_vif_create;
+    op.interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op.domain = 1;
+    CU_ASSERT_EQUAL_FATAL(copy_to_guest(current, ARG, &op, sizeof(op)), 0);
+    CU_ASSERT_EQUAL_FATAL(unit_hypercall(__HYPERVISOR_domctl, ARG, 0, 0, 0, 0), 0);
+
+    fixture_become(&d1->vcpu[0]);
+    m = fixture_p2m(&d1->vcpu[0], 100);
+    front_open(&f, 0, fixture_p2m(&d1->vcpu[0], 101), fixture_p2m(&d1->vcpu[0], 102));
+    udp(mem_of(m), gw_mac, mac_b, IP_B, 0x0a000202u, 9);
+    for ( uint16_t i = 0; i < NIC_TX_DEPTH + 4; i++ )
+        send(&f, i, m, 0, 60);
+    CU_ASSERT_EQUAL(kick(&f), 0);
+    CU_ASSERT_EQUAL(fake_nic_nr_sent, NIC_TX_DEPTH);       /* 4 wait their turn */
+    CU_ASSERT(machine.netif.vifs[0].on_rr);
+    f.tx.sring->req_prod += 1000;                           /* then the index runs ahead */
+
+    fixture_become(&domain_lookup(0)->vcpu[0]);
+    CU_ASSERT(fake_nic_complete_tx());
+    core_nic_interrupt(NULL);
+    CU_ASSERT_EQUAL(d1->state, DOMAIN_CRASHED);
+    CU_ASSERT_EQUAL(domain_lookup(0)->state, DOMAIN_RUNNING);
+    CU_ASSERT_EQUAL(fake_nic_nr_sent, NIC_TX_DEPTH);       /* nothing more taken */
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 /* mm_steal_frame's rule, alone: only a frame nothing else names. */
 static void test_vif_steal_rules(void)
 {
@@ -578,5 +622,7 @@ void unit_register_vif(void)
                 test_vif_round_robin_full);
     CU_add_test(s, "destroyed in flight: posted frames freed, the sender's when sent, no leak",
                 test_vif_destroy_in_flight);
+    CU_add_test(s, "a transmit ring insane at its next turn: its domain dies alone",
+                test_vif_insane_at_turn);
     CU_add_test(s, "mm_steal_frame: only a frame nothing else names", test_vif_steal_rules);
 }
