@@ -620,6 +620,15 @@ def block_scenarios(tmp):
                  lanes=("sim", "qemu"),
                  mask=XL_MASK + [(r"^# xl .*", ""),
                                  (r"^\(pvx\) domain [1-9]\d* \(.*\) shut down: .*", "")]),
+        # A domain of xl's reaches a real peer through its VIF: a DHCP lease from
+        # the user network (libslirp; QEMU's with the e1000) and pings to 10.0.2.2.
+        Scenario("xl/network-wire", xl("network-wire.xl"), 0,
+                 ok + [r"^\(d1\) DHCP through the VIF: lease of 10\.0\.2\.15 from 10\.0\.2\.2$",
+                       r"^\(d1\) ping 3: reply from 10\.0\.2\.2$", r"^\(d1\) Test result: SUCCESS$",
+                       r"^free pages: \d+, as at the mark$"],
+                 lanes=("sim", "qemu"), sim_opts=["--net=user"], qemu_opts=["--net=user"],
+                 mask=XL_MASK + [(r"^# xl .*", ""),
+                                 (r"^\(pvx\) domain [1-9]\d* \(.*\) shut down: .*", "")]),
         Scenario("xl/block", xl("block.xl"), 0,
                  ok + [r"^\(pvx\) audit: clean$", r"^\(d1\) pattern: read back and compared$",
                        r"^\(d2\) readonly: reads answered, every write refused$",

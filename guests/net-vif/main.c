@@ -12,6 +12,10 @@
  *           packet with no frame posted dropped and counted; bad transmit
  *           descriptors and bad receive frames answered with an error and
  *           nothing changed; a ring's insane index refused.
+ *   dhcp    a domain of xl's with a VIF whose address the config gave (the
+ *           one the user network leases first, 10.0.2.15): a DHCP lease
+ *           through it (the VFR lets a DHCP client's 0.0.0.0 out), the lease
+ *           the VIF's address, pings to the gateway 10.0.2.2 by page flip
  *   answer  a domain of xl's: answer pings on its VIF for secs= seconds
  *   ping    a domain of xl's: ping the peer (its address's last byte peer=)
  *           count= times through the VFR, domain to domain (blocked: each
@@ -335,6 +339,35 @@ static long open_configured(void)
     return nif.ip ? 0 : -EINVAL;
 }
 
+static void test_dhcp(void)
+{
+    uint32_t pings = guest_arg_u32("pings=", 3);
+    char a[16];
+    long rc = netfront_open(0);
+
+    if ( rc )
+        return test_fail("netfront: %ld\n", rc);
+    net_init(&nif, &netfront.link);
+    rc = net_dhcp(&nif, 0x70760003u, 5000000000ull);
+    if ( rc )
+        return test_fail("DHCP: %ld\n", rc);
+    ip_str(a, sizeof(a), nif.ip);
+    printk("DHCP through the VIF: lease of %s from 10.0.2.2\n", a);
+    if ( nif.ip != netfront.ipv4 )
+        return test_fail("the lease is not the VIF's address\n");
+    for ( uint32_t i = 1; i <= pings; i++ )
+    {
+        rc = net_ping(&nif, GATEWAY, 0x7079, (uint16_t)i, 2000000000ull);
+        if ( rc )
+            return test_fail("ping %u to 10.0.2.2: %ld\n", i, rc);
+        printk("ping %u: reply from 10.0.2.2\n", i);
+    }
+    if ( !netfront.st.flips )
+        return test_fail("%lu packets received, none by page flip\n", netfront.st.rx);
+    printk("info: %lu packets received, %lu by page flip\n", netfront.st.rx, netfront.st.flips);
+    test_pass();
+}
+
 static void test_answer(void)
 {
     uint64_t deadline = time_now_ns() + guest_arg_u32("secs=", 5) * 1000000000ull;
@@ -383,6 +416,8 @@ void test_main(void)
     events_init();
     if ( guest_has_arg("test=wire") )
         return test_wire();
+    if ( guest_has_arg("test=dhcp") )
+        return test_dhcp();
     if ( guest_has_arg("test=answer") )
         return test_answer();
     if ( guest_has_arg("test=ping") )
