@@ -16,6 +16,8 @@
  *           one the user network leases first, 10.0.2.15): a DHCP lease
  *           through it (the VFR lets a DHCP client's 0.0.0.0 out), the lease
  *           the VIF's address, pings to the gateway 10.0.2.2 by page flip
+ *   flood   a domain of xl's: keep its transmit ring full of broadcasts to
+ *           the wire and every receive frame posted, until it is destroyed
  *   answer  a domain of xl's: answer pings on its VIF for secs= seconds
  *   ping    a domain of xl's: ping the peer (its address's last byte peer=)
  *           count= times through the VFR, domain to domain (blocked: each
@@ -368,6 +370,27 @@ static void test_dhcp(void)
     test_pass();
 }
 
+static void test_flood(void)
+{
+    long rc = netfront_open(0);
+
+    if ( rc )
+        return test_fail("netfront: %ld\n", rc);
+    memset(scratch, 0, NETIF_FRAME_MAX);
+    memset(scratch, 0xff, 6);                   /* a broadcast: to the wire */
+    memcpy(scratch + 6, netfront.link.mac, 6);
+    net_put16(scratch + 12, 0x88b5);            /* IEEE's local experimental ethertype */
+    printk("flooding the wire\n");
+    for ( ;; )
+    {
+        if ( netfront_send_nowait(scratch, NETIF_FRAME_MAX) >= 0 )
+            continue;
+        (void)netfront_kick();
+        (void)sched_poll(netfront_port, time_now_ns() + 1000000);
+        evtchn_test_and_clear(netfront_port);
+    }
+}
+
 static void test_answer(void)
 {
     uint64_t deadline = time_now_ns() + guest_arg_u32("secs=", 5) * 1000000000ull;
@@ -420,6 +443,8 @@ void test_main(void)
         return test_dhcp();
     if ( guest_has_arg("test=answer") )
         return test_answer();
+    if ( guest_has_arg("test=flood") )
+        return test_flood();
     if ( guest_has_arg("test=ping") )
         return test_ping();
     test_error("no role: test=wire|answer|ping\n");
