@@ -442,7 +442,7 @@ def scenarios(tmp):
                        r"^a spoofed source: dropped and counted$",
                        r"^a rule dropping UDP to port 53: 1 hit, port 54 through$",
                        r"^no frame posted: the reply dropped and counted$",
-                       r"^bad transmit descriptors: 5 answered with an error, none sent$",
+                       r"^bad transmit descriptors: 6 answered with an error, none sent$",
                        r"^bad receive frames \(mapped, a page table, none\): refused, still ours$",
                        r"^an insane ring index: refused, the VIF still works$",
                        r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"],

@@ -296,10 +296,11 @@ static void vif_tx_one(struct vif *vif, struct domain *d)
 
     io_ring_take(&vif->tx, &rq, sizeof(rq));    /* once: the guest may change the slot */
     f = frame_of(rq.gref);
+    /* A buffer: not a page table or descriptor frame in use (nonsense to send). */
     if ( rq.size < NETIF_FRAME_MIN || rq.size > NETIF_FRAME_MAX || rq.flags ||
          (uint32_t)rq.offset + rq.size > PAGE_SIZE || !f || f->owner != d->domain_id ||
          !(f->flags & FRAME_F_ALLOCATED) || (f->flags & FRAME_F_XEN_SHARED) ||
-         !mm_get_ref(d, rq.gref) )
+         (f->type_count && f->type != FRAME_WRITABLE) || !mm_get_ref(d, rq.gref) )
     {
         vif->bad_requests++;
         vif_tx_respond(vif, rq.id, NETIF_RSP_ERROR);

@@ -284,12 +284,14 @@ static void test_wire(void)
             return test_fail("a transmit from no frame: status %d\n", st);
         if ( (st = raw_tx((uint32_t)start_info->shared_info >> PAGE_SHIFT, 0, 60)) != NETIF_RSP_ERROR )
             return test_fail("a transmit from shared_info: status %d\n", st);
+        if ( (st = raw_tx(l3, 0, 60)) != NETIF_RSP_ERROR )
+            return test_fail("a transmit from the L3: status %d\n", st);
         CHECK_RC(vif_list(&vl), 0);
-        if ( vl.bad_requests != bad + 5 || vl.tx_packets != sent )
+        if ( vl.bad_requests != bad + 6 || vl.tx_packets != sent )
             return test_fail("bad transmits: %llu counted, %llu sent\n",
                              (unsigned long long)(vl.bad_requests - bad),
                              (unsigned long long)(vl.tx_packets - sent));
-        printk("bad transmit descriptors: 5 answered with an error, none sent\n");
+        printk("bad transmit descriptors: 6 answered with an error, none sent\n");
 
         /* Bad receive frames: mapped, a page table, not ours. */
         bad = vl.bad_requests;

@@ -262,14 +262,16 @@ static void test_vif_rings_checked(void)
     send(&f, 3, frame(1600), 4000, 200);
     send(&f, 4, 0xfffff, 0, 60);
     send(&f, 5, (mfn_t)(domain_lookup(0)->shared_info_mfn), 0, 60);
+    send(&f, 6, l3, 0, 60);                    /* a page table */
     CU_ASSERT_EQUAL(kick(&f), 0);
-    for ( uint16_t id = 1; id <= 5; id++ )
+    for ( uint16_t id = 1; id <= 6; id++ )
     {
         CU_ASSERT_FATAL(tx_rsp(&f, &t));
         CU_ASSERT_EQUAL(t.id, id);
         CU_ASSERT_EQUAL(t.status, NETIF_RSP_ERROR);
     }
     CU_ASSERT_EQUAL(frame_of(frame(1600))->ref_count, 1);
+    CU_ASSERT_EQUAL(frame_of(l3)->ref_count, refs);
     CU_ASSERT_EQUAL(machine.netif.vifs[0].tx_packets, 0);
 
     /* Insane indices: -EINVAL, nothing taken from either ring. */
