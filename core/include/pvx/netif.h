@@ -101,7 +101,8 @@ void vif_tx_dispatch(void);
 long vif_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg);
 /* XEN_DOMCTL_pvx_vif_* for domain d. */
 long vif_domctl(uint32_t cmd, struct domain *d, struct xen_domctl_pvx_vif *op);
-/* The internal API under them: 0 or -errno, nothing changed on an error. */
+/* The internal API under them, nothing changed on an error: vif_create
+ * gives the VFR's VIF number or -errno, vif_destroy 0 or -ENOENT. */
 int vif_create(struct domain *d, uint16_t handle, const uint8_t mac[6], uint32_t ipv4,
                uint16_t flags);
 int vif_destroy(uint16_t domid, uint16_t handle);
