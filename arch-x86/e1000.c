@@ -61,6 +61,7 @@
 #define ICR_RXO             (1u << 6)
 #define ICR_RXT0            (1u << 7)
 #define RCTL_EN             (1u << 1)
+#define RCTL_UPE            (1u << 3)   /* accept any unicast */
 #define RCTL_BAM            (1u << 15)  /* accept broadcast */
 #define RCTL_SECRC          (1u << 26)  /* strip the CRC */
 #define TCTL_EN             (1u << 1)
@@ -229,7 +230,8 @@ bool e1000_probe(void)
     wr(E1000_RDLEN, sizeof(rx_ring));
     wr(E1000_RDH, 0);
     wr(E1000_RDT, 0);
-    wr(E1000_RCTL, RCTL_EN | RCTL_BAM | RCTL_SECRC);           /* 2 KiB buffers */
+    /* Unicast promiscuous: the VFR demultiplexes to the VIFs' own MACs. */
+    wr(E1000_RCTL, RCTL_EN | RCTL_UPE | RCTL_BAM | RCTL_SECRC); /* 2 KiB buffers */
     (void)rd(E1000_ICR);
     wr(E1000_IMS, ICR_TXDW | ICR_LSC | ICR_RXDMT0 | ICR_RXO | ICR_RXT0);
     x86_pic_unmask(irq_line);

@@ -15,7 +15,7 @@ static const char *const site_names[FAULT_NR_SITES] = {
     [FAULT_CONSOLE] = "console", [FAULT_EVTCHN_SEND] = "evtchn_send", [FAULT_TIMER] = "timer",
     [FAULT_DOMAIN_CREATE] = "domain_create", [FAULT_FOREIGN_MAP] = "foreign_map",
     [FAULT_DISK_MEDIA] = "disk_media", [FAULT_DISK_LOST] = "disk_lost",
-    [FAULT_NET_TX] = "net_tx", [FAULT_NET_RX] = "net_rx",
+    [FAULT_NET_TX] = "net_tx", [FAULT_NET_RX] = "net_rx", [FAULT_VIF_RX] = "vif_rx",
 };
 
 #define sites (machine.fault.site)   /* owned here */

@@ -50,7 +50,7 @@ static const char usage[] =
     "  --fail=SITE:KNOB=V,...  fault injection (boot option fail=; sites\n"
     "                      frame_alloc, guest_copy, console, evtchn_send, timer,\n"
     "                      domain_create, foreign_map, disk_media, disk_lost,\n"
-    "                      net_tx, net_rx;\n"
+    "                      net_tx, net_rx, vif_rx;\n"
     "                      knobs probability, interval, times, space, fail-nth;\n"
     "                      ';' between sites)\n"
     "  --seed=N            seed of the fault injection (boot option fail_seed=)\n"
@@ -155,7 +155,7 @@ static bool parse_time(const char *s, uint64_t *out)
  * an error and not a run that injects nothing. */
 static const char *const fail_sites[] = {
     "frame_alloc", "guest_copy", "console", "evtchn_send", "timer", "domain_create", "foreign_map",
-    "disk_media", "disk_lost", "net_tx", "net_rx",
+    "disk_media", "disk_lost", "net_tx", "net_rx", "vif_rx",
 };
 static const char *const fail_knobs[] = {
     "probability", "interval", "times", "space", "fail-nth",
@@ -202,7 +202,7 @@ static void check_fail_spec(const char *spec)
         if ( !word_in(p, n, fail_sites, ARRAY_SIZE(fail_sites)) )
             bad_usage("--fail: unknown site '%.*s' (sites: frame_alloc, guest_copy, "
                       "console, evtchn_send, timer, domain_create, foreign_map, disk_media, "
-                      "disk_lost, net_tx, net_rx)", (int)n, p);
+                      "disk_lost, net_tx, net_rx, vif_rx)", (int)n, p);
         if ( ++clauses > ARRAY_SIZE(fail_sites) )
             bad_usage("--fail: more clauses than the %zu sites", ARRAY_SIZE(fail_sites));
         if ( n + 1 >= len )

@@ -11,6 +11,10 @@
               the same state hash (--hash) and a byte-identical capture
   qemu-live   scripts/pvx-qemu --net=user --pcap-out (the e1000 on QEMU's
               user network): the same tshark checks
+  vif-live    guests/net-vif test=wire (a VIF with rings: the header sent
+              from the hypervisor's copy, the rest from the guest's frame)
+              against libslirp: the same checks, and its frames carry the
+              VIF's own MAC
 
 Usage: testsuite/net-wire.py [-v] [--sim-only]
 Exit 0 when every check passes, 1 otherwise (each failure named).
@@ -27,6 +31,8 @@ TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SIM = os.path.join(TOP, "build", "pvx-sim")
 QEMU = os.path.join(TOP, "scripts", "pvx-qemu")
 GUEST = os.path.join(TOP, "build", "guests", "net-dhcp-ping.elf")
+VIF_GUEST = os.path.join(TOP, "build", "guests", "net-vif.elf") + "=test=wire"
+VIF_MAC = "00:16:3e:00:00:01"
 HASH = re.compile(r"^\(pvx\) state hash ([0-9a-f]{16})$", re.M)
 TSHARK = ["tshark", "-n", "-o", "ip.check_checksum:TRUE", "-o", "udp.check_checksum:TRUE"]
 # Anything tshark flags: malformed, an expert warning or error, a checksum it found bad.
@@ -113,6 +119,16 @@ def main():
             problems.append("sim-replay: the capture differs from the live run's")
         else:
             print("sim-replay: the same state hash (%s) and a byte-identical capture" % h1[0])
+
+        v = os.path.join(tmp, "vif.pcap")
+        rc, out = run([SIM, "--net=user", "--pcap-out=" + v, VIF_GUEST])
+        if rc != 0 or "Test result: SUCCESS" not in out:
+            problems.append("vif-live: exit %d\n%s" % (rc, out))
+        else:
+            check_capture("vif-live", v, problems, args.v)
+            n, _ = tshark_count(v, "eth.src == %s && icmp.type == 8" % VIF_MAC)
+            if not n:
+                problems.append("vif-live: no echo request from the VIF's MAC %s" % VIF_MAC)
 
         if not args.sim_only:
             q = os.path.join(tmp, "qemu.pcap")

@@ -451,6 +451,21 @@ def scenarios(tmp):
                        r"^a spoofed source: dropped and counted$", r"^Test result: SUCCESS$",
                        r"^\(pvx\) audit: clean$"],
                       sim_opts=["--net=user"], qemu_opts=["--net=user"]))
+    # Issue 15 part 2: a VIF with rings (docs/network.md). The initial domain
+    # makes itself one, gets its lease and pings by page flip, and meets
+    # every rule of the issue through it.
+    s.append(Scenario("net/vif-wire", [guest("net-vif") + "=test=wire"], 0,
+                      [r"^DHCP through the VIF: lease of 10\.0\.2\.15 from 10\.0\.2\.2$",
+                       r"^ping 3: reply from 10\.0\.2\.2$",
+                       r"^received by page flip: every packet at its page, on a frame new to us$",
+                       r"^a spoofed source: dropped and counted$",
+                       r"^a rule dropping UDP to port 53: 1 hit, port 54 through$",
+                       r"^no frame posted: the reply dropped and counted$",
+                       r"^bad transmit descriptors: 6 answered with an error, none sent$",
+                       r"^bad receive frames \(mapped, a page table, none\): refused, still ours$",
+                       r"^an insane ring index: refused, the VIF still works$",
+                       r"^Test result: SUCCESS$", r"^\(pvx\) audit: clean$"],
+                      sim_opts=["--net=user"], qemu_opts=["--net=user"]))
     # Without a NIC the guest says so and skips.
     s.append(Scenario("net/no-nic", [guest("net-dhcp-ping")], 0, [r"^Test result: SKIP$"]))
     bad = make_bad_images(tmp)
@@ -621,6 +636,35 @@ def block_scenarios(tmp):
     return [
         # The toolstack's disks (issue 14 point 4): a config's disk = [...] line, the
         # read-only grant, block-attach/-list/-detach at run time, bad disks refused.
+        # The toolstack's network (issue 15 point 4): two domains from configs with
+        # vif = [...] ping each other through the VFR; a receive rule stops the
+        # pings and counts its hits; VIFs attached, listed and detached at run
+        # time; bad specs refused; the free page count at the end is the mark's.
+        Scenario("xl/network", xl("network.xl"), 0,
+                 ok + [r"^\(d2\) ping 3: reply from 10\.0\.0\.2$",
+                       r"^0  0  00:16:3e:00:01:02  10\.0\.0\.2  flip  8  4  4  0  0$",
+                       r"^\(d3\) 2 pings to 10\.0\.0\.2: none answered$",
+                       r"^0  drop  1  -  10\.0\.0\.2  0-0  0-0  2$",
+                       r"^1  2  00:16:3e:00:04:01  10\.0\.0\.9  copy,down  0  0  0  0  0$",
+                       r"^xl: network-attach netidle mac=00:16:3e:00:02:01: -22$",
+                       r"^xl: 6 error\(s\), as the script expected$",
+                       r"^free pages: \d+, as at the mark$"],
+                 lanes=("sim", "qemu"),
+                 mask=XL_MASK + [(r"^# xl .*", ""),
+                                 (r"^\(pvx\) domain [1-9]\d* \(.*\) shut down: .*", "")]),
+        # A domain of xl's reaches a real peer through its VIF: a DHCP lease from
+        # the user network (libslirp; QEMU's with the e1000) and pings to 10.0.2.2;
+        # another is destroyed while it floods the wire (in pvx-sim 2 transmits
+        # on the wire hold their frames until sent), and no frame leaks.
+        Scenario("xl/network-wire", xl("network-wire.xl"), 0,
+                 ok + [r"^\(d1\) DHCP through the VIF: lease of 10\.0\.2\.15 from 10\.0\.2\.2$",
+                       r"^\(d1\) ping 3: reply from 10\.0\.2\.2$", r"^\(d1\) Test result: SUCCESS$",
+                       r"^\(d2\) flooding the wire$",
+                       r"^\(pvx\) vif 0 \(domain 2, handle 0\) gone: \d+ transmits left on the wire$",
+                       r"^free pages: \d+, as at the mark$"],
+                 lanes=("sim", "qemu"), sim_opts=["--net=user"], qemu_opts=["--net=user"],
+                 mask=XL_MASK + [(r"^# xl .*", ""),
+                                 (r"^\(pvx\) domain [1-9]\d* \(.*\) shut down: .*", "")]),
         Scenario("xl/block", xl("block.xl"), 0,
                  ok + [r"^\(pvx\) audit: clean$", r"^\(d1\) pattern: read back and compared$",
                        r"^\(d2\) readonly: reads answered, every write refused$",

@@ -51,7 +51,7 @@ SIZE_MSG = "is not a size from 16M to 4G (K/M/G; a bare number is MiB)"
 MODSIZE_MSG = "is not a size from 1 to 4G (K/M/G; a bare number is MiB)"
 TIME_MSG = "is not a time (10s, 250ms, 5us, 100ns; 0 for none)"
 SITES = ("sites: frame_alloc, guest_copy, console, evtchn_send, timer, domain_create, foreign_map, "
-         "disk_media, disk_lost, net_tx, net_rx")
+         "disk_media, disk_lost, net_tx, net_rx, vif_rx")
 KNOBS = "knobs: probability, interval, times, space, fail-nth"
 BOOTED = r"^Test result: SUCCESS$"
 

@@ -26,6 +26,7 @@
 #include <pvx/io.h>
 #include <pvx/lib.h>
 #include <pvx/machine.h>
+#include <pvx/netif.h>
 #include <pvx/sched.h>
 #include <pvx/vfr.h>
 #include <public/domctl.h>
@@ -354,6 +355,11 @@ static long domctl_domain_op(struct vcpu *v, struct domain *d, struct xen_domctl
     case XEN_DOMCTL_pvx_vbd_list:
     case XEN_DOMCTL_pvx_disk_info:
         return vbd_domctl(op->cmd, d, &op->u.pvx_vbd);
+
+    case XEN_DOMCTL_pvx_vif_create:
+    case XEN_DOMCTL_pvx_vif_destroy:
+    case XEN_DOMCTL_pvx_vif_list:
+        return vif_domctl(op->cmd, d, &op->u.pvx_vif);
 
     default:
         return -ENOSYS;

@@ -50,6 +50,7 @@ static enum virq_type virq_type(unsigned int virq)
         return VIRQ_VCPU;
     case VIRQ_ARGO:
     case VIRQ_PVX_BLKIF:
+    case VIRQ_PVX_NETIF:
         return VIRQ_DOMAIN;
     default:
         return VIRQ_GLOBAL;

@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * io/netif.c - the NIC behind the arch interface, and the initial domain's
- * interim path to it (physdev_op 0x7000-, public/pvx.h).
+ * io/netif.c - the NIC behind the arch interface: its receive pool and
+ * transmit slots, received frames classified and handed to the VIFs
+ * (io/vif.c), and the initial domain's interim path to it (physdev_op
+ * 0x7010-, public/pvx.h), which the VIFs' rings supersede.
  *
- * Until the VIFs' rings exist, the initial domain gets one VIF with the
- * NIC's MAC and sends and receives through the VFR one frame at a time:
- * a transmit is classified on a copy of its header and sent from the
- * domain's own frame without copying (the frame held until the NIC says it
- * left); a received frame lands in one of the hypervisor's own frames (the
- * pool, always posted to the NIC), is classified there, and only what the
- * VFR delivers to the VIF is copied into a frame the domain posted. The
- * VIF rings replace the copy with a page flip; the rest stays.
+ * A received frame lands in one of the hypervisor's own frames (the pool,
+ * always posted to the NIC), is classified there, and what the VFR
+ * delivers to a VIF with rings is page-flipped into it (vif.c); the pool
+ * gets the frame the domain posted in exchange. A transmit's header is
+ * sent from the hypervisor's copy of it (the one the VFR classified), the
+ * rest straight from the sender's frame, held until the NIC says it left.
+ *
+ * The interim path: the initial domain gets one VIF with the NIC's MAC and
+ * sends and receives one frame at a time; what the VFR delivers to it is
+ * copied into a frame it posted.
  */
 #include <pvx/arch.h>
 #include <pvx/domain.h>
@@ -33,6 +37,11 @@ int netif_init(void)
 {
     if ( !arch_nic_mac(net.mac) )
         return 0;                               /* no NIC: nothing to do */
+    _Static_assert(NIC_TX_DEPTH * VFR_HDR_MAX <= PAGE_SIZE, "header copies in one frame");
+    _Static_assert(NETIF_TX_HDR_COPY == VFR_HDR_MAX, "the header copied is the one classified");
+    net.hdr_mfn = frame_alloc(DOMID_XEN_OWN);
+    if ( net.hdr_mfn == INVALID_MFN )
+        return -ENOMEM;
     for ( unsigned int i = 0; i < NIC_RX_DEPTH; i++ )
     {
         net.pool[i] = frame_alloc(DOMID_XEN_OWN);
@@ -40,6 +49,7 @@ int netif_init(void)
         {
             while ( i-- > 0 )
                 frame_free(net.pool[i]);
+            frame_free(net.hdr_mfn);
             return -ENOMEM;                     /* the machine runs without it */
         }
     }
@@ -91,6 +101,16 @@ static bool netif_deliver(const uint8_t *data, unsigned int len)
     return true;
 }
 
+/* A frame from the wire every VIF gets (a broadcast): a copy each. */
+static void netif_receive_all(const uint8_t *data, unsigned int len)
+{
+    if ( net.vif_up )
+        netif_deliver(data, len);
+    for ( unsigned int i = 0; i < VIF_MAX; i++ )
+        if ( vif_is_ring(i) )
+            (void)vif_receive_copy(i, data, len, NULL, 0);
+}
+
 static void netif_receive(unsigned int pool, unsigned int len)
 {
     const uint8_t *data;
@@ -109,9 +129,14 @@ static void netif_receive(unsigned int pool, unsigned int len)
     net.rx_frames++;
     data = frame_map(net.pool[pool]);
     v = vfr_classify(PVX_VFR_RX, VFR_VIF_WIRE, data, len);
-    if ( v.action == PVX_VFR_DELIVER && net.vif_up && (v.vif == VFR_VIF_ALL || v.vif == net.vif) )
+    if ( v.action == PVX_VFR_DELIVER && v.vif == VFR_VIF_ALL )
+        netif_receive_all(data, len);
+    else if ( v.action == PVX_VFR_DELIVER && net.vif_up && v.vif == net.vif )
         netif_deliver(data, len);
     frame_unmap((void *)data);
+    /* A VIF with rings: the pool frame itself goes, one posted comes back. */
+    if ( v.action == PVX_VFR_DELIVER && v.vif != VFR_VIF_ALL && vif_is_ring(v.vif) )
+        (void)vif_receive(v.vif, &net.pool[pool], len);
 
  repost:
     if ( pool < NIC_RX_DEPTH )
@@ -131,6 +156,11 @@ void core_nic_interrupt(struct cpu_regs *regs)
             netif_receive(ev.cookie, ev.len);
         else if ( ev.kind == NIC_EV_TX_DONE && ev.cookie < NIC_TX_DEPTH && net.tx[ev.cookie].busy )
         {
+            if ( net.tx[ev.cookie].vif != VIF_NONE )
+            {
+                vif_tx_done(ev.cookie);
+                continue;
+            }
             net.tx[ev.cookie].busy = false;
             mm_put_ref(net.tx[ev.cookie].mfn);
             netif_complete(PVX_NET_EV_TX_DONE, net.tx[ev.cookie].id, 0);
@@ -138,6 +168,7 @@ void core_nic_interrupt(struct cpu_regs *regs)
         else
             net.rx_bad++;
     }
+    vif_tx_dispatch();                          /* slots may have come free */
     if ( net.done_nr != before )
         evtchn_send_global_virq(VIRQ_PVX_NET);
     if ( !regs )
@@ -145,6 +176,34 @@ void core_nic_interrupt(struct cpu_regs *regs)
     sched_after_entry();
     regs_copy(regs, vcpu_regs(current));
     regs_sanitize_eflags(regs);
+}
+
+int netif_tx_slot(void)
+{
+    for ( unsigned int i = 0; net.has_nic && i < NIC_TX_DEPTH; i++ )
+        if ( !net.tx[i].busy )
+            return (int)i;
+    return -1;
+}
+
+void netif_tx_start(unsigned int slot, uint16_t vif, uint16_t id, const uint8_t *hdr,
+                    unsigned int hlen, mfn_t mfn, unsigned int offset, unsigned int size)
+{
+    struct nic_seg seg[2];
+    uint8_t *h;
+
+    ASSERT(slot < NIC_TX_DEPTH && !net.tx[slot].busy && hlen <= VFR_HDR_MAX && hlen <= size);
+    net.tx[slot] = (struct netif_tx_slot){ .busy = true, .vif = vif, .id = id, .mfn = mfn };
+    h = frame_map(net.hdr_mfn);
+    memcpy(h + slot * VFR_HDR_MAX, hdr, hlen);
+    frame_unmap(h);
+    /* The header the VFR judged, not the guest's (it may have changed it). */
+    seg[0] = (struct nic_seg){ .mfn = net.hdr_mfn, .offset = (uint16_t)(slot * VFR_HDR_MAX),
+                               .len = (uint16_t)hlen };
+    seg[1] = (struct nic_seg){ .mfn = mfn, .offset = (uint16_t)(offset + hlen),
+                               .len = (uint16_t)(size - hlen) };
+    net.tx_frames++;
+    arch_nic_transmit(seg, size > hlen ? 2 : 1, slot);
 }
 
 /* ------------------------------------------------------------------------
@@ -188,10 +247,9 @@ static long netif_tx(struct vcpu *v, uint32_t arg)
     if ( t.len < PVX_NET_FRAME_MIN || t.len > PVX_NET_FRAME_MAX ||
          (uint32_t)t.offset + t.len > PAGE_SIZE )
         return -EINVAL;
-    for ( slot = 0; slot < NIC_TX_DEPTH && net.tx[slot].busy; slot++ )
-        ;
-    if ( slot == NIC_TX_DEPTH )
+    if ( netif_tx_slot() < 0 )
         return -EBUSY;
+    slot = (unsigned int)netif_tx_slot();
     if ( fault_hit(&fault_net_tx) )
         return -EIO;                            /* lost before anything happened */
     if ( !mm_get_ref(v->domain, t.mfn) )
@@ -203,6 +261,7 @@ static long netif_tx(struct vcpu *v, uint32_t arg)
     if ( verdict.action == PVX_VFR_ACCEPT )
     {
         net.tx[slot].busy = true;
+        net.tx[slot].vif = VIF_NONE;
         net.tx[slot].mfn = t.mfn;
         net.tx[slot].id = t.id;
         net.tx_frames++;

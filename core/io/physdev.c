@@ -41,6 +41,11 @@ long do_physdev_op(struct vcpu *v, uint32_t cmd, uint32_t arg, uint32_t a3 __unu
     case PHYSDEVOP_pvx_net_rx_post:
     case PHYSDEVOP_pvx_net_poll:
         return netif_physdev_op(v, cmd, arg);
+    case PHYSDEVOP_pvx_vif_info:
+    case PHYSDEVOP_pvx_netif_connect:
+    case PHYSDEVOP_pvx_netif_notify:
+    case PHYSDEVOP_pvx_netif_disconnect:
+        return vif_physdev_op(v, cmd, arg);
     default:
         return -ENOSYS;
     }

@@ -12,6 +12,7 @@
 #include <pvx/io.h>
 #include <pvx/lib.h>
 #include <pvx/machine.h>
+#include <pvx/netif.h>
 #include <public/pvx.h>
 
 #define IO (machine.io)
@@ -152,6 +153,7 @@ void io_domain_destroy(struct domain *d)
 
     while ( (vbd = vbd_nth(d->domain_id, 0)) )
         (void)vbd_destroy(d->domain_id, vbd->vdev);
+    vif_domain_destroy(d);              /* its VIFs: the NIC keeps what is on the wire */
 }
 
 /* ------------------------------------------------------------------------

@@ -149,6 +149,34 @@ static void audit_io(void)
         for ( unsigned int k = 0; r->in_use && k < r->nr_frames; k++ )
             audit_io_frame(r->frame[k], r->frames_writable, "block request");
     }
+    /* VIFs (io/vif.c): two rings each; the frames posted for receive and
+     * the NIC's pool are the hypervisor's, unreferenced, until a flip. */
+    for ( unsigned int i = 0; i < VIF_MAX; i++ )
+    {
+        const struct vif *v = &machine.netif.vifs[i];
+
+        if ( !v->in_use )
+            continue;
+        if ( v->tx.page )
+            audit_io_frame(v->tx.mfn, true, "VIF transmit ring");
+        if ( v->rx.page )
+            audit_io_frame(v->rx.mfn, true, "VIF receive ring");
+        for ( unsigned int k = 0; k < v->posted_nr; k++ )
+        {
+            mfn_t m = v->posted[(v->posted_head + k) % VIF_RX_POSTED].mfn;
+            const struct frame *f = frame_of(m);
+
+            if ( !f || f->owner != DOMID_XEN_OWN || f->ref_count )
+                audit_report("VIF %u posted mfn %#x is not the hypervisor's alone", i, m);
+        }
+    }
+    for ( unsigned int i = 0; machine.netif.has_nic && i < NIC_RX_DEPTH; i++ )
+    {
+        const struct frame *f = frame_of(machine.netif.pool[i]);
+
+        if ( !f || f->owner != DOMID_XEN_OWN || f->ref_count )
+            audit_report("NIC pool mfn %#x is not the hypervisor's alone", machine.netif.pool[i]);
+    }
 }
 
 unsigned int audit_frames(void)

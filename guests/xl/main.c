@@ -16,6 +16,9 @@
  *   sched-bvt [-d DOM [-w WEIGHT]]             sched-rr           info
  *   wait [DOM]            (script: until DOM, or every domain, is handled)
  *   sleep MS              echo TEXT            ls
+ *   block-attach DOM SPEC  block-detach DOM VDEV  block-list DOM
+ *   network-attach DOM SPEC  network-detach DOM HANDLE  network-list DOM
+ *   vfr-rule-add tx|rx KEY=VALUE...  vfr-rule-del tx|rx INDEX  vfr-rule-list tx|rx
  *   free [check]          (pvx: the free page count; check: as at the last mark)
  *   errors N              (script: exactly N commands failed so far; the count restarts)
  *   interactive           (commands from the console until exit; VIRQ_CONSOLE)
@@ -42,7 +45,8 @@ const char test_title[] = "xl: Domain 0's toolstack";
 #define XL_MAX_DOMS     16
 #define XL_MAX_LINE     256
 #define XL_MAX_RESTARTS 3
-#define XL_MAX_DISKS    4       /* VBDs a config may give a domain */       /* pvx: a domain that keeps crashing is not restarted forever */
+#define XL_MAX_DISKS    4       /* VBDs a config may give a domain */
+#define XL_MAX_VIFS     PVX_VIF_PER_DOMAIN  /* VIFs a config may give a domain */       /* pvx: a domain that keeps crashing is not restarted forever */
 
 enum xl_action { ACT_DESTROY, ACT_RESTART, ACT_PRESERVE };
 static const char *const action_names[] = { "destroy", "restart", "preserve" };
@@ -58,6 +62,8 @@ struct xl_cfg {
     enum xl_action on_poweroff, on_reboot, on_crash;
     char disk[XL_MAX_DISKS][64];    /* disk = [...]: "phy:DISK:START+NR,VDEV,MODE" */
     unsigned int nr_disks;
+    char vif[XL_MAX_VIFS][64];      /* vif = [...]: "mac=..,ip=..[,copy]" */
+    unsigned int nr_vifs;
 };
 
 struct xl_dom {
@@ -501,6 +507,129 @@ static long vbd_attach(domid_t id, const struct xl_disk *d)
     }
     return rc;
 }
+/*
+ * A network interface: "KEY=VALUE,..." with mac=XX:XX:XX:XX:XX:XX (default
+ * 00:16:3e:00:DOMID:HANDLE, Xen's prefix), ip=A.B.C.D (the address the VFR
+ * lets it send from and delivers to; default none: DHCP's only) and copy
+ * (receive by copy, not page flip). An empty spec takes every default.
+ */
+struct xl_vif {
+    uint8_t mac[6];
+    bool has_mac;
+    uint32_t ip;
+    uint16_t flags;
+};
+
+static bool parse_hex2(const char *p, uint8_t *out)
+{
+    unsigned int v = 0;
+
+    for ( unsigned int i = 0; i < 2; i++ )
+    {
+        char c = p[i];
+
+        v <<= 4;
+        if ( c >= '0' && c <= '9' )
+            v |= (unsigned int)(c - '0');
+        else if ( c >= 'a' && c <= 'f' )
+            v |= (unsigned int)(c - 'a' + 10);
+        else if ( c >= 'A' && c <= 'F' )
+            v |= (unsigned int)(c - 'A' + 10);
+        else
+            return false;
+    }
+    *out = (uint8_t)v;
+    return true;
+}
+
+/* A.B.C.D up to len bytes: true and *ip (host order). */
+static bool parse_ip(const char *p, size_t len, uint32_t *ip)
+{
+    uint32_t v = 0;
+    unsigned int parts = 0;
+    const char *end = p + len;
+
+    while ( p < end )
+    {
+        unsigned int b = 0, digits = 0;
+
+        for ( ; p < end && *p >= '0' && *p <= '9' && digits < 4; p++, digits++ )
+            b = b * 10 + (unsigned int)(*p - '0');
+        if ( !digits || b > 255 || parts == 4 )
+            return false;
+        v = (v << 8) | b;
+        parts++;
+        if ( p < end && *p++ != '.' )
+            return false;
+        if ( p == end && end[-1] == '.' )
+            return false;
+    }
+    *ip = v;
+    return parts == 4;
+}
+
+static bool parse_vif(const char *spec, struct xl_vif *v)
+{
+    const char *p = spec;
+
+    memset(v, 0, sizeof(*v));
+    while ( *p )
+    {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+
+        if ( len == 21 && !strncmp(p, "mac=", 4) )
+        {
+            for ( unsigned int i = 0; i < 6; i++ )
+                if ( !parse_hex2(p + 4 + i * 3, &v->mac[i]) || (i < 5 && p[6 + i * 3] != ':') )
+                    return false;
+            if ( v->mac[0] & 1 )
+                return false;                   /* a group address names no interface */
+            v->has_mac = true;
+        }
+        else if ( len > 3 && !strncmp(p, "ip=", 3) )
+        {
+            if ( !parse_ip(p + 3, len - 3, &v->ip) || !v->ip )
+                return false;
+        }
+        else if ( len == 4 && !strncmp(p, "copy", 4) )
+            v->flags |= PVX_VIF_F_COPY;
+        else if ( len )
+            return false;
+        p += len + (comma ? 1 : 0);
+    }
+    return true;
+}
+
+/* The VIF in the hypervisor at the first free handle (or the one given). */
+static long vif_attach(domid_t id, int handle, const struct xl_vif *v)
+{
+    struct xen_domctl op;
+    long rc = -ENOSPC;
+
+    for ( int h = handle < 0 ? 0 : handle; h < XL_MAX_VIFS; h++ )
+    {
+        memset(&op, 0, sizeof(op));
+        op.u.pvx_vif.handle = (uint16_t)h;
+        op.u.pvx_vif.ipv4 = v->ip;
+        op.u.pvx_vif.flags = v->flags;
+        if ( v->has_mac )
+            memcpy(op.u.pvx_vif.mac, v->mac, 6);
+        else
+        {
+            static const uint8_t xen_oui[3] = { 0x00, 0x16, 0x3e };
+
+            memcpy(op.u.pvx_vif.mac, xen_oui, 3);
+            op.u.pvx_vif.mac[4] = (uint8_t)id;
+            op.u.pvx_vif.mac[5] = (uint8_t)h;
+        }
+        rc = domctl(&op, XEN_DOMCTL_pvx_vif_create, id);
+        if ( rc != -EEXIST || handle >= 0 )
+            break;
+    }
+    return rc;
+}
+
 static int cfg_check(const struct xl_cfg *c, const char *file);
 
 /* One config file into c: 0, or -1 with the one message printed. */
@@ -686,6 +815,47 @@ static int cfg_set(struct xl_cfg *c, const char *key, const char *val, const cha
             }
             c->nr_disks++;
             p = q ? end + 1 : end;
+        }
+    }
+    else if ( !strcmp(key, "vif") )
+    {
+        /* [ 'SPEC', ... ]: each checked now, as the disks are. */
+        const char *p = val;
+
+        c->nr_vifs = 0;
+        while ( *p )
+        {
+            const char *end;
+            struct xl_vif v;
+            char q;
+
+            while ( *p == '[' || *p == ']' || *p == ',' || is_space(*p) )
+                p++;
+            if ( !*p )
+                break;
+            if ( *p != '\'' && *p != '"' )
+            {
+                error("%s:%u: vif: a list of quoted specs", file, lineno);
+                return -1;
+            }
+            q = *p++;
+            end = strchr(p, q);
+            if ( !end || (size_t)(end - p) >= sizeof(c->vif[0]) || c->nr_vifs == XL_MAX_VIFS )
+            {
+                error("%s:%u: vif: at most %u interfaces of %u bytes", file, lineno,
+                      XL_MAX_VIFS, (unsigned int)sizeof(c->vif[0]) - 1);
+                return -1;
+            }
+            memcpy(c->vif[c->nr_vifs], p, (size_t)(end - p));
+            c->vif[c->nr_vifs][end - p] = '\0';
+            if ( !parse_vif(c->vif[c->nr_vifs], &v) )
+            {
+                error("%s:%u: vif '%s' is not mac=XX:XX:XX:XX:XX:XX,ip=A.B.C.D[,copy]", file,
+                      lineno, c->vif[c->nr_vifs]);
+                return -1;
+            }
+            c->nr_vifs++;
+            p = end + 1;
         }
     }
     else if ( !strcmp(key, "loader") || !strcmp(key, "viridian") )
@@ -890,6 +1060,19 @@ static int create(const struct xl_cfg *c, domid_t *out)
         if ( rc )
         {
             error("%s: disk '%s': %ld", c->name, c->disk[i], rc);
+            destroy(x, id);
+            return -1;
+        }
+    }
+    for ( unsigned int i = 0; i < c->nr_vifs; i++ )
+    {
+        struct xl_vif v;
+
+        (void)parse_vif(c->vif[i], &v);            /* checked when read */
+        rc = vif_attach(id, (int)i, &v);
+        if ( rc )
+        {
+            error("%s: vif '%s': %ld", c->name, c->vif[i], rc);
             destroy(x, id);
             return -1;
         }
@@ -1172,6 +1355,275 @@ static void cmd_block_list(const char *dom)
     }
 }
 
+/* network-attach DOM SPEC, network-detach DOM HANDLE, network-list DOM. */
+static void cmd_network_attach(const char *dom, const char *spec)
+{
+    struct xl_vif v;
+    int id = lookup(dom);
+    long rc;
+
+    if ( id < 0 )
+        return;
+    if ( !parse_vif(spec, &v) )
+    {
+        error("network-attach: '%s' is not mac=XX:XX:XX:XX:XX:XX,ip=A.B.C.D[,copy]", spec);
+        return;
+    }
+    rc = vif_attach((domid_t)id, -1, &v);
+    if ( rc )
+        error("network-attach %s %s: %ld", dom, spec, rc);
+}
+
+static void cmd_network_detach(const char *dom, const char *handle)
+{
+    struct xen_domctl op;
+    unsigned int h;
+    int id = lookup(dom);
+    long rc;
+
+    if ( id < 0 )
+        return;
+    if ( !parse_uint(handle, &h) || h > 0xffff )
+    {
+        error("network-detach: '%s' is no interface number", handle);
+        return;
+    }
+    memset(&op, 0, sizeof(op));
+    op.u.pvx_vif.handle = (uint16_t)h;
+    rc = domctl(&op, XEN_DOMCTL_pvx_vif_destroy, (domid_t)id);
+    if ( rc )
+        error("network-detach %s %s: %ld", dom, handle, rc);
+}
+
+static void ip_print(char *buf, size_t len, uint32_t ip)
+{
+    if ( !ip )
+        snprintk(buf, len, "-");
+    else
+        snprintk(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
+}
+
+static void cmd_network_list(const char *dom)
+{
+    struct xen_domctl op;
+    int id = lookup(dom);
+
+    if ( id < 0 )
+        return;
+    printk("Idx  VIF  MAC                IP          Mode  Posted  TX  RX  NoFrame  Bad\n");
+    for ( uint32_t i = 0; ; i++ )
+    {
+        const struct xen_domctl_pvx_vif *v = &op.u.pvx_vif;
+        char ip[16];
+
+        memset(&op, 0, sizeof(op));
+        op.u.pvx_vif.index = i;
+        if ( domctl(&op, XEN_DOMCTL_pvx_vif_list, (domid_t)id) )
+            break;
+        ip_print(ip, sizeof(ip), v->ipv4);
+        printk("%u  %u  %02x:%02x:%02x:%02x:%02x:%02x  %s  %s%s  %u  %llu  %llu  %llu  %llu\n",
+               v->handle, v->vif, v->mac[0], v->mac[1], v->mac[2], v->mac[3], v->mac[4],
+               v->mac[5], ip, v->flags & PVX_VIF_F_COPY ? "copy" : "flip",
+               v->flags & PVX_VIF_F_CONNECTED ? "" : ",down", v->posted,
+               (unsigned long long)v->tx_packets, (unsigned long long)v->rx_packets,
+               (unsigned long long)v->rx_no_frame, (unsigned long long)v->bad_requests);
+    }
+}
+
+/*
+ * VFR rules: vfr-rule-add tx|rx KEY=VALUE... with action=accept|drop|VIF
+ * (deliver to the VFR's VIF number), index=N (default: at the end),
+ * proto=icmp|tcp|udp|N, src=A.B.C.D[/LEN], dst=A.B.C.D[/LEN],
+ * sport=LO[-HI], dport=LO[-HI], vif=N (tx: the sender).
+ */
+static bool parse_dir(const char *s, uint32_t *dir)
+{
+    if ( !strcmp(s, "tx") )
+        *dir = PVX_VFR_TX;
+    else if ( !strcmp(s, "rx") )
+        *dir = PVX_VFR_RX;
+    else
+        return false;
+    return true;
+}
+
+static bool parse_ports(const char *s, uint16_t *lo, uint16_t *hi)
+{
+    const char *dash = strchr(s, '-');
+    char a[8];
+    unsigned int l, h;
+
+    if ( !dash )
+    {
+        if ( !parse_uint(s, &l) || l == 0 || l > 0xffff )
+            return false;
+        *lo = *hi = (uint16_t)l;
+        return true;
+    }
+    if ( (size_t)(dash - s) >= sizeof(a) )
+        return false;
+    memcpy(a, s, (size_t)(dash - s));
+    a[dash - s] = '\0';
+    if ( !parse_uint(a, &l) || !parse_uint(dash + 1, &h) || l > h || h == 0 || h > 0xffff )
+        return false;
+    *lo = (uint16_t)l;
+    *hi = (uint16_t)h;
+    return true;
+}
+
+static bool parse_net(const char *s, uint32_t *ip, uint32_t *mask)
+{
+    const char *slash = strchr(s, '/');
+    unsigned int len = 32;
+
+    if ( slash && (!parse_uint(slash + 1, &len) || len > 32) )
+        return false;
+    if ( !parse_ip(s, slash ? (size_t)(slash - s) : strlen(s), ip) )
+        return false;
+    *mask = len ? ~0u << (32 - len) : 0;
+    *ip &= *mask;
+    return true;
+}
+
+static void cmd_vfr_rule_add(char **argv, unsigned int argc)
+{
+    struct xen_domctl op;
+    struct pvx_vfr_rule *r = &op.u.pvx_vfr.rule;
+    bool at_end = true, has_action = false;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    r->in_vif = PVX_VFR_ANY_VIF;
+    if ( argc < 3 || !parse_dir(argv[1], &op.u.pvx_vfr.dir) )
+        goto usage;
+    for ( unsigned int i = 2; i < argc; i++ )
+    {
+        const char *a = argv[i], *v = strchr(a, '=');
+        unsigned int n = 0;
+        bool ok = true;
+
+        if ( !v )
+            goto usage;
+        v++;
+        if ( !strncmp(a, "action=", 7) )
+        {
+            has_action = true;
+            if ( !strcmp(v, "accept") )
+                r->action = PVX_VFR_ACCEPT;
+            else if ( !strcmp(v, "drop") )
+                r->action = PVX_VFR_DROP;
+            else if ( (ok = parse_uint(v, &n) && n < PVX_VFR_MAX_VIFS) )
+            {
+                r->action = PVX_VFR_DELIVER;
+                r->to_vif = (uint16_t)n;
+            }
+        }
+        else if ( !strncmp(a, "index=", 6) )
+        {
+            ok = parse_uint(v, &op.u.pvx_vfr.index);
+            at_end = false;
+        }
+        else if ( !strncmp(a, "proto=", 6) )
+        {
+            if ( !strcmp(v, "icmp") )
+                r->proto = 1;
+            else if ( !strcmp(v, "tcp") )
+                r->proto = 6;
+            else if ( !strcmp(v, "udp") )
+                r->proto = 17;
+            else if ( (ok = parse_uint(v, &n) && n && n < 256) )
+                r->proto = (uint8_t)n;
+        }
+        else if ( !strncmp(a, "src=", 4) )
+            ok = parse_net(v, &r->src_ip, &r->src_ip_mask);
+        else if ( !strncmp(a, "dst=", 4) )
+            ok = parse_net(v, &r->dst_ip, &r->dst_ip_mask);
+        else if ( !strncmp(a, "sport=", 6) )
+            ok = parse_ports(v, &r->sport_lo, &r->sport_hi);
+        else if ( !strncmp(a, "dport=", 6) )
+            ok = parse_ports(v, &r->dport_lo, &r->dport_hi);
+        else if ( !strncmp(a, "vif=", 4) )
+        {
+            ok = parse_uint(v, &n) && n < PVX_VFR_MAX_VIFS;
+            r->in_vif = (uint16_t)n;
+        }
+        else
+            ok = false;
+        if ( !ok )
+        {
+            error("vfr-rule-add: '%s'", a);
+            return;
+        }
+    }
+    if ( !has_action )
+        goto usage;
+    if ( at_end )
+    {
+        struct xen_domctl l;
+
+        memset(&l, 0, sizeof(l));
+        l.u.pvx_vfr.dir = op.u.pvx_vfr.dir;
+        l.u.pvx_vfr.index = 0;
+        rc = domctl(&l, XEN_DOMCTL_pvx_vfr_list, 0);
+        op.u.pvx_vfr.index = rc == 0 ? l.u.pvx_vfr.nr_rules : 0;
+    }
+    rc = domctl(&op, XEN_DOMCTL_pvx_vfr_add, 0);
+    if ( rc )
+        error("vfr-rule-add: %ld", rc);
+    return;
+
+ usage:
+    error("vfr-rule-add tx|rx action=accept|drop|VIF [index=N] [proto=P] [src=IP[/LEN]] "
+          "[dst=IP[/LEN]] [sport=LO[-HI]] [dport=LO[-HI]] [vif=N]");
+}
+
+static void cmd_vfr_rule_del(const char *dir, const char *index)
+{
+    struct xen_domctl op;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    if ( !parse_dir(dir, &op.u.pvx_vfr.dir) || !parse_uint(index, &op.u.pvx_vfr.index) )
+    {
+        error("vfr-rule-del tx|rx INDEX");
+        return;
+    }
+    rc = domctl(&op, XEN_DOMCTL_pvx_vfr_remove, 0);
+    if ( rc )
+        error("vfr-rule-del %s %s: %ld", dir, index, rc);
+}
+
+static void cmd_vfr_rule_list(const char *dir)
+{
+    static const char *const actions[] = { "accept", "drop", "deliver" };
+    struct xen_domctl op;
+    uint32_t d;
+
+    if ( !parse_dir(dir, &d) )
+    {
+        error("vfr-rule-list tx|rx");
+        return;
+    }
+    printk("Idx  Action  Proto  Src  Dst  Sport  Dport  Hits\n");
+    for ( uint32_t i = 0; ; i++ )
+    {
+        const struct pvx_vfr_rule *r = &op.u.pvx_vfr.rule;
+        char src[20], dst[20];
+
+        memset(&op, 0, sizeof(op));
+        op.u.pvx_vfr.dir = d;
+        op.u.pvx_vfr.index = i;
+        if ( domctl(&op, XEN_DOMCTL_pvx_vfr_list, 0) )
+            break;
+        ip_print(src, sizeof(src), r->src_ip_mask ? r->src_ip : 0);
+        ip_print(dst, sizeof(dst), r->dst_ip_mask ? r->dst_ip : 0);
+        printk("%u  %s%s%.0u  %u  %s  %s  %u-%u  %u-%u  %llu\n", i,
+               actions[r->action < 3 ? r->action : 1], r->action == PVX_VFR_DELIVER ? ":" : "",
+               r->action == PVX_VFR_DELIVER ? r->to_vif : 0, r->proto, src, dst, r->sport_lo,
+               r->sport_hi, r->dport_lo, r->dport_hi, (unsigned long long)r->hits);
+    }
+}
+
 static void cmd_sched_bvt(char **argv, unsigned int argc)
 {
     struct xen_domctl op;
@@ -1359,6 +1811,12 @@ static void run_command(char *line)
     else if ( !strcmp(argv[0], "block-attach") ) { ARGS(3); cmd_block_attach(argv[1], argv[2]); }
     else if ( !strcmp(argv[0], "block-detach") ) { ARGS(3); cmd_block_detach(argv[1], argv[2]); }
     else if ( !strcmp(argv[0], "block-list") ) { ARGS(2); cmd_block_list(argv[1]); }
+    else if ( !strcmp(argv[0], "network-attach") ) { ARGS(3); cmd_network_attach(argv[1], argv[2]); }
+    else if ( !strcmp(argv[0], "network-detach") ) { ARGS(3); cmd_network_detach(argv[1], argv[2]); }
+    else if ( !strcmp(argv[0], "network-list") ) { ARGS(2); cmd_network_list(argv[1]); }
+    else if ( !strcmp(argv[0], "vfr-rule-add") ) cmd_vfr_rule_add(argv, argc);
+    else if ( !strcmp(argv[0], "vfr-rule-del") ) { ARGS(3); cmd_vfr_rule_del(argv[1], argv[2]); }
+    else if ( !strcmp(argv[0], "vfr-rule-list") ) { ARGS(2); cmd_vfr_rule_list(argv[1]); }
     else if ( !strcmp(argv[0], "sched-bvt") ) cmd_sched_bvt(argv, argc);
     else if ( !strcmp(argv[0], "sched-rr") ) cmd_sched_rr();
     else if ( !strcmp(argv[0], "info") ) cmd_info();

@@ -38,7 +38,8 @@ B = os.path.join(TOP, "build")
 # Guests that need more than the machine's defaults: (options, time limit).
 # net-dhcp-ping reaches the NIC sites (net_tx, net_rx) on libslirp; a lost
 # frame costs it a DHCP or ping timeout, so it gets more virtual time.
-SPECIAL = {"net-dhcp-ping.elf": (["--net=user"], "30s")}
+SPECIAL = {"net-dhcp-ping.elf": (["--net=user"], "30s"),
+           "net-vif.elf=test=wire": (["--net=user"], "30s")}
 
 # (name, modules, the hypervisor's command line, disk sectors): the modules
 # are guests/blk with its arguments; a second one under another file name.
@@ -119,6 +120,7 @@ def main():
         pv = os.path.join(TOP, "testsuite", "pv")
         names = ["hello"] + sorted(os.listdir(pv) if os.path.isdir(pv) else [])
         guests = [os.path.join(B, "guests", n + ".elf") for n in names + ["net-dhcp-ping"]]
+        guests.append(os.path.join(B, "guests", "net-vif.elf=test=wire"))   # a VIF: vif_rx
         # Domain 0 as the toolstack: domains created and destroyed at run time,
         # where domain_create and foreign_map are reached (issue 13).
         guests.append("%s=script=sweep.xl %s=initrd" % (os.path.join(B, "guests", "xl.elf"),

@@ -56,6 +56,7 @@
 #include <pvx/io.h>
 #include <pvx/layout.h>
 #include <pvx/mm.h>
+#include <pvx/netif.h>
 #include <pvx/sched.h>
 #include <pvx/setup.h>
 #include <public/elfnote.h>
@@ -961,13 +962,57 @@ static void gen_domctl_vbd(struct in *in, struct vcpu *v, uint32_t a[5], uint32_
     a[0] = gen_ptr(in, self, r);
 }
 
-/* domctl: a first byte picks the toolstack's and scheduler's ops (% 3 == 0),
- * the firewall-router's (1) or the block devices' (2). */
+/*
+ * domctl: the VIF ops (0x7024-0x7026). u8 cmd (% 4: create, destroy, list,
+ * a raw u32), u8 (% 8 == 0: a wrong interface version), gen_domid, u8
+ * handle (% 6), u8 index, u8 mac kind (% 4: 0 six raw bytes, else
+ * 00:16:3e:00:00:kind), u8 address kind (% 4: 0 none, 1 10.0.2.15, 2
+ * 10.0.2.16, 3 a raw u32), u8 flags (% 4).
+ */
+static void gen_domctl_vif(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint32_t cmds[] = {
+        XEN_DOMCTL_pvx_vif_create, XEN_DOMCTL_pvx_vif_destroy, XEN_DOMCTL_pvx_vif_list,
+    };
+    struct fdom *self = fdom_of(v);
+    struct xen_domctl op;
+    uint8_t k;
+
+    memset(&op, 0, sizeof(op));
+    k = get8(in) % 4;
+    op.cmd = k == 3 ? get32(in) : cmds[k];
+    k = get8(in) % 8;
+    op.interface_version = k ? XEN_DOMCTL_INTERFACE_VERSION : XEN_DOMCTL_INTERFACE_VERSION + 1;
+    op.domain = gen_domid(in);
+    op.u.pvx_vif.handle = get8(in) % 6;
+    op.u.pvx_vif.index = get8(in);
+    k = get8(in) % 4;
+    if ( k == 0 )
+        for ( unsigned int i = 0; i < 6; i++ )
+            op.u.pvx_vif.mac[i] = get8(in);
+    else
+    {
+        op.u.pvx_vif.mac[1] = 0x16;
+        op.u.pvx_vif.mac[2] = 0x3e;
+        op.u.pvx_vif.mac[5] = k;
+    }
+    k = get8(in) % 4;
+    op.u.pvx_vif.ipv4 = k == 0 ? 0 : k == 1 ? 0x0a00020fu : k == 2 ? 0x0a000210u : get32(in);
+    op.u.pvx_vif.flags = get8(in) % 4;
+    put(v, r, &op, sizeof(op));
+    a[0] = gen_ptr(in, self, r);
+}
+
+/* domctl: a first byte picks the VIFs' ops (0xf0 and up), else the
+ * toolstack's and scheduler's ops (% 3 == 0), the firewall-router's (1) or
+ * the block devices' (2). */
 static void gen_domctl(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
 {
-    uint8_t which = get8(in) % 3;
+    uint8_t b = get8(in), which = b % 3;
 
-    if ( which == 1 )
+    if ( b >= 0xf0 )
+        gen_domctl_vif(in, v, a, r);
+    else if ( which == 1 )
         gen_domctl_vfr(in, v, a, r);
     else if ( which == 2 )
         gen_domctl_vbd(in, v, a, r);
@@ -1025,12 +1070,99 @@ static void gen_physdev_net(struct in *in, struct vcpu *v, uint32_t a[5], uint32
     a[1] = gen_ptr(in, self, r);
 }
 
-/* physdev_op: a first byte picks the block devices' sub-ops (even) or the
- * interim NIC path's (odd). */
+/*
+ * physdev_op: a guest's VIF sub-ops (0x7020-, public/pvx.h), and requests
+ * on its rings, written before a notify as a guest would:
+ *   u8 cmd (% 6: 0-3 the sub-ops, 4 another 0x702x, 5 a raw u32), u8
+ *      handle kind (% 4: 0 a raw u16, else 0), u8 index, gen_mfn twice
+ *      (connect's rings);
+ *   notify only: u8 n (% 4) transmits, each: u8 gref kind (% 4: 0 raw u32,
+ *      else gen_mfn), u8 offset kind (% 4: 0 raw u16, else 0x800), u8 size
+ *      (an index into the lengths), u8 id; u8 m (% 4) receive frames, each
+ *      gen_mfn; then u8 (% 8 == 0: the transmit ring's req_prod a raw u32).
+ */
+static void gen_physdev_vif(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
+{
+    static const uint16_t lens[] = { 14, 42, 60, 1514, 13, 1515, 0, 4096 };
+    struct fdom *self = fdom_of(v), *other = &doms[self == &doms[0]];
+    struct physdev_pvx_netif op = { 0 };
+    struct netif_tx_request tx[3];
+    struct netif_rx_request rx[3];
+    unsigned int n, m;
+    uint32_t raw_prod = 0;
+    uint8_t c = get8(in) % 6, k;
+    bool raw;
+
+    if ( c < 4 )
+        a[0] = PHYSDEVOP_pvx_vif_info + c;
+    else if ( c == 4 )
+        a[0] = 0x7020u + (get8(in) & 0xfu);
+    else
+        a[0] = get32(in);
+    k = get8(in) % 4;
+    op.handle = k ? 0 : get16(in);
+    op.index = get8(in);
+    op.tx_ring_mfn = gen_mfn(in, self, other);
+    op.rx_ring_mfn = gen_mfn(in, self, other);
+    put(v, r, &op, sizeof(op));
+    a[1] = gen_ptr(in, self, r);
+    if ( a[0] != PHYSDEVOP_pvx_netif_notify )
+        return;
+    /* Every byte read whether or not there is a ring. */
+    memset(tx, 0, sizeof(tx));
+    memset(rx, 0, sizeof(rx));
+    n = get8(in) % 4;
+    for ( unsigned int i = 0; i < n && i < 3; i++ )
+    {
+        k = get8(in) % 4;
+        tx[i].gref = k ? gen_mfn(in, self, other) : get32(in);
+        k = get8(in) % 4;
+        tx[i].offset = k ? 0x800 : get16(in);
+        tx[i].size = lens[get8(in) % ARRAY_SIZE(lens)];
+        tx[i].id = get8(in);
+    }
+    m = get8(in) % 4;
+    for ( unsigned int i = 0; i < m && i < 3; i++ )
+    {
+        rx[i].gref = gen_mfn(in, self, other);
+        rx[i].id = (uint16_t)i;
+    }
+    raw = get8(in) % 8 == 0;
+    if ( raw )
+        raw_prod = get32(in);
+    for ( unsigned int i = 0; i < VIF_MAX; i++ )
+    {
+        struct vif *vif = &machine.netif.vifs[i];
+        struct netif_tx_sring *ts;
+        struct netif_rx_sring *rs;
+
+        if ( !vif->in_use || vif->domid != v->domain->domain_id || vif->handle != op.handle ||
+             !vif->tx.page )
+            continue;
+        ts = arch_map_frames(vif->tx.mfn, 1);
+        for ( unsigned int j = 0; j < n && j < 3; j++ )
+            ts->ring[(ts->req_prod + j) % NETIF_RING_SIZE_PAGE].req = tx[j];
+        ts->req_prod = raw ? raw_prod : ts->req_prod + MIN(n, 3u);
+        arch_unmap_frames(ts, 1);
+        rs = arch_map_frames(vif->rx.mfn, 1);
+        for ( unsigned int j = 0; j < m && j < 3; j++ )
+            rs->ring[(rs->req_prod + j) % NETIF_RING_SIZE_PAGE].req = rx[j];
+        rs->req_prod += MIN(m, 3u);
+        arch_unmap_frames(rs, 1);
+        tr("d%u: %u transmits, %u receive frames on VIF %u\n", v->domain->domain_id, n, m, i);
+    }
+}
+
+/* physdev_op: a first byte picks the block devices' sub-ops (even, below
+ * 0xc0), the interim NIC path's (odd) or the VIFs' (even, 0xc0 and up). */
 static void gen_physdev_op(struct in *in, struct vcpu *v, uint32_t a[5], uint32_t r)
 {
-    if ( get8(in) & 1 )
+    uint8_t b = get8(in);
+
+    if ( b & 1 )
         gen_physdev_net(in, v, a, r);
+    else if ( b >= 0xc0 )
+        gen_physdev_vif(in, v, a, r);
     else
         gen_physdev_blk(in, v, a, r);
 }

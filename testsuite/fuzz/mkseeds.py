@@ -272,6 +272,30 @@ def blk_vdev(cmd, vdev, mfn, reqs=(), req_prod=None):
     return b + ([1] if req_prod is None else [0] + u32(req_prod))
 
 
+# gen_domctl, first byte 0xf0 (the VIF ops): cmd (0 create, 1 destroy, 2 list), the right
+# version, a domain, handle, index, mac kind (1-3: 00:16:3e:00:00:kind; 0: six raw bytes),
+# address kind (0 none, 1 10.0.2.15, 2 10.0.2.16), flags.
+def vif_domctl(cmd, dom, handle=0, index=0, mac=1, ip=1, flags=0):
+    m = [mac] if isinstance(mac, int) else [0] + list(mac)
+    return op_hcall(36, [0xf0, cmd, 1] + domid(dom) + [handle, index] + m + [ip, flags] + BUF)
+
+
+# gen_physdev_op, first byte 0xc0 (the VIFs): cmd (0 vif_info, 1 connect, 2 notify,
+# 3 disconnect), handle 0, index, the two ring frames; a notify's transmits
+# (gref, offset 0x800, a length index, id) and receive frames.
+def vif_op(cmd, tx=None, rx=None, txs=(), rxs=(), req_prod=None, index=0):
+    b = op_hcall(33, [0xc0, cmd, 1, index] + (tx or own(0)) + (rx or own(0)) + BUF)
+    if cmd != 2:
+        return b
+    b += [len(txs)]
+    for gref, lenidx, ident in txs:
+        b += [1] + gref + [1, lenidx, ident]
+    b += [len(rxs)]
+    for gref in rxs:
+        b += gref
+    return b + ([1] if req_prod is None else [0] + u32(req_prod))
+
+
 def header(one_domain=False, faults=()):
     """faults: (site index, kind 0 fail-nth / 3 probability, value)."""
     h = [1 if one_domain else 0, len(faults)]
@@ -578,6 +602,27 @@ SEEDS = {
         ("d0 destroys it again: -ENOENT", vbd_domctl("vbd_destroy", 1)),
         ("d0 yields", yield_()),
         ("d1 notifies a ring that is gone: -ENOENT", blk_vdev(2, XVDB, own(0))),
+    ]),
+    "vif": ("VIFs: d0 makes one for d1 (refusals: the same handle, a group MAC), lists it; "
+            "d1 connects its rings, sends, posts frames (one flipped away, a page table "
+            "refused), an insane index, disconnects; d0 destroys the VIF", header(), [
+        ("d0 makes VIF 0 for d1: 00:16:3e:00:00:01, 10.0.2.15", vif_domctl(0, 1)),
+        ("again: -EEXIST", vif_domctl(0, 1)),
+        ("a group MAC: -EINVAL", vif_domctl(0, 1, handle=1, mac=[1, 2, 3, 4, 5, 6])),
+        ("d0 lists d1's VIF 0", vif_domctl(2, 1)),
+        ("d0 yields: d1 runs", yield_()),
+        ("d1 reads its VIF", vif_op(0)),
+        ("d1 connects its rings", vif_op(1, own(300), own(301))),
+        ("again: -EEXIST", vif_op(1, own(300), own(301))),
+        ("d1 sends 60 bytes, posts an unmapped frame and a page table",
+         vif_op(2, txs=[(own(302), 2, 5)], rxs=[own(303), pt(2)])),
+        ("a transmit past the page", vif_op(2, txs=[(own(302), 5, 6)])),
+        ("an insane index: -EINVAL", vif_op(2, txs=[(own(302), 2, 7)], req_prod=0x12345)),
+        ("time: the NIC sends", time(10)),
+        ("d1 disconnects: the posted frame comes back", vif_op(3)),
+        ("d1 yields", yield_()),
+        ("d0 destroys d1's VIF", vif_domctl(1, 1)),
+        ("again: -ENOENT", vif_domctl(1, 1)),
     ]),
     "one-domain": ("only dom0: unimplemented and out-of-range hypercall numbers", header(one_domain=True), [
         ("set_trap_table (generic arguments)",

@@ -74,6 +74,7 @@ int main(void)
     unit_register_io();
     unit_register_vfr();
     unit_register_netif();
+    unit_register_vif();
     unit_register_guest_net();
 
     CU_basic_set_mode(CU_BRM_VERBOSE);

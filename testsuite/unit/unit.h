@@ -78,6 +78,7 @@ void unit_register_control(void);
 void unit_register_io(void);
 void unit_register_vfr(void);
 void unit_register_netif(void);
+void unit_register_vif(void);
 void unit_register_guest_net(void);
 
 #endif /* UNIT_H */

@@ -313,6 +313,44 @@ struct xen_domctl_pvx_vfr_vif {
 };
 _Static_assert(sizeof(struct xen_domctl_pvx_vfr_vif) == 64, "xen_domctl_pvx_vfr_vif size");
 
+/*
+ * Virtual network interfaces (docs/network.md): a domain's VIF `handle`
+ * (0..PVX_VIF_PER_DOMAIN-1) is the VFR's VIF `vif` (the number rules and
+ * pvx_vfr_vif name) with a transmit and a receive ring the domain attaches
+ * itself (PHYSDEVOP_pvx_netif_connect). Privileged.
+ *   vif_create   for `domain`: handle, mac, ipv4 (0: none yet), flags IN;
+ *                vif OUT (-EEXIST: the handle is taken; -EINVAL: a group
+ *                MAC or flags; an address or MAC another VIF has; -ENOSPC:
+ *                the machine's VIFs are all taken)
+ *   vif_destroy  VIF handle of `domain` goes: its rings are detached, frames
+ *                posted for receive are freed, transmits on the wire finish
+ *                unanswered (-ENOENT)
+ *   vif_list     the domain's index-th VIF: everything OUT (-ENOENT past the last)
+ */
+#define XEN_DOMCTL_pvx_vif_create   0x7024
+#define XEN_DOMCTL_pvx_vif_destroy  0x7025
+#define XEN_DOMCTL_pvx_vif_list     0x7026
+
+#define PVX_VIF_PER_DOMAIN  4
+#define PVX_VIF_F_COPY      0x1         /* receive by copying, not by page flip */
+#define PVX_VIF_F_CONNECTED 0x2         /* list: OUT, the rings are attached */
+
+struct xen_domctl_pvx_vif {
+    uint32_t     index;                 /* list: IN */
+    uint16_t     handle;                /* create, destroy: IN; list: OUT */
+    uint16_t     vif;                   /* OUT: the VFR's VIF number */
+    uint8_t      mac[6];                /* create: IN; list: OUT */
+    uint16_t     flags;                 /* create: IN PVX_VIF_F_COPY; list: OUT */
+    uint32_t     ipv4;                  /* create: IN; list: OUT */
+    uint32_t     posted;                /* list: OUT, receive frames waiting */
+    xen_uint64_t tx_packets, tx_bytes;  /* list: OUT, sent to the wire or a VIF */
+    xen_uint64_t rx_packets, rx_bytes;  /* list: OUT, received */
+    xen_uint64_t rx_no_frame;           /* list: OUT, dropped: no frame posted */
+    xen_uint64_t bad_requests;          /* list: OUT, answered with NETIF_RSP_ERROR */
+};
+_Static_assert(sizeof(struct xen_domctl_pvx_vif) == 72, "xen_domctl_pvx_vif size");
+_Static_assert(offsetof(struct xen_domctl_pvx_vif, tx_packets) == 24, "xen_domctl_pvx_vif.tx_packets");
+
 struct xen_domctl {
     uint32_t cmd;
 #define XEN_DOMCTL_createdomain         1
@@ -344,6 +382,7 @@ struct xen_domctl {
         struct xen_domctl_pvx_disk_stats pvx_disk_stats;
         struct xen_domctl_pvx_vfr       pvx_vfr;
         struct xen_domctl_pvx_vfr_vif   pvx_vfr_vif;
+        struct xen_domctl_pvx_vif       pvx_vif;
         uint8_t pad[128];
     } u;
 };

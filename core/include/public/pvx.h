@@ -9,7 +9,9 @@
  *   domctl     0x7020-0x702f   the virtual firewall-router (domctl.h)
  *   physdev_op 0x7000-0x700f   a guest's virtual block devices and their rings
  *   physdev_op 0x7010-0x701f   the initial domain's interim NIC path
+ *   physdev_op 0x7020-0x702f   a guest's virtual network interfaces and their rings
  *   VIRQ 15                    responses on a block ring
+ *   VIRQ 22                    responses on a VIF's rings
  *   VIRQ 23                    the interim NIC path's completions
  */
 #ifndef PVX_PUBLIC_PVX_H
@@ -120,5 +122,40 @@ struct physdev_pvx_net_poll {
     uint32_t len;                       /* OUT: EV_RX: bytes at offset 0 */
 };
 _Static_assert(sizeof(struct physdev_pvx_net_poll) == 12, "physdev_pvx_net_poll size");
+
+/*
+ * physdev_op: a guest's own virtual network interfaces (VIFs, docs/network.md),
+ * which the initial domain made for it (XEN_DOMCTL_pvx_vif_create). Each has
+ * a transmit and a receive ring (io/netif.h), frames of the guest's that it
+ * initialised; they hold a writable type while attached. Responses on any of
+ * the domain's rings are notified on VIRQ_PVX_NETIF (a domain VIRQ) when
+ * rsp_event says so; new requests are taken when the guest notifies.
+ *   vif_info         the caller's index-th VIF: handle, mac, the IPv4 address
+ *                    the VFR knows for it (0: none) (-ENOENT past the last)
+ *   netif_connect    attach rings tx_ring_mfn and rx_ring_mfn to VIF handle
+ *                    (-ENOENT: no such VIF; -EEXIST: attached; -EINVAL: a
+ *                    frame the caller may not write, or the same one twice)
+ *   netif_notify     take the new requests of both rings now (-EINVAL:
+ *                    insane indices, nothing taken; -ENOTCONN: no rings)
+ *   netif_disconnect detach them: posted receive frames come back unanswered
+ *                    (-EBUSY while a transmit is in flight; -ENOTCONN)
+ */
+#define PHYSDEVOP_pvx_vif_info          0x7020
+#define PHYSDEVOP_pvx_netif_connect     0x7021
+#define PHYSDEVOP_pvx_netif_notify      0x7022
+#define PHYSDEVOP_pvx_netif_disconnect  0x7023
+
+struct physdev_pvx_netif {
+    uint32_t index;                     /* vif_info: IN */
+    uint16_t handle;                    /* IN (vif_info: OUT) */
+    uint8_t  mac[6];                    /* vif_info: OUT */
+    uint32_t tx_ring_mfn;               /* connect: IN */
+    uint32_t rx_ring_mfn;               /* connect: IN */
+    uint32_t ipv4;                      /* vif_info: OUT, host order */
+};
+_Static_assert(sizeof(struct physdev_pvx_netif) == 24, "physdev_pvx_netif size");
+_Static_assert(offsetof(struct physdev_pvx_netif, tx_ring_mfn) == 12, "physdev_pvx_netif.tx_ring_mfn");
+
+#define VIRQ_PVX_NETIF  22              /* VIRQ_ARCH_6 */
 
 #endif /* PVX_PUBLIC_PVX_H */

@@ -44,6 +44,7 @@ enum fault_site_id {
     FAULT_DISK_LOST,            /* a disk's completion is lost: the watchdog fails it */
     FAULT_NET_TX,               /* PHYSDEVOP_pvx_net_tx: -EIO, the frame never sent */
     FAULT_NET_RX,               /* a received frame lost before the VFR sees it */
+    FAULT_VIF_RX,               /* a VIF's packet finds no posted frame: dropped, counted */
     FAULT_NR_SITES
 };
 #define fault_frame_alloc  (machine.fault.site[FAULT_FRAME_ALLOC])
@@ -57,6 +58,7 @@ enum fault_site_id {
 #define fault_disk_lost    (machine.fault.site[FAULT_DISK_LOST])
 #define fault_net_tx       (machine.fault.site[FAULT_NET_TX])
 #define fault_net_rx       (machine.fault.site[FAULT_NET_RX])
+#define fault_vif_rx       (machine.fault.site[FAULT_VIF_RX])
 
 /* Should this call fail? Counts the call either way. */
 bool fault_hit(struct fault_site *f);

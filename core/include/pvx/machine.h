@@ -169,20 +169,26 @@ struct machine {
     } vfr;
 
     /* io/netif.c: the NIC, its receive pool (the hypervisor's frames, always
-     * posted), and the initial domain's interim VIF: transmits in flight
-     * (their frames held), frames it posted (held, writable type), and
+     * posted), its transmits in flight (their frames held), and the initial
+     * domain's interim VIF: frames it posted (held, writable type), and
      * completions it has not polled yet. */
     struct {
         bool has_nic, vif_up;
         uint8_t mac[6];
         uint16_t vif;
         mfn_t pool[NIC_RX_DEPTH];
-        struct { bool busy; mfn_t mfn; uint32_t id; } tx[NIC_TX_DEPTH];
+        struct netif_tx_slot tx[NIC_TX_DEPTH];
+        mfn_t hdr_mfn;                  /* the transmits' header copies, VFR_HDR_MAX bytes a slot */
         struct { mfn_t mfn; uint32_t id; } rx[NIC_RX_DEPTH];
         unsigned int rx_head, rx_nr;
         struct netif_done done[NETIF_DONE_SLOTS];
         unsigned int done_head, done_nr;
         uint64_t tx_frames, rx_frames, rx_lost, rx_bad;
+        /* io/vif.c: the VIFs with rings (vifs[i] is the VFR's VIF i) and
+         * the round-robin list of those with transmits waiting. */
+        struct vif vifs[VIF_MAX];
+        uint16_t rr[VIF_MAX];
+        unsigned int rr_len;
     } netif;
 
     /* traps.c: set_trap_table builds a table here before it commits it. */

@@ -77,6 +77,15 @@ int mm_build_initial(struct domain *d, mfn_t l3);
  * allocation references): its frames are freed as their counts reach 0. */
 void mm_relinquish(struct domain *d);
 
+/* A page flip's halves (mm/transfer.c). Take d's frame mfn for the
+ * hypervisor: only a frame nothing but d's allocation reference names (no
+ * mapping, type, pin; not shared). 0 and its pfn from the M2P (the frame
+ * leaves d's reservation), or -EINVAL with nothing changed. */
+int mm_steal_frame(struct domain *d, mfn_t mfn, uint32_t *pfn);
+/* Give the hypervisor's frame mfn (no references) to d at pfn: allocated,
+ * untyped, in the M2P and d's reservation. */
+void mm_assign_frame(struct domain *d, mfn_t mfn, uint32_t pfn);
+
 /* Whether an entry of a table of this level and slot is the guest's to write. */
 bool mm_is_guest_l2_slot(const struct frame *l2, unsigned int slot);
 
