@@ -60,6 +60,8 @@ static int mod_l1_foreign(struct domain *d, struct domain *pg, mfn_t l1, unsigne
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     t[slot] = nval;
     arch_frames_written(l1, 1);
+    if ( nval & _PAGE_PRESENT )
+        table_mark_present(l1, slot);
     if ( old & _PAGE_PRESENT )
         l1e_put(old);
 

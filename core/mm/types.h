@@ -224,6 +224,24 @@ static always_inline void entry_put(enum frame_type type, uint64_t e)
     }
 }
 
+/* The present map of a validated table (struct frame's present): slots
+ * in groups of 8, one bit a group. */
+#define TABLE_GROUP_SLOTS   8
+static always_inline uint64_t table_group_bit(unsigned int slot)
+{
+    return 1ull << (slot / TABLE_GROUP_SLOTS);
+}
+
+/* The table's frame is known good (a validated table being written): no
+ * frame_of() bounds check, and the one 32-bit half the bit is in. */
+static always_inline void table_mark_present(mfn_t table, unsigned int slot)
+{
+    unsigned int g = slot / TABLE_GROUP_SLOTS;
+
+    ASSERT(table < machine.frame.max_mfn);
+    machine.frame.table[table].present[g / 32] |= 1u << (g % 32);
+}
+
 /* ------------------------------------------------------------------------
  * Changing one entry of a validated table: take the new entry's references
  * first, then write, then drop the old entry's (so a frame named by both is
@@ -251,6 +269,8 @@ static always_inline int mod_entry(struct domain *d, mfn_t table, enum frame_typ
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     t[slot] = nval;
     arch_frames_written(table, 1);
+    if ( nval & _PAGE_PRESENT )
+        table_mark_present(table, slot);
     if ( old & _PAGE_PRESENT )
         entry_put(type, old);
 

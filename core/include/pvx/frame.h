@@ -45,7 +45,13 @@ struct frame {
     uint32_t tlbflush_stamp;    /* mm's flush epoch when a mapping of it was last dropped */
     uint32_t audit_refs;        /* scratch of the audit: recomputed counts */
     uint32_t audit_types;
+    /* A validated table: bit g (g % 32 of word g / 32) set for each group
+     * of 8 slots (g*8..g*8+7) that may hold a present entry - every group
+     * that does, maybe more. Set when the table is validated, grown by each
+     * entry written; freeing the table visits only these groups (mm/types.c). */
+    uint32_t present[2];
 };
+_Static_assert(sizeof(struct frame) == 32, "a power of two: frame_of() is a shift");
 
 #define FRAME_F_PINNED     0x01
 #define FRAME_F_VALIDATED  0x02
