@@ -78,8 +78,15 @@ void mm_pdpt_sync(struct vcpu *v)
         return;
     }
     l3 = frame_map((mfn_t)(v->cr3 >> PAGE_SHIFT));
+    /* Every address-space switch: by 32-bit halves, without branches. */
     for ( unsigned int i = 0; i < L3_ENTRIES; i++ )
-        pdpt[i] = (l3[i] & _PAGE_PRESENT) ? l3[i] & (PTE_ADDR_MASK | _PAGE_PRESENT) : 0;
+    {
+        uint32_t lo = (uint32_t)l3[i], hi = (uint32_t)(l3[i] >> 32);
+        uint32_t keep = -(lo & _PAGE_PRESENT);
+
+        pdpt[i] = ((uint64_t)(hi & (uint32_t)(PTE_ADDR_MASK >> 32) & keep) << 32) |
+                  (lo & ((uint32_t)PTE_ADDR_MASK | _PAGE_PRESENT) & keep);
+    }
     frame_unmap((void *)l3);
 }
 

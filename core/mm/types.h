@@ -94,13 +94,15 @@ static always_inline void put_ref(mfn_t mfn)
     fput_ref(f, mfn);
 }
 
-/* One more writable mapping of a frame that is writable already. */
+/* One more use of a frame that has the type already: a writable mapping of
+ * a writable frame, a new base pointer naming a pinned L3 (validated once,
+ * when it took the type). The same test as mm_get_type_slow's first. */
 static always_inline int fget_type(struct domain *d, struct frame *f, mfn_t mfn,
                                    enum frame_type type, bool xen_l2)
 {
     ASSERT(f->ref_count > 0);
-    if ( type == FRAME_WRITABLE && f->type_count && f->type == FRAME_WRITABLE &&
-         !(f->flags & FRAME_F_XEN_L2) )
+    if ( f->type_count && f->type == type && !!(f->flags & FRAME_F_XEN_L2) == xen_l2 &&
+         (type == FRAME_WRITABLE || !(f->flags & FRAME_F_XEN_SHARED)) )
     {
         f->type_count++;
         return 0;
