@@ -24,6 +24,7 @@ import bisect
 import collections
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -137,8 +138,17 @@ def main():
     ap.add_argument('--lines', action='store_true', help='also per source line (addr2line)')
     ap.add_argument('--top', type=int, default=40, help='rows shown (default 40)')
     ap.add_argument('--args', default='', help='more kernel arguments')
+    ap.add_argument('--calls', action='store_true',
+                    help='also entries per operation of each function (its first instruction)')
     a = ap.parse_args()
 
+    # Our own copies: a rebuild while we run must not mix two images.
+    global HV, PV, NATIVE
+    keep = tempfile.TemporaryDirectory(prefix='pvx-profile-elf-')
+    for name in ('HV', 'PV', 'NATIVE'):
+        copy = os.path.join(keep.name, os.path.basename(globals()[name]))
+        shutil.copyfile(globals()[name], copy)
+        globals()[name] = copy
     kernel = NATIVE if a.native else PV
     lo_s, hi_s = (int(x) for x in a.scales.split(','))
     tables = [(KUSER_BASE, KUSER_END, 'user', None)]
@@ -167,6 +177,14 @@ def main():
     for name, n in by.most_common(a.top):
         if abs(n) / dops >= 0.5:
             print('%10.1f  %s' % (n / dops, name))
+    if a.calls:
+        print('-- entries per operation')
+        starts = [(addr, 'hv:' + n) for addr, n in (hsyms if not a.native else [])] + \
+                 [(addr, 'k:' + n) for addr, n in ksyms]
+        rows = sorted(((diff.get(addr, 0) / dops, n) for addr, n in starts), reverse=True)
+        for per, n in rows[:a.top]:
+            if per >= 0.5:
+                print('%10.1f  %s' % (per, n))
     if a.lines:
         for elf, lo, hi in ((HV, 0xf0000000, 0x100000000), (kernel, ksyms[0][0], ksyms[-1][0] + 0x10000)):
             sub = collections.Counter({pc: n for pc, n in diff.items() if lo <= pc < hi and n})
