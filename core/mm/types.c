@@ -323,21 +323,34 @@ static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, boo
         rc = -EINVAL;
         goto out;
     }
-    for ( i = 0; i < n; i++ )
+    i = 0;
+    while ( i < n )
     {
-        if ( (i % TABLE_GROUP_SLOTS) == 0 && i + TABLE_GROUP_SLOTS <= n && group_empty(&t[i]) )
+        unsigned int end;
+
+        /* The empty groups: a tight loop of one test each, two groups a
+         * round (i stays at the start of a group). */
+        while ( i + 2 * TABLE_GROUP_SLOTS <= n && group_empty(&t[i]) &&
+                group_empty(&t[i + TABLE_GROUP_SLOTS]) )
+            i += 2 * TABLE_GROUP_SLOTS;
+        if ( i + TABLE_GROUP_SLOTS <= n && group_empty(&t[i]) )
         {
-            i += TABLE_GROUP_SLOTS - 1;
+            i += TABLE_GROUP_SLOTS;
             continue;
         }
-        if ( !(t[i] & _PAGE_PRESENT) )
-            continue;
-        machine.mm.work++;
-        rc = entry_get(d, type, t[i], i);
-        if ( rc )
-            break;
-        present |= table_group_bit(i);
+        end = MIN(i + TABLE_GROUP_SLOTS, n);
+        for ( ; i < end; i++ )
+        {
+            if ( !(t[i] & _PAGE_PRESENT) )
+                continue;
+            machine.mm.work++;
+            rc = entry_get(d, type, t[i], i);
+            if ( rc )
+                goto undo;
+            present |= table_group_bit(i);
+        }
     }
+ undo:
     if ( rc )
     {
         while ( i-- > 0 )
