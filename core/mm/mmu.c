@@ -96,12 +96,8 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     if ( f->type_count == 0 )
     {
         /* An untyped frame of the domain: a plain write, as Xen does. */
-        rc = get_type(d, mfn, FRAME_WRITABLE, false);
-        if ( !rc )
-        {
-            mm_table_write(mfn, slot, val);
-            put_type(mfn);
-        }
+        fwrite_untyped(f, mfn, slot, val);
+        rc = 0;
         goto out;
     }
 

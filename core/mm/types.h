@@ -136,6 +136,26 @@ static always_inline void put_type(mfn_t mfn)
     fput_type(f, mfn);
 }
 
+/*
+ * A write into a frame of d's with no type (mmu_update on a table not in use
+ * yet: a fork writes its new tables so): what get_type(FRAME_WRITABLE) and
+ * put_type around the write leave, without the calls - the type writable at
+ * count 0, not validated. Taking the writable type at count 0 cannot fail.
+ */
+static always_inline void fwrite_untyped(struct frame *f, mfn_t mfn, unsigned int slot,
+                                         uint64_t val)
+{
+    uint64_t *t;
+
+    ASSERT(f->type_count == 0 && f->ref_count > 0);
+    f->type = FRAME_WRITABLE;
+    f->flags &= ~(FRAME_F_VALIDATED | FRAME_F_XEN_L2);
+    t = frame_map(mfn);
+    t[slot] = val;
+    frame_unmap(t);
+    arch_frames_written(mfn, 1);        /* a writable frame may hold code */
+}
+
 /* ------------------------------------------------------------------------
  * One entry: the references a present entry holds.
  */

@@ -984,6 +984,19 @@ static void test_mmu_update_writable_and_preserve_ad(void)
     CU_ASSERT_EQUAL(mmu(pte(w, 0) + 8, 0x1234), 0);
     CU_ASSERT_EQUAL(rd(w, 1), 0x1234);
     CU_ASSERT_EQUAL(frame_of(w)->type_count, 0);
+    CU_ASSERT_EQUAL(frame_of(w)->type, FRAME_WRITABLE);
+    CU_ASSERT_EQUAL(frame_of(w)->ref_count, 1);
+    /* A table no longer in use (an L1 pinned, then unpinned) written so
+     * loses its validation: pinned again, it is validated again, and a bad
+     * entry written meanwhile is found (the hypervisor's frame 0x101). */
+    CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, a, 0), 0);
+    CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, a, 0), 0);
+    CU_ASSERT_EQUAL(mmu(pte(a, 0) + 16, pte(0x101, 0x61)), 0);
+    CU_ASSERT_EQUAL(frame_of(a)->type, FRAME_WRITABLE);
+    CU_ASSERT(!(frame_of(a)->flags & FRAME_F_VALIDATED));
+    CU_ASSERT_NOT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, a, 0), 0);
+    CU_ASSERT_EQUAL(mmu(pte(a, 0) + 16, 0), 0);
+    audit_clean();
     /* PRESERVE_AD keeps A and D the hardware set. */
     CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, a, 0), 0);
     CU_ASSERT_EQUAL(mmu(pte(a, 0), pte(w, 0x21)), 0);
