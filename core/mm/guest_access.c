@@ -15,6 +15,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/layout.h>
 #include <pvx/lib.h>
+#include <pvx/machine.h>
 
 static uint64_t read_entry(mfn_t table, unsigned int index)
 {
@@ -35,14 +36,40 @@ static bool entry_ok(uint64_t e, bool write)
     return frame_of((mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT)) != NULL;
 }
 
+/*
+ * The last walks (machine.mm.walk): a hypercall reads its arguments and
+ * writes its results in a few pages of the guest's, and a bounce frame lands
+ * on its kernel stack, again and again. Only good walks are remembered, so a
+ * remembered walk read present entries of validated tables alone; it is the
+ * walk done again as long as walk_gen is the one it was made in, since each
+ * change that could make it wrong (a present entry replaced or removed, a
+ * table losing its type, a frame changing owner) starts a new generation
+ * (frame_walks_stale(), pvx/frame.h). The key holds the vCPU and the table
+ * it walked from (cr3).
+ */
+static struct mm_walk *walk_slot(const struct vcpu *v, gva_t va)
+{
+    /* The same page under two address spaces (a kernel's stack, switching
+     * processes) in two slots, mostly. */
+    return &machine.mm.walk[((va ^ (uint32_t)v->cr3) >> PAGE_SHIFT) % MM_WALK_CACHE];
+}
+
 int guest_walk(struct vcpu *v, gva_t va, bool write, mfn_t *mfn)
 {
+    struct mm_walk *w = walk_slot(v, va);
     uint64_t e;
     mfn_t table;
     struct frame *f;
+    bool rw;
 
     if ( va >= HYPERVISOR_VIRT_START )
         return -EFAULT;
+    if ( w->gen == machine.mm.walk_gen && w->page == va >> PAGE_SHIFT && w->v == v &&
+         w->cr3 == v->cr3 && (w->rw || !write) )
+    {
+        *mfn = w->mfn;
+        return 0;
+    }
 
     /* L3: the four PDPT entries live at cr3, 32-byte aligned inside a frame. */
     table = (mfn_t)(v->cr3 >> PAGE_SHIFT);
@@ -55,16 +82,22 @@ int guest_walk(struct vcpu *v, gva_t va, bool write, mfn_t *mfn)
     /* Guests have no superpages: a PSE entry here is never a guest mapping. */
     if ( !entry_ok(e, write) || (e & _PAGE_PSE) )
         return -EFAULT;
+    rw = e & _PAGE_RW;
 
     table = (mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
     e = read_entry(table, l1_table_offset(va));
     if ( !entry_ok(e, write) )
         return -EFAULT;
+    rw = rw && (e & _PAGE_RW);
 
     *mfn = (mfn_t)((e & PTE_ADDR_MASK) >> PAGE_SHIFT);
     f = frame_of(*mfn);
     if ( f->owner != v->domain->domain_id )
         return -EFAULT;
+    *w = (struct mm_walk){
+        .gen = machine.mm.walk_gen, .v = v, .cr3 = v->cr3, .page = va >> PAGE_SHIFT,
+        .mfn = *mfn, .rw = rw,
+    };
     return 0;
 }
 

@@ -59,6 +59,8 @@ static int mod_l1_foreign(struct domain *d, struct domain *pg, mfn_t l1, unsigne
     if ( preserve_ad )
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     t[slot] = nval;
+    if ( old & _PAGE_PRESENT )
+        frame_walks_stale();            /* a mapping replaced or removed */
     arch_frames_written(l1, 1);
     if ( nval & _PAGE_PRESENT )
         table_mark_present(l1, slot);

@@ -59,6 +59,7 @@ void mm_init(void)
         panic("no memory for the vCPUs' PDPTs");
     machine.mm.pdpt = arch_map_frames(machine.mm.pdpt_mfn, MM_PDPT_FRAMES);
     machine.mm.flush_epoch = 1;
+    machine.mm.walk_gen = 1;
 }
 
 paddr_t mm_vcpu_pdpt(const struct vcpu *v)
@@ -218,7 +219,9 @@ noinline void mm_put_last_type(mfn_t mfn)
 {
     struct frame *f = frame_of(mfn);
 
-    /* Last user gone: the table's entries stop holding references. */
+    /* Last user gone: the table's entries stop holding references, and
+     * the guest may write it from now on. */
+    frame_walks_stale();
     release_table(mfn, f->type, f->flags & FRAME_F_XEN_L2);
     f->flags &= ~(FRAME_F_VALIDATED | FRAME_F_XEN_L2);
     f->type_count--;

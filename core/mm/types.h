@@ -290,6 +290,11 @@ static always_inline int mod_entry(struct domain *d, mfn_t table, enum frame_typ
     if ( preserve_ad )
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     t[slot] = nval;
+    /* A mapping replaced or removed: walks remembered may have used it. (A
+     * new one cannot make a remembered walk wrong: those read only
+     * present entries.) */
+    if ( old & _PAGE_PRESENT )
+        frame_walks_stale();
     arch_frames_written(table, 1);
     if ( nval & _PAGE_PRESENT )
         table_mark_present(table, slot);

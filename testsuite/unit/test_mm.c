@@ -443,6 +443,50 @@ static void test_present_map(void)
     audit_clean();
 }
 
+/*
+ * Guest copies remember their last walks (guest_access.c): a remembered walk
+ * must never outlive the mapping it read. Each change below goes through a
+ * different path of the core and must be seen by the very next copy.
+ */
+static void test_walks_follow_the_tables(void)
+{
+    mfn_t a, b;
+    uint32_t x = 0x11111111, y = 0x22222222, r = 0;
+
+    boot();
+    a = p2m(SPARE_VA >> PAGE_SHIFT);
+    b = p2m(FREE_PFN + 7);
+    CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &x, 4), 0);
+    CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)a * PAGE_SIZE))[2], x);
+
+    /* Remapped (update_va_mapping): the next write lands in the new frame. */
+    CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(b, 0x63), UVMF_INVLPG), 0);
+    CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &y, 4), 0);
+    CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)b * PAGE_SIZE))[2], y);
+    CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)a * PAGE_SIZE))[2], x);
+
+    /* Read-only now: a read is fine, a write after it is refused. */
+    CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(b, 0x61), UVMF_INVLPG), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &r, SPARE_VA + 8, 4), 0);
+    CU_ASSERT_EQUAL(r, y);
+    CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &x, 4), -EFAULT);
+
+    /* Unmapped by mmu_update on the L1: refused. */
+    {
+        uint64_t l2e = rd(rd(cr3_mfn(), 0) >> PAGE_SHIFT & 0xffffff, (SPARE_VA >> 21) & 511);
+        mfn_t l1 = (mfn_t)((l2e & PTE_ADDR_MASK) >> PAGE_SHIFT);
+
+        CU_ASSERT_EQUAL(mmu(((uint64_t)l1 << PAGE_SHIFT) + ((SPARE_VA >> PAGE_SHIFT) & 511) * 8, 0), 0);
+        CU_ASSERT_EQUAL(copy_from_guest(current, &r, SPARE_VA + 8, 4), -EFAULT);
+        /* Mapped again (writable, frame a): the write goes through, to a. */
+        CU_ASSERT_EQUAL(mmu(((uint64_t)l1 << PAGE_SHIFT) + ((SPARE_VA >> PAGE_SHIFT) & 511) * 8,
+                            pte(a, 0x63)), 0);
+        CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &y, 4), 0);
+        CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)a * PAGE_SIZE))[2], y);
+    }
+    audit_clean();
+}
+
 static void test_validation_all_or_nothing(void)
 {
     mfn_t a = 0, own;
@@ -1394,6 +1438,7 @@ void unit_register_mm(void)
     CU_add_test(s, "cache attributes and flushes: the privileged domain only", test_cache_attributes);
     CU_add_test(s, "a frame changes type only at count 0", test_type_changes_only_at_zero);
     CU_add_test(s, "validation is all or nothing", test_validation_all_or_nothing);
+    CU_add_test(s, "guest copies follow every change of the tables they walked", test_walks_follow_the_tables);
     CU_add_test(s, "a table's present map: grown by writes, freeing visits it", test_present_map);
     CU_add_test(s, "L2 entry rules (table)", test_l2_rules);
     CU_add_test(s, "shared_info never becomes a table", test_shared_info_stays_plain);

@@ -78,6 +78,24 @@ static inline struct frame *frame_of(mfn_t mfn)
     return mfn < machine.frame.max_mfn ? &machine.frame.table[mfn] : NULL;
 }
 
+/*
+ * A walk of the guest's tables remembered (guest_access.c) read only
+ * present entries of validated tables, which change only through the core.
+ * Each change that can make one wrong calls this, making all of them stale:
+ * a present entry replaced or removed (mm/types.h's mod_entry, mm/mmu.c's
+ * foreign L1 entries), a table losing its type (the guest may write it
+ * then), a frame freed or allocated (its owner changes).
+ */
+static inline void frame_walks_stale(void)
+{
+    if ( ++machine.mm.walk_gen == 0 )
+    {
+        for ( unsigned int i = 0; i < MM_WALK_CACHE; i++ )
+            machine.mm.walk[i].gen = 0;
+        machine.mm.walk_gen = 1;
+    }
+}
+
 mfn_t frame_max_mfn(void);              /* one past the highest machine frame */
 unsigned int frame_free_count(void);
 
