@@ -113,6 +113,36 @@ static int copy_guest(struct vcpu *v, gva_t va, void *host, size_t len, bool to_
         return -EFAULT;
     if ( va >= HYPERVISOR_VIRT_START || len > HYPERVISOR_VIRT_START - va )
         return -EFAULT;
+    /* Within one page (a hypercall's argument, a bounce frame): one walk,
+     * one copy, nothing to undo. Words where both sides are aligned. */
+    if ( host && (va & (PAGE_SIZE - 1)) + len <= PAGE_SIZE )
+    {
+        mfn_t mfn;
+        uint8_t *p;
+        int rc = guest_walk(v, va, to_guest, &mfn);
+
+        if ( rc )
+            return rc;
+        p = (uint8_t *)frame_map(mfn) + (va & (PAGE_SIZE - 1));
+        if ( !(((uintptr_t)p | (uintptr_t)h | len) & 3) )
+        {
+            /* may_alias: the host side is any object (a struct, a frame). */
+            typedef uint32_t __attribute__((may_alias)) word_t;
+            word_t *d = (word_t *)(to_guest ? p : h);
+            const word_t *src = (const word_t *)(to_guest ? h : p);
+
+            for ( size_t i = 0; i < len / 4; i++ )
+                d[i] = src[i];
+        }
+        else if ( to_guest )
+            memcpy(p, h, len);
+        else
+            memcpy(h, p, len);
+        frame_unmap(guest_page_base(p));
+        if ( to_guest )
+            arch_frames_written(mfn, 1);
+        return 0;
+    }
     /* A write is all or nothing: one that would fault on a later page
      * must not have written the earlier ones. */
     if ( host && to_guest && (va & (PAGE_SIZE - 1)) + len > PAGE_SIZE &&
