@@ -25,9 +25,10 @@
 static bool multicall_one(struct vcpu *v, struct multicall_entry *mc)
 {
     const struct hypercall_entry *e = hypercall_lookup(mc->op);
-    struct cpu_regs *r = vcpu_regs(v), saved = *r;
+    struct cpu_regs *r = vcpu_regs(v), saved;
     long rc;
 
+    regs_copy(&saved, r);               /* field by field: no copy loop per call */
     if ( !e )
     {
         mc->result = (uint32_t)-ENOSYS;
@@ -46,7 +47,7 @@ static bool multicall_one(struct vcpu *v, struct multicall_entry *mc)
     mc->args[2] = r->edx;
     mc->args[3] = r->esi;
     mc->args[4] = r->edi;
-    *r = saved;
+    regs_copy(r, &saved);
     return true;
 }
 

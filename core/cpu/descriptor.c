@@ -219,6 +219,7 @@ static bool ldt_page_frame(struct vcpu *v, const struct desc_tables *t, unsigned
     return !(f->flags & FRAME_F_XEN_SHARED) && frame_would_check(t, *mfn);
 }
 
+/* t may be NULL for a reserved GDT selector (reserved_sel()). */
 static bool desc_read(struct vcpu *v, const struct desc_tables *t, uint32_t sel,
                       uint32_t *lo, uint32_t *hi)
 {
@@ -272,10 +273,20 @@ static bool selector_ok(struct vcpu *v, const struct desc_tables *t, uint32_t se
     }
 }
 
+/* One of the hypervisor's reserved GDT entries: they read the same whatever
+ * the vCPU's tables (desc_read), so no tables need gathering. Every bounce
+ * frame checks its handler's cs and ss, mostly the flat ring-1 ones. */
+static bool reserved_sel(uint32_t sel)
+{
+    return !(sel & 4) && ((sel & 0xffff) >> 3) >= FIRST_RESERVED_GDT_ENTRY;
+}
+
 bool desc_selector_ok(struct vcpu *v, uint32_t sel, enum sel_use use, unsigned int cpl)
 {
     struct desc_tables t;
 
+    if ( reserved_sel(sel) )
+        return selector_ok(v, NULL, sel, use, cpl);
     desc_tables_of(v, &t);
     return selector_ok(v, &t, sel, use, cpl);
 }
@@ -296,11 +307,15 @@ void desc_selector_map(struct vcpu *v, uint32_t sel)
 
 uint32_t desc_code_limit(struct vcpu *v, uint32_t sel)
 {
-    struct desc_tables t;
+    struct desc_tables t, *tp = NULL;
     uint32_t lo, hi, limit;
 
-    desc_tables_of(v, &t);
-    if ( (sel & 0xfffc) == 0 || !desc_read(v, &t, sel & 0xffff, &lo, &hi) ||
+    if ( !reserved_sel(sel) )
+    {
+        desc_tables_of(v, &t);
+        tp = &t;
+    }
+    if ( (sel & 0xfffc) == 0 || !desc_read(v, tp, sel & 0xffff, &lo, &hi) ||
          (hi & (SEG_P | SEG_S | SEG_CODE)) != (SEG_P | SEG_S | SEG_CODE) )
         return 0;
     limit = (lo & 0xffff) | (hi & 0xf0000);

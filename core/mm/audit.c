@@ -109,7 +109,13 @@ static void audit_table(struct domain *d, mfn_t mfn, unsigned int type, bool xen
         audit_report("L3 mfn %#x without slot 3", mfn);
     for ( i = 0; i < n; i++ )
         if ( t[i] & _PAGE_PRESENT )
+        {
             audit_entry(d, mfn, type, i, t[i]);
+            /* Freeing the table visits only the groups its map names. */
+            if ( !(f->present[i / 8 / 32] & (1u << (i / 8 % 32))) )
+                audit_report("table mfn %#x: slot %u present, its group not in the present map",
+                             mfn, i);
+        }
     if ( xen_l2 &&
          memcmp(&t[HYP_FIRST_L2_SLOT], &machine.audit.xen_l2[HYP_FIRST_L2_SLOT],
                 (NR_L2_SLOTS - HYP_FIRST_L2_SLOT) * sizeof(uint64_t)) )

@@ -164,6 +164,7 @@ static void frame_take(mfn_t mfn, uint16_t owner)
     }
     FRAMES.nr_free--;
     frame_clear(mfn);
+    frame_walks_stale();
 }
 
 mfn_t frame_alloc_below(uint16_t owner, mfn_t limit)
@@ -226,6 +227,7 @@ void frame_free(mfn_t mfn)
 
     BUG_ON(!f || f->owner == DOMID_FREE || f->owner == DOMID_IO_OWN);
     *f = (struct frame){ .owner = DOMID_FREE };
+    frame_walks_stale();
     m2p_set(mfn, M2P_INVALID);
     FRAMES.nr_free++;
     if ( mfn < FRAMES.alloc_hint )

@@ -59,7 +59,11 @@ static int mod_l1_foreign(struct domain *d, struct domain *pg, mfn_t l1, unsigne
     if ( preserve_ad )
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     t[slot] = nval;
+    if ( old & _PAGE_PRESENT )
+        frame_walks_stale();            /* a mapping replaced or removed */
     arch_frames_written(l1, 1);
+    if ( nval & _PAGE_PRESENT )
+        table_mark_present(l1, slot);
     if ( old & _PAGE_PRESENT )
         l1e_put(old);
 
@@ -94,12 +98,8 @@ static int mmu_normal_update(struct vcpu *v, uint64_t ptr, uint64_t val, bool pr
     if ( f->type_count == 0 )
     {
         /* An untyped frame of the domain: a plain write, as Xen does. */
-        rc = get_type(d, mfn, FRAME_WRITABLE, false);
-        if ( !rc )
-        {
-            mm_table_write(mfn, slot, val);
-            put_type(mfn);
-        }
+        fwrite_untyped(f, mfn, slot, val);
+        rc = 0;
         goto out;
     }
 
@@ -253,7 +253,9 @@ long do_mmu_update(struct vcpu *v, uint32_t ureqs, uint32_t count, uint32_t pdon
             if ( rc )
                 break;
         }
-        memcpy(&req, reqs.next, sizeof(req));       /* the guest may misalign its array */
+        /* The guest may misalign its array; a fixed size is inlined as
+         * four moves, not a call per request. */
+        __builtin_memcpy(&req, reqs.next, sizeof(req));
         reqs.next += sizeof(req);
         reqs.left--;
         machine.mm.work++;

@@ -59,6 +59,7 @@ void mm_init(void)
         panic("no memory for the vCPUs' PDPTs");
     machine.mm.pdpt = arch_map_frames(machine.mm.pdpt_mfn, MM_PDPT_FRAMES);
     machine.mm.flush_epoch = 1;
+    machine.mm.walk_gen = 1;
 }
 
 paddr_t mm_vcpu_pdpt(const struct vcpu *v)
@@ -78,8 +79,15 @@ void mm_pdpt_sync(struct vcpu *v)
         return;
     }
     l3 = frame_map((mfn_t)(v->cr3 >> PAGE_SHIFT));
+    /* Every address-space switch: by 32-bit halves, without branches. */
     for ( unsigned int i = 0; i < L3_ENTRIES; i++ )
-        pdpt[i] = (l3[i] & _PAGE_PRESENT) ? l3[i] & (PTE_ADDR_MASK | _PAGE_PRESENT) : 0;
+    {
+        uint32_t lo = (uint32_t)l3[i], hi = (uint32_t)(l3[i] >> 32);
+        uint32_t keep = -(lo & _PAGE_PRESENT);
+
+        pdpt[i] = ((uint64_t)(hi & (uint32_t)(PTE_ADDR_MASK >> 32) & keep) << 32) |
+                  (lo & ((uint32_t)PTE_ADDR_MASK | _PAGE_PRESENT) & keep);
+    }
     frame_unmap((void *)l3);
 }
 
@@ -211,7 +219,9 @@ noinline void mm_put_last_type(mfn_t mfn)
 {
     struct frame *f = frame_of(mfn);
 
-    /* Last user gone: the table's entries stop holding references. */
+    /* Last user gone: the table's entries stop holding references, and
+     * the guest may write it from now on. */
+    frame_walks_stale();
     release_table(mfn, f->type, f->flags & FRAME_F_XEN_L2);
     f->flags &= ~(FRAME_F_VALIDATED | FRAME_F_XEN_L2);
     f->type_count--;
@@ -294,26 +304,20 @@ static unsigned int table_guest_slots(enum frame_type type, bool xen_l2)
 }
 
 /*
- * The next present slot of t from i on (n: none). Most slots of a fresh
- * address space's tables are empty, and pinning or freeing one walks them
- * all (a fork pins and unpins five tables: 2,560 slots): four at a time
- * with one test of their present bits.
+ * Most slots of a fresh address space's tables are empty, and pinning one
+ * reads them all (a fork pins five tables: 2,476 slots). A group of 8 slots
+ * is tested at once, by the present bits of their low words.
  */
-static always_inline unsigned int next_present(const uint64_t *t, unsigned int i, unsigned int n)
+static always_inline bool group_empty(const uint64_t *t)
 {
-    while ( i + 4 <= n &&
-            !(((uint32_t)t[i] | (uint32_t)t[i + 1] | (uint32_t)t[i + 2] | (uint32_t)t[i + 3]) &
-              _PAGE_PRESENT) )
-        i += 4;
-    while ( i < n && !(t[i] & _PAGE_PRESENT) )
-        i++;
-    return i;
+    return !(((uint32_t)t[0] | (uint32_t)t[1] | (uint32_t)t[2] | (uint32_t)t[3] |
+              (uint32_t)t[4] | (uint32_t)t[5] | (uint32_t)t[6] | (uint32_t)t[7]) & _PAGE_PRESENT);
 }
 
 static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, bool xen_l2)
 {
-    unsigned int n = table_guest_slots(type, xen_l2), i;
-    uint64_t *t = frame_map(mfn);
+    unsigned int n = table_guest_slots(type, xen_l2), i = 0;
+    uint64_t *t = frame_map(mfn), present = 0;
     int rc = 0;
 
     /* PAE: slot 3 carries the hypervisor; an L3 without it is no L3. */
@@ -322,13 +326,34 @@ static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, boo
         rc = -EINVAL;
         goto out;
     }
-    for ( i = next_present(t, 0, n); i < n; i = next_present(t, i + 1, n) )
+    i = 0;
+    while ( i < n )
     {
-        machine.mm.work++;
-        rc = entry_get(d, type, t[i], i);
-        if ( rc )
-            break;
+        unsigned int end;
+
+        /* The empty groups: a tight loop of one test each, two groups a
+         * round (i stays at the start of a group). */
+        while ( i + 2 * TABLE_GROUP_SLOTS <= n && group_empty(&t[i]) &&
+                group_empty(&t[i + TABLE_GROUP_SLOTS]) )
+            i += 2 * TABLE_GROUP_SLOTS;
+        if ( i + TABLE_GROUP_SLOTS <= n && group_empty(&t[i]) )
+        {
+            i += TABLE_GROUP_SLOTS;
+            continue;
+        }
+        end = MIN(i + TABLE_GROUP_SLOTS, n);
+        for ( ; i < end; i++ )
+        {
+            if ( !(t[i] & _PAGE_PRESENT) )
+                continue;
+            machine.mm.work++;
+            rc = entry_get(d, type, t[i], i);
+            if ( rc )
+                goto undo;
+            present |= table_group_bit(i);
+        }
     }
+ undo:
     if ( rc )
     {
         while ( i-- > 0 )
@@ -338,21 +363,35 @@ static int validate_table(struct domain *d, mfn_t mfn, enum frame_type type, boo
     }
     if ( type == FRAME_L2 && xen_l2 )
         frame_fill_xen_l2(t);
+    /* Only a table that took its type has a map: a refusal changes nothing. */
+    frame_of(mfn)->present[0] = (uint32_t)present;
+    frame_of(mfn)->present[1] = (uint32_t)(present >> 32);
 
  out:
     frame_unmap(t);
     return rc;
 }
 
+/* Drop the references of every present entry: only the groups its present
+ * map names can hold one. */
 static void release_table(mfn_t mfn, enum frame_type type, bool xen_l2)
 {
-    unsigned int n = table_guest_slots(type, xen_l2), i;
-    uint64_t *t = frame_map(mfn);
+    unsigned int n = table_guest_slots(type, xen_l2);
+    const struct frame *f = frame_of(mfn);
+    uint64_t *t = frame_map(mfn), present = f->present[0] | (uint64_t)f->present[1] << 32;
 
-    for ( i = next_present(t, 0, n); i < n; i = next_present(t, i + 1, n) )
+    while ( present )
     {
-        machine.mm.work++;
-        entry_put(type, t[i]);
+        unsigned int g = (unsigned int)__builtin_ctzll(present);
+        unsigned int i = g * TABLE_GROUP_SLOTS, end = MIN(i + TABLE_GROUP_SLOTS, n);
+
+        present &= present - 1;
+        for ( ; i < end; i++ )
+            if ( t[i] & _PAGE_PRESENT )
+            {
+                machine.mm.work++;
+                entry_put(type, t[i]);
+            }
     }
     frame_unmap(t);
 }

@@ -94,13 +94,15 @@ static always_inline void put_ref(mfn_t mfn)
     fput_ref(f, mfn);
 }
 
-/* One more writable mapping of a frame that is writable already. */
+/* One more use of a frame that has the type already: a writable mapping of
+ * a writable frame, a new base pointer naming a pinned L3 (validated once,
+ * when it took the type). The same test as mm_get_type_slow's first. */
 static always_inline int fget_type(struct domain *d, struct frame *f, mfn_t mfn,
                                    enum frame_type type, bool xen_l2)
 {
     ASSERT(f->ref_count > 0);
-    if ( type == FRAME_WRITABLE && f->type_count && f->type == FRAME_WRITABLE &&
-         !(f->flags & FRAME_F_XEN_L2) )
+    if ( f->type_count && f->type == type && !!(f->flags & FRAME_F_XEN_L2) == xen_l2 &&
+         (type == FRAME_WRITABLE || !(f->flags & FRAME_F_XEN_SHARED)) )
     {
         f->type_count++;
         return 0;
@@ -132,6 +134,26 @@ static always_inline void put_type(mfn_t mfn)
 
     ASSERT(f);
     fput_type(f, mfn);
+}
+
+/*
+ * A write into a frame of d's with no type (mmu_update on a table not in use
+ * yet: a fork writes its new tables so): what get_type(FRAME_WRITABLE) and
+ * put_type around the write leave, without the calls - the type writable at
+ * count 0, not validated. Taking the writable type at count 0 cannot fail.
+ */
+static always_inline void fwrite_untyped(struct frame *f, mfn_t mfn, unsigned int slot,
+                                         uint64_t val)
+{
+    uint64_t *t;
+
+    ASSERT(f->type_count == 0 && f->ref_count > 0);
+    f->type = FRAME_WRITABLE;
+    f->flags &= ~(FRAME_F_VALIDATED | FRAME_F_XEN_L2);
+    t = frame_map(mfn);
+    t[slot] = val;
+    frame_unmap(t);
+    arch_frames_written(mfn, 1);        /* a writable frame may hold code */
 }
 
 /* ------------------------------------------------------------------------
@@ -224,6 +246,24 @@ static always_inline void entry_put(enum frame_type type, uint64_t e)
     }
 }
 
+/* The present map of a validated table (struct frame's present): slots
+ * in groups of 8, one bit a group. */
+#define TABLE_GROUP_SLOTS   8
+static always_inline uint64_t table_group_bit(unsigned int slot)
+{
+    return 1ull << (slot / TABLE_GROUP_SLOTS);
+}
+
+/* The table's frame is known good (a validated table being written): no
+ * frame_of() bounds check, and the one 32-bit half the bit is in. */
+static always_inline void table_mark_present(mfn_t table, unsigned int slot)
+{
+    unsigned int g = slot / TABLE_GROUP_SLOTS;
+
+    ASSERT(table < machine.frame.max_mfn);
+    machine.frame.table[table].present[g / 32] |= 1u << (g % 32);
+}
+
 /* ------------------------------------------------------------------------
  * Changing one entry of a validated table: take the new entry's references
  * first, then write, then drop the old entry's (so a frame named by both is
@@ -250,7 +290,14 @@ static always_inline int mod_entry(struct domain *d, mfn_t table, enum frame_typ
     if ( preserve_ad )
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     t[slot] = nval;
+    /* A mapping replaced or removed: walks remembered may have used it. (A
+     * new one cannot make a remembered walk wrong: those read only
+     * present entries.) */
+    if ( old & _PAGE_PRESENT )
+        frame_walks_stale();
     arch_frames_written(table, 1);
+    if ( nval & _PAGE_PRESENT )
+        table_mark_present(table, slot);
     if ( old & _PAGE_PRESENT )
         entry_put(type, old);
 

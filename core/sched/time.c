@@ -240,7 +240,6 @@ void time_update_vcpu_info(struct vcpu *v)
 
 void time_rearm(void)
 {
-    uint64_t now = arch_now_ns();
     uint64_t deadline = sched_next_deadline();
     const struct heap_entry *first = heap_min(&TIMES.timers);
 
@@ -251,7 +250,8 @@ void time_rearm(void)
     if ( current && current->time.vtimer_ns && !current->sched.blocked &&
          current->domain->state == DOMAIN_RUNNING )
     {
-        uint64_t vt = sched_vtime(current, now);
+        /* Read the clock only here: every exit to a guest rearms. */
+        uint64_t now = arch_now_ns(), vt = sched_vtime(current, now);
 
         deadline = earliest(deadline, current->time.vtimer_ns > vt ?
                                       now + (current->time.vtimer_ns - vt) : now);

@@ -372,6 +372,121 @@ static void test_type_changes_only_at_zero(void)
 }
 
 /* An L1 that holds a bad entry is refused as a whole, with nothing changed. */
+/*
+ * A validated table's present map (struct frame's present): set from the
+ * slots validation found, grown by every entry written later, never by a
+ * refusal; unpinning drops the reference of every present entry, those
+ * written into groups that were empty at validation too (a map not grown
+ * would leave them counted: the audit and the counts below see it).
+ */
+static uint64_t present_map(mfn_t m)
+{
+    return frame_of(m)->present[0] | (uint64_t)frame_of(m)->present[1] << 32;
+}
+
+static void test_present_map(void)
+{
+    mfn_t l1 = p2m(FREE_PFN), bad = p2m(FREE_PFN + 1), d[4];
+    uint64_t *t;
+    struct snap *s;
+
+    boot();
+    for ( unsigned int i = 0; i < 4; i++ )
+        d[i] = p2m(FREE_PFN + 2 + i);
+    t = (uint64_t *)(fake_mem + (size_t)l1 * PAGE_SIZE);
+    memset(t, 0, PAGE_SIZE);
+    t[0] = pte(d[0], 0x61);
+    t[100] = pte(d[1], 0x63);                           /* group 12, writable */
+    CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, l1, 0), 0);
+    CU_ASSERT_EQUAL(present_map(l1), (1ull << 0) | (1ull << 12));
+    CU_ASSERT_EQUAL(frame_of(d[0])->ref_count, 2);
+    CU_ASSERT_EQUAL(frame_of(d[1])->type_count, 1);
+
+    /* Entries written into empty groups (1 and 63) grow the map. */
+    CU_ASSERT_EQUAL(mmu(((uint64_t)l1 << 12) + 9 * 8, pte(d[2], 0x63)), 0);
+    CU_ASSERT_EQUAL(mmu(((uint64_t)l1 << 12) + 511 * 8, pte(d[3], 0x61)), 0);
+    CU_ASSERT_EQUAL(present_map(l1), (1ull << 0) | (1ull << 1) | (1ull << 12) | (1ull << 63));
+    audit_clean();
+    /* A refused entry does not (group 37: the hypervisor's frame). */
+    s = snap_take();
+    CU_ASSERT_NOT_EQUAL(mmu(((uint64_t)l1 << 12) + 300 * 8, pte(0x101, 0x61)), 0);
+    CU_ASSERT(snap_same(s, "refused entry"));
+    /* A cleared entry may leave its bit: the map is a superset. */
+    CU_ASSERT_EQUAL(mmu(((uint64_t)l1 << 12) + 0, 0), 0);
+    CU_ASSERT_EQUAL(frame_of(d[0])->ref_count, 1);
+    audit_clean();
+
+    /* Unpinned: every present entry's references go, wherever it was. */
+    CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, l1, 0), 0);
+    for ( unsigned int i = 0; i < 4; i++ )
+    {
+        CU_ASSERT_EQUAL(frame_of(d[i])->ref_count, 1);
+        CU_ASSERT_EQUAL(frame_of(d[i])->type_count, 0);
+    }
+    audit_clean();
+
+    /* A validation that fails (slot 200: not ours) keeps no map and no count. */
+    t = (uint64_t *)(fake_mem + (size_t)bad * PAGE_SIZE);
+    memset(t, 0, PAGE_SIZE);
+    t[3] = pte(d[0], 0x61);
+    t[200] = pte(0x101, 0x61);
+    s = snap_take();
+    CU_ASSERT_NOT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, bad, 0), 0);
+    CU_ASSERT(snap_same(s, "L1 refused at slot 200"));
+    CU_ASSERT_EQUAL(frame_of(d[0])->ref_count, 1);
+    /* Fixed, it validates, with a map of what it holds now. */
+    t[200] = 0;
+    CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, bad, 0), 0);
+    CU_ASSERT_EQUAL(present_map(bad), 1ull << 0);
+    CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, bad, 0), 0);
+    CU_ASSERT_EQUAL(frame_of(d[0])->ref_count, 1);
+    audit_clean();
+}
+
+/*
+ * Guest copies remember their last walks (guest_access.c): a remembered walk
+ * must never outlive the mapping it read. Each change below goes through a
+ * different path of the core and must be seen by the very next copy.
+ */
+static void test_walks_follow_the_tables(void)
+{
+    mfn_t a, b;
+    uint32_t x = 0x11111111, y = 0x22222222, r = 0;
+
+    boot();
+    a = p2m(SPARE_VA >> PAGE_SHIFT);
+    b = p2m(FREE_PFN + 7);
+    CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &x, 4), 0);
+    CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)a * PAGE_SIZE))[2], x);
+
+    /* Remapped (update_va_mapping): the next write lands in the new frame. */
+    CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(b, 0x63), UVMF_INVLPG), 0);
+    CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &y, 4), 0);
+    CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)b * PAGE_SIZE))[2], y);
+    CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)a * PAGE_SIZE))[2], x);
+
+    /* Read-only now: a read is fine, a write after it is refused. */
+    CU_ASSERT_EQUAL(uvm(SPARE_VA, pte(b, 0x61), UVMF_INVLPG), 0);
+    CU_ASSERT_EQUAL(copy_from_guest(current, &r, SPARE_VA + 8, 4), 0);
+    CU_ASSERT_EQUAL(r, y);
+    CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &x, 4), -EFAULT);
+
+    /* Unmapped by mmu_update on the L1: refused. */
+    {
+        uint64_t l2e = rd(rd(cr3_mfn(), 0) >> PAGE_SHIFT & 0xffffff, (SPARE_VA >> 21) & 511);
+        mfn_t l1 = (mfn_t)((l2e & PTE_ADDR_MASK) >> PAGE_SHIFT);
+
+        CU_ASSERT_EQUAL(mmu(((uint64_t)l1 << PAGE_SHIFT) + ((SPARE_VA >> PAGE_SHIFT) & 511) * 8, 0), 0);
+        CU_ASSERT_EQUAL(copy_from_guest(current, &r, SPARE_VA + 8, 4), -EFAULT);
+        /* Mapped again (writable, frame a): the write goes through, to a. */
+        CU_ASSERT_EQUAL(mmu(((uint64_t)l1 << PAGE_SHIFT) + ((SPARE_VA >> PAGE_SHIFT) & 511) * 8,
+                            pte(a, 0x63)), 0);
+        CU_ASSERT_EQUAL(copy_to_guest(current, SPARE_VA + 8, &y, 4), 0);
+        CU_ASSERT_EQUAL(((uint32_t *)(fake_mem + (size_t)a * PAGE_SIZE))[2], y);
+    }
+    audit_clean();
+}
+
 static void test_validation_all_or_nothing(void)
 {
     mfn_t a = 0, own;
@@ -913,6 +1028,19 @@ static void test_mmu_update_writable_and_preserve_ad(void)
     CU_ASSERT_EQUAL(mmu(pte(w, 0) + 8, 0x1234), 0);
     CU_ASSERT_EQUAL(rd(w, 1), 0x1234);
     CU_ASSERT_EQUAL(frame_of(w)->type_count, 0);
+    CU_ASSERT_EQUAL(frame_of(w)->type, FRAME_WRITABLE);
+    CU_ASSERT_EQUAL(frame_of(w)->ref_count, 1);
+    /* A table no longer in use (an L1 pinned, then unpinned) written so
+     * loses its validation: pinned again, it is validated again, and a bad
+     * entry written meanwhile is found (the hypervisor's frame 0x101). */
+    CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, a, 0), 0);
+    CU_ASSERT_EQUAL(ext(MMUEXT_UNPIN_TABLE, a, 0), 0);
+    CU_ASSERT_EQUAL(mmu(pte(a, 0) + 16, pte(0x101, 0x61)), 0);
+    CU_ASSERT_EQUAL(frame_of(a)->type, FRAME_WRITABLE);
+    CU_ASSERT(!(frame_of(a)->flags & FRAME_F_VALIDATED));
+    CU_ASSERT_NOT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, a, 0), 0);
+    CU_ASSERT_EQUAL(mmu(pte(a, 0) + 16, 0), 0);
+    audit_clean();
     /* PRESERVE_AD keeps A and D the hardware set. */
     CU_ASSERT_EQUAL(ext(MMUEXT_PIN_L1_TABLE, a, 0), 0);
     CU_ASSERT_EQUAL(mmu(pte(a, 0), pte(w, 0x21)), 0);
@@ -1310,6 +1438,8 @@ void unit_register_mm(void)
     CU_add_test(s, "cache attributes and flushes: the privileged domain only", test_cache_attributes);
     CU_add_test(s, "a frame changes type only at count 0", test_type_changes_only_at_zero);
     CU_add_test(s, "validation is all or nothing", test_validation_all_or_nothing);
+    CU_add_test(s, "guest copies follow every change of the tables they walked", test_walks_follow_the_tables);
+    CU_add_test(s, "a table's present map: grown by writes, freeing visits it", test_present_map);
     CU_add_test(s, "L2 entry rules (table)", test_l2_rules);
     CU_add_test(s, "shared_info never becomes a table", test_shared_info_stays_plain);
     CU_add_test(s, "the hypervisor's L2 slots and L3 slot 3 are fixed", test_hypervisor_slots_fixed);

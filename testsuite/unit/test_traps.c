@@ -1232,6 +1232,48 @@ static void test_grant_setup(void)
  */
 #define FLAT_LIMIT  0xf67fffffu
 
+/* The hypervisor's reserved GDT selectors are judged without the vCPU's
+ * tables (the bounce frame's fast path): the same answers as the CPU's rules
+ * give for their descriptors, whatever GDT the vCPU has, and the other
+ * reserved entries (ring 0, an LDT bit) still refused. */
+static void test_reserved_selectors(void)
+{
+    mfn_t g0;
+
+    boot();
+    for ( unsigned int pass = 0; pass < 2; pass++ )
+    {
+        CU_ASSERT(desc_selector_ok(current, FLAT_RING1_CS, SEL_CODE, 1));
+        CU_ASSERT(!desc_selector_ok(current, FLAT_RING1_CS, SEL_CODE, 3));
+        CU_ASSERT(!desc_selector_ok(current, FLAT_RING1_CS, SEL_STACK, 1));
+        CU_ASSERT(desc_selector_ok(current, FLAT_RING1_CS, SEL_DATA, 1));   /* readable code */
+        CU_ASSERT(desc_selector_ok(current, FLAT_RING1_SS, SEL_STACK, 1));
+        CU_ASSERT(!desc_selector_ok(current, FLAT_RING1_SS, SEL_STACK, 3));
+        CU_ASSERT(!desc_selector_ok(current, FLAT_RING1_SS, SEL_CODE, 1));
+        CU_ASSERT(desc_selector_ok(current, FLAT_RING3_CS, SEL_CODE, 3));
+        CU_ASSERT(!desc_selector_ok(current, FLAT_RING3_CS, SEL_CODE, 1));
+        CU_ASSERT(desc_selector_ok(current, FLAT_RING3_SS, SEL_STACK, 3));
+        CU_ASSERT(!desc_selector_ok(current, FLAT_RING3_SS, SEL_STACK, 1));
+        CU_ASSERT(!desc_selector_ok(current, __HYPERVISOR_CS, SEL_CODE, 0));
+        CU_ASSERT(!desc_selector_ok(current, __HYPERVISOR_CS | 1, SEL_CODE, 1));
+        CU_ASSERT(!desc_selector_ok(current, 0xe010, SEL_STACK, 1));
+        CU_ASSERT(!desc_selector_ok(current, FLAT_RING1_CS | 4, SEL_CODE, 1)); /* an LDT's */
+        CU_ASSERT(!desc_selector_ok(current, 0xfff9, SEL_CODE, 1));
+        CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_CS), FLAT_LIMIT);
+        CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING3_CS), FLAT_LIMIT);
+        CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_SS), 0);       /* not code */
+        CU_ASSERT_EQUAL(desc_code_limit(current, __HYPERVISOR_CS), 0);
+        CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_CS | 4), 0);
+        /* Again with a GDT of the guest's own: nothing changes. */
+        if ( pass == 0 )
+        {
+            g0 = p2m(FREE_PFN);
+            CU_ASSERT_EQUAL(set_gdt(&g0, 1, 16), 0);
+        }
+    }
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 static void test_eip_limit(void)
 {
     uint32_t f[6] = { 0x1234, FLAT_LIMIT, FLAT_RING1_CS, X86_EFLAGS_IF | 2, USER_ESP, FLAT_RING3_SS };
@@ -1358,4 +1400,5 @@ void unit_register_traps(void)
     CU_add_test(s, "grant_table_op setup_table and query_size", test_grant_setup);
     CU_add_test(s, "LDT: validated and mapped on first use", test_ldt);
     CU_add_test(s, "an eip past the code segment's limit: #GP or death, never resumed", test_eip_limit);
+    CU_add_test(s, "the reserved flat selectors judged without the vCPU's tables", test_reserved_selectors);
 }

@@ -45,7 +45,13 @@ struct frame {
     uint32_t tlbflush_stamp;    /* mm's flush epoch when a mapping of it was last dropped */
     uint32_t audit_refs;        /* scratch of the audit: recomputed counts */
     uint32_t audit_types;
+    /* A validated table: bit g (g % 32 of word g / 32) set for each group
+     * of 8 slots (g*8..g*8+7) that may hold a present entry - every group
+     * that does, maybe more. Set when the table is validated, grown by each
+     * entry written; freeing the table visits only these groups (mm/types.c). */
+    uint32_t present[2];
 };
+_Static_assert(sizeof(struct frame) == 32, "a power of two: frame_of() is a shift");
 
 #define FRAME_F_PINNED     0x01
 #define FRAME_F_VALIDATED  0x02
@@ -70,6 +76,24 @@ int frame_init(const struct boot_info *bi);
 static inline struct frame *frame_of(mfn_t mfn)
 {
     return mfn < machine.frame.max_mfn ? &machine.frame.table[mfn] : NULL;
+}
+
+/*
+ * A walk of the guest's tables remembered (guest_access.c) read only
+ * present entries of validated tables, which change only through the core.
+ * Each change that can make one wrong calls this, making all of them stale:
+ * a present entry replaced or removed (mm/types.h's mod_entry, mm/mmu.c's
+ * foreign L1 entries), a table losing its type (the guest may write it
+ * then), a frame freed or allocated (its owner changes).
+ */
+static inline void frame_walks_stale(void)
+{
+    if ( ++machine.mm.walk_gen == 0 )
+    {
+        for ( unsigned int i = 0; i < MM_WALK_CACHE; i++ )
+            machine.mm.walk[i].gen = 0;
+        machine.mm.walk_gen = 1;
+    }
 }
 
 mfn_t frame_max_mfn(void);              /* one past the highest machine frame */

@@ -35,6 +35,8 @@ struct frame;
 struct sched_ops;
 
 #define MACHINE_VCPUS (MAX_DOMAINS * MAX_VIRT_CPUS)
+/* Guest walks remembered (guest_access.c): by page and table, direct-mapped. */
+#define MM_WALK_CACHE 8
 
 struct machine {
     /* domain.c: the domains, and the vCPU whose entry is being handled. */
@@ -52,12 +54,23 @@ struct machine {
         uint64_t xen_l2_slots[ARCH_FIRST_L2_SLOT - HYP_FIRST_L2_SLOT];
     } frame;
 
-    /* mm.c: the TLB flush epoch, the current call's work, the vCPUs' PDPTs. */
+    /* mm.c: the TLB flush epoch, the current call's work, the vCPUs' PDPTs;
+     * guest_access.c: its last walks, good while walk_gen is theirs (any
+     * change to any page table or frame's owner starts a new one). */
     struct {
         uint32_t flush_epoch;
         unsigned int work;
         uint64_t *pdpt;                 /* every vCPU's 32-byte slot, mapped */
         mfn_t pdpt_mfn;
+        uint32_t walk_gen;
+        struct mm_walk {
+            uint32_t gen;               /* walk_gen when made; 0: none */
+            const struct vcpu *v;
+            paddr_t cr3;
+            uint32_t page;              /* va >> PAGE_SHIFT */
+            mfn_t mfn;
+            bool rw;                    /* good for a write too */
+        } walk[MM_WALK_CACHE];
     } mm;
 
     /* schedule.c: the mechanism every policy shares. */
