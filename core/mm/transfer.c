@@ -35,6 +35,7 @@ int mm_steal_frame(struct domain *d, mfn_t mfn, uint32_t *pfn)
     if ( f->tlbflush_stamp == machine.mm.flush_epoch )
         mm_flush_all();
     *f = (struct frame){ .owner = DOMID_XEN_OWN };
+    frame_walks_stale();                /* its owner changed (pvx/frame.h) */
     m2p_set(mfn, M2P_INVALID);
     ASSERT(d->tot_pages > 0);
     d->tot_pages--;
@@ -49,6 +50,7 @@ void mm_assign_frame(struct domain *d, mfn_t mfn, uint32_t pfn)
     ASSERT(f && f->owner == DOMID_XEN_OWN && f->ref_count == 0);
     *f = (struct frame){ .owner = d->domain_id, .flags = FRAME_F_ALLOCATED, .ref_count = 1,
                          .type = FRAME_WRITABLE };
+    frame_walks_stale();
     m2p_set(mfn, pfn);
     d->tot_pages++;
 }
