@@ -63,14 +63,15 @@ static bool memory_release(struct domain *d, mfn_t mfn)
     return true;
 }
 
-/* One extent of one page for d: INVALID_MFN when d is at max_pages or no
- * frame is free below the limit the guest asked for. Nothing is allocated
- * that is not kept. */
+/* One extent of one page for d: INVALID_MFN when d is at max_pages (the
+ * frames it posted for receives count: they come back) or no frame is free
+ * below the limit the guest asked for. Nothing is allocated that is not
+ * kept. */
 static mfn_t memory_alloc(struct domain *d, unsigned int address_bits)
 {
     mfn_t mfn;
 
-    if ( d->tot_pages >= d->max_pages )
+    if ( d->tot_pages + d->lent_pages >= d->max_pages )
         return INVALID_MFN;
     mfn = frame_alloc_below(d->domain_id, memory_alloc_limit(address_bits));
     if ( mfn == INVALID_MFN )

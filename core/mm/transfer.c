@@ -39,6 +39,7 @@ int mm_steal_frame(struct domain *d, mfn_t mfn, uint32_t *pfn)
     m2p_set(mfn, M2P_INVALID);
     ASSERT(d->tot_pages > 0);
     d->tot_pages--;
+    d->lent_pages++;                    /* it comes back, with a packet or without */
     *pfn = p;
     return 0;
 }
@@ -53,4 +54,6 @@ void mm_assign_frame(struct domain *d, mfn_t mfn, uint32_t pfn)
     frame_walks_stale();
     m2p_set(mfn, pfn);
     d->tot_pages++;
+    ASSERT(d->lent_pages > 0);
+    d->lent_pages--;
 }

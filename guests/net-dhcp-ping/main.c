@@ -77,7 +77,7 @@ static int send_spoofed(void)
 
 void test_main(void)
 {
-    uint32_t pings = guest_arg_u32("pings", 3);
+    uint32_t pings = guest_arg_u32("pings=", 3);
     struct xen_domctl_pvx_vfr_vif vif;
     struct xen_domctl op;
     char a[16], g[16], d[16];

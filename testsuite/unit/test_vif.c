@@ -19,6 +19,7 @@
 #include <pvx/netif.h>
 #include <pvx/vfr.h>
 #include <public/io/netif.h>
+#include <public/memory.h>
 #include <public/pvx.h>
 #include <public/xen.h>
 
@@ -607,6 +608,36 @@ static void test_vif_steal_rules(void)
     CU_ASSERT_EQUAL(audit_frames(), 0);
 }
 
+/* A frame posted for a receive is the hypervisor's meanwhile, but still the
+ * domain's reservation: a domain at max_pages that posted one gets nothing
+ * more, so the frame coming back never takes it past max_pages. */
+static void test_vif_lent_reservation(void)
+{
+    struct xen_memory_reservation r = { .extent_start = ARG + 64, .nr_extents = 1,
+                                        .domid = DOMID_SELF };
+    struct domain *d;
+    mfn_t m;
+    uint32_t pfn = 0;
+
+    boot(false);
+    d = domain_lookup(0);
+    m = frame(1700);
+    d->max_pages = d->tot_pages;
+    CU_ASSERT_EQUAL(mm_steal_frame(d, m, &pfn), 0);
+    CU_ASSERT_EQUAL(d->lent_pages, 1);
+    CU_ASSERT_EQUAL(copy_to_guest(current, ARG, &r, sizeof(r)), 0);
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_memory_op, XENMEM_increase_reservation, ARG, 0, 0, 0), 0);
+    CU_ASSERT_EQUAL(d->tot_pages, d->max_pages - 1);
+    mm_assign_frame(d, m, pfn);
+    CU_ASSERT_EQUAL(d->tot_pages, d->max_pages);
+    CU_ASSERT_EQUAL(d->lent_pages, 0);
+    /* Positive: one below max_pages with nothing lent, one more is granted. */
+    d->max_pages++;
+    CU_ASSERT_EQUAL(unit_hypercall(__HYPERVISOR_memory_op, XENMEM_increase_reservation, ARG, 0, 0, 0), 1);
+    CU_ASSERT_EQUAL(d->tot_pages, d->max_pages);
+    CU_ASSERT_EQUAL(audit_frames(), 0);
+}
+
 void unit_register_vif(void)
 {
     CU_pSuite s = CU_add_suite("vif", NULL, NULL);
@@ -617,6 +648,7 @@ void unit_register_vif(void)
                 test_vif_rings_checked);
     CU_add_test(s, "page flip: ownership, M2P, reservation, the tail cleared, audit clean",
                 test_vif_flip);
+    CU_add_test(s, "a posted frame stays in the reservation: max_pages holds", test_vif_lent_reservation);
     CU_add_test(s, "copy mode: the posted frame back with the packet", test_vif_copy);
     CU_add_test(s, "transmit: spoofed dropped, the header from the copy, held until it left",
                 test_vif_transmit);

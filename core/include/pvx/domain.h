@@ -95,6 +95,8 @@ struct domain {
 
     unsigned int tot_pages;     /* frames owned, in the p2m */
     unsigned int max_pages;
+    unsigned int lent_pages;    /* frames posted for receives (mm/transfer.c): the
+                                 * hypervisor's meanwhile, still the reservation's */
 
     mfn_t shared_info_mfn;
     struct shared_info *shared_info;
