@@ -52,7 +52,7 @@ PV = os.path.join(OUT, 'eval-pv.elf')
 NATIVE = os.path.join(OUT, 'eval-native.elf')
 FLOOR = os.path.join(B, 'bench', 'uc_floor')
 DOMAINS = os.path.join(B, 'guests', 'eval-domains.elf')
-ISO_KINDS = ('none', 'cpu', 'events', 'memory', 'disk')
+ISO_KINDS = ('none', 'cpu', 'events', 'memory', 'disk', 'net')
 # The disk hog's VBD: the whole of a 16 MiB image (pvx-sim's disk model,
 # QEMU's IDE disk), rewritten for each run.
 HOG_DISK = os.path.join(OUT, 'hog-disk.img')
@@ -130,11 +130,13 @@ def boot(lane, args, limit):
     return run(argv, '%s %s' % (lane, args), limit)
 
 
-def run_domains(machine, mods, limit, mem, cmdline=None, ok_fail=False, disk=None):
+def run_domains(machine, mods, limit, mem, cmdline=None, ok_fail=False, disk=None, net=False):
     """pvx with eval-domains.elf modules; (wall seconds, transcript, passed)."""
     argv = [SIM if machine == 'sim' else QEMU, '--mem=%s' % mem, '--timeout=%d' % limit]
     if disk:
         argv.append('--disk=%s' % disk)
+    if net:
+        argv.append('--net=user')
     if cmdline:
         argv.append('--cmdline=%s' % cmdline)
     argv += ['%s=%s' % (DOMAINS, m) for m in mods]
@@ -160,14 +162,16 @@ def isolation(args):
     for machine in args.machines:
         for rep in range(args.iso_reps):
             for kind in ISO_KINDS:
-                bad, disk = 'role=bad kind=%s mem=4M' % kind, None
+                bad, disk, iso = 'role=bad kind=%s mem=4M' % kind, None, 'role=iso window=%d' % args.iso_window
                 if kind == 'disk':
                     with open(HOG_DISK, 'wb') as f:
                         f.truncate(HOG_SECTORS * 512)
                     bad, disk = bad + ' vbd=xvda,w,0:0+%d' % HOG_SECTORS, HOG_DISK
-                _, out, passed = run_domains(machine, ['role=iso window=%d' % args.iso_window,
-                                                       'role=good count=4 mem=4M', bad],
-                                             120, '256M', 'dom0_mem=8M', ok_fail=True, disk=disk)
+                if kind == 'net':
+                    iso += ' net=1'             # domain 0 makes the hog's VIF; the wire: the user network
+                _, out, passed = run_domains(machine, [iso, 'role=good count=4 mem=4M', bad],
+                                             120, '256M', 'dom0_mem=8M', ok_fail=True, disk=disk,
+                                             net=kind == 'net')
                 shares = {int(m.group(1)): int(m.group(2)) / 1e4
                           for m in (ISO_LINE.match(l) for l in out.splitlines()) if m}
                 good = [shares.get(d) for d in range(1, 5)]

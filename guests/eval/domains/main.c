@@ -4,7 +4,7 @@
  * domains, and aggregate throughput as the number of domains grows. One
  * image, a role per domain (its command line):
  *
- *   role=iso bad=KIND window=MS     (domain 0) domains 1..4 run the workload,
+ *   role=iso window=MS [net=1]      (domain 0) domains 1..4 run the workload,
  *                                   domain 5 misbehaves; over a window of
  *                                   system time each of 1..4 must get its BVT
  *                                   share (1/5: all five always runnable, equal
@@ -23,7 +23,11 @@
  *                                   of 11-page reads and writes all over the
  *                                   VBD, polling for the answers (never
  *                                   blocking: always runnable, the disk never
- *                                   idle); none: the workload (the baseline)
+ *                                   idle); net: keeps its VIF's transmit ring
+ *                                   full of 1514-byte broadcasts to the wire,
+ *                                   polling for the answers (always runnable;
+ *                                   domain 0 made the VIF: role=iso net=1);
+ *                                   none: the workload (the baseline)
  *   role=scale domains=N            (domain 0) waits until domains 1..N are gone
  *   role=work total=K domains=N     K thousand rounds of the workload shared by N
  *                                   domains (K/N each), then powers off
@@ -32,6 +36,7 @@
  * now_ns=T" (system time at the end). testsuite/eval/run-eval.py reads them.
  */
 #include "blkfront.h"
+#include "netfront.h"
 #include "guest.h"
 #include "events.h"
 #include "mm.h"
@@ -140,6 +145,34 @@ static void __noreturn bad_disk(void)
     }
 }
 
+static void __noreturn bad_net(void)
+{
+    static uint8_t frame[NETIF_FRAME_MAX];
+
+    events_init();
+    /* Domain 0 makes the VIF; until then, wait for it (before the window). */
+    while ( netfront_open(0) )
+        sched_poll(0, time_now_ns() + 1000000);
+    memset(frame, 0xff, 6);                     /* a broadcast: to the wire */
+    memcpy(frame + 6, netfront.link.mac, 6);
+    frame[12] = 0x88;                           /* IEEE's local experimental ethertype */
+    frame[13] = 0xb5;
+    for ( ;; )
+        if ( netfront_send_nowait(frame, sizeof(frame)) < 0 )
+            netfront_kick();                    /* full: publish, take answers next turn */
+}
+
+/* The bad domain's VIF, for kind=net: MAC 00:16:3e:00:05:00, 10.0.2.15. */
+static bool iso_make_vif(void)
+{
+    struct xen_domctl op;
+
+    memset(&op, 0, sizeof(op));
+    memcpy(op.u.pvx_vif.mac, (const uint8_t[6]){ 0x00, 0x16, 0x3e, 0x00, 0x05, 0x00 }, 6);
+    op.u.pvx_vif.ipv4 = 0x0a00020fu;
+    return domctl(XEN_DOMCTL_pvx_vif_create, NR_GOOD + 1, &op) == 0;
+}
+
 static void iso(void)
 {
     uint64_t window = (uint64_t)guest_arg_u32("window=", 2000) * 1000000ull;
@@ -152,6 +185,8 @@ static void iso(void)
     events_init();
     if ( evtchn_bind_virq(VIRQ_TIMER, &timer) )
         return test_fail("bind_virq(VIRQ_TIMER) failed\n");
+    if ( guest_has_arg("net=1") && !iso_make_vif() )
+        return test_fail("cannot make domain %u's VIF\n", NR_GOOD + 1);
     /* Let everyone start, then take the window. */
     HYPERVISOR_set_timer_op(time_now_ns() + window / 10);
     while ( !evtchn_test_and_clear(timer) )
@@ -187,6 +222,17 @@ static void iso(void)
                    tol / 10, tol % 10);
             ok = false;
         }
+    }
+    if ( guest_has_arg("net=1") )
+    {
+        struct xen_domctl op;
+
+        memset(&op, 0, sizeof(op));
+        if ( domctl(XEN_DOMCTL_pvx_vif_list, NR_GOOD + 1, &op) )
+            return test_fail("domain %u's VIF is gone\n", NR_GOOD + 1);
+        printk("eval iso bad-vif tx_packets=%llu\n", (unsigned long long)op.u.pvx_vif.tx_packets);
+        if ( !op.u.pvx_vif.tx_packets )
+            return test_fail("the network hog sent nothing\n");
     }
     if ( !ok )
         return test_fail("a well-behaved domain lost its share\n");
@@ -228,7 +274,7 @@ void test_main(void)
     {
         kind = guest_has_arg("kind=cpu") ? "cpu" : guest_has_arg("kind=events") ? "events" :
                guest_has_arg("kind=memory") ? "memory" : guest_has_arg("kind=disk") ? "disk" :
-               "none";
+               guest_has_arg("kind=net") ? "net" : "none";
         if ( !strcmp(kind, "cpu") )
             asm volatile ( "1: add %%ecx, %%eax; rol $3, %%eax; jmp 1b" ::: "eax", "ecx", "cc" );
         if ( !strcmp(kind, "events") )
@@ -237,6 +283,8 @@ void test_main(void)
             bad_memory();
         if ( !strcmp(kind, "disk") )
             bad_disk();
+        if ( !strcmp(kind, "net") )
+            bad_net();
     }
     /* The workload, and a line per chunk: run-eval.py counts each domain's
      * lines inside domain 0's window, its work rate. */
