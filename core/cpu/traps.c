@@ -100,12 +100,23 @@ int traps_bounce(struct vcpu *v, uint32_t cs, uint32_t eip, bool has_error,
         ss = r->ss & 0xffff;
         esp = r->esp;
     }
-    /* The handler runs in ring 1 on a ring-1 stack, or not at all. */
-    if ( !desc_selector_ok(v, cs, SEL_CODE, 1) || !desc_selector_ok(v, ss, SEL_STACK, 1) )
-        return -EFAULT;
-    /* Past the limit the machine's iret into it would fault in ring 0. */
-    if ( eip > desc_code_limit(v, cs) )
-        return -EINVAL;
+    /* The handler runs in ring 1 on a ring-1 stack, or not at all. The
+     * hypervisor's flat ring-1 pair (nearly every bounce) reads the same in
+     * every vCPU's tables: a ring-1 code segment up to the guests' limit and
+     * a ring-1 stack (test_reserved_selectors holds the general path to it). */
+    if ( cs == FLAT_RING1_CS && ss == FLAT_RING1_SS )
+    {
+        if ( eip > ((GUEST_SEGMENT_LIMIT_PAGES << PAGE_SHIFT) | (PAGE_SIZE - 1)) )
+            return -EINVAL;
+    }
+    else
+    {
+        if ( !desc_selector_ok(v, cs, SEL_CODE, 1) || !desc_selector_ok(v, ss, SEL_STACK, 1) )
+            return -EFAULT;
+        /* Past the limit the machine's iret into it would fault in ring 0. */
+        if ( eip > desc_code_limit(v, cs) )
+            return -EINVAL;
+    }
 
     if ( has_error )
         frame[n++] = error_code;

@@ -1260,6 +1260,9 @@ static void test_reserved_selectors(void)
         CU_ASSERT(!desc_selector_ok(current, FLAT_RING1_CS | 4, SEL_CODE, 1)); /* an LDT's */
         CU_ASSERT(!desc_selector_ok(current, 0xfff9, SEL_CODE, 1));
         CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_CS), FLAT_LIMIT);
+        /* traps_bounce's constants for the flat ring-1 pair. */
+        CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_CS),
+                        (GUEST_SEGMENT_LIMIT_PAGES << PAGE_SHIFT) | (PAGE_SIZE - 1));
         CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING3_CS), FLAT_LIMIT);
         CU_ASSERT_EQUAL(desc_code_limit(current, FLAT_RING1_SS), 0);       /* not code */
         CU_ASSERT_EQUAL(desc_code_limit(current, __HYPERVISOR_CS), 0);
