@@ -28,7 +28,7 @@
 #define MAPCACHE_FIRST_SLOT 439
 #define MAPCACHE_SLOTS      (DIRECTMAP_FIRST_SLOT - MAPCACHE_FIRST_SLOT)
 #define L2_SLOT_VIRT(slot)  (0xC0000000u + ((uint32_t)(slot) << 21))
-/* What pvx manages at most: the frame table (24 bytes a frame) and the M2P
+/* What pvx manages at most: the frame table (32 bytes a frame) and the M2P
  * must fit in the direct map, and DMA (IDE's PRDs) takes 32-bit addresses. */
 #define X86_MAX_RAM         0x80000000ull       /* 2 GiB */
 
