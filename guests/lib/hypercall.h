@@ -20,6 +20,7 @@
 #include <public/sched.h>
 #include <public/vcpu.h>
 #include <public/version.h>
+#include <public/domctl.h>
 
 extern uint8_t hypercall_page[4096];
 
@@ -245,6 +246,15 @@ static inline long HYPERVISOR_domctl(void *arg)
 }
 
 /* Convenience forms of the common sub-operations. */
+
+/* A domctl on dom with this interface version (op's other fields set). */
+static inline long hypercall_domctl(uint32_t cmd, domid_t dom, struct xen_domctl *op)
+{
+    op->cmd = cmd;
+    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return HYPERVISOR_domctl(op);
+}
 
 static inline long hypercall_shutdown(unsigned int reason)
 {

@@ -26,18 +26,6 @@ const char test_title[] = "net-dhcp-ping: a DHCP lease and pings through the VFR
 static struct net_link link;
 static struct net_if nif;
 
-static void ip_str(char *buf, size_t len, uint32_t ip)
-{
-    snprintk(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-}
-
-static long vfr_op(uint32_t cmd, struct xen_domctl *op)
-{
-    op->cmd = cmd;
-    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op->domain = DOMID_SELF;
-    return HYPERVISOR_domctl(op);
-}
 
 static long vif_counters(uint32_t vif, struct xen_domctl_pvx_vfr_vif *out)
 {
@@ -46,7 +34,7 @@ static long vif_counters(uint32_t vif, struct xen_domctl_pvx_vfr_vif *out)
 
     memset(&op, 0, sizeof(op));
     op.u.pvx_vfr_vif.vif = vif;
-    rc = vfr_op(XEN_DOMCTL_pvx_vfr_vif, &op);
+    rc = hypercall_domctl(XEN_DOMCTL_pvx_vfr_vif, DOMID_SELF, &op);
     *out = op.u.pvx_vfr_vif;
     return rc;
 }
@@ -94,15 +82,15 @@ void test_main(void)
     rc = net_dhcp(&nif, 0x70760001u, 5000000000ull);
     if ( rc )
         return test_fail("DHCP: %ld\n", rc);
-    ip_str(a, sizeof(a), nif.ip);
-    ip_str(g, sizeof(g), nif.gateway);
-    ip_str(d, sizeof(d), nif.dhcp_server);
+    net_ip_str(a, sizeof(a), nif.ip);
+    net_ip_str(g, sizeof(g), nif.gateway);
+    net_ip_str(d, sizeof(d), nif.dhcp_server);
     printk("DHCP: lease of %s (mask %#x) from %s, router %s, %u s\n", a, nif.netmask, d,
            nif.gateway ? g : "none", nif.lease_s);
     /* A restricted user network names no router: its server is the gateway. */
     if ( nif.dhcp_server != GATEWAY )
         return test_fail("the DHCP server is %s, expected 10.0.2.2\n", d);
-    ip_str(g, sizeof(g), GATEWAY);
+    net_ip_str(g, sizeof(g), GATEWAY);
 
     /* Before the VFR knows the address, the ping's ARP is refused as spoofing. */
     if ( net_ping(&nif, GATEWAY, 0x7076, 0, 200000000ull) != -ETIME )
@@ -111,7 +99,7 @@ void test_main(void)
     op.u.pvx_vfr_vif.vif = 0;
     op.u.pvx_vfr_vif.set_ipv4 = 1;
     op.u.pvx_vfr_vif.ipv4 = nif.ip;
-    CHECK_RC(vfr_op(XEN_DOMCTL_pvx_vfr_vif, &op), 0);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_vif, DOMID_SELF, &op), 0);
 
     for ( uint32_t i = 1; i <= pings; i++ )
     {
@@ -142,16 +130,16 @@ void test_main(void)
     op.u.pvx_vfr.rule.proto = IP_PROTO_ICMP;
     op.u.pvx_vfr.rule.dst_ip = GATEWAY;
     op.u.pvx_vfr.rule.dst_ip_mask = 0xffffffffu;
-    CHECK_RC(vfr_op(XEN_DOMCTL_pvx_vfr_add, &op), 0);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_add, DOMID_SELF, &op), 0);
     if ( net_ping(&nif, GATEWAY, 0x7076, 100, 200000000ull) != -ETIME )
         return test_fail("a ping passed the rule that drops it\n");
     memset(&op.u, 0, sizeof(op.u));
     op.u.pvx_vfr.dir = PVX_VFR_TX;
-    CHECK_RC(vfr_op(XEN_DOMCTL_pvx_vfr_list, &op), 0);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_list, DOMID_SELF, &op), 0);
     if ( op.u.pvx_vfr.rule.hits != 1 )
         return test_fail("the rule counts %llu hits, expected 1\n",
                          (unsigned long long)op.u.pvx_vfr.rule.hits);
-    CHECK_RC(vfr_op(XEN_DOMCTL_pvx_vfr_remove, &op), 0);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_remove, DOMID_SELF, &op), 0);
     if ( net_ping(&nif, GATEWAY, 0x7076, 101, 2000000000ull) )
         return test_fail("no reply after the rule went\n");
     printk("a rule dropping ICMP to the gateway: 1 hit, the ping through once it went\n");

@@ -38,18 +38,6 @@ const char test_title[] = "net-vif: a VIF's rings, page flip and the VFR";
 
 static struct net_if nif;
 
-static void ip_str(char *buf, size_t len, uint32_t ip)
-{
-    snprintk(buf, len, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 0xff, (ip >> 8) & 0xff, ip & 0xff);
-}
-
-static long domctl(uint32_t cmd, struct xen_domctl *op)
-{
-    op->cmd = cmd;
-    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op->domain = DOMID_SELF;
-    return HYPERVISOR_domctl(op);
-}
 
 static long vif_list(struct xen_domctl_pvx_vif *out)
 {
@@ -57,7 +45,7 @@ static long vif_list(struct xen_domctl_pvx_vif *out)
     long rc;
 
     memset(&op, 0, sizeof(op));
-    rc = domctl(XEN_DOMCTL_pvx_vif_list, &op);
+    rc = hypercall_domctl(XEN_DOMCTL_pvx_vif_list, DOMID_SELF, &op);
     *out = op.u.pvx_vif;
     return rc;
 }
@@ -69,7 +57,7 @@ static long vfr_counters(uint32_t vif, struct xen_domctl_pvx_vfr_vif *out)
 
     memset(&op, 0, sizeof(op));
     op.u.pvx_vfr_vif.vif = vif;
-    rc = domctl(XEN_DOMCTL_pvx_vfr_vif, &op);
+    rc = hypercall_domctl(XEN_DOMCTL_pvx_vfr_vif, DOMID_SELF, &op);
     *out = op.u.pvx_vfr_vif;
     return rc;
 }
@@ -166,15 +154,15 @@ static void test_wire(void)
 
     memset(&op, 0, sizeof(op));
     memcpy(op.u.pvx_vif.mac, mac, 6);
-    rc = domctl(XEN_DOMCTL_pvx_vif_create, &op);
+    rc = hypercall_domctl(XEN_DOMCTL_pvx_vif_create, DOMID_SELF, &op);
     if ( rc )
         return test_fail("vif_create: %ld\n", rc);
     vfr_vif = op.u.pvx_vif.vif;
-    CHECK_RC(domctl(XEN_DOMCTL_pvx_vif_create, &op), -EEXIST);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vif_create, DOMID_SELF, &op), -EEXIST);
     op.u.pvx_vif.handle = 1;
-    CHECK_RC(domctl(XEN_DOMCTL_pvx_vif_create, &op), -EINVAL);  /* the same MAC */
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vif_create, DOMID_SELF, &op), -EINVAL);  /* the same MAC */
     op.u.pvx_vif.mac[0] = 1;                                     /* a group MAC */
-    CHECK_RC(domctl(XEN_DOMCTL_pvx_vif_create, &op), -EINVAL);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vif_create, DOMID_SELF, &op), -EINVAL);
 
     rc = netfront_open(0);
     if ( rc )
@@ -183,13 +171,13 @@ static void test_wire(void)
     rc = net_dhcp(&nif, 0x70760002u, 5000000000ull);
     if ( rc )
         return test_fail("DHCP: %ld\n", rc);
-    ip_str(a, sizeof(a), nif.ip);
+    net_ip_str(a, sizeof(a), nif.ip);
     printk("DHCP through the VIF: lease of %s from 10.0.2.2\n", a);
     memset(&op, 0, sizeof(op));
     op.u.pvx_vfr_vif.vif = vfr_vif;
     op.u.pvx_vfr_vif.set_ipv4 = 1;
     op.u.pvx_vfr_vif.ipv4 = nif.ip;
-    CHECK_RC(domctl(XEN_DOMCTL_pvx_vfr_vif, &op), 0);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_vif, DOMID_SELF, &op), 0);
     for ( uint32_t i = 1; i <= pings; i++ )
     {
         rc = net_ping(&nif, GATEWAY, 0x7077, (uint16_t)i, 2000000000ull);
@@ -224,7 +212,7 @@ static void test_wire(void)
     op.u.pvx_vfr.rule.action = PVX_VFR_DROP;
     op.u.pvx_vfr.rule.proto = IP_PROTO_UDP;
     op.u.pvx_vfr.rule.dport_lo = op.u.pvx_vfr.rule.dport_hi = 53;
-    CHECK_RC(domctl(XEN_DOMCTL_pvx_vfr_add, &op), 0);
+    CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_add, DOMID_SELF, &op), 0);
     {
         unsigned long dropped = netfront.st.tx_dropped;
 
@@ -233,12 +221,12 @@ static void test_wire(void)
         (void)net_ping(&nif, GATEWAY, 0x7077, 51, 2000000000ull);
         memset(&op.u, 0, sizeof(op.u));
         op.u.pvx_vfr.dir = PVX_VFR_TX;
-        CHECK_RC(domctl(XEN_DOMCTL_pvx_vfr_list, &op), 0);
+        CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_list, DOMID_SELF, &op), 0);
         if ( op.u.pvx_vfr.rule.hits != 1 || netfront.st.tx_dropped != dropped + 1 )
             return test_fail("the UDP rule: %llu hits, %lu dropped (expected 1, 1)\n",
                              (unsigned long long)op.u.pvx_vfr.rule.hits,
                              netfront.st.tx_dropped - dropped);
-        CHECK_RC(domctl(XEN_DOMCTL_pvx_vfr_remove, &op), 0);
+        CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_remove, DOMID_SELF, &op), 0);
         printk("a rule dropping UDP to port 53: 1 hit, port 54 through\n");
     }
 
@@ -355,7 +343,7 @@ static void test_dhcp(void)
     rc = net_dhcp(&nif, 0x70760003u, 5000000000ull);
     if ( rc )
         return test_fail("DHCP: %ld\n", rc);
-    ip_str(a, sizeof(a), nif.ip);
+    net_ip_str(a, sizeof(a), nif.ip);
     printk("DHCP through the VIF: lease of %s from 10.0.2.2\n", a);
     if ( nif.ip != netfront.ipv4 )
         return test_fail("the lease is not the VIF's address\n");
@@ -415,7 +403,7 @@ static void test_ping(void)
     if ( rc )
         return test_fail("netfront: %ld\n", rc);
     peer = (nif.ip & 0xffffff00u) | guest_arg_u32("peer=", 2);
-    ip_str(a, sizeof(a), peer);
+    net_ip_str(a, sizeof(a), peer);
     if ( guest_has_arg("blocked") )
     {
         /* A rule stops them: every ping unanswered. */

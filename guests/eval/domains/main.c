@@ -47,20 +47,12 @@ const char test_title[] = "eval-domains: isolation and scale of domains (paper s
 #define NR_GOOD 4
 #define PROGRESS_ROUNDS (1u << 18)
 
-static long domctl(uint32_t cmd, domid_t dom, struct xen_domctl *op)
-{
-    op->cmd = cmd;
-    op->interface_version = XEN_DOMCTL_INTERFACE_VERSION;
-    op->domain = dom;
-    return HYPERVISOR_domctl(op);
-}
-
 static bool domain_info(domid_t d, struct xen_domctl_pvx_getinfo *info)
 {
     struct xen_domctl op;
 
     memset(&op, 0, sizeof(op));
-    if ( domctl(XEN_DOMCTL_pvx_getinfo, d, &op) )
+    if ( hypercall_domctl(XEN_DOMCTL_pvx_getinfo, d, &op) )
         return false;
     *info = op.u.pvx_getinfo;
     return true;
@@ -170,7 +162,7 @@ static bool iso_make_vif(void)
     memset(&op, 0, sizeof(op));
     memcpy(op.u.pvx_vif.mac, (const uint8_t[6]){ 0x00, 0x16, 0x3e, 0x00, 0x05, 0x00 }, 6);
     op.u.pvx_vif.ipv4 = 0x0a00020fu;
-    return domctl(XEN_DOMCTL_pvx_vif_create, NR_GOOD + 1, &op) == 0;
+    return hypercall_domctl(XEN_DOMCTL_pvx_vif_create, NR_GOOD + 1, &op) == 0;
 }
 
 static void iso(void)
@@ -228,7 +220,7 @@ static void iso(void)
         struct xen_domctl op;
 
         memset(&op, 0, sizeof(op));
-        if ( domctl(XEN_DOMCTL_pvx_vif_list, NR_GOOD + 1, &op) )
+        if ( hypercall_domctl(XEN_DOMCTL_pvx_vif_list, NR_GOOD + 1, &op) )
             return test_fail("domain %u's VIF is gone\n", NR_GOOD + 1);
         printk("eval iso bad-vif tx_packets=%llu\n", (unsigned long long)op.u.pvx_vif.tx_packets);
         if ( !op.u.pvx_vif.tx_packets )

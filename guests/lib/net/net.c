@@ -14,6 +14,30 @@ uint16_t net_get16(const uint8_t *p)
     return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+void net_ip_str(char *buf, size_t len, uint32_t ip)
+{
+    char s[16];
+    size_t n = 0;
+
+    for ( int shift = 24; shift >= 0; shift -= 8 )
+    {
+        unsigned int b = (ip >> shift) & 0xff;
+
+        if ( b >= 100 )
+            s[n++] = (char)('0' + b / 100);
+        if ( b >= 10 )
+            s[n++] = (char)('0' + b / 10 % 10);
+        s[n++] = (char)('0' + b % 10);
+        if ( shift )
+            s[n++] = '.';
+    }
+    if ( !len )
+        return;
+    n = n < len - 1 ? n : len - 1;
+    memcpy(buf, s, n);
+    buf[n] = '\0';
+}
+
 uint32_t net_get32(const uint8_t *p)
 {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];

@@ -92,6 +92,8 @@ struct net_pkt {
 
 /* Byte order and the Internet checksum. */
 uint16_t net_get16(const uint8_t *p);
+/* ip as "a.b.c.d" in buf (16 bytes hold any). */
+void net_ip_str(char *buf, size_t len, uint32_t ip);
 uint32_t net_get32(const uint8_t *p);
 void net_put16(uint8_t *p, uint16_t v);
 void net_put32(uint8_t *p, uint32_t v);
