@@ -20,7 +20,8 @@ without meaning anything: host addresses (64-bit pointers into the
 simulator's stack and heap) and process ids; and what moves with every edit
 of the core: code and data addresses, large numbers derived from them, and
 source line numbers - and machine frame numbers, which on x86 follow the
-size of the image (free memory starts after it). Commands, functions, files, arguments' names and the
+size of the image (free memory starts after it), and the table slots of a
+guest address (L1[268]), which follow the guest's image. Commands, functions, files, arguments' names and the
 shape of each answer must still match, so a renamed function or a changed
 command is caught while adding a line to mmu.c does not fail `make test`.
 """
@@ -38,6 +39,7 @@ SRC = re.compile(r"^\d+\t")
 PID = re.compile(r"\(process \d+\)")
 MFN = re.compile(r"\bmfn 0x[0-9a-f]+\b")
 FRAME_ARG = re.compile(r"\b(table|l1|l2|l3|mfn|pfn)=\d+\b")
+SLOT = re.compile(r"\b(L[123])\[ *\d+\]")
 # The host's thread library announcing itself: not pvx's, and not everywhere alike.
 NOISE = re.compile(r"^(\[Thread debugging using libthread_db|Using host libthread_db library"
                    r"|warning: Source file is more recent than executable)")
@@ -69,6 +71,7 @@ def extract(log_text):
 def normalize_line(l):
     l = PID.sub("(process N)", WORD.sub("…", ADDR.sub("0x…", l)))
     l = FRAME_ARG.sub(lambda m: m.group(1) + "=N", MFN.sub("mfn 0x…", l))
+    l = SLOT.sub(lambda m: m.group(1) + "[N]", l)
     l = LINE.sub(lambda m: m.group(1) + ":N", BIG.sub("N", l))
     return SRC.sub("N\t", l)
 
