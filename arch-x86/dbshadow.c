@@ -174,7 +174,7 @@ bool x86_dbshadow_hold(struct cpu_regs *regs, uint32_t dr6, uint32_t dr7)
 {
     uint8_t b[2 * INSN_MAX];
     uint32_t base, la, data = 0;
-    unsigned int i, len, avail = 0;
+    unsigned int i, len, before, end;
 
     if ( !dbshadow_missing || (dr6 & (DR6_BS | DR6_BD)) || !(dr6 & DR6_HITS) )
         return false;
@@ -182,36 +182,30 @@ bool x86_dbshadow_hold(struct cpu_regs *regs, uint32_t dr6, uint32_t dr7)
     for ( i = 0; i < 4; i++ )
         if ( ((dr7 >> (16 + 4 * i)) & 3) == 1 || ((dr7 >> (16 + 4 * i)) & 3) == 3 )
             data |= 1u << i;
-    if ( (dr6 & DR6_HITS & ~data) || regs->eip < INSN_MAX || !code_base(regs->cs, &base) )
+    if ( (dr6 & DR6_HITS & ~data) || !code_base(regs->cs, &base) )
         return false;
-    /* b[0..15) precedes eip, b[15..) is the next instruction's. */
-    la = base + regs->eip - INSN_MAX;
-    for ( i = 0; i < 2 * INSN_MAX; i++ )
-        if ( !guest_byte(la + i, &b[i]) )
-        {
-            if ( i < INSN_MAX )
-                avail = 0;              /* bytes right before eip missing: no load */
-            break;
-        }
-        else if ( i < INSN_MAX )
-            avail = i + 1;
-    if ( avail < INSN_MAX )
-        return false;
-    for ( len = 1; len <= INSN_MAX; len++ )
-        if ( loads_ss(b + INSN_MAX - len, len) )
-            break;
-    if ( len > INSN_MAX )
+    /* b[INSN_MAX - before, INSN_MAX) precede eip (read backwards until a
+     * byte is not there), b[INSN_MAX, end) are the next instruction's. */
+    la = base + regs->eip;
+    for ( before = 0; before < INSN_MAX && guest_byte(la - 1 - before, &b[INSN_MAX - 1 - before]);
+          before++ )
+        ;
+    for ( end = INSN_MAX; end < 2 * INSN_MAX && guest_byte(la + end - INSN_MAX, &b[end]); end++ )
+        ;
+    for ( len = 1; len <= before && !loads_ss(b + INSN_MAX - len, len); len++ )
+        ;
+    if ( len > before )
         return false;
 
     /* The next instruction: past its prefixes, an int $0x82 or $0x80? */
-    for ( len = INSN_MAX; len < i && is_prefix(b[len]); len++ )
+    for ( len = INSN_MAX; len < end && is_prefix(b[len]); len++ )
         ;
-    if ( len + 1 < i && b[len] == 0xcd && b[len + 1] == 0x82 )
+    if ( len + 1 < end && b[len] == 0xcd && b[len + 1] == 0x82 )
     {
         write_dr6(X86_DR6_DEFAULT);     /* hardware: a #DB in ring 0, dropped */
         return true;
     }
-    if ( len + 1 < i && b[len] == 0xcd && b[len + 1] == 0x80 && x86_fast_trap_set() )
+    if ( len + 1 < end && b[len] == 0xcd && b[len + 1] == 0x80 && x86_fast_trap_set() )
         return false;
 
     held.active = true;
