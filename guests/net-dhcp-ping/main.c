@@ -42,25 +42,11 @@ static long vif_counters(uint32_t vif, struct xen_domctl_pvx_vfr_vif *out)
 /* A UDP datagram from an address that is not ours, sent as is. */
 static int send_spoofed(void)
 {
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
     uint8_t f[60];
-    uint32_t sum;
 
-    memset(f, 0, sizeof(f));
-    memset(f, 0xff, 6);
-    memcpy(f + 6, link.mac, 6);
-    net_put16(f + 12, ETH_P_IPV4);
-    f[14] = 0x45;
-    net_put16(f + 16, 28);
-    f[22] = 64;
-    f[23] = IP_PROTO_UDP;
-    net_put32(f + 26, nif.ip + 1);              /* a neighbour's address */
-    net_put32(f + 30, GATEWAY);
-    sum = net_csum_add(0, f + 14, 20);
-    net_put16(f + 24, net_csum_fold(sum));
-    net_put16(f + 34, 1234);
-    net_put16(f + 36, 9);
-    net_put16(f + 38, 8);
-    return link.send(&link, f, sizeof(f));
+    return link.send(&link, f, net_udp_frame(f, bcast, link.mac, nif.ip + 1 /* a neighbour's */,
+                                             GATEWAY, 1234, 9));
 }
 
 void test_main(void)

@@ -121,25 +121,34 @@ static uint8_t scratch[PAGE_SIZE] __attribute__((aligned(PAGE_SIZE)));
 /* A UDP datagram from an address that is not ours. */
 static int send_spoofed(void)
 {
-    uint8_t *f = scratch;
-    uint32_t sum;
+    static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
 
-    memset(f, 0, 60);
-    memset(f, 0xff, 6);
-    memcpy(f + 6, netfront.link.mac, 6);
-    net_put16(f + 12, ETH_P_IPV4);
-    f[14] = 0x45;
-    net_put16(f + 16, 28);
-    f[22] = 64;
-    f[23] = IP_PROTO_UDP;
-    net_put32(f + 26, nif.ip + 1);              /* a neighbour's address */
-    net_put32(f + 30, GATEWAY);
-    sum = net_csum_add(0, f + 14, 20);
-    net_put16(f + 24, net_csum_fold(sum));
-    net_put16(f + 34, 1234);
-    net_put16(f + 36, 9);
-    net_put16(f + 38, 8);
-    return netfront.link.send(&netfront.link, f, 60);
+    return netfront.link.send(&netfront.link, scratch,
+                              net_udp_frame(scratch, bcast, netfront.link.mac,
+                                            nif.ip + 1 /* a neighbour's */, GATEWAY, 1234, 9));
+}
+
+/* pings echo requests to the gateway, each answered, received by page flip. */
+static bool ping_gateway(uint32_t pings, uint16_t id)
+{
+    long rc;
+
+    for ( uint32_t i = 1; i <= pings; i++ )
+    {
+        rc = net_ping(&nif, GATEWAY, id, (uint16_t)i, 2000000000ull);
+        if ( rc )
+        {
+            test_fail("ping %u to 10.0.2.2: %ld\n", i, rc);
+            return false;
+        }
+        printk("ping %u: reply from 10.0.2.2\n", i);
+    }
+    if ( !netfront.st.flips )
+    {
+        test_fail("%lu packets received, none by page flip\n", netfront.st.rx);
+        return false;
+    }
+    return true;
 }
 
 static void test_wire(void)
@@ -178,15 +187,8 @@ static void test_wire(void)
     op.u.pvx_vfr_vif.set_ipv4 = 1;
     op.u.pvx_vfr_vif.ipv4 = nif.ip;
     CHECK_RC(hypercall_domctl(XEN_DOMCTL_pvx_vfr_vif, DOMID_SELF, &op), 0);
-    for ( uint32_t i = 1; i <= pings; i++ )
-    {
-        rc = net_ping(&nif, GATEWAY, 0x7077, (uint16_t)i, 2000000000ull);
-        if ( rc )
-            return test_fail("ping %u to 10.0.2.2: %ld\n", i, rc);
-        printk("ping %u: reply from 10.0.2.2\n", i);
-    }
-    if ( !netfront.st.flips )
-        return test_fail("%lu packets received, none by page flip\n", netfront.st.rx);
+    if ( !ping_gateway(pings, 0x7077) )
+        return;
     printk("received by page flip: every packet at its page, on a frame new to us\n");
 
     /* A spoofed source: dropped and counted, answered DROPPED. */
@@ -347,15 +349,8 @@ static void test_dhcp(void)
     printk("DHCP through the VIF: lease of %s from 10.0.2.2\n", a);
     if ( nif.ip != netfront.ipv4 )
         return test_fail("the lease is not the VIF's address\n");
-    for ( uint32_t i = 1; i <= pings; i++ )
-    {
-        rc = net_ping(&nif, GATEWAY, 0x7079, (uint16_t)i, 2000000000ull);
-        if ( rc )
-            return test_fail("ping %u to 10.0.2.2: %ld\n", i, rc);
-        printk("ping %u: reply from 10.0.2.2\n", i);
-    }
-    if ( !netfront.st.flips )
-        return test_fail("%lu packets received, none by page flip\n", netfront.st.rx);
+    if ( !ping_gateway(pings, 0x7079) )
+        return;
     printk("info: %lu packets received, %lu by page flip\n", netfront.st.rx, netfront.st.flips);
     test_pass();
 }

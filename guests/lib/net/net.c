@@ -368,6 +368,26 @@ int net_arp_resolve(struct net_if *n, uint32_t ip, uint8_t mac[6], uint64_t time
     return n->arp_ready && net_arp_lookup(n, hop, mac) ? 0 : -ETIME;
 }
 
+unsigned int net_udp_frame(uint8_t f[60], const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                           uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport)
+{
+    memset(f, 0, 60);
+    memcpy(f, dst_mac, 6);
+    memcpy(f + 6, src_mac, 6);
+    net_put16(f + 12, ETH_P_IPV4);
+    f[14] = 0x45;
+    net_put16(f + 16, 28);
+    f[22] = 64;
+    f[23] = IP_PROTO_UDP;
+    net_put32(f + 26, src);
+    net_put32(f + 30, dst);
+    net_put16(f + 24, net_csum_fold(net_csum_add(0, f + 14, 20)));
+    net_put16(f + 34, sport);
+    net_put16(f + 36, dport);
+    net_put16(f + 38, 8);                       /* UDP checksum 0: none, as IPv4 allows */
+    return 60;
+}
+
 int net_udp_send(struct net_if *n, uint32_t dst, uint16_t sport, uint16_t dport,
                  const void *data, unsigned int len)
 {

@@ -116,6 +116,11 @@ void net_poll(struct net_if *n, uint64_t deadline_ns, const volatile bool *done)
 int net_arp_resolve(struct net_if *n, uint32_t ip, uint8_t mac[6], uint64_t timeout_ns);
 /* Send len bytes of UDP (dst 0xffffffff: broadcast, from 0.0.0.0 before we
  * have an address). 0 or -errno. */
+/* A 60-byte Ethernet frame holding an empty UDP datagram (sport -> dport,
+ * checksums right) from src_mac/src to dst_mac/dst, whatever the link's own
+ * addresses: for tests that send what a stack never would (a spoofed source). */
+unsigned int net_udp_frame(uint8_t f[60], const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                           uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport);
 int net_udp_send(struct net_if *n, uint32_t dst, uint16_t sport, uint16_t dport,
                  const void *data, unsigned int len);
 /* One echo request; 0 when its reply came within timeout_ns, -ETIME. */
