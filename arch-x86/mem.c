@@ -78,6 +78,10 @@ static void *mapcache_map(mfn_t mfn, unsigned int nr)
     return (void *)(MAPCACHE_VIRT + (start << PAGE_SHIFT));
 }
 
+struct arch_direct_map arch_direct_map = {
+    .base = DIRECTMAP_VIRT, .frames = DIRECTMAP_FRAMES,
+};
+
 void *arch_map_frames(mfn_t mfn, unsigned int nr)
 {
     if ( nr == 0 || (uint64_t)mfn + nr > (X86_MAX_RAM >> PAGE_SHIFT) )

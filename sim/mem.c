@@ -25,6 +25,9 @@
 uint8_t *sim_ram;
 uint64_t sim_ram_size;
 mfn_t sim_first_frame;
+/* All of it, as x86's direct map promises its first 128 MiB: the core takes
+ * the same inline path on both machines. */
+struct arch_direct_map arch_direct_map;
 
 void mem_init(uint64_t size)
 {
@@ -37,6 +40,9 @@ void mem_init(uint64_t size)
     sim_ram = p;
     sim_ram_size = size;
     sim_first_frame = (mfn_t)(size >> PAGE_SHIFT) - SIM_NR_FRAMES;
+    arch_direct_map = (struct arch_direct_map){
+        .base = (uintptr_t)p, .frames = (uint32_t)(size >> PAGE_SHIFT),
+    };
 }
 
 paddr_t mem_sim_frame(unsigned int idx)

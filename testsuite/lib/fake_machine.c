@@ -195,6 +195,9 @@ void fake_fail(const char *fmt, ...)
  * Memory.
  */
 
+/* None: every mapping is counted (isolation, balance, dirty frames). */
+struct arch_direct_map arch_direct_map = { .base = 0, .frames = 0 };
+
 void *arch_map_frames(mfn_t mfn, unsigned int nr)
 {
     if ( nr == 0 || (uint64_t)mfn + nr > fake_config.mem_frames )

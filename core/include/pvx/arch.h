@@ -115,6 +115,20 @@ void arch_regs_fill(struct cpu_regs *regs, uint32_t fields);
 void *arch_map_frames(mfn_t mfn, unsigned int nr);
 void arch_unmap_frames(void *va, unsigned int nr);
 
+/*
+ * Frames [0, frames) that are mapped for good, at base + (mfn << PAGE_SHIFT)
+ * (x86's direct map): the core maps and unmaps one of them without a call
+ * (frame_map(), pvx/frame.h; a hypercall maps a dozen frames). Only a
+ * promise: arch_map_frames works for them too. A machine that wants to see
+ * every mapping (the unit tests', which count them) promises none.
+ * Set before core_start; never changed after.
+ */
+struct arch_direct_map {
+    uintptr_t base;
+    uint32_t frames;
+};
+extern struct arch_direct_map arch_direct_map;
+
 /* The core wrote nr machine frames from mfn on through its own mapping, not
  * through the guest's CPU: a machine that caches translated guest code (the
  * simulator) must drop any it holds for them before a guest runs again.

@@ -122,11 +122,16 @@ void frame_fill_xen_l2(uint64_t *l2);
  * one page-table update maps its table once and the call is on that path. */
 static inline void *frame_map(mfn_t mfn)
 {
+    if ( likely(mfn < arch_direct_map.frames) )
+        return (void *)(arch_direct_map.base + ((uintptr_t)mfn << PAGE_SHIFT));
     return arch_map_frames(mfn, 1);
 }
 
 static inline void frame_unmap(void *va)
 {
+    if ( likely((uintptr_t)va - arch_direct_map.base <
+                (uintptr_t)arch_direct_map.frames << PAGE_SHIFT) )
+        return;
     arch_unmap_frames(va, 1);
 }
 
