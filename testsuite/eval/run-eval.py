@@ -11,6 +11,10 @@ Lanes, all in the same run:
   native-bochs, pv-bochs   both on Bochs (booted by GRUB): Bochs's TSC counts
                 emulated instructions, not time, so its ratio is one of work done
                 (instructions, traps counted as one), free of TCG's trap costs
+  native-kvm, pv-kvm   the QEMU lanes with -accel kvm: silicon's prices. Taken
+                when a probe boot of the native kernel under KVM passes (a KVM
+                that runs 32-bit paging; the PVM flavour does not), or asked
+                for by --only; results.json says why they were left out
 
 Time: on QEMU each workload reads the TSC around its own work (TCG derives the
 guest's TSC from the host's, the same clock for both QEMU lanes); PV/native
@@ -89,6 +93,7 @@ ORDER = ['null', 'fork', 'ctx_2p_0k', 'ctx_2p_16k', 'ctx_2p_64k', 'ctx_8p_0k', '
 # The issue's goals: PV/native at or below these.
 GOALS = {'fork': 1.8, 'pf': 1.9, 'ctx_2p_0k': 2.6, 'mmap': 2.0, 'null': 1.05}
 RUNS = [n for n in ORDER] + ['ctx_1p_0k', 'ctx_1p_16k', 'ctx_1p_64k']
+LANES = ('native-qemu', 'pv-qemu', 'pv-sim', 'native-bochs', 'pv-bochs', 'native-kvm', 'pv-kvm')
 LINE = re.compile(r'^eval (\S+) ops=(\d+) cycles=(\d+) sum=(\d+)')
 
 
@@ -125,6 +130,10 @@ def boot(lane, args, limit):
         argv = [BOCHS, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
     elif lane == 'pv-qemu':
         argv = [QEMU, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
+    elif lane == 'native-kvm':
+        argv = [QEMU, '--accel=kvm', '--native', '--timeout=%d' % limit, '%s=%s' % (NATIVE, args)]
+    elif lane == 'pv-kvm':
+        argv = [QEMU, '--accel=kvm', '--timeout=%d' % limit, '%s=%s' % (PV, args)]
     else:
         argv = [SIM, '--timeout=%d' % limit, '%s=%s' % (PV, args)]
     return run(argv, '%s %s' % (lane, args), limit)
@@ -339,6 +348,20 @@ def smoke(args):
     print('eval smoke: %d workloads, checksums agree on %s' % (len(names), ', '.join(sorted(lanes))))
 
 
+def kvm_probe():
+    """None if the native kernel runs under KVM here, else why not (its last
+    words): the PVM flavour of KVM takes #GP where a 32-bit kernel turns on
+    paging (docs/running.md, KVM)."""
+    if not os.access('/dev/kvm', os.R_OK | os.W_OK):
+        return 'no usable /dev/kvm'
+    try:
+        boot('native-kvm', 'scale=1 only=null', 60)
+    except Failed as e:
+        last = [l for l in str(e).splitlines() if l.strip() and 'warning:' not in l]
+        return 'the native kernel fails under KVM: %s' % ' / '.join(last[-2:])
+    return None
+
+
 def per_op(res, name):
     """Cycles (or seconds) per operation of one run; ctx minus its overhead."""
     r = res[name]
@@ -364,8 +387,8 @@ def measure(args):
         for lane in [l for l in args.lanes if l.endswith('-bochs')]:
             if rep == 0:
                 _, reps[lane] = boot(lane, 'scale=%d' % args.bochs_scale, 1500)
-        # Lanes run at one scale agree with each other (QEMU's, Bochs's).
-        for suffix in ('-qemu', '-bochs'):
+        # Lanes run at one scale agree with each other (QEMU's, KVM's, Bochs's).
+        for suffix in ('-qemu', '-kvm', '-bochs'):
             same = {l: r for l, r in reps.items() if l.endswith(suffix)}
             if len(same) > 1:
                 check_sums(same)
@@ -405,27 +428,31 @@ def measure(args):
                 key = lane.replace('-', '_')
                 row[key + '_cycles'] = round(statistics.median(s), 1)
                 row[key + '_samples_cycles'] = [round(x, 1) for x in s]
-                if hz and lane.endswith('-qemu'):
+                if hz and (lane.endswith('-qemu') or lane.endswith('-kvm')):
                     row[key + '_ns'] = round(statistics.median(s) * 1e9 / hz, 1)
         if samples.get('native-bochs', {}).get(n) and samples.get('pv-bochs', {}).get(n):
             # Per-operation ticks (about one per instruction), native and PV.
             row['bochs_native_ticks'] = round(samples['native-bochs'][n][0])
             row['bochs_pv_ticks'] = round(samples['pv-bochs'][n][0])
-        if 'native-qemu' in args.lanes and 'pv-qemu' in args.lanes:
-            nat = [x for x in samples['native-qemu'][n]]
-            pv = [x for x in samples['pv-qemu'][n]]
+        for acc, key in (('qemu', ''), ('kvm', 'kvm_')):
+            if 'native-' + acc not in args.lanes or 'pv-' + acc not in args.lanes:
+                continue
+            nat = [x for x in samples['native-' + acc][n]]
+            pv = [x for x in samples['pv-' + acc][n]]
+            if not nat or not pv:
+                continue
             # Each repetition boots both kernels one after the other: the median
             # of these paired ratios is steadier on a loaded machine than the
             # ratio of the medians (kept too), and their range is the spread.
             ratios = sorted(p / q for p, q in zip(pv, nat) if q > 0)
             mn = statistics.median(nat)
-            row['ratio_of_medians'] = round(statistics.median(pv) / mn, 2) if mn > 0 else None
-            row['ratio'] = round(statistics.median(ratios), 2) if ratios else None
-            row['ratio_min'] = round(ratios[0], 2) if ratios else None
-            row['ratio_max'] = round(ratios[-1], 2) if ratios else None
-            if n in GOALS and row['ratio'] is not None:
-                row['goal'] = GOALS[n]
-                row['goal_met'] = row['ratio'] <= GOALS[n]
+            row[key + 'ratio_of_medians'] = round(statistics.median(pv) / mn, 2) if mn > 0 else None
+            row[key + 'ratio'] = round(statistics.median(ratios), 2) if ratios else None
+            row[key + 'ratio_min'] = round(ratios[0], 2) if ratios else None
+            row[key + 'ratio_max'] = round(ratios[-1], 2) if ratios else None
+            if n in GOALS and row[key + 'ratio'] is not None:
+                row[key + 'goal'] = GOALS[n]
+                row[key + 'goal_met'] = row[key + 'ratio'] <= GOALS[n]
         rows.append(row)
     return dict(host=platform.node(), machine=platform.machine(), cpus=os.cpu_count(),
                 load=os.getloadavg()[0], tsc_hz=hz, reps=args.reps, qemu_scale=args.scale,
@@ -443,9 +470,12 @@ def fmt(v, unit=''):
 
 
 def table(res):
+    kvm = any('kvm_ratio' in r for r in res['rows'])
     lines = ['| workload | paper Linux µs | paper Xen µs | paper ratio | native on QEMU ns '
-             '| PV on pvx-on-QEMU ns | **pvx ratio** (spread) | goal | PV on pvx-sim ns | Bochs ticks native / PV |',
-             '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |']
+             '| PV on pvx-on-QEMU ns | **pvx ratio** (spread) | goal | PV on pvx-sim ns | Bochs ticks native / PV |' +
+             (' native on KVM ns | PV on KVM ns | **pvx ratio on KVM** (spread) |' if kvm else ''),
+             '| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |' +
+             (' ---: | ---: | ---: |' if kvm else '')]
     for r in res['rows']:
         spread = ''
         if r.get('ratio_min') is not None:
@@ -457,7 +487,12 @@ def table(res):
             r['paper_label'], fmt(r['paper_linux_us']), fmt(r['paper_xen_us']), fmt(r['paper_ratio']),
             fmt(r.get('native_qemu_ns')), fmt(r.get('pv_qemu_ns')), fmt(r.get('ratio')), spread, goal,
             fmt(r.get('pv_sim_ns')),
-            '%s / %s' % (r['bochs_native_ticks'], r['bochs_pv_ticks']) if 'bochs_pv_ticks' in r else '—'))
+            '%s / %s' % (r['bochs_native_ticks'], r['bochs_pv_ticks']) if 'bochs_pv_ticks' in r else '—') +
+            (' %s | %s | **%s**%s%s |' % (fmt(r.get('native_kvm_ns')), fmt(r.get('pv_kvm_ns')), fmt(r.get('kvm_ratio')),
+                                         ' (%s–%s)' % (r['kvm_ratio_min'], r['kvm_ratio_max'])
+                                         if r.get('kvm_ratio_min') is not None else '',
+                                         ' goal ≤ %s %s' % (r['kvm_goal'], 'met' if r['kvm_goal_met'] else 'MISSED')
+                                         if 'kvm_goal' in r else '') if kvm else ''))
     return '\n'.join(lines) + '\n'
 
 
@@ -500,9 +535,9 @@ def main():
     ap.add_argument('--sim-scale', type=int, default=1000,
                     help='simulator iterations, percent of the defaults (default 1000)')
     ap.add_argument('--quick', action='store_true', help='3 repetitions, a third of the iterations')
-    ap.add_argument('--only', default='native-qemu,pv-qemu,pv-sim,native-bochs,pv-bochs',
+    ap.add_argument('--only', default=None,
                     help='lanes, comma-separated (native-qemu, pv-qemu, pv-sim, native-bochs, '
-                         'pv-bochs; default all)')
+                         'pv-bochs, native-kvm, pv-kvm; default all, the KVM pair if it runs here)')
     ap.add_argument('--bochs-scale', type=int, default=50,
                     help='Bochs iterations, percent of the defaults (default 50)')
     ap.add_argument('--smoke', action='store_true',
@@ -518,11 +553,12 @@ def main():
     ap.add_argument('--scale-reps', type=int, default=3, help='repetitions per N (default 3)')
     ap.add_argument('--scale-max', type=int, default=128, help='at most this many domains')
     args = ap.parse_args()
-    args.lanes = [l for l in args.only.split(',') if l]
+    default_lanes = args.only is None
+    args.lanes = [l for l in (args.only or ','.join(LANES)).split(',') if l]
     args.sections = [x for x in args.sections.split(',') if x]
     args.machines = [x for x in args.machines.split(',') if x]
     for l in args.lanes:
-        if l not in ('native-qemu', 'pv-qemu', 'pv-sim', 'native-bochs', 'pv-bochs'):
+        if l not in LANES:
             ap.error('unknown lane %s' % l)
     if args.quick:
         args.reps = 3
@@ -533,12 +569,25 @@ def main():
     for f in (SIM, PV, NATIVE, os.path.join(B, 'pvx.elf')):
         if not os.path.exists(f):
             ap.error('%s missing (make eval-build)' % f)
+    kvm_why = None
+    if any(l.endswith('-kvm') for l in args.lanes) and not args.smoke:
+        kvm_why = kvm_probe()
+        if kvm_why and not default_lanes:
+            print('eval: KVM lanes asked for, but %s' % kvm_why, file=sys.stderr)
+            return 1
+        if kvm_why:
+            print('eval: no KVM lanes: %s' % kvm_why, file=sys.stderr)
+            args.lanes = [l for l in args.lanes if not l.endswith('-kvm')]
+    if args.smoke:
+        args.lanes = [l for l in args.lanes if not l.endswith('-kvm')]
     try:
         if args.smoke:
             smoke(args)
             return 0
         os.makedirs(OUT, exist_ok=True)
         res = measure(args) if 'micro' in args.sections else dict(rows=[])
+        res['kvm'] = 'used' if any(l.endswith('-kvm') for l in args.lanes) else \
+            'not asked for' if kvm_why is None else 'unavailable: ' + kvm_why
         if 'isolation' in args.sections:
             res['isolation'] = isolation(args)
         if 'scale' in args.sections:
@@ -557,6 +606,8 @@ def main():
         print('eval: %d repetitions, %.0f s, load %.1f' % (res['reps'], res['seconds'], res['load']))
     if res.get('scale'):
         plot_scale(res['scale'], os.path.join(OUT, 'scale.png'))
+    if res.get('kvm', '').startswith('unavailable'):
+        print('eval: KVM lanes %s' % res['kvm'])
     print('eval: build/eval/results.json, table.md, ratios.png, scale.png')
     return 0
 
