@@ -24,6 +24,14 @@ expect() {  # expect LOG WHAT REGEX
     if grep -Eq -- "$3" "$1"; then ok "$2"; else bad "$2 (no /$3/ in $1)"; fi
 }
 
+# pvx-pt walked the request array pvx-guest-regs shows in ebx (the frame the
+# core works on in place, not a stale copy).
+expect_pt_of_ebx() {  # LOG
+    local ebx
+    ebx=$(sed -nE 's/^eax +[0-9a-f]{8} +ebx +([0-9a-f]{8}) .*/\1/p' "$1" | head -1)
+    expect "$1" "pvx-pt walks the address in the guest's ebx (${ebx:-none})" "^va 0x${ebx:-none} in domain 0,"
+}
+
 # session NAME COMMAND...: run it under the time limit, its output to the log.
 session() {
     local name=$1 log=$B/dbg/gdb-$1.log rc
@@ -55,6 +63,7 @@ expect "$log" "pvx-guest-regs: every field read (no lazy poison)" "^domain 0 vcp
 if grep -q "a5a5a5a5\|in the CPU" "$log"; then bad "pvx-guest-regs shows unread fields"; else ok "no unread field shown"; fi
 expect "$log" "pvx-frame: the frame named is domain 0's pinned L3" "^mfn 0x[0-9a-f]+: owner d0, type l3, type_count [0-9]+, ref_count [0-9]+, flags 0xb \(pinned, validated, allocated\)$"
 expect "$log" "pvx-pt: the request array's address walked to a machine address" "^  machine address 0x[0-9a-f]+$"
+expect_pt_of_ebx "$log"
 expect "$log" "pvx-pt: the L1 entry maps a writable page of domain 0" "^  L1\[ *[0-9]+\] = 0x[0-9a-f]+ +P\|RW.* owner d0, type writable"
 expect "$log" "pvx-domains: domain 0, running, privileged, current" "^\* +0 +mm-type-rules.elf +running +yes "
 expect "$log" "the rejection: -EBUSY" "^Value returned is \\\$[0-9]+ = -16$"
@@ -77,6 +86,7 @@ expect "$log" "pvx-guest-regs: the same registers as in the simulator" "^eax +00
 expect "$log" "pvx-frame: the frame named is domain 0's pinned L3" "^mfn 0x[0-9a-f]+: owner d0, type l3, .*\(pinned, validated, allocated\)$"
 expect "$log" "pvx-pt on the machine's direct map" "^va 0x[0-9a-f]+ in domain 0, cr3 0x[0-9a-f]+ \(x86 machine\)$"
 expect "$log" "pvx-pt: a machine address at the end" "^  machine address 0x[0-9a-f]+$"
+expect_pt_of_ebx "$log"
 expect "$log" "the rejection: -EBUSY" "^Value returned is \\\$[0-9]+ = -16$"
 expect $B/dbg/metal-mmu-console.log "QEMU's console went to its file, the guest ran" "map pinned L1 writable: -16 as expected"
 if grep -q "^(pvx) " "$log"; then bad "QEMU's console in gdb's output"; else ok "QEMU's console kept out of gdb's output"; fi
