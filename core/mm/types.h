@@ -107,6 +107,15 @@ static always_inline int fget_type(struct domain *d, struct frame *f, mfn_t mfn,
         f->type_count++;
         return 0;
     }
+    /* The first writable mapping of a page (every page an mmap maps): what
+     * the slow path does for it, as nothing is validated or flushed. */
+    if ( type == FRAME_WRITABLE && !xen_l2 && f->type_count == 0 )
+    {
+        f->type = FRAME_WRITABLE;
+        f->type_count = 1;
+        f->flags &= ~(FRAME_F_VALIDATED | FRAME_F_XEN_L2);
+        return 0;
+    }
     return mm_get_type_slow(d, mfn, type, xen_l2);
 }
 
