@@ -6,7 +6,7 @@
  */
 #include "x86.h"
 
-_Static_assert(PVX_ARCH_VERSION == 11, "arch-x86 implements arch.h version 11");
+_Static_assert(PVX_ARCH_VERSION == 12, "arch-x86 implements arch.h version 12");
 
 static struct boot_info boot_info;
 

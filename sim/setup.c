@@ -7,7 +7,7 @@
  */
 #include "sim.h"
 
-_Static_assert(PVX_ARCH_VERSION == 11, "the simulator implements arch.h version 11");
+_Static_assert(PVX_ARCH_VERSION == 12, "the simulator implements arch.h version 12");
 
 bool sim_hash_at_exit;
 

@@ -337,6 +337,27 @@ static bool entry_reserved(uint64_t e)
     return (e & ~PTE_ADDR_MASK & ~0xfffull) != 0;
 }
 
+bool fake_tables_translate(uint32_t va, mfn_t *mfn)
+{
+    uint64_t e3 = pdpte[l3_table_offset(va)], e2, e1;
+
+    if ( va >= ARCH_VIRT_START || !(e3 & _PAGE_PRESENT) )
+        return false;
+    e2 = mem_entry((mfn_t)((e3 & PTE_ADDR_MASK) >> PAGE_SHIFT), l2_table_offset(va));
+    if ( !(e2 & _PAGE_PRESENT) || entry_reserved(e2) )
+        return false;
+    if ( e2 & _PAGE_PSE )
+    {
+        *mfn = (mfn_t)(((e2 & PTE_ADDR_MASK) >> PAGE_SHIFT) & ~511u) + l1_table_offset(va);
+        return true;
+    }
+    e1 = mem_entry((mfn_t)((e2 & PTE_ADDR_MASK) >> PAGE_SHIFT), l1_table_offset(va));
+    if ( !(e1 & _PAGE_PRESENT) || entry_reserved(e1) )
+        return false;
+    *mfn = (mfn_t)((e1 & PTE_ADDR_MASK) >> PAGE_SHIFT);
+    return true;
+}
+
 enum fake_access_result fake_cpu_translate(uint32_t va, bool write, unsigned int ring,
                                            mfn_t *mfn, uint32_t *ec)
 {

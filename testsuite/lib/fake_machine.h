@@ -174,6 +174,9 @@ struct fake_tlb_entry {
 };
 /* The translations the TLB holds now (at most FAKE_TLB_ENTRIES). */
 unsigned int fake_tlb_entries(struct fake_tlb_entry *out);
+/* What the loaded tables map va to now, as a walk would find it, without
+ * touching the TLB or the paging-structure cache: false if nothing. */
+bool fake_tables_translate(uint32_t va, mfn_t *mfn);
 /* The L2 entries the paging-structure cache holds: the L1 frame, and the
  * 2 MiB region (va) it maps. */
 unsigned int fake_pde_entries(struct fake_tlb_entry *out);

@@ -15,7 +15,7 @@
 #include <pvx/regs.h>
 #include <pvx/types.h>
 
-#define PVX_ARCH_VERSION 11
+#define PVX_ARCH_VERSION 12
 
 /* ------------------------------------------------------------------------
  * Boot: the arch describes the machine once, then calls core_start().
@@ -116,7 +116,7 @@ void *arch_map_frames(mfn_t mfn, unsigned int nr);
 void arch_unmap_frames(void *va, unsigned int nr);
 
 /*
- * Frames [0, frames) that are mapped for good, at base + (mfn << PAGE_SHIFT)
+ * (version 12) Frames [0, frames) that are mapped for good, at base + (mfn << PAGE_SHIFT)
  * (x86's direct map): the core maps and unmaps one of them without a call
  * (frame_map(), pvx/frame.h; a hypercall maps a dozen frames). Only a
  * promise: arch_map_frames works for them too. A machine that wants to see
